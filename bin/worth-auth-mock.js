@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// The executable: wires signals and stdio to main() and sets the exit code. Everything else is in src/cli.ts.
+import { fileURLToPath } from 'node:url';
+
+// Node strips types from .ts files everywhere but inside node_modules, where the built dist/ is used instead.
+const installed = fileURLToPath(import.meta.url).split(/[\\/]/).includes('node_modules');
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (!installed && (major < 22 || (major === 22 && minor < 18))) {
+  process.stderr.write(`worth-auth-mock: running from source needs Node.js 22.18+ (this is ${process.version}); use \`npm start\` or \`npx worth-auth-mock\`, which use the project's pinned Node 24\n`);
+  process.exitCode = 1;
+} else {
+  const { main } = await import(installed ? '../dist/cli.js' : '../src/cli.ts');
+  const controller = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => controller.abort());
+  process.exitCode = await main(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    signal: controller.signal,
+  });
+}

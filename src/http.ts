@@ -1,0 +1,90 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+
+/** A body read with bounds: the bytes, or why it could not be read. */
+export type BodyResult = { ok: true; body: Buffer } | { ok: false; error: string; tooLarge: boolean };
+
+/** True when the request declares a body (Content-Length > 0 or chunked). */
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * Reads the body, at most `limit` bytes and within `timeoutMs`: a body over the limit or that never
+ * finishes gets an answer instead of buffering forever.
+ */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyResult> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) {
+    return Promise.resolve({ ok: false, error: `request body of ${declared} bytes is over the ${limit}-byte limit`, tooLarge: true });
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: BodyResult) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) finish({ ok: false, error: `request body is over the ${limit}-byte limit`, tooLarge: true });
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks, size) });
+    const onError = () => finish({ ok: false, error: 'request body was cut off', tooLarge: true });
+    const timer = setTimeout(() => finish({ ok: false, error: `request body did not finish within ${timeoutMs} ms`, tooLarge: true }), timeoutMs);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+/** True for `application/json` and `application/*+json`. */
+export function isJsonType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/** Counts headers named `name` (lower-case) as they arrived; Node keeps only the first of some. */
+export function countHeader(rawHeaders: readonly string[], name: string): number {
+  let n = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const key = rawHeaders[i]!;
+    if (key.length === name.length && key.toLowerCase() === name) n++;
+  }
+  return n;
+}
+
+/** Reads one cookie from the Cookie header. */
+export function cookie(req: IncomingMessage, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return part.slice(eq + 1).trim();
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Writes a JSON response (no-store), unless the client already left. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile, rename } from 'node:fs/promises';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, generateSecret, importJWK, base64url, type CryptoKey, type JWK } from 'jose';
+import type { Algorithm } from './config.ts';
+import { ConfigError } from './errors.ts';
+
+/** One signing key: its `kid`, the private (signing) and public (verifying) halves. */
+export type SigningKey = {
+  readonly kid: string;
+  readonly sign: CryptoKey | Uint8Array;
+  readonly verify: CryptoKey | Uint8Array;
+  /** The private JWK, kept only to write a key file. */
+  readonly privateJwk: JWK;
+};
+
+/** The keys of one mock: one for access tokens, one for id tokens (different `kid`s, as Cognito). */
+export type KeySet = {
+  readonly alg: Algorithm;
+  readonly access: SigningKey;
+  readonly id: SigningKey;
+  /** 32 bytes that seal refresh tokens (JWE `dir`/A256GCM). */
+  readonly refreshSecret: Uint8Array;
+  /** What `/.well-known/jwks.json` publishes (public keys only; nothing for HS256). */
+  readonly jwks: { readonly keys: readonly JWK[] };
+};
+
+type KeyFile = { alg: Algorithm; access: JWK; id: JWK; refresh: string };
+
+/** Generates a fresh key set, or loads it from `keyFile` (creating the file, mode 0600, when absent). */
+export async function createKeySet(alg: Algorithm, keyFile?: string): Promise<KeySet> {
+  if (keyFile) {
+    const existing = await readKeyFile(keyFile);
+    if (existing) {
+      if (existing.alg !== alg) {
+        throw new ConfigError('--alg', `--alg ${alg} does not match the key file ${keyFile}, which holds ${existing.alg} keys`);
+      }
+      return fromFile(existing);
+    }
+  }
+  const [access, id] = await Promise.all([generateKey(alg), generateKey(alg)]);
+  const set = assemble(alg, access, id, new Uint8Array(randomBytes(32)));
+  if (keyFile) await writeKeyFile(keyFile, set);
+  return set;
+}
+
+async function generateKey(alg: Algorithm): Promise<SigningKey> {
+  if (alg === 'HS256') {
+    const secret = (await generateSecret(alg, { extractable: true })) as CryptoKey;
+    const jwk = await exportJWK(secret);
+    return toSigningKey(alg, { ...jwk, alg, kid: await calculateJwkThumbprint(jwk) });
+  }
+  const pair = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
+  const jwk = await exportJWK(pair.privateKey);
+  return toSigningKey(alg, { ...jwk, alg, use: 'sig', kid: await calculateJwkThumbprint(jwk) });
+}
+
+async function toSigningKey(alg: Algorithm, privateJwk: JWK): Promise<SigningKey> {
+  const kid = privateJwk.kid as string;
+  if (alg === 'HS256') {
+    const secret = base64url.decode(privateJwk.k as string);
+    return { kid, sign: secret, verify: secret, privateJwk };
+  }
+  const sign = (await importJWK(privateJwk, alg)) as CryptoKey;
+  const verify = (await importJWK(publicPart(privateJwk), alg)) as CryptoKey;
+  return { kid, sign, verify, privateJwk };
+}
+
+function publicPart(jwk: JWK): JWK {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, oth: _oth, k: _k, ...rest } = jwk as JWK & { oth?: unknown };
+  return { ...rest, use: 'sig' };
+}
+
+function assemble(alg: Algorithm, access: SigningKey, id: SigningKey, refreshSecret: Uint8Array): KeySet {
+  const keys = alg === 'HS256' ? [] : [publicPart(access.privateJwk), publicPart(id.privateJwk)];
+  return Object.freeze({ alg, access, id, refreshSecret, jwks: Object.freeze({ keys: Object.freeze(keys) }) });
+}
+
+async function fromFile(file: KeyFile): Promise<KeySet> {
+  const [access, id] = await Promise.all([toSigningKey(file.alg, file.access), toSigningKey(file.alg, file.id)]);
+  return assemble(file.alg, access, id, base64url.decode(file.refresh));
+}
+
+async function readKeyFile(path: string): Promise<KeyFile | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError('--key-file', `--key-file ${path} cannot be read: ${(error as Error).message}`);
+  }
+  try {
+    const parsed = JSON.parse(text) as KeyFile;
+    if (!parsed.alg || !parsed.access?.kid || !parsed.id?.kid || typeof parsed.refresh !== 'string') throw new Error('missing alg, access, id or refresh');
+    return parsed;
+  } catch (error) {
+    throw new ConfigError('--key-file', `--key-file ${path} is not a worth-auth-mock key file (${(error as Error).message}); delete it to have a new one made`);
+  }
+}
+
+async function writeKeyFile(path: string, set: KeySet): Promise<void> {
+  const file: KeyFile = { alg: set.alg, access: set.access.privateJwk, id: set.id.privateJwk, refresh: base64url.encode(set.refreshSecret) };
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  await rename(tmp, path);
+}

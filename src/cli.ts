@@ -24,17 +24,17 @@ const DEFAULT_URL = 'http://127.0.0.1:4010';
 
 /** How each `start` option is described and which env var backs it (the rest of the table is config.ts's FLAGS). */
 const START_OPTIONS: { [K in keyof Config]: { value?: string; help: string; env: string; choices?: readonly string[] } } = {
-  port: { value: '<port>', help: 'port to listen on (0 = any free port)', env: 'WORTH_MOCK_PORT' },
-  host: { value: '<host>', help: 'address to bind; anything but loopback needs --admin-token', env: 'WORTH_MOCK_HOST' },
+  port: { value: '<port>', help: 'port to listen on (default 4010; 0 = any free port)', env: 'WORTH_MOCK_PORT' },
+  host: { value: '<host>', help: 'address to bind (default 127.0.0.1); anything but loopback needs --admin-token', env: 'WORTH_MOCK_HOST' },
   basePath: { value: '<path>', help: "base path of the operation (default: the spec's servers[0] path, /auth/api/v1)", env: 'WORTH_MOCK_BASE_PATH' },
-  alg: { value: '<alg>', help: 'signing algorithm of issued tokens', env: 'WORTH_MOCK_ALG', choices: ALGORITHMS },
+  alg: { value: '<alg>', help: 'signing algorithm of issued tokens (default RS256)', env: 'WORTH_MOCK_ALG', choices: ALGORITHMS },
   tokenTtlSeconds: { value: '<seconds>', help: 'lifetime of issued tokens (default 3600)', env: 'WORTH_MOCK_TOKEN_TTL' },
   issuer: { value: '<url>', help: "iss of issued tokens (default: the mock's own URL)", env: 'WORTH_MOCK_ISSUER' },
   clientId: { value: '<id>', help: 'client_id / aud of issued tokens', env: 'WORTH_MOCK_CLIENT_ID' },
   idempotentLogout: { help: 'a repeated logout answers 200 instead of 401', env: 'WORTH_MOCK_IDEMPOTENT_LOGOUT' },
   detailedErrors: { help: 'put the reason for an error in the body\'s "message" (default: the spec\'s example)', env: 'WORTH_MOCK_DETAILED_ERRORS' },
   badRequestCode: { value: '<code>', help: 'errorCode of 400 bodies (e.g. INVALID, as sibling endpoints use; default: the spec\'s)', env: 'WORTH_MOCK_BAD_REQUEST_CODE' },
-  log: { value: '<format>', help: 'one line per request', env: 'WORTH_MOCK_LOG', choices: LOG_FORMATS },
+  log: { value: '<format>', help: 'one line per request (default pretty)', env: 'WORTH_MOCK_LOG', choices: LOG_FORMATS },
   specPath: { value: '<file>', help: 'the OpenAPI document (default: the bundled spec/auth-service.openapi.yaml)', env: 'WORTH_MOCK_SPEC' },
   journalSize: { value: '<n>', help: 'requests kept in the journal (default 1000)', env: 'WORTH_MOCK_JOURNAL_SIZE' },
   maxBodyBytes: { value: '<bytes>', help: 'largest logout body accepted (default 65536)', env: 'WORTH_MOCK_MAX_BODY' },
@@ -87,6 +87,7 @@ function buildProgram(io: Io): Command {
     .description("A stateful mock of the Auth Service's Customer Logout operation (POST /auth/api/v1/customer/logout)")
     .version(VERSION)
     .exitOverride()
+    .configureHelp({ helpWidth: 100 })
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s), outputError: (s, write) => write(paint(io, 'red', s)) });
 
@@ -139,7 +140,7 @@ function buildProgram(io: Io): Command {
   const fault = program.command('fault').description('arm, list and clear faults on the running mock');
   remote(fault.command('arm'))
     .description('arm a fault: a documented status, a network fault or a delay')
-    .argument('[status]', 'a documented status to answer (200, 400, 401, 403, 500)', positiveInt)
+    .argument('[status]', 'a status the spec documents for the operation (others are refused, naming the allowed ones)', positiveInt)
     .addOption(new Option('--network <kind>', 'break the connection instead').choices(['reset', 'empty', 'hang', 'garbage']))
     .option('--times <n>', 'how many matching requests it fires for (default 1)', positiveInt)
     .option('--forever', 'fire until cleared')

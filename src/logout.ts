@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { SpecError } from './errors.ts';
 import type { Fault, NetworkFault } from './faults.ts';
 import type { Store } from './store.ts';
 import { CUSTOMER_ROLE, type Claims } from './tokens.ts';
@@ -44,12 +45,16 @@ export type LogoutDeps = {
   readonly clock: () => number;
 };
 
+/** The statuses the decision itself answers with; the spec must document each. */
+const DECIDES = [200, 400, 401, 403, 500] as const;
 const MAX_DELAY_MS = 10 * 60 * 1000;
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /** Builds the Customer Logout decision: DESIGN.md's table, in order. */
 export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<Outcome> {
   const { statuses, verifier, store, clock } = deps;
+  const missing = DECIDES.filter((status) => !statuses.includes(status));
+  if (missing.length > 0) throw new SpecError(`the operation must document ${missing.join(', ')}: the logout decision answers with them`);
 
   return async function decide(input) {
     let delayMs = 0;

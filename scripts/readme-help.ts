@@ -1,0 +1,40 @@
+// Rewrites the README's command reference from the CLI's own --help, so the two cannot drift.
+// Usage: npx node scripts/readme-help.ts [--check]   (--check exits 1 when the README is stale)
+import { readFile, writeFile } from 'node:fs/promises';
+import { main } from '../src/cli.ts';
+
+const README = new URL('../README.md', import.meta.url);
+const COMMANDS = ['start', 'token', 'fault arm', 'fault list', 'fault clear', 'requests', 'sessions', 'reset', 'verify', 'check'];
+
+/** The --help text of one command, as the CLI prints it. */
+export async function helpOf(command: string): Promise<string> {
+  let out = '';
+  await main([...command.split(' '), '--help'], { stdout: (s) => void (out += s), stderr: () => {}, color: false, signal: new AbortController().signal });
+  return out.trimEnd();
+}
+
+/** The README with every `<!-- help:CMD -->…<!-- /help -->` block refreshed. */
+export async function refreshed(text: string): Promise<string> {
+  let result = text;
+  for (const command of COMMANDS) {
+    const marker = new RegExp(`(<!-- help:${command} -->\\n)[\\s\\S]*?(<!-- /help -->)`);
+    if (!marker.test(result)) throw new Error(`README has no <!-- help:${command} --> block`);
+    const help = await helpOf(command);
+    result = result.replace(marker, (_m, open: string, close: string) => `${open}\`\`\`text\n${help}\n\`\`\`\n${close}`);
+  }
+  return result;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const text = await readFile(README, 'utf8');
+  const next = await refreshed(text);
+  if (process.argv.includes('--check')) {
+    if (next !== text) {
+      process.stderr.write('README.md command reference is stale: run `npm run docs`\n');
+      process.exitCode = 1;
+    }
+  } else if (next !== text) {
+    await writeFile(README, next);
+    process.stdout.write('README.md command reference refreshed\n');
+  }
+}

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { link, open, readFile, unlink } from 'node:fs/promises';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, generateSecret, importJWK, base64url, type CryptoKey, type JWK } from 'jose';
 import type { Algorithm } from './config.ts';
 import { ConfigError } from './errors.ts';
@@ -39,8 +39,7 @@ export async function createKeySet(alg: Algorithm, keyFile?: string): Promise<Ke
   }
   const [access, id] = await Promise.all([generateKey(alg), generateKey(alg)]);
   const set = assemble(alg, access, id, new Uint8Array(randomBytes(32)));
-  if (keyFile) await writeKeyFile(keyFile, set);
-  return set;
+  return keyFile ? writeKeyFile(keyFile, set) : set;
 }
 
 async function generateKey(alg: Algorithm): Promise<SigningKey> {
@@ -97,9 +96,33 @@ async function readKeyFile(path: string): Promise<KeyFile | undefined> {
   }
 }
 
-async function writeKeyFile(path: string, set: KeySet): Promise<void> {
+/**
+ * Writes the key file once: a unique temp file, fsynced, then `link()`ed into place — unlike rename,
+ * link fails when the path exists, so replicas starting together all end up with the first one's keys.
+ */
+async function writeKeyFile(path: string, set: KeySet): Promise<KeySet> {
   const file: KeyFile = { alg: set.alg, access: set.access.privateJwk, id: set.id.privateJwk, refresh: base64url.encode(set.refreshSecret) };
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-  await rename(tmp, path);
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const handle = await open(tmp, 'wx', 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await link(tmp, path);
+    return set;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      const existing = await readKeyFile(path);
+      if (existing) {
+        if (existing.alg !== set.alg) throw new ConfigError('--alg', `--alg ${set.alg} does not match the key file ${path}, which holds ${existing.alg} keys`);
+        return fromFile(existing);
+      }
+    }
+    throw new ConfigError('--key-file', `--key-file ${path} cannot be written: ${(error as Error).message}`);
+  } finally {
+    await unlink(tmp).catch(() => {});
+  }
 }

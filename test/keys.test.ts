@@ -45,6 +45,17 @@ describe('createKeySet with a key file', () => {
     expect(readFileSync(path, 'utf8')).toBe(content);
   });
 
+  it('gives two mocks creating one key file at once the same keys', async () => {
+    const path = fresh();
+    const [a, b] = await Promise.all([createKeySet('ES256', path), createKeySet('ES256', path)]);
+    expect(b.access.kid).toBe(a.access.kid);
+    expect(b.id.kid).toBe(a.id.kid);
+  });
+
+  it('names --key-file when the key file cannot be created', async () => {
+    await expect(createKeySet('RS256', join(dir, 'missing', 'key.json'))).rejects.toMatchObject({ code: 'ERR_CONFIG', field: '--key-file' });
+  });
+
   it('publishes only public keys in the JWKS', async () => {
     const set = await createKeySet('RS256', fresh());
     expect(set.jwks.keys).toHaveLength(2);

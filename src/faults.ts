@@ -119,9 +119,17 @@ function number(raw: Record<string, unknown>, field: string, min: number, max: n
   return v;
 }
 
-/** True while the fault may still fire at `now`. */
+/**
+ * True while the fault is armed at `now` (the store keeps and lists it): not expired, and firings left —
+ * or a spent `hang`, which stays armed until cleared because clearing it is what releases its requests.
+ */
 export function isLive(fault: Fault, now: number): boolean {
-  return (fault.expiresAt === null || fault.expiresAt > now) && (fault.remaining === null || fault.remaining > 0);
+  if (fault.expiresAt !== null && fault.expiresAt <= now) return false;
+  return hasFiringsLeft(fault) || fault.network === 'hang';
+}
+
+function hasFiringsLeft(fault: Fault): boolean {
+  return fault.remaining === null || fault.remaining > 0;
 }
 
 function matches(match: FaultMatch, context: FaultContext): boolean {
@@ -134,7 +142,8 @@ function matches(match: FaultMatch, context: FaultContext): boolean {
 
 /**
  * Decides which armed fault (newest first) a request gets, and what the faults look like afterwards:
- * skips counted down, random draws advanced, firings counted, spent or expired faults dropped.
+ * skips counted down, random draws advanced, firings counted, spent or expired faults dropped
+ * (a spent `hang` stays, holding its requests, until cleared).
  * Pure, so every store applies the same rules and only has to make the swap atomic.
  */
 export function takeFrom(faults: readonly Fault[], context: FaultContext, now: number): { fired: Fault | undefined; next: Fault[] } {
@@ -143,7 +152,7 @@ export function takeFrom(faults: readonly Fault[], context: FaultContext, now: n
   for (let i = faults.length - 1; i >= 0; i--) {
     const fault = faults[i] as Fault;
     if (!isLive(fault, now)) continue;
-    if (fired || !matches(fault.match, context)) {
+    if (fired || !hasFiringsLeft(fault) || !matches(fault.match, context)) {
       next.push(fault);
       continue;
     }

@@ -193,6 +193,7 @@ function buildProgram(io: Io): Command {
     .option('--sid <sid>', 'only this sign-in')
     .option('--session <name>', 'only this client session')
     .option('--status <status>', 'only this status', wholeNumber)
+    .option('--fault <id>', 'only the requests this fault answered')
     .option('--since <time>', 'only from this ISO time or epoch ms on')
     .option('--limit <n>', 'only the newest n', positiveInt)
     .option('--follow', 'keep printing new requests until interrupted')
@@ -207,6 +208,7 @@ function buildProgram(io: Io): Command {
         );
       const params = new URLSearchParams();
       for (const key of ['sub', 'sid', 'session', 'status', 'since', 'limit'] as const) if (opts[key] !== undefined) params.set(key, String(opts[key]));
+      if (opts.fault !== undefined) params.set('faultId', opts.fault);
       let seen = new Set<string>();
       let since: string | undefined = opts.since;
       do {
@@ -241,17 +243,21 @@ function buildProgram(io: Io): Command {
   program
     .command('verify')
     .description('verify pacts against a real provider (--provider-base-url) or, by default, against this mock')
-    .option('--pact <file|dir>', 'pact file or folder', 'pacts')
+    .option('--pact <file|dir>', 'pact file or folder (default: pacts, unless --broker-url)')
     .addOption(new Option('--provider-base-url <url>', 'the real provider to verify').env('WORTH_MOCK_PROVIDER_BASE_URL'))
     .addOption(new Option('--state-setup-url <url>', "the provider's Pact state-change endpoint").env('WORTH_MOCK_STATE_SETUP_URL'))
     .option('--token-command <cmd>', 'a command that prints a valid token for the state named in $PACT_STATE (instead of --state-setup-url)')
     .addOption(new Option('--broker-url <url>', 'fetch pacts from this Pact Broker').env('PACT_BROKER_BASE_URL'))
     .addOption(new Option('--broker-token <token>', 'the broker token').env('PACT_BROKER_TOKEN'))
-    .option('--consumer-version-selector <json>', 'a consumer version selector, as JSON (repeatable)', collect, [])
+    .addOption(
+      new Option('--consumer-version-selector <json>', 'a consumer version selector for --broker-url, as JSON (repeatable)')
+        .argParser(collect)
+        .default([], '{"mainBranch":true} and {"deployedOrReleased":true}'),
+    )
     .option('--provider <name>', 'provider name in the pacts', 'auth-service')
     .option('--publish', 'publish the results to the broker')
     .option('--provider-version <version>', 'provider version to publish')
-    .option('--provider-branch <branch>', 'provider branch to publish')
+    .option('--provider-branch <branch>', 'provider branch (published with the results; selects pending pacts)')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json', 'print a JSON report')
     .action(async (opts) => {
@@ -316,7 +322,7 @@ function banner(io: Io, mock: { url: string; baseUrl: string; logoutUrl: string;
 
 function describeFault(f: Fault): string {
   const what = f.network ? `network ${f.network}` : f.status !== null ? `status ${f.status}` : 'delay only';
-  const left = f.remaining === null ? 'until cleared' : `${f.remaining} left`;
+  const left = f.remaining === null ? 'until cleared' : f.remaining === 0 && f.network === 'hang' ? 'spent, holding its requests until cleared' : `${f.remaining} left`;
   const parts = [what, left];
   if (f.delayMs) parts.push(`delay ${f.delayMs} ms`);
   if (f.skip) parts.push(`skipping ${f.skip} first`);

@@ -24,6 +24,8 @@ export type Services = {
   sessions(): Promise<SessionView[]>;
   armFault(input: unknown): Promise<Fault>;
   faults(): Promise<Fault[]>;
+  /** Logs a sign-in out (its `origin_jti`) as a logout would, without a request: for provider states and scripts. */
+  revokeSignIn(sid: string): Promise<void>;
   /** Clears one fault (false if unknown) or, without an id, all (the count). */
   clearFaults(id?: string): Promise<number>;
   requests(filter?: JournalFilter): Promise<JournalEntry[]>;
@@ -100,19 +102,27 @@ export function createServices(deps: ServicesDeps): Services {
 
     faults: () => store.listFaults(clock()),
 
+    async revokeSignIn(sid) {
+      const now = clock();
+      await store.revoke(`sid:${sid}`, now + issuer.longestTtlSeconds() * 1000, now);
+    },
+
     async clearFaults(id) {
       if (id === undefined) {
         hangs.releaseAll();
         return store.clearFaults();
       }
-      hangs.release(id);
-      return (await store.removeFault(id)) ? 1 : 0;
+      // A hang whose ttl has passed is no longer stored but may still hold requests: releasing them is clearing it.
+      const released = hangs.release(id);
+      return (await store.removeFault(id)) || released > 0 ? 1 : 0;
     },
 
     requests: (filter = {}) => store.listRequests(filter),
     clearRequests: () => store.clearRequests(),
 
     async reset() {
+      // Default seeds restart too, so a scenario armed after a reset draws the same sequence every time.
+      faultsArmed = 0;
       hangs.releaseAll();
       verifier.forget();
       await store.reset();

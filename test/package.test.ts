@@ -1,0 +1,84 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+let dir: string;
+let app: string;
+let node22: string;
+
+// What a user gets from npm: `npm pack` (prepack builds dist/), the tarball installed into an empty
+// folder, then the bin and the programmatic API run from node_modules — where Node strips no types.
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wam-package-'));
+  app = join(dir, 'app');
+  await run('npm', ['pack', '--pack-destination', dir], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+  const tarball = (await readdir(dir)).find((f) => f.endsWith('.tgz'));
+  await run('mkdir', ['-p', app]);
+  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  await run('npm', ['install', '--no-audit', '--no-fund', join(dir, tarball!), 'node@22'], { cwd: app, maxBuffer: 16 * 1024 * 1024 });
+  node22 = join(app, 'node_modules', 'node', 'bin', 'node');
+}, 300_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function startBin(node: string): Promise<{ baseUrl: string; token: string; stop: () => Promise<number | null> }> {
+  const bin = join(app, 'node_modules', 'worth-auth-mock', 'bin', 'worth-auth-mock.js');
+  const child = spawn(node, [bin, 'start', '--port', '0'], { cwd: app, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner:\n${out}`)), 20_000);
+    child.stdout.on('data', () => /Ctrl-C stops the mock/.test(out) && (clearTimeout(timer), resolve()));
+    void exited.then(() => reject(new Error(`exited early:\n${out}`)));
+  });
+  return {
+    baseUrl: /Base URL {3}(\S+)/.exec(out)![1]!,
+    token: /^ {2}(eyJ\S+)$/m.exec(out)![1]!,
+    stop: () => (child.kill('SIGTERM'), exited),
+  };
+}
+
+describe('the package installed from its tarball', () => {
+  it.each([
+    ['24', () => process.execPath],
+    ['22', () => node22],
+  ])('`worth-auth-mock start` works on Node %s', async (major, node) => {
+    const { stdout: version } = await run(node(), ['--version']);
+    expect(version.trim()).toMatch(new RegExp(`^v${major}\\.`));
+    const mock = await startBin(node());
+    try {
+      const logout = () => fetch(`${mock.baseUrl}/customer/logout`, { method: 'POST', headers: { authorization: `Bearer ${mock.token}` } }).then((r) => r.status);
+      expect(await logout()).toBe(200);
+      expect(await logout()).toBe(401);
+      const panel = await fetch(new URL('/__mock/', mock.baseUrl));
+      expect(panel.headers.get('content-type')).toMatch(/text\/html/);
+    } finally {
+      expect(await mock.stop()).toBe(0);
+    }
+  });
+
+  it('the programmatic API imports from the package name, typed entry included', async () => {
+    const script = `
+      import { startMock } from 'worth-auth-mock';
+      const mock = await startMock({ port: 0 });
+      const { token } = await mock.issueToken({ sub: 'pkg' });
+      const status = (await fetch(mock.logoutUrl, { method: 'POST', headers: { authorization: 'Bearer ' + token } })).status;
+      await mock.close();
+      console.log(status);`;
+    const { stdout } = await run(node22, ['--input-type=module', '-e', script], { cwd: app });
+    expect(stdout.trim()).toBe('200');
+    const types = (await readdir(join(app, 'node_modules', 'worth-auth-mock', 'dist'))).filter((f) => f.endsWith('.d.ts'));
+    expect(types).toContain('index.d.ts');
+  });
+});

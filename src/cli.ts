@@ -305,6 +305,9 @@ function banner(io: Io, mock: { url: string; baseUrl: string; logoutUrl: string;
     `  QA panel   ${mock.url}/__mock/`,
     `  JWKS       ${mock.url}/.well-known/jwks.json`,
     `  Store      ${store}`,
+    ...(mock.config.redis && (!mock.config.issuer || !mock.config.keyFile)
+      ? ['', paint(io, 'red', '  Replicas on one Redis must share --issuer and --key-file, or they refuse each other\'s tokens.')]
+      : []),
     '',
     `A customer access token (sub ${signIn.claims.sub}, valid ${Math.round(mock.config.tokenTtlSeconds / 60)} min; \`worth-auth-mock token\` mints more):`,
     '',

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isMockError, InputError } from './errors.ts';
-import { cookie, countHeader, hasBody, isJsonType, readBody, sendJson } from './http.ts';
+import { cookie, countHeader, hasBody, isJsonType, jsonError, originForm, readBody, sendJson } from './http.ts';
 import type { JournalEntry } from './journal.ts';
 import { clean, type LogoutInput, type Outcome } from './logout.ts';
 import { breakConnection, sleep, type HangRegistry } from './network.ts';
@@ -83,7 +83,7 @@ export function createApp(deps: AppDeps): RequestListener {
         try {
           JSON.parse(result.body.toString('utf8'));
         } catch (error) {
-          malformed = `body is declared JSON but does not parse: ${(error as Error).message}`;
+          malformed = jsonError(error);
         }
       }
     }
@@ -177,6 +177,7 @@ export function createApp(deps: AppDeps): RequestListener {
   }
 
   return (req, res) => {
+    req.url = originForm(req.url ?? '/');
     route(req, res).catch((error: unknown) => {
       if (error instanceof InputError) {
         sendJson(res, 400, { message: error.message, errorCode: error.code, field: error.field });
@@ -191,6 +192,11 @@ export function createApp(deps: AppDeps): RequestListener {
 /** An AbortSignal that fires when the client goes away before the answer. */
 function closed(res: ServerResponse): AbortSignal {
   const controller = new AbortController();
+  // A client gone while the decision was awaited has already fired 'close': waiting for it would hold forever.
+  if (res.destroyed || res.socket === null || res.socket.destroyed) {
+    controller.abort();
+    return controller.signal;
+  }
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });

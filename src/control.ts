@@ -2,8 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ControlHandler } from './app.ts';
 import { InputError } from './errors.ts';
-import { readBody, sendJson } from './http.ts';
+import { jsonError, readBody, sendJson } from './http.ts';
+import { isLoopback } from './config.ts';
 import { parseJournalFilter } from './journal.ts';
+import { clean } from './logout.ts';
 import type { Services } from './services.ts';
 
 /** Answers Pact's state-change call: sets the state up, returns the values the pact's expressions use. */
@@ -14,28 +16,39 @@ export type ControlDeps = {
   services: Services;
   /** When set, every `/__mock` call must carry it in `X-Mock-Admin-Token`. */
   adminToken: string | undefined;
+  /** `--unsafe-open-admin`: no admin token and no check of who calls. */
+  unsafeOpenAdmin?: boolean;
   providerStates?: ProviderStates;
   /** Serves the QA panel page. */
   panel?: (req: IncomingMessage, res: ServerResponse) => void;
 };
 
 const MAX_CONTROL_BODY = 1024 * 1024;
+const MAX_JSON_DEPTH = 32;
 
 /** Builds the `/__mock` control API: JSON in and out, 400 naming the bad field. */
 export function createControl(deps: ControlDeps): ControlHandler {
   const { services } = deps;
   const admin = deps.adminToken === undefined ? undefined : digest(deps.adminToken);
 
-  async function json(req: IncomingMessage): Promise<unknown> {
+  async function json(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
     const result = await readBody(req, MAX_CONTROL_BODY, 10_000);
-    if (!result.ok) throw new InputError('body', result.error);
+    if (!result.ok) {
+      // The rest of an oversized or stalled body is not worth reading: answer, then close.
+      if (result.tooLarge) res.setHeader('connection', 'close');
+      throw new InputError('body', result.error);
+    }
     const text = result.body.toString('utf8').trim();
     if (text === '') return {};
+    let value: unknown;
     try {
-      return JSON.parse(text);
+      value = JSON.parse(text);
     } catch (error) {
-      throw new InputError('body', `body is not valid JSON: ${(error as Error).message}`);
+      throw new InputError('body', jsonError(error));
     }
+    // Deeper values overflow the stack where tokens are signed and sealed; no control body needs them.
+    if (deeperThan(value, MAX_JSON_DEPTH)) throw new InputError('body', `body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    return value;
   }
 
   function allowed(req: IncomingMessage): boolean {
@@ -45,33 +58,39 @@ export function createControl(deps: ControlDeps): ControlHandler {
   }
 
   return async (req, res, path, query) => {
-    const route = path.replace(/\/+$/, '') || '/__mock';
+    const route = trimSlashes(path) || '/__mock';
     const method = req.method ?? 'GET';
     if (route === '/__mock/health' && method === 'GET') return sendJson(res, 200, { status: 'ok' });
     if (route === '/__mock' && method === 'GET' && deps.panel) return deps.panel(req, res);
     if (!allowed(req)) {
       return sendJson(res, 401, { message: 'this mock requires its admin token in the X-Mock-Admin-Token header', errorCode: 'ERR_ADMIN_TOKEN' });
     }
+    if (!admin && !deps.unsafeOpenAdmin && !fromThisMachine(req)) {
+      return sendJson(res, 403, {
+        message: 'without an admin token the control API answers only this machine: call it by a loopback name (127.0.0.1, localhost) from a loopback origin, or start the mock with --admin-token',
+        errorCode: 'ERR_CROSS_SITE',
+      });
+    }
     const methods = ROUTES.find(([pattern]) => pattern.test(route))?.[1];
-    if (!methods) return sendJson(res, 404, { message: `no control route ${route}`, errorCode: 'ERR_NOT_FOUND' });
+    if (!methods) return sendJson(res, 404, { message: `no control route ${clean(route)}`, errorCode: 'ERR_NOT_FOUND' });
     if (!methods.includes(method)) {
-      return sendJson(res, 405, { message: `${method} is not allowed on ${route}; allowed: ${methods.join(', ')}`, errorCode: 'ERR_METHOD_NOT_ALLOWED' }, { allow: methods.join(', ') });
+      return sendJson(res, 405, { message: `${method} is not allowed on ${clean(route)}; allowed: ${methods.join(', ')}`, errorCode: 'ERR_METHOD_NOT_ALLOWED' }, { allow: methods.join(', ') });
     }
     const faultId = /^\/__mock\/faults\/([^/]+)$/.exec(route)?.[1];
     switch (`${method} ${faultId ? '/__mock/faults/:id' : route}`) {
       case 'POST /__mock/tokens':
-        return sendJson(res, 201, await services.issueToken(await json(req)));
+        return sendJson(res, 201, await services.issueToken(await json(req, res)));
       case 'GET /__mock/sessions':
         return sendJson(res, 200, { sessions: await services.sessions() });
       case 'POST /__mock/faults':
-        return sendJson(res, 201, await services.armFault(await json(req)));
+        return sendJson(res, 201, await services.armFault(await json(req, res)));
       case 'GET /__mock/faults':
         return sendJson(res, 200, { faults: await services.faults() });
       case 'DELETE /__mock/faults':
         return sendJson(res, 200, { cleared: await services.clearFaults() });
       case 'DELETE /__mock/faults/:id': {
-        const id = decodeURIComponent(faultId as string);
-        if ((await services.clearFaults(id)) === 0) return sendJson(res, 404, { message: `no armed fault ${id}`, errorCode: 'ERR_NOT_FOUND' });
+        const id = decoded(faultId as string);
+        if (id === undefined || (await services.clearFaults(id)) === 0) return sendJson(res, 404, { message: `no armed fault ${clean(id ?? faultId ?? '')}`, errorCode: 'ERR_NOT_FOUND' });
         return sendJson(res, 200, { cleared: 1 });
       }
       case 'GET /__mock/requests':
@@ -84,9 +103,9 @@ export function createControl(deps: ControlDeps): ControlHandler {
         return sendJson(res, 200, { status: 'reset' });
       case 'POST /__mock/provider-states':
         if (!deps.providerStates) return sendJson(res, 404, { message: 'provider states are not available', errorCode: 'ERR_NOT_FOUND' });
-        return sendJson(res, 200, await deps.providerStates(await json(req)));
+        return sendJson(res, 200, await deps.providerStates(await json(req, res)));
     }
-    return sendJson(res, 404, { message: `no control route ${route}`, errorCode: 'ERR_NOT_FOUND' });
+    return sendJson(res, 404, { message: `no control route ${clean(route)}`, errorCode: 'ERR_NOT_FOUND' });
   };
 }
 
@@ -103,4 +122,54 @@ const ROUTES: [RegExp, string[]][] = [
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
+}
+
+/** `path` without trailing slashes, in linear time (`/\/+$/` backtracks quadratically on a long run of slashes). */
+function trimSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
+  return path.slice(0, end);
+}
+
+/** A percent-decoded path segment, or undefined when its escapes are malformed. */
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when objects or arrays in `value` nest deeper than `limit` (walked without recursion). */
+function deeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * True when a request was addressed to a loopback name and, if a browser sent it, by a page on a
+ * loopback origin. Without an admin token this is the lock: a web page the developer happens to visit
+ * (a simple cross-site POST needs no preflight) or a DNS-rebinding host name cannot mint or arm.
+ */
+function fromThisMachine(req: IncomingMessage): boolean {
+  if (!isLoopbackName(hostnameOf(req.headers.host))) return false;
+  const origin = req.headers.origin;
+  return origin === undefined || isLoopbackName(hostnameOf(origin, true));
+}
+
+function hostnameOf(value: string | undefined, isOrigin = false): string | undefined {
+  if (!value) return undefined;
+  const text = isOrigin ? value : `http://${value}`;
+  if (!URL.canParse(text)) return undefined;
+  return new URL(text).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+}
+
+function isLoopbackName(hostname: string | undefined): boolean {
+  return hostname !== undefined && (isLoopback(hostname) || hostname.endsWith('.localhost'));
 }

@@ -49,6 +49,24 @@ export function isJsonType(contentType: string | undefined): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
+/**
+ * Why a body declared JSON did not parse, by position only: V8's message quotes the text around the
+ * error, and a body may carry a secret (a refresh token, a password).
+ */
+export function jsonError(error: unknown): string {
+  const at = /at position (\d+)/.exec((error as Error)?.message ?? '')?.[1];
+  return `body is declared JSON but does not parse${at === undefined ? '' : ` (at position ${at})`}`;
+}
+
+/** The origin-form (`/path?query`) of a request target: the absolute-form (`http://host/path`), which RFC 9112 says servers must accept, loses its scheme and authority. */
+export function originForm(target: string): string {
+  if (target.startsWith('/')) return target;
+  const authority = /^https?:\/\/[^/?#]*/i.exec(target);
+  if (!authority) return target;
+  const rest = target.slice(authority[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
 /** Counts headers named `name` (lower-case) as they arrived; Node keeps only the first of some. */
 export function countHeader(rawHeaders: readonly string[], name: string): number {
   let n = 0;

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { createApp } from './app.ts';
@@ -70,7 +70,8 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket as Socket));
+  const inFlight = new WeakMap<Socket, InFlight>();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket as Socket, inFlight.get(socket as Socket)));
   try {
     await listen(server, config.port, config.host);
   } catch (error) {
@@ -104,6 +105,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
   const control = createControl({
     services,
     adminToken: config.adminToken,
+    unsafeOpenAdmin: config.unsafeOpenAdmin,
     providerStates,
     panel: (req, res) => {
       import('./panel.ts')
@@ -132,7 +134,11 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     log: createLogger(config.log, logTo),
     clock,
   });
-  server.on('request', app);
+  const handle = tracked(app, inFlight);
+  server.on('request', handle);
+  // Node answers an Expect other than 100-continue with 417 on its own, a status the contract does not
+  // document; RFC 9110 lets a server ignore the expectation, so the app answers as for any request.
+  server.on('checkExpectation', handle);
 
   if (config.faultsFile) {
     await preloadFaults(config.faultsFile, services).catch(async (error: unknown) => {
@@ -189,9 +195,37 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** A request Node could not parse: a short JSON answer (431 for oversized headers), then close. */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable || (error.code === 'ECONNRESET')) {
+/** The requests of one connection that have no complete answer yet, and the parse error waiting for them. */
+type InFlight = { open: number; last: IncomingMessage | undefined; deferred: (() => void) | undefined };
+
+/** Counts each connection's unanswered requests, so a parse error is answered after them, not before. */
+function tracked(app: RequestListener, inFlight: WeakMap<Socket, InFlight>): RequestListener {
+  return (req, res) => {
+    const socket = req.socket;
+    let state = inFlight.get(socket);
+    if (!state) inFlight.set(socket, (state = { open: 0, last: undefined, deferred: undefined }));
+    const own = state;
+    own.open += 1;
+    own.last = req;
+    res.once('close', () => {
+      own.open -= 1;
+      if (own.open === 0 && own.deferred) own.deferred();
+    });
+    app(req, res);
+  };
+}
+
+/**
+ * A request Node could not parse: a short JSON answer (431 for oversized headers), then close. When
+ * complete requests pipelined before it are still being answered, it waits for them: written at once,
+ * it would reach the client as the answer to the first of them.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket, inFlight: InFlight | undefined): void {
+  if (inFlight && inFlight.open > 0 && inFlight.last?.complete) {
+    inFlight.deferred = () => answerClientError(error, socket, undefined);
+    return;
+  }
+  if (!socket.writable || error.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Mock } from '../src/server.ts';
+import { TOKEN_KINDS } from '../src/tokens.ts';
+import { mockOn, read, type Answer } from './helpers.ts';
+
+/**
+ * Raw tokens never reach the log, the journal or the session list, and no answer echoes one (nor the
+ * admin token): neither in `X-Mock-Reason`, `WWW-Authenticate` nor an error body. Real tokens of every
+ * kind are presented every way a client might (valid, refused, damaged, in bodies, cookies, queries),
+ * to a mock logging JSON with detailed errors and to one logging for people.
+ */
+
+const ADMIN = 'admin-secret-4b1d-93a7-e2c5';
+/** A secret counts as echoed when any run of this many of its characters shows up. */
+const WINDOW = 8;
+
+type Run = { mock: Mock; lines: string[]; answers: { what: string; contract: boolean; answer: Answer }[]; secrets: Set<string> };
+const runs: Run[] = [];
+
+/** The parts of a token that are secret: a JWS's signature; a JWE's IV, ciphertext and tag; or the whole string. */
+function secretParts(token: string): string[] {
+  const parts = token.split('.');
+  if (parts.length === 3) return [token, parts[2] as string];
+  if (parts.length === 5) return [token, ...parts.slice(2)];
+  return [token];
+}
+
+async function traffic(mock: Mock, lines: string[]): Promise<Run> {
+  const run: Run = { mock, lines, answers: [], secrets: new Set([ADMIN]) };
+  const admin = { 'x-mock-admin-token': ADMIN };
+  const keep = (...tokens: string[]) => {
+    for (const token of tokens) for (const part of secretParts(token)) if (part.length >= WINDOW) run.secrets.add(part);
+  };
+  const send = async (what: string, url: string, init: RequestInit) => {
+    run.answers.push({ what, contract: url.startsWith(mock.logoutUrl), answer: await read(await fetch(url, init)) });
+  };
+  const logout = (what: string, headers: Record<string, string> | [string, string][], body?: string, query = '') => send(what, `${mock.logoutUrl}${query}`, { method: 'POST', headers, body });
+
+  const signIns = await Promise.all(TOKEN_KINDS.map((kind) => mock.issueToken({ kind })));
+  for (const signIn of signIns) keep(signIn.token, signIn.idToken, signIn.refreshToken);
+  const valid = signIns[0]!;
+  const [h, p, s] = valid.token.split('.') as [string, string, string];
+  const flipped = `${h}.${p}.${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
+
+  for (const signIn of signIns) {
+    await logout(`${signIn.kind} access token`, { authorization: `Bearer ${signIn.token}` });
+    await logout(`${signIn.kind} id token`, { authorization: `Bearer ${signIn.idToken}` });
+    await logout(`${signIn.kind} refresh token as bearer`, { authorization: `Bearer ${signIn.refreshToken}` });
+  }
+  await logout('a logged-out token again', { authorization: `Bearer ${valid.token}` });
+  for (const [what, value] of [
+    ['token with junk after it', `Bearer ${valid.token}x`],
+    ['token with a flipped signature character', `Bearer ${flipped}`],
+    ['token with a fourth segment', `Bearer ${valid.token}.extra`],
+    ['segments swapped', `Bearer ${p}.${h}.${s}`],
+    ['token twice', `Bearer ${valid.token} ${valid.token}`],
+    ['token with a character RFC 6750 forbids', `Bearer ${valid.token.slice(0, 20)}!${valid.token.slice(20)}`],
+    ['token under Basic', `Basic ${Buffer.from(`user:${valid.token}`).toString('base64')}`],
+    ['token without a scheme', valid.token],
+    ['lower-case scheme', `bearer ${valid.token}`],
+  ] as const) {
+    await logout(what, { authorization: value });
+  }
+  await logout('two Authorization headers', [
+    ['authorization', `Bearer ${signIns[1]!.token}`],
+    ['authorization', `Bearer ${valid.idToken}`],
+  ]);
+  await logout('a refresh token in a body that does not parse', { authorization: `Bearer ${valid.token}`, 'content-type': 'application/json' }, `{"refreshToken": ${valid.refreshToken.split('.')[3]}}`);
+  await logout('a signature in a body that does not parse', { 'content-type': 'application/json' }, `{"token": ${s}`);
+  await logout('a refresh token in a JSON body', { 'content-type': 'application/json' }, JSON.stringify({ refreshToken: valid.refreshToken }));
+  await logout('a token in the query', {}, undefined, `?access_token=${valid.token}`);
+  await logout('a token in a cookie', { cookie: `access_token=${valid.token}; mock_session=qa-1` });
+  await logout('a forced 401 for a token', { authorization: `Bearer ${valid.idToken}`, prefer: 'code=401' });
+  await logout('the admin token as a bearer', { authorization: `Bearer ${ADMIN}` });
+
+  const tokens = `${mock.url}/__mock/tokens`;
+  const json = { 'content-type': 'application/json', ...admin };
+  await send('an access token offered as a refresh token', tokens, { method: 'POST', headers: json, body: JSON.stringify({ refreshToken: valid.token }) });
+  await send('a refresh token of a sign-in that logged out', tokens, { method: 'POST', headers: json, body: JSON.stringify({ refreshToken: valid.refreshToken }) });
+  await send('a refresh token in a control body that does not parse', tokens, { method: 'POST', headers: json, body: `{"refreshToken": ${valid.refreshToken.split('.')[3]}}` });
+  await send('a signature in a control body that does not parse', tokens, { method: 'POST', headers: json, body: `{"refreshToken": ${s}}` });
+  await send('a token as a wrong admin token', tokens, { method: 'POST', headers: { 'x-mock-admin-token': valid.token }, body: '{}' });
+  await send('an admin token with junk', `${mock.url}/__mock/faults`, { method: 'POST', headers: { 'x-mock-admin-token': `${ADMIN}x` }, body: '{"status":500}' });
+  return run;
+}
+
+/** Every run of WINDOW characters of `text`, for fast look-up. */
+function windows(text: string): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i + WINDOW <= text.length; i++) out.add(text.slice(i, i + WINDOW));
+  return out;
+}
+
+/** The secrets (by a short quote of each) some run of whose characters appears in `text`. */
+function echoed(text: string, secrets: Iterable<string>): string[] {
+  const seen = windows(text);
+  const found: string[] = [];
+  for (const secret of secrets) {
+    for (let i = 0; i + WINDOW <= secret.length; i++) {
+      if (seen.has(secret.slice(i, i + WINDOW))) {
+        found.push(`${secret.slice(0, 12)}… (at ${i})`);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+beforeAll(async () => {
+  for (const options of [{ log: 'json' as const, detailedErrors: true }, { log: 'pretty' as const }]) {
+    const lines: string[] = [];
+    const mock = await mockOn({ ...options, adminToken: ADMIN, logTo: (line) => lines.push(line) });
+    runs.push(await traffic(mock, lines));
+  }
+});
+afterAll(async () => {
+  await Promise.all(runs.map((run) => run.mock.close()));
+});
+
+describe.each([0, 1])('mock %i (0: JSON log, detailed errors; 1: pretty log)', (index) => {
+  const run = () => runs[index] as Run;
+
+  it('the traffic reached the mock: every presentation is in the log and the journal', async () => {
+    expect(run().lines.length).toBe(run().answers.filter((a) => a.contract).length);
+    const statuses = new Set(run().answers.map((a) => a.answer.status));
+    for (const status of [200, 400, 401, 403]) expect(statuses).toContain(status);
+  });
+
+  it('no log line holds a token, a piece of a signature or the admin token', () => {
+    const log = run().lines.join('');
+    expect(log).not.toMatch(/eyJ[\w-]{10,}/);
+    expect(echoed(log, run().secrets)).toEqual([]);
+  });
+
+  it('the journal holds no token, only the documented fields', async () => {
+    const response = await fetch(`${run().mock.url}/__mock/requests`, { headers: { 'x-mock-admin-token': ADMIN } });
+    const text = await response.text();
+    const { requests } = JSON.parse(text) as { requests: Record<string, unknown>[] };
+    expect(requests.length).toBeGreaterThan(20);
+    expect(text).not.toMatch(/eyJ[\w-]{10,}/);
+    expect(echoed(text, run().secrets)).toEqual([]);
+    const documented = new Set(['at', 'method', 'path', 'status', 'reason', 'faultId', 'sub', 'jti', 'sid', 'session', 'ms']);
+    for (const entry of requests) expect(Object.keys(entry).filter((key) => !documented.has(key))).toEqual([]);
+  });
+
+  it('the session list names tokens by jti, never by their string', async () => {
+    const text = await (await fetch(`${run().mock.url}/__mock/sessions`, { headers: { 'x-mock-admin-token': ADMIN } })).text();
+    expect(JSON.parse(text).sessions.length).toBeGreaterThan(0);
+    expect(echoed(text, run().secrets)).toEqual([]);
+  });
+
+  it('no answer echoes a secret: not X-Mock-Reason, not WWW-Authenticate, not the body', () => {
+    for (const { what, answer } of run().answers) {
+      const shown = [answer.headers.get('x-mock-reason') ?? '', answer.headers.get('www-authenticate') ?? '', answer.text].join('\n');
+      expect(echoed(shown, run().secrets), `${what}: ${shown}`).toEqual([]);
+    }
+  });
+
+  it('the refusals still say why, in words', () => {
+    const reasons = run().answers.map((a) => a.answer.headers.get('x-mock-reason') ?? (a.answer.body as { message?: string })?.message ?? '');
+    expect(reasons.some((r) => /does not parse/.test(r))).toBe(true);
+    expect(reasons.some((r) => /revoked/.test(r))).toBe(true);
+    expect(reasons.some((r) => /signature/.test(r))).toBe(true);
+  });
+});

@@ -29,6 +29,7 @@ const START_OPTIONS: { [K in keyof Config]: { value?: string; help: string; env:
   basePath: { value: '<path>', help: "base path of the operation (default: the spec's servers[0] path, /auth/api/v1)", env: 'WORTH_MOCK_BASE_PATH' },
   alg: { value: '<alg>', help: 'signing algorithm of issued tokens (default RS256)', env: 'WORTH_MOCK_ALG', choices: ALGORITHMS },
   tokenTtlSeconds: { value: '<seconds>', help: 'lifetime of issued tokens (default 3600)', env: 'WORTH_MOCK_TOKEN_TTL' },
+  refreshTtlSeconds: { value: '<seconds>', help: 'lifetime of refresh tokens; a logout is remembered this long (default 86400)', env: 'WORTH_MOCK_REFRESH_TTL' },
   issuer: { value: '<url>', help: "iss of issued tokens (default: the mock's own URL)", env: 'WORTH_MOCK_ISSUER' },
   clientId: { value: '<id>', help: 'client_id / aud of issued tokens', env: 'WORTH_MOCK_CLIENT_ID' },
   idempotentLogout: { help: 'a repeated logout answers 200 instead of 401', env: 'WORTH_MOCK_IDEMPOTENT_LOGOUT' },

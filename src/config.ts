@@ -19,6 +19,8 @@ export type Config = {
   readonly basePath: string | undefined;
   readonly alg: Algorithm;
   readonly tokenTtlSeconds: number;
+  /** Lifetime of refresh tokens; a logout's revocation lasts until the sign-in's refresh token expires. */
+  readonly refreshTtlSeconds: number;
   /** `iss` of issued tokens; undefined = the mock's own bound URL. */
   readonly issuer: string | undefined;
   readonly clientId: string;
@@ -52,6 +54,7 @@ export const DEFAULTS: Config = Object.freeze({
   basePath: undefined,
   alg: 'RS256',
   tokenTtlSeconds: 3600,
+  refreshTtlSeconds: 24 * 3600,
   issuer: undefined,
   clientId: 'worthmockclient0000000000',
   idempotentLogout: false,
@@ -79,6 +82,7 @@ export const FLAGS: { readonly [K in keyof Config]: string } = {
   basePath: '--base-path',
   alg: '--alg',
   tokenTtlSeconds: '--token-ttl',
+  refreshTtlSeconds: '--refresh-ttl',
   issuer: '--issuer',
   clientId: '--client-id',
   idempotentLogout: '--idempotent-logout',
@@ -108,6 +112,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
     basePath: basePath(get('basePath')),
     alg: oneOf('alg', get('alg'), ALGORITHMS),
     tokenTtlSeconds: integer('tokenTtlSeconds', get('tokenTtlSeconds'), 1, 10 * 365 * 24 * 3600),
+    refreshTtlSeconds: integer('refreshTtlSeconds', get('refreshTtlSeconds'), 1, 10 * 365 * 24 * 3600),
     issuer: optionalUrl('issuer', get('issuer')),
     clientId: text('clientId', get('clientId')),
     idempotentLogout: bool('idempotentLogout', get('idempotentLogout')),

@@ -41,7 +41,8 @@ export type LogoutDeps = {
   readonly verifier: Verifier;
   readonly store: Store;
   readonly idempotentLogout: boolean;
-  readonly longestTtlSeconds: () => number;
+  /** A sign-in's revocation lasts until its refresh token expires: `auth_time` + this. */
+  readonly refreshTtlSeconds: number;
   readonly clock: () => number;
 };
 
@@ -103,7 +104,9 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
       }
       // 8. Success: the revocation is stored before the 200 is written.
       const expMs = typeof valid.exp === 'number' ? valid.exp * 1000 : now;
-      const untilMs = keys.signIn ? Math.max(expMs, now + deps.longestTtlSeconds() * 1000) : Math.max(expMs, now + 1000);
+      // Every token of a sign-in (refreshed ones too) expires by the time its refresh token does.
+      const refreshEndMs = typeof valid.auth_time === 'number' ? (valid.auth_time + deps.refreshTtlSeconds) * 1000 : now + deps.refreshTtlSeconds * 1000;
+      const untilMs = keys.signIn ? Math.max(expMs, Math.min(refreshEndMs, now + deps.refreshTtlSeconds * 1000)) : Math.max(expMs, now + 1000);
       if (!(await store.revoke(keys.primary, untilMs, now))) return revoked(base);
       return { ...base, status: 200, reason: keys.signIn ? 'logged out: sign-in revoked' : 'logged out: token revoked' };
     } catch (error) {

@@ -88,7 +88,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
   const issuerUrl = config.issuer ?? url;
   const hangs = new HangRegistry();
 
-  const issuer = createIssuer({ keys, issuer: issuerUrl, clientId: config.clientId, ttlSeconds: config.tokenTtlSeconds, clock });
+  const issuer = createIssuer({ keys, issuer: issuerUrl, clientId: config.clientId, ttlSeconds: config.tokenTtlSeconds, refreshTtlSeconds: config.refreshTtlSeconds, clock });
   const verifier = createVerifier({
     keys,
     issuer: issuerUrl,
@@ -118,7 +118,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     verifier,
     store,
     idempotentLogout: config.idempotentLogout,
-    longestTtlSeconds: issuer.longestTtlSeconds,
+    refreshTtlSeconds: config.refreshTtlSeconds,
     clock,
   });
   const app = createApp({

@@ -104,7 +104,7 @@ export function createServices(deps: ServicesDeps): Services {
 
     async revokeSignIn(sid) {
       const now = clock();
-      await store.revoke(`sid:${sid}`, now + issuer.longestTtlSeconds() * 1000, now);
+      await store.revoke(`sid:${sid}`, now + issuer.refreshTtlSeconds * 1000, now);
     },
 
     async clearFaults(id) {

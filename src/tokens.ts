@@ -50,14 +50,14 @@ export type SignIn = {
 };
 
 /** What a refresh token seals: enough to mint the sign-in's next tokens. */
-export type RefreshGrant = { sid: string; sub: string; role: string; claims: Record<string, unknown> };
+export type RefreshGrant = { sid: string; sub: string; role: string; claims: Record<string, unknown>; authTime: number };
 
 /** Mints Cognito-shaped tokens with the mock's keys, on an injected clock. */
 export type Issuer = {
   /** `iss` of good tokens. */
   readonly issuer: string;
-  /** The longest lifetime any token has been issued with, in seconds (bounds revocations). */
-  readonly longestTtlSeconds: () => number;
+  /** How long a sign-in's refresh token lives, in seconds: a logout must outlast it (no refresh after logout). */
+  readonly refreshTtlSeconds: number;
   issue(options?: IssueOptions): Promise<SignIn>;
   /** New access and id tokens of the sign-in a refresh token belongs to. */
   refresh(refreshToken: string): Promise<{ grant: RefreshGrant; signIn: SignIn }>;
@@ -71,6 +71,7 @@ export type IssuerOptions = {
   issuer: string;
   clientId: string;
   ttlSeconds: number;
+  refreshTtlSeconds: number;
   /** Milliseconds since the epoch; injected so tests control time. */
   clock: () => number;
 };
@@ -80,14 +81,13 @@ const WRONG_ISSUER = 'https://wrong-issuer.invalid/';
 /** Creates the issuer. */
 export function createIssuer(options: IssuerOptions): Issuer {
   const { keys, issuer, clientId, clock } = options;
-  let longest = options.ttlSeconds;
 
   async function mint(grant: RefreshGrant, kind: TokenKind, ttl: number): Promise<Omit<SignIn, 'refreshToken' | 'kind'>> {
     const now = Math.floor(clock() / 1000);
     const times =
       kind === 'expired'
-        ? { iat: now - ttl - 120, exp: now - 120, auth_time: now - ttl - 120 }
-        : { iat: now, exp: now + ttl, auth_time: now, ...(kind === 'not-yet-valid' ? { nbf: now + 3600 } : {}) };
+        ? { iat: now - ttl - 120, exp: now - 120, auth_time: grant.authTime - ttl - 120 }
+        : { iat: now, exp: now + ttl, auth_time: grant.authTime, ...(kind === 'not-yet-valid' ? { nbf: now + 3600 } : {}) };
     const iss = kind === 'wrong-issuer' ? WRONG_ISSUER : issuer;
     const claims = { ...grant.claims };
     const access: Claims = {
@@ -136,18 +136,19 @@ export function createIssuer(options: IssuerOptions): Issuer {
   }
 
   async function seal(grant: RefreshGrant): Promise<string> {
-    return new EncryptJWT({ sid: grant.sid, sub: grant.sub, role: grant.role, claims: grant.claims })
+    return new EncryptJWT({ sid: grant.sid, sub: grant.sub, role: grant.role, claims: grant.claims, auth_time: grant.authTime })
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', cty: 'JWT' })
-      .setIssuedAt(Math.floor(clock() / 1000))
+      .setIssuedAt(grant.authTime)
+      .setExpirationTime(grant.authTime + options.refreshTtlSeconds)
       .encrypt(keys.refreshSecret);
   }
 
   async function openRefreshToken(token: string): Promise<RefreshGrant | undefined> {
     try {
       const { payload } = await jwtDecrypt(token, keys.refreshSecret, { currentDate: new Date(clock()) });
-      const { sid, sub, role, claims } = payload as Record<string, unknown>;
-      if (typeof sid !== 'string' || typeof sub !== 'string' || typeof role !== 'string') return undefined;
-      return { sid, sub, role, claims: (claims && typeof claims === 'object' ? claims : {}) as Record<string, unknown> };
+      const { sid, sub, role, claims, auth_time: authTime } = payload as Record<string, unknown>;
+      if (typeof sid !== 'string' || typeof sub !== 'string' || typeof role !== 'string' || typeof authTime !== 'number') return undefined;
+      return { sid, sub, role, authTime, claims: (claims && typeof claims === 'object' ? claims : {}) as Record<string, unknown> };
     } catch {
       return undefined;
     }
@@ -155,14 +156,13 @@ export function createIssuer(options: IssuerOptions): Issuer {
 
   return {
     issuer,
-    longestTtlSeconds: () => longest,
+    refreshTtlSeconds: options.refreshTtlSeconds,
     async issue(input: IssueOptions = {}) {
       const kind = input.kind ?? 'valid';
       const ttl = input.ttlSeconds ?? options.ttlSeconds;
-      longest = Math.max(longest, ttl);
       const role = input.role ?? (kind === 'non-customer' ? 'admin' : CUSTOMER_ROLE);
       if (kind === 'non-customer' && role === CUSTOMER_ROLE) throw new InputError('role', `kind "non-customer" needs a role other than "${CUSTOMER_ROLE}"`);
-      const grant: RefreshGrant = { sid: randomUUID(), sub: input.sub ?? randomUUID(), role, claims: input.claims ?? {} };
+      const grant: RefreshGrant = { sid: randomUUID(), sub: input.sub ?? randomUUID(), role, claims: input.claims ?? {}, authTime: Math.floor(clock() / 1000) };
       const [tokens, refreshToken] = await Promise.all([mint(grant, kind, ttl), seal(grant)]);
       return { ...tokens, refreshToken, token: kind === 'refresh-as-bearer' ? refreshToken : tokens.token, kind };
     },

@@ -296,6 +296,29 @@ describe('options of the decision', () => {
     }
   });
 
+  it('a logout is remembered until the sign-in\'s refresh token expires, then pruned; a long-lived token does not stretch the others', async () => {
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const store = new MemoryStore({ journalSize: 10 });
+    const m = await mockOn({ clock: () => now, store, tokenTtlSeconds: 60, refreshTtlSeconds: 600 });
+    try {
+      const long = await m.issueToken({ ttlSeconds: 10 * 365 * 24 * 3600 });
+      const a = await m.issueToken();
+      expect((await logout(m, { token: long.token })).status).toBe(200);
+      expect((await logout(m, { token: a.token })).status).toBe(200);
+      await expect(m.issueToken({ refreshToken: a.refreshToken })).rejects.toMatchObject({ field: 'refreshToken' });
+      now += 599_000;
+      store.sweep(now);
+      expect(store.revocationCount).toBe(2);
+      now += 2_000;
+      store.sweep(now);
+      expect(store.revocationCount).toBe(1);
+      await expect(m.issueToken({ refreshToken: a.refreshToken })).rejects.toMatchObject({ field: 'refreshToken' });
+      expect((await logout(m, { token: long.token })).status).toBe(401);
+    } finally {
+      await m.close();
+    }
+  });
+
   it('a store that fails answers the documented 500, never a stack trace', async () => {
     class BrokenStore extends MemoryStore {
       override async revoke(): Promise<boolean> {

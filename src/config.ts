@@ -123,7 +123,8 @@ export function loadConfig(input: ConfigInput = {}): Config {
     journalSize: integer('journalSize', get('journalSize'), 0, 1_000_000),
     maxBodyBytes: integer('maxBodyBytes', get('maxBodyBytes'), 0, 16 * 1024 * 1024),
     clockToleranceSeconds: integer('clockToleranceSeconds', get('clockToleranceSeconds'), 0, 3600),
-    keyFile: optionalText('keyFile', get('keyFile')),
+    // A state file keeps logouts; the signing keys beside it keep the tokens those logouts are about.
+    keyFile: optionalText('keyFile', get('keyFile')) ?? (input.stateFile ? `${text('stateFile', input.stateFile)}.key.json` : undefined),
     stateFile: optionalText('stateFile', get('stateFile')),
     redis: optionalRedisUrl(get('redis')),
     redisPrefix: text('redisPrefix', get('redisPrefix')),

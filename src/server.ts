@@ -109,7 +109,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     providerStates,
     panel: (req, res) => {
       import('./panel.ts')
-        .then(({ servePanel }) => servePanel(req, res, { contract, basePath }))
+        .then(({ servePanel }) => servePanel(req, res, { contract, basePath, adminRequired: config.adminToken !== undefined }))
         .catch(() => res.destroy());
     },
   });

@@ -115,3 +115,16 @@ describe('a mock restarted on the same --key-file', () => {
     expect(run.stderr).toContain('--alg');
   });
 });
+
+describe('a mock restarted on the same --state-file without --key-file', () => {
+  it('keeps the signing key beside the state file (0600), so tokens from before the restart still log out', async () => {
+    const stateFile = join(dir, 'alone.json');
+    const before = await start({ stateFile });
+    const { token } = await before.issueToken();
+    await before.close();
+    const after = await start({ stateFile });
+    expect(after.config.keyFile).toBe(`${stateFile}.key.json`);
+    expect((await logout(after, { token })).status).toBe(200);
+    expect(statSync(`${stateFile}.key.json`).mode & 0o777).toBe(0o600);
+  });
+});

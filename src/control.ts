@@ -81,7 +81,7 @@ export function createControl(deps: ControlDeps): ControlHandler {
       case 'POST /__mock/tokens':
         return sendJson(res, 201, await services.issueToken(await json(req, res)));
       case 'GET /__mock/sessions':
-        return sendJson(res, 200, { sessions: await services.sessions() });
+        return sendJson(res, 200, { sessions: await services.sessions(sessionsLimit(query)) });
       case 'POST /__mock/faults':
         return sendJson(res, 201, await services.armFault(await json(req, res)));
       case 'GET /__mock/faults':
@@ -119,6 +119,14 @@ const ROUTES: [RegExp, string[]][] = [
   [/^\/__mock\/reset$/, ['POST']],
   [/^\/__mock\/provider-states$/, ['POST']],
 ];
+
+/** `?limit=` of the sessions listing: 1 to 10000, default 500. */
+function sessionsLimit(query: URLSearchParams): number {
+  const raw = query.get('limit');
+  if (raw === null) return 500;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000) throw new InputError('limit', `limit must be a whole number from 1 to 10000, got ${JSON.stringify(clean(raw))}`);
+  return Number(raw);
+}
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();

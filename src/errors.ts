@@ -69,3 +69,9 @@ export class VerificationError extends MockError {
 export function isMockError(error: unknown): error is MockError {
   return error instanceof MockError;
 }
+
+/** A rejected value as error messages quote it: JSON, at most 80 characters, so a message never carries a whole payload. */
+export function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

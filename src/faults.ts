@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { InputError } from './errors.ts';
+import { InputError, shown } from './errors.ts';
 
 /** What a network fault does to the connection. */
 export const NETWORK_FAULTS = ['reset', 'empty', 'hang', 'garbage'] as const;
@@ -62,7 +62,7 @@ export function parseFault(input: unknown, options: { statuses: readonly number[
   let network: NetworkFault | null = null;
   if (raw.network !== undefined && raw.network !== null) {
     if (!NETWORK_FAULTS.includes(raw.network as NetworkFault)) {
-      throw new InputError('network', `network must be one of ${NETWORK_FAULTS.join(', ')}, got ${JSON.stringify(raw.network)}`);
+      throw new InputError('network', `network must be one of ${NETWORK_FAULTS.join(', ')}, got ${shown(raw.network)}`);
     }
     network = raw.network as NetworkFault;
   }
@@ -106,7 +106,7 @@ function parseMatch(value: unknown): FaultMatch {
 function integer(raw: Record<string, unknown>, field: string, min: number, max: number): number {
   const v = raw[field];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new InputError(field, `${field} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    throw new InputError(field, `${field} must be a whole number from ${min} to ${max}, got ${shown(v)}`);
   }
   return v;
 }
@@ -114,7 +114,7 @@ function integer(raw: Record<string, unknown>, field: string, min: number, max: 
 function number(raw: Record<string, unknown>, field: string, min: number, max: number): number {
   const v = raw[field];
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new InputError(field, `${field} must be a number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    throw new InputError(field, `${field} must be a number from ${min} to ${max}, got ${shown(v)}`);
   }
   return v;
 }

@@ -1,4 +1,4 @@
-import { InputError } from './errors.ts';
+import { InputError, shown } from './errors.ts';
 
 /** One request the mock answered. Never holds a raw token. */
 export type JournalEntry = {
@@ -39,11 +39,11 @@ export function parseJournalFilter(query: URLSearchParams): JournalFilter {
     if (!(KEYS as readonly string[]).includes(key)) throw new InputError(key, `unknown filter "${key}"; use ${KEYS.join(', ')}`);
     if (key === 'status' || key === 'limit') {
       const n = Number(value);
-      if (!/^\d+$/.test(value) || n < 0 || n > 1_000_000) throw new InputError(key, `${key} must be a whole number, got ${JSON.stringify(value)}`);
+      if (!/^\d+$/.test(value) || n < 0 || n > 1_000_000) throw new InputError(key, `${key} must be a whole number, got ${shown(value)}`);
       filter[key] = n;
     } else if (key === 'since') {
       const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-      if (Number.isNaN(ms)) throw new InputError('since', `since must be an ISO time or epoch milliseconds, got ${JSON.stringify(value)}`);
+      if (Number.isNaN(ms)) throw new InputError('since', `since must be an ISO time or epoch milliseconds, got ${shown(value)}`);
       filter.since = ms;
     } else {
       filter[key] = value;

@@ -1,4 +1,4 @@
-import { InputError } from './errors.ts';
+import { InputError, shown } from './errors.ts';
 import type { Services } from './services.ts';
 
 /**
@@ -26,12 +26,12 @@ export async function handleProviderState(body: unknown, services: StateServices
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new InputError('body', 'a provider state change is a JSON object { state, params, action }');
   const { state, action = 'setup' } = body as { state?: unknown; action?: unknown };
   if (typeof state !== 'string') throw new InputError('state', 'state must be the provider state name');
-  if (action !== 'setup' && action !== 'teardown') throw new InputError('action', `action must be "setup" or "teardown", got ${JSON.stringify(action)}`);
+  if (action !== 'setup' && action !== 'teardown') throw new InputError('action', `action must be "setup" or "teardown", got ${shown(action)}`);
   // Pact calls with an empty name for an interaction that names no state (e.g. "no token"): nothing to set up.
   // Tokens simply expire, so no state has anything to tear down.
   if (state === '' || action === 'teardown') return {};
   if (!Object.hasOwn(PROVIDER_STATES, state)) {
-    throw new InputError('state', `unknown provider state ${JSON.stringify(state)}; this mock sets up: ${Object.keys(PROVIDER_STATES).map((s) => JSON.stringify(s)).join(', ')}`);
+    throw new InputError('state', `unknown provider state ${shown(state)}; this mock sets up: ${Object.keys(PROVIDER_STATES).map((s) => JSON.stringify(s)).join(', ')}`);
   }
   switch (state as ProviderStateName) {
     case 'a customer with an active session':

@@ -43,7 +43,8 @@ export type Mock = {
   readonly issuer: string;
   /** One sign-in: `token` (access), `claims`, `idToken`, `refreshToken`. */
   issueToken(options?: IssueOptions & { refreshToken?: string }): Promise<IssuedTokens>;
-  sessions(): Promise<SessionView[]>;
+  /** The newest `limit` issued tokens (default 500) and whether each is active, logged out or expired. */
+  sessions(limit?: number): Promise<SessionView[]>;
   requests(filter?: JournalFilter): Promise<JournalEntry[]>;
   readonly faults: {
     arm(fault: Record<string, unknown>): Promise<Fault>;
@@ -159,7 +160,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     store,
     issuer: issuerUrl,
     issueToken: (opts) => services.issueToken(opts ?? {}),
-    sessions: () => services.sessions(),
+    sessions: (limit) => services.sessions(limit),
     requests: (filter) => services.requests(filter),
     faults: {
       arm: (fault) => services.armFault(fault),

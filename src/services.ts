@@ -1,4 +1,4 @@
-import { InputError } from './errors.ts';
+import { InputError, shown } from './errors.ts';
 import { parseFault, type Fault } from './faults.ts';
 import type { JournalEntry, JournalFilter } from './journal.ts';
 import type { HangRegistry } from './network.ts';
@@ -21,7 +21,8 @@ export type SessionView = TokenRecord & { status: 'active' | 'logged-out' | 'exp
 /** The operations behind the control API and the programmatic API: one implementation for both. */
 export type Services = {
   issueToken(input?: unknown): Promise<IssuedTokens>;
-  sessions(): Promise<SessionView[]>;
+  /** The newest `limit` issued tokens (default 500), oldest first, with their status. */
+  sessions(limit?: number): Promise<SessionView[]>;
   armFault(input: unknown): Promise<Fault>;
   faults(): Promise<Fault[]>;
   /** Logs a sign-in out (its `origin_jti`) as a logout would, without a request: for provider states and scripts. */
@@ -82,9 +83,10 @@ export function createServices(deps: ServicesDeps): Services {
       return { token: signIn.token, claims: signIn.claims, idToken: signIn.idToken, refreshToken: signIn.refreshToken, kind: signIn.kind };
     },
 
-    async sessions() {
+    async sessions(limit = 500) {
       const now = clock();
-      const records = await store.listTokens();
+      const all = await store.listTokens();
+      const records = all.slice(Math.max(0, all.length - limit));
       return Promise.all(
         records.map(async (r): Promise<SessionView> => {
           const revoked = await store.isRevoked([`sid:${r.sid}`, `jti:${r.jti}`], now);
@@ -150,7 +152,7 @@ export function parseIssueOptions(input: unknown): IssueOptions & { refreshToken
     out.ttlSeconds = v;
   }
   if (raw.kind !== undefined) {
-    if (!TOKEN_KINDS.includes(raw.kind as TokenKind)) throw new InputError('kind', `kind must be one of ${TOKEN_KINDS.join(', ')}, got ${JSON.stringify(raw.kind)}`);
+    if (!TOKEN_KINDS.includes(raw.kind as TokenKind)) throw new InputError('kind', `kind must be one of ${TOKEN_KINDS.join(', ')}, got ${shown(raw.kind)}`);
     out.kind = raw.kind as TokenKind;
   }
   if (raw.claims !== undefined) {

@@ -61,6 +61,10 @@ describe('control API', () => {
     expect(sessions.sessions.find((s) => s.jti === active.claims.jti)?.status).toBe('active');
     expect(sessions.sessions.find((s) => s.jti === out.claims.jti)?.status).toBe('logged-out');
     expect(JSON.stringify(sessions)).not.toContain(out.token);
+    const newest = (await call('GET', '/__mock/sessions?limit=2')).body as { sessions: { jti: string }[] };
+    expect(newest.sessions.map((s) => s.jti)).toContain(out.claims.jti);
+    expect(newest.sessions).toHaveLength(2);
+    expect((await call('GET', '/__mock/sessions?limit=0')).body).toMatchObject({ field: 'limit' });
   });
 
   it('GET /__mock/requests is the journal, filterable, never with a raw token; DELETE clears it', async () => {

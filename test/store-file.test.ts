@@ -141,7 +141,7 @@ describe('a mock with --state-file, killed with SIGKILL mid-load and restarted',
     expect(faulted.headers.get('x-mock-fault')).toBe(faultId);
     expect(await logoutStatus(mock, targeted.token)).toBe(200);
     // Token records survived too: the sessions list shows the acknowledged ones as logged out.
-    const { sessions } = (await (await fetch(`${mock.origin}/__mock/sessions`)).json()) as { sessions: { jti: string; status: string }[] };
+    const { sessions } = (await (await fetch(`${mock.origin}/__mock/sessions?limit=10000`)).json()) as { sessions: { jti: string; status: string }[] };
     const status = new Map(sessions.map((s) => [s.jti, s.status]));
     const ackedJtis = issued.filter((i) => acked.includes(i.token)).map((i) => i.claims.jti);
     expect(ackedJtis.map((jti) => status.get(jti))).toEqual(ackedJtis.map(() => 'logged-out'));

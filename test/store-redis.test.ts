@@ -101,8 +101,8 @@ describe('two mocks on one Redis', () => {
     expect(await a.requests()).toHaveLength(5);
   });
 
-  it('keep revocations with a Redis TTL of the tokens’ lifetime, and stay apart under another prefix', async () => {
-    const [a] = await replicas({ tokenTtlSeconds: 120 });
+  it('keep revocations with a Redis TTL of the sign-in’s refresh lifetime, and stay apart under another prefix', async () => {
+    const [a] = await replicas({ tokenTtlSeconds: 60, refreshTtlSeconds: 120 });
     const { token, claims } = await a.issueToken();
     expect((await logout(a, { token })).status).toBe(200);
     const client = new Redis(redis.url, { protocol: 2 });

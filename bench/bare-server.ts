@@ -1,0 +1,18 @@
+// The ceiling: a bare node:http server that answers every request with the mock's fixed 200.
+// Run as a child: `node bench/bare-server.ts <port> <body>`; SIGTERM stops it.
+import { createServer } from 'node:http';
+
+const [portArg, bodyArg = '{}'] = process.argv.slice(2);
+const body = Buffer.from(bodyArg);
+const headers = ['content-type', 'application/json', 'cache-control', 'no-store', 'content-length', String(body.length)];
+
+// Node dumps an unread request body itself once the answer ends, so the handler does nothing else.
+const server = createServer({ keepAliveTimeout: 5_000, noDelay: true }, (_req, res) => {
+  res.writeHead(200, headers);
+  res.end(body);
+});
+server.listen(Number(portArg), '127.0.0.1');
+process.once('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+});

@@ -1,0 +1,123 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { noToken, onceThenAgain, pooled, type Bound, type Traffic } from './load.ts';
+import { runChild, type Kind, type Running } from './servers.ts';
+import { jwksOf, mint } from './tokens.ts';
+
+/** The request paths measured, each on its own kind of traffic. */
+export const PATH_NAMES = ['no-token', 'pooled', 'fresh', 'verify', 'fault'] as const;
+/** One measured path. */
+export type PathName = (typeof PATH_NAMES)[number];
+
+/** What each path sends and what the mock should answer, for the report. */
+export const PATH_LABELS: Readonly<Record<PathName, string>> = {
+  'no-token': 'no token → 401',
+  pooled: 'pooled minted tokens, --idempotent-logout → 200',
+  fresh: 'fresh minted tokens, logged out once each → 200 then 401',
+  verify: 'tokens the mock did not mint (signature verified) → 200',
+  fault: 'armed fault {status: 500, times: null} → 500',
+};
+
+/** Starts (or reuses) a mock with these `start` flags; the run owns stopping them. */
+export type MockStarter = (args: readonly string[], fresh?: boolean) => Promise<Running>;
+
+/** A path ready to measure: the mock it runs on, and the traffic each server gets. */
+export type PathSetup = {
+  readonly name: PathName;
+  readonly mock: Running;
+  /** Traffic for one measured run on `kind`; ask for the mock's first (the fresh path mints its tokens then). */
+  traffic(kind: Kind, connections: number): Promise<Traffic>;
+  /** Traffic that warms a server up without using up anything the measured run needs. */
+  warmup(kind: Kind): Traffic;
+  /** The bound of a measured run. */
+  bound(connections: number, seconds: number): Bound;
+  /** jose.jwtVerify's one-core rate on this path's tokens (verify path only). */
+  jwtVerifyRate?(seconds: number): Promise<number>;
+  close(): Promise<void>;
+};
+
+/** Sizes of the token pools. */
+export type PathSizes = { readonly pool: number; readonly fresh: number };
+
+const BENCH_ISSUER = 'http://127.0.0.1/bench-issuer';
+
+/** Builds a path: starts its mock through `startMock`, mints what it needs. */
+export async function setupPath(name: PathName, startMock: MockStarter, sizes: PathSizes): Promise<PathSetup> {
+  const timed = (connections: number, seconds: number): Bound => ({ connections, seconds });
+  const noop = async () => {};
+  switch (name) {
+    case 'no-token': {
+      const mock = await startMock(['--idempotent-logout']);
+      return { name, mock, traffic: async () => noToken(), warmup: () => noToken(), bound: timed, close: noop };
+    }
+    case 'pooled': {
+      const mock = await startMock(['--idempotent-logout']);
+      const tokens = (await mint(mock.origin, sizes.pool)).map((signIn) => signIn.token);
+      return { name, mock, traffic: async () => pooled(tokens), warmup: () => pooled(tokens), bound: timed, close: noop };
+    }
+    case 'fault': {
+      const mock = await startMock(['--idempotent-logout']);
+      const tokens = (await mint(mock.origin, sizes.pool)).map((signIn) => signIn.token);
+      const armed = await fetch(`${mock.origin}/__mock/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 500, times: null }) });
+      if (armed.status !== 201) throw new Error(`arming the fault answered ${armed.status}: ${await armed.text()}`);
+      // Prism has no armed faults; its per-request `Prefer: code=500` is what a user would reach for.
+      const traffic = (kind: Kind) => (kind === 'prism' ? pooled(tokens, { prefer: 'code=500' }) : pooled(tokens));
+      return {
+        name,
+        mock,
+        traffic: async (kind) => traffic(kind),
+        warmup: traffic,
+        bound: timed,
+        async close() {
+          await fetch(`${mock.origin}/__mock/faults`, { method: 'DELETE' });
+        },
+      };
+    }
+    case 'fresh': {
+      const mock = await startMock([], true);
+      let last: string[] = [];
+      return {
+        name,
+        mock,
+        async traffic(kind) {
+          // Each mock run gets sign-ins nobody has used; bare Node and Prism replay the same requests.
+          if (kind === 'mock' || last.length === 0) last = (await mint(mock.origin, sizes.fresh)).map((signIn) => signIn.token);
+          return onceThenAgain(last);
+        },
+        warmup: () => noToken(),
+        bound: (connections) => ({ connections, amount: 2 * Math.floor(sizes.fresh / connections) * connections }),
+        close: async () => mock.stop(),
+      };
+    }
+    case 'verify': {
+      // Mint with a key file, then restart on the same keys: the new process knows none of these strings,
+      // so every request pays a real signature check.
+      const dir = await mkdtemp(join(tmpdir(), 'worth-bench-'));
+      const keyArgs = ['--key-file', join(dir, 'keys.json'), '--issuer', BENCH_ISSUER];
+      const minter = await startMock(keyArgs, true);
+      const tokens = (await mint(minter.origin, sizes.pool)).map((signIn) => signIn.token);
+      await minter.stop();
+      const mock = await startMock([...keyArgs, '--idempotent-logout'], true);
+      const jwks = await jwksOf(mock.origin);
+      return {
+        name,
+        mock,
+        traffic: async () => pooled(tokens),
+        warmup: () => pooled(tokens),
+        bound: timed,
+        async jwtVerifyRate(seconds) {
+          const input = join(dir, 'jwt-rate.json');
+          await writeFile(input, JSON.stringify({ tokens, jwks, issuer: BENCH_ISSUER, alg: 'RS256', seconds }));
+          const script = fileURLToPath(new URL('./jwt-rate.ts', import.meta.url));
+          return (JSON.parse(await runChild([script, input])) as { perSecond: number }).perSecond;
+        },
+        async close() {
+          await mock.stop();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    }
+  }
+}

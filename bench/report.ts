@@ -1,0 +1,166 @@
+import { availableParallelism, cpus, release, totalmem, type } from 'node:os';
+import { formatStatuses, type Measured } from './load.ts';
+import type { Pruning, RevocationCost } from './memory.ts';
+import { PATH_LABELS, type PathName } from './paths.ts';
+import type { Startup } from './startup.ts';
+
+/** The same path and load, measured on the three servers. */
+export type Row = { readonly path: PathName; readonly connections: number; readonly mock: Measured; readonly bare: Measured; readonly prism: Measured };
+
+/** Everything one run measured. */
+export type Results = {
+  readonly quick: boolean;
+  /** How many runs each throughput figure is the median of. */
+  readonly rounds: number;
+  /** True when the mock ran as installed (built JavaScript), false when from src/ via type stripping. */
+  readonly installed: boolean;
+  readonly date: Date;
+  /** 1-minute load average before and after the run: other work on the machine skews every figure. */
+  readonly load: readonly [number, number];
+  readonly rows: readonly Row[];
+  /** jose.jwtVerify, one at a time in one process, on the verify path's tokens. */
+  readonly jwtVerifyPerSecond: number | undefined;
+  /** `source`: the repo's bin on src/, measured beside the installed copy. */
+  readonly startup: { readonly mock: Startup; readonly source?: Startup | undefined; readonly prism: Startup };
+  /** RSS of the mock that served `requests` answers. */
+  readonly mockRss: { readonly requests: number; readonly bytes: number } | undefined;
+  /** RSS of Prism after its runs, for comparison. */
+  readonly prismRss: { readonly requests: number; readonly bytes: number } | undefined;
+  readonly revocation: RevocationCost | undefined;
+  readonly pruning: Pruning | undefined;
+};
+
+/** A target from DESIGN.md's Performance section, checked against this run. */
+export type Check = { readonly target: string; readonly measured: string; readonly pass: boolean | undefined };
+
+const MB = 1024 * 1024;
+const ONE_MILLION = 1_000_000;
+
+/** Evaluates every target; `pass` is undefined where this run did not measure enough to judge. */
+export function checks(results: Results): Check[] {
+  const out: Check[] = [];
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+  for (const row of results.rows) {
+    const tag = `${row.path} @${row.connections}`;
+    if (row.path === 'no-token') {
+      const r = ratio(row.mock.rps, row.bare.rps);
+      out.push({ target: `${tag}: ≥ 0.85× bare Node`, measured: `${r.toFixed(2)}×`, pass: r >= 0.85 });
+    }
+    if (row.path === 'pooled') {
+      const r = ratio(row.mock.rps, row.bare.rps);
+      out.push({ target: `${tag}: ≥ 0.75× bare Node`, measured: `${r.toFixed(2)}×`, pass: r >= 0.75 });
+    }
+    if (row.path === 'verify' && results.jwtVerifyPerSecond !== undefined) {
+      const r = ratio(row.mock.rps, results.jwtVerifyPerSecond);
+      out.push({ target: `${tag}: ≥ 0.8× jwtVerify one-core rate`, measured: `${r.toFixed(2)}× (${fmt(row.mock.rps)} vs ${fmt(results.jwtVerifyPerSecond)}/s)`, pass: r >= 0.8 });
+    }
+  }
+  for (const row of results.rows) {
+    const r = ratio(row.mock.rps, row.prism.rps);
+    out.push({ target: `${row.path} @${row.connections}: ≥ 10× Prism`, measured: `${r.toFixed(1)}×`, pass: r >= 10 });
+  }
+  for (const row of results.rows.filter((r) => r.connections === 50)) {
+    out.push({ target: `${row.path} @50: p99 ≤ 10 ms`, measured: `${row.mock.p99} ms`, pass: row.mock.p99 <= 10 });
+  }
+  out.push({ target: 'start to first answer ≤ 300 ms (median)', measured: `${results.startup.mock.medianMs.toFixed(0)} ms`, pass: results.startup.mock.medianMs <= 300 });
+  if (results.mockRss) {
+    const enough = results.mockRss.requests >= ONE_MILLION;
+    out.push({
+      target: 'RSS ≤ 100 MB after 1 M requests',
+      measured: `${(results.mockRss.bytes / MB).toFixed(1)} MB after ${fmt(results.mockRss.requests)}`,
+      pass: enough ? results.mockRss.bytes <= 100 * MB : undefined,
+    });
+  }
+  if (results.revocation) {
+    const b = results.revocation.bytesPerRevocation;
+    out.push({ target: '≤ 200 B per live revocation', measured: `${b.toFixed(0)} B (worst of minted/verified, ${fmt(results.revocation.live)} live)`, pass: b <= 200 });
+  }
+  if (results.pruning) {
+    const heap = flatness(results.pruning, 2, results.revocation?.verified);
+    out.push({ target: 'expired revocations pruned: heap after GC flat under endless logouts', measured: heap.text, pass: heap.pass });
+    const rss = flatness(results.pruning, 1, undefined);
+    out.push({ target: 'RSS flat under endless logouts', measured: rss.text, pass: rss.pass });
+  }
+  return out;
+}
+
+/**
+ * Flat = the last sample is within 10% of the highest sample of the run's first third (by then the denylist
+ * holds its steady ~ttl seconds of logouts); kept revocations would grow the heap by each one's size.
+ */
+function flatness(pruning: Pruning, pick: 1 | 2, bytesPerRevocation: number | undefined): { pass: boolean; text: string } {
+  const samples = pruning.samples;
+  const end = samples[samples.length - 1]?.[0] ?? 0;
+  const early = samples.filter(([t]) => t > 0 && t <= end / 3).map((sample) => sample[pick]);
+  const reference = early.length > 0 ? Math.max(...early) : (samples[0]?.[pick] ?? 0);
+  const last = samples[samples.length - 1]?.[pick] ?? 0;
+  const unpruned = bytesPerRevocation === undefined ? '' : `; kept, they would add ~${((pruning.revocations * bytesPerRevocation) / MB).toFixed(0)} MB`;
+  return {
+    pass: last <= reference * 1.1,
+    text: `${(reference / MB).toFixed(1)} → ${(last / MB).toFixed(1)} MB over ${fmt(pruning.revocations)} revocations that expired${unpruned}`,
+  };
+}
+
+/** The whole report in Markdown: figures, ratios, targets, the machine. */
+export function renderReport(results: Results): string {
+  const lines: string[] = [];
+  lines.push(`## Benchmark${results.quick ? ' (quick run: short, not for the README)' : ''}`, '');
+  lines.push(machine(results.date, results.load), '');
+  lines.push(
+    results.installed
+      ? 'The mock runs as installed from npm: its real bin on the built JavaScript (src/ compiled as `npm run build` does), `start --port N --log off`.'
+      : 'The mock runs from this repository: its real bin on src/ through Node\'s type stripping (`--from-source`).',
+    '',
+  );
+  const how = results.rounds > 1 ? `median of ${results.rounds} runs, the servers taking turns; fresh tokens: one run` : 'one run each';
+  lines.push(`### Throughput and latency (same load on each server; ${how})`, '');
+  lines.push('| path | conns | mock req/s | p50 ms | p99 ms | bare Node req/s (p99 ms) | mock ÷ bare | Prism req/s | mock ÷ Prism | CPU µs/req: mock / bare / Prism | mock answered |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const row of results.rows) {
+    const errors = row.mock.errors > 0 ? ` (${row.mock.errors} errors)` : '';
+    lines.push(
+      `| ${PATH_LABELS[row.path]} | ${row.connections} | ${fmt(row.mock.rps)} | ${row.mock.p50} | ${row.mock.p99} | ${fmt(row.bare.rps)} (${row.bare.p99}) | ${(row.mock.rps / row.bare.rps).toFixed(2)} | ${fmt(row.prism.rps)} | ${(row.mock.rps / row.prism.rps).toFixed(1)} | ${[row.mock, row.bare, row.prism].map(cpu).join(' / ')} | ${formatStatuses(row.mock.statuses)}${errors} |`,
+    );
+  }
+  lines.push('');
+  lines.push('### Start-up and memory', '');
+  lines.push('| figure | mock | Prism |', '|---|---:|---:|');
+  const runs = (s: Startup) => `${s.medianMs.toFixed(0)} ms (median of ${s.runsMs.length}: ${s.runsMs.map((ms) => ms.toFixed(0)).join(', ')})`;
+  lines.push(`| spawn → first answered request | ${runs(results.startup.mock)} | ${runs(results.startup.prism)} |`);
+  if (results.startup.source) lines.push(`| the same, from source (\`npm start\`: type stripping) | ${runs(results.startup.source)} | — |`);
+  if (results.jwtVerifyPerSecond !== undefined) lines.push(`| jose.jwtVerify, one core, RS256 | ${fmt(results.jwtVerifyPerSecond)}/s | — |`);
+  const rss = (r: Results['mockRss']) => (r ? `${(r.bytes / MB).toFixed(1)} MB after ${fmt(r.requests)} requests` : '—');
+  lines.push(`| RSS after its runs | ${rss(results.mockRss)} | ${rss(results.prismRss)} |`);
+  if (results.revocation) {
+    const r = results.revocation;
+    lines.push(`| heap per live revocation (MemoryStore, ${fmt(r.live)} revoked): sign-ins it minted / tokens verified by signature | ${r.minted.toFixed(0)} B / ${r.verified.toFixed(0)} B | — |`);
+  }
+  if (results.pruning) {
+    const p = results.pruning;
+    const samples = p.samples.map(([t, rss, heap]) => `${t.toFixed(0)}s ${(rss / MB).toFixed(0)}/${(heap / MB).toFixed(1)}`).join(', ');
+    lines.push(`| RSS / heap after GC (MB) under logouts of ${p.tokenTtlSeconds}-s tokens, ${fmt(p.load.rps)}/s, ${fmt(p.revocations)} revoked | ${samples} | — |`);
+  }
+  lines.push('');
+  lines.push('### Targets (DESIGN.md, Performance)', '');
+  lines.push('| target | measured | result |', '|---|---|---|');
+  for (const check of checks(results)) lines.push(`| ${check.target} | ${check.measured} | ${check.pass === undefined ? 'n/a' : check.pass ? 'PASS' : '**MISS**'} |`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+function machine(date: Date, load: readonly [number, number]): string {
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return [
+    `Machine: ${cpu}, ${availableParallelism()} cores, ${(totalmem() / 1024 ** 3).toFixed(1)} GB RAM, ${type()} ${release()}; Node ${process.version}; ${date.toISOString()}; load average ${load[0].toFixed(2)} before, ${load[1].toFixed(2)} after.`,
+    'Each server runs in its own child process on 127.0.0.1; autocannon (one connection per client, no pipelining) runs in the bench process on the same machine.',
+  ].join('\n');
+}
+
+function cpu(m: Measured): string {
+  return m.cpuUs === undefined ? '—' : m.cpuUs.toFixed(0);
+}
+
+/** A whole number with thousands separators. */
+export function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

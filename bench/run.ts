@@ -1,0 +1,228 @@
+// `npm run bench`, or `npx node bench/run.ts [--quick] [--from-source] [--paths a,b] [--profile PATH] [--out FILE]`:
+// the mock beside bare node:http and `prism mock` under the same load, in one run on this machine. A tool, not a test.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadContract } from '../src/spec.ts';
+import { combine, measure, measureOn, noToken, pooled, type Measured, type Traffic } from './load.ts';
+import { pruningRun, revocationCost } from './memory.ts';
+import { PATH_LABELS, PATH_NAMES, setupPath, type MockStarter, type PathName } from './paths.ts';
+import { installedCopy } from './install.ts';
+import { hotspotTable, summariseProfile } from './profile.ts';
+import { fmt, renderReport, type Results, type Row } from './report.ts';
+import { MOCK_BIN, ROOT, startBare, startMockServer, startPrism, type Kind, type Running } from './servers.ts';
+import { median, mockStartup, prismStartup } from './startup.ts';
+import { mint } from './tokens.ts';
+
+/** How big and long a run is. */
+type Plan = {
+  /** Each figure is the median of this many runs, the three servers taking turns (load on the machine drifts). */
+  rounds: number;
+  seconds: number;
+  warmupSeconds: number;
+  connections: number[];
+  pool: number;
+  fresh: number;
+  startupRuns: number;
+  jwtSeconds: number;
+  /** Top the 401/200/500 mock up to this many answers before reading its RSS. */
+  rssAfter: number;
+  revocations: number;
+  pruneSeconds: number;
+};
+
+const FULL: Plan = { rounds: 3, seconds: 2, warmupSeconds: 1, connections: [10, 50], pool: 500, fresh: 3000, startupRuns: 7, jwtSeconds: 1, rssAfter: 1_000_000, revocations: 1_000_000, pruneSeconds: 30 };
+const QUICK: Plan = { rounds: 1, seconds: 2, warmupSeconds: 0.5, connections: [10, 50], pool: 100, fresh: 500, startupRuns: 3, jwtSeconds: 1, rssAfter: 0, revocations: 200_000, pruneSeconds: 8 };
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+    out: { type: 'string' },
+    paths: { type: 'string' },
+    'from-source': { type: 'boolean', default: false },
+  },
+});
+const plan = values.quick ? QUICK : FULL;
+// The whole run is bounded: past this, it stops (servers.ts kills the children on exit) rather than hang.
+const LIMIT_MINUTES = values.quick || values.profile !== undefined ? 6 : 12;
+setTimeout(() => {
+  process.stderr.write(`bench: gave up after ${LIMIT_MINUTES} minutes\n`);
+  process.exit(1);
+}, LIMIT_MINUTES * 60_000).unref();
+const contract = await loadContract();
+const logoutPath = `${contract.basePath}${contract.operationPath}`;
+const body200 = JSON.stringify(contract.examples.get(200));
+const pathOn = (kind: Kind) => (kind === 'prism' ? contract.operationPath : logoutPath);
+const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
+
+// By default the mock runs as installed from npm (built JavaScript); --from-source runs the repo's bin on src/.
+progress(values['from-source'] ? 'mock: the repo bin, on src/ (type stripping)' : 'mock: building src/ into an installed-like copy');
+const installed = values['from-source'] ? undefined : await installedCopy();
+const mockBin = installed?.bin ?? MOCK_BIN;
+const mockApi = installed?.api ?? join(ROOT, 'src', 'index.ts');
+try {
+  await main();
+} finally {
+  await installed?.dispose();
+}
+
+async function main(): Promise<void> {
+  if (values.profile !== undefined) return profile(asPath(values.profile));
+  const only = values.paths?.split(',').map(asPath);
+  const results = await benchmark(only ?? [...PATH_NAMES]);
+  const report = renderReport(results);
+  process.stdout.write(`${report}\n`);
+  const out = values.out ?? (values.quick || only ? undefined : join(ROOT, 'bench', 'results.md'));
+  if (out) {
+    await writeFile(out, `${report}\n`);
+    progress(`written to ${out}`);
+  }
+}
+
+function asPath(name: string): PathName {
+  if (!(PATH_NAMES as readonly string[]).includes(name)) throw new Error(`unknown path "${name}"; one of ${PATH_NAMES.join(', ')}`);
+  return name as PathName;
+}
+
+/** Starts mocks on demand: one per flag set (paths with the same flags share it), or a new one when asked. */
+function mockStarter(nodeFlags: readonly string[] = []): { start: MockStarter; all: Running[]; byFlags: Map<string, Running> } {
+  const all: Running[] = [];
+  const byFlags = new Map<string, Running>();
+  const start: MockStarter = async (args, fresh = false) => {
+    const key = args.join(' ');
+    const known = fresh ? undefined : byFlags.get(key);
+    if (known) return known;
+    const mock = await startMockServer({ args, nodeFlags, bin: mockBin });
+    all.push(mock);
+    if (!fresh) byFlags.set(key, mock);
+    return mock;
+  };
+  return { start, all, byFlags };
+}
+
+async function benchmark(paths: readonly PathName[]): Promise<Results> {
+  const date = new Date();
+  const loadBefore = loadavg()[0] as number;
+  if (loadBefore > availableParallelism() * 0.25) progress(`warning: load average ${loadBefore.toFixed(2)}: other work on this machine will skew the figures`);
+  progress(`start-up: ${plan.startupRuns} runs each`);
+  const startup = {
+    mock: await mockStartup(plan.startupRuns, mockBin),
+    source: installed ? await mockStartup(plan.startupRuns, MOCK_BIN) : undefined,
+    prism: await prismStartup(plan.startupRuns, contract.operationPath),
+  };
+
+  const answered = new Map<Running, number>();
+  const count = (server: Running, m: Measured) => answered.set(server, (answered.get(server) ?? 0) + m.answered);
+  const bare = await startBare(body200);
+  const prism = await startPrism(contract.operationPath);
+  const mocks = mockStarter();
+  // The load generator's own JIT warms up first: its first seconds are slower against any server.
+  await measure(bare.origin, logoutPath, noToken(), { connections: 50, seconds: plan.warmupSeconds * 3 });
+  const rows: Row[] = [];
+  let jwtVerifyPerSecond: number | undefined;
+  let mockRss: Results['mockRss'];
+  let prismRss: Results['prismRss'];
+  try {
+    for (const path of paths) {
+      progress(`path ${path}: ${PATH_LABELS[path]}`);
+      const setup = await setupPath(path, mocks.start, plan);
+      const servers: [Kind, Running][] = [
+        ['bare', bare],
+        ['mock', setup.mock],
+        ['prism', prism],
+      ];
+      const jwtRates: number[] = [];
+      for (const [i, connections] of plan.connections.entries()) {
+        const runs: Record<Kind, Measured[]> = { bare: [], mock: [], prism: [] };
+        // Fresh tokens are minted at ~300 sign-ins/s: one longer run beats three that are mostly connecting.
+        const rounds = path === 'fresh' ? 1 : plan.rounds;
+        for (let round = 0; round < rounds; round++) {
+          // The mock's traffic first (the fresh path mints its tokens there; the others replay them), then the
+          // warm-ups, so that what minting left for the GC is not collected inside a measured run.
+          const traffic: Partial<Record<Kind, Traffic>> = {};
+          for (const kind of ['mock', 'bare', 'prism'] as const) traffic[kind] = await setup.traffic(kind, connections);
+          if (round === 0) {
+            // A mock just started needs seconds, not requests, to reach steady state: V8 tiers its code up and
+            // grows its young generation; its first level gets a longer warm-up (every server alike).
+            const seconds = i === 0 ? plan.warmupSeconds * 3 : plan.warmupSeconds;
+            for (const [kind, server] of servers) count(server, await measure(server.origin, pathOn(kind), setup.warmup(kind), { connections, seconds }));
+          }
+          for (const [kind, server] of servers) {
+            const m = await measureOn(server, pathOn(kind), traffic[kind] as Traffic, setup.bound(connections, plan.seconds));
+            count(server, m);
+            runs[kind].push(m);
+            progress(`  ${kind} @${connections}: ${fmt(m.rps)} req/s, p99 ${m.p99} ms, ${m.cpuUs?.toFixed(0) ?? '?'} µs CPU/request`);
+          }
+          // jwtVerify's own rate, taken in turns with the runs it is compared with.
+          if (setup.jwtVerifyRate && i === 0) jwtRates.push(await setup.jwtVerifyRate(plan.jwtSeconds));
+        }
+        rows.push({ path, connections, mock: combine(runs.mock), bare: combine(runs.bare), prism: combine(runs.prism) });
+      }
+      if (jwtRates.length > 0) {
+        jwtVerifyPerSecond = median(jwtRates);
+        progress(`  jose.jwtVerify one core: ${jwtRates.map(fmt).join(', ')}/s`);
+      }
+      await setup.close();
+    }
+    const shared = mocks.byFlags.get('--idempotent-logout');
+    if (shared) {
+      const served = answered.get(shared) ?? 0;
+      if (served < plan.rssAfter) {
+        progress(`RSS: ${fmt(plan.rssAfter - served)} more pooled logouts to reach ${fmt(plan.rssAfter)}`);
+        const tokens = (await mint(shared.origin, 100)).map((signIn) => signIn.token);
+        count(shared, await measure(shared.origin, logoutPath, pooled(tokens), { connections: 50, amount: plan.rssAfter - served }));
+      }
+      mockRss = { requests: answered.get(shared) ?? 0, bytes: await shared.rss() };
+    }
+    prismRss = { requests: answered.get(prism) ?? 0, bytes: await prism.rss() };
+  } finally {
+    await Promise.all([bare.stop(), prism.stop(), ...mocks.all.map((mock) => mock.stop())]);
+  }
+
+  progress(`memory: ${fmt(plan.revocations)} revocations in a MemoryStore`);
+  const revocation = await revocationCost(plan.revocations);
+  progress(`memory: ${plan.pruneSeconds} s of logouts whose revocations expire`);
+  const pruning = await pruningRun(mockApi, logoutPath, plan.pruneSeconds, 2, 10);
+  return { quick: Boolean(values.quick), rounds: plan.rounds, installed: installed !== undefined, date, load: [loadBefore, loadavg()[0] as number], rows, jwtVerifyPerSecond, startup, mockRss, prismRss, revocation, pruning };
+}
+
+/** Runs one path against a mock under `--cpu-prof` at the highest connection count and prints where its time goes. */
+async function profile(path: PathName): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'worth-bench-prof-'));
+  const mocks = mockStarter(['--cpu-prof', '--cpu-prof-dir', dir]);
+  const connections = plan.connections[plan.connections.length - 1] as number;
+  const seconds = plan.seconds * 2;
+  let mock: Running | undefined;
+  let window = { fromMs: 0, toMs: 0 };
+  let measured: Measured | undefined;
+  try {
+    const setup = await setupPath(path, mocks.start, { ...plan, pool: Math.min(plan.pool, 200) });
+    mock = setup.mock;
+    const traffic = await setup.traffic('mock', connections);
+    await measure(mock.origin, logoutPath, setup.warmup('mock'), { connections, seconds: plan.warmupSeconds * 3 });
+    const from = performance.now();
+    measured = await measure(mock.origin, logoutPath, traffic, setup.bound(connections, seconds));
+    window = { fromMs: from - mock.spawnedAt, toMs: performance.now() - mock.spawnedAt };
+    await setup.close();
+  } finally {
+    await Promise.all(mocks.all.map((m) => m.stop()));
+  }
+  if (!mock || !measured) throw new Error('the profiled run did not happen');
+  const summary = await summariseProfile(dir, { pid: mock.pid, ...window });
+  process.stdout.write(
+    [
+      `## Profile: ${PATH_LABELS[path]} @${connections}`,
+      '',
+      `${fmt(measured.rps)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms; in the measured window the mock was busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms. Profiles: ${dir}`,
+      '',
+      hotspotTable('where (self time)', summary.places),
+      '',
+      hotspotTable('function (self time)', summary.functions),
+      '',
+      hotspotTable('the mock\'s own function (with what it calls)', summary.ours, 'inclusive'),
+      '',
+    ].join('\n'),
+  );
+}

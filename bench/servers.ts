@@ -1,0 +1,202 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (the folder above bench/). */
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The OpenAPI document every server under test serves. */
+export const SPEC_PATH = `${ROOT}spec/auth-service.openapi.yaml`;
+
+/** The repo's own bin: what `npm start` runs. */
+export const MOCK_BIN = `${ROOT}bin/worth-auth-mock.js`;
+const PRISM_CLI = `${ROOT}node_modules/@stoplight/prism-cli/dist/index.js`;
+const BARE_SERVER = fileURLToPath(new URL('./bare-server.ts', import.meta.url));
+const HOST = '127.0.0.1';
+
+/** Which server a child runs: the ceiling, the product, or what users would pick instead. */
+export type Kind = 'bare' | 'mock' | 'prism';
+
+/** A server under test in its own child process, on loopback. */
+export type Running = {
+  readonly kind: Kind;
+  /** `http://127.0.0.1:port`. */
+  readonly origin: string;
+  readonly pid: number;
+  /** Milliseconds from spawn to its first answered request. */
+  readonly startMs: number;
+  /** `performance.now()` of this process when the child was spawned (places a child's profile in time). */
+  readonly spawnedAt: number;
+  /** Resident set size of the child, in bytes. */
+  rss(): Promise<number>;
+  /** CPU time the child has used so far (user + system, all threads), in µs; undefined where /proc is missing. */
+  cpu(): Promise<number | undefined>;
+  /** Stops the child (gracefully first, so `--cpu-prof` gets written) and waits for it to exit. */
+  stop(): Promise<void>;
+};
+
+/** How to launch a child: Node flags (e.g. `--cpu-prof`); for the mock, its `start` flags and which bin. */
+export type LaunchOptions = {
+  nodeFlags?: readonly string[];
+  args?: readonly string[];
+  /** The mock's executable: the repo's bin (runs src/ through type stripping) or an installed copy's. */
+  bin?: string;
+};
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Keeps `child` on the list of children killed if this process exits first (a crash, the run's time limit). */
+export function track<T extends ChildProcess>(child: T): T {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/** A port the OS says is free now (bound on port 0, then released), for servers that cannot take port 0. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, HOST, resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts the bare `node:http` server that answers every request with `body` and 200. */
+export function startBare(body: string, options: LaunchOptions = {}): Promise<Running> {
+  return launch('bare', async (port) => [...(options.nodeFlags ?? []), BARE_SERVER, String(port), body], { method: 'GET', path: '/' });
+}
+
+/** Starts the mock through its real bin: `worth-auth-mock start --port N --log off …`. */
+export function startMockServer(options: LaunchOptions = {}): Promise<Running> {
+  return launch('mock', async (port) => [...(options.nodeFlags ?? []), options.bin ?? MOCK_BIN, 'start', '--port', String(port), '--log', 'off', ...(options.args ?? [])], {
+    method: 'GET',
+    path: '/__mock/health',
+    want: 200,
+  });
+}
+
+/** Starts `prism mock` on the same spec as users run it (default log level; its output is discarded). */
+export function startPrism(operationPath: string, options: LaunchOptions = {}): Promise<Running> {
+  return launch('prism', async (port) => [...(options.nodeFlags ?? []), PRISM_CLI, 'mock', SPEC_PATH, '-h', HOST, '-p', String(port)], {
+    method: 'POST',
+    path: operationPath,
+  });
+}
+
+type Probe = { method: string; path: string; want?: number };
+
+/** Spawns a child on a free port and polls it every few ms; the time to the first answer is its start-up. */
+async function launch(kind: Kind, argsFor: (port: number) => Promise<string[]>, probe: Probe): Promise<Running> {
+  const port = await freePort();
+  const args = await argsFor(port);
+  const started = performance.now();
+  const child = track(
+    spawn(process.execPath, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, SCARF_ANALYTICS: 'false', NO_COLOR: '1', PACT_DO_NOT_TRACK: 'true' },
+    }),
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+
+  const deadline = started + (kind === 'prism' ? 60_000 : 20_000);
+  for (;;) {
+    if (gone) throw new Error(`${kind} exited before answering: ${stderr.trim() || 'no output'}`);
+    const status = await ask(port, probe.method, probe.path);
+    if (status !== undefined && (probe.want === undefined || status === probe.want)) break;
+    if (performance.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${kind} did not answer on port ${port} in time: ${stderr.trim()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const startMs = performance.now() - started;
+  const pid = child.pid as number;
+  let stopping: Promise<void> | undefined;
+  return {
+    kind,
+    origin: `http://${HOST}:${port}`,
+    pid,
+    startMs,
+    spawnedAt: started,
+    rss: () => rssOf(pid),
+    cpu: () => cpuOf(pid),
+    stop() {
+      stopping ??= stop(child, kind === 'mock' ? 'SIGINT' : 'SIGTERM', exited);
+      return stopping;
+    },
+  };
+}
+
+/** One request; resolves its status, or undefined while nothing listens yet. */
+function ask(port: number, method: string, path: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const req = request({ host: HOST, port, method, path, agent: false, timeout: 2000 }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode));
+    });
+    req.once('timeout', () => req.destroy());
+    req.once('error', () => resolve(undefined));
+    req.end();
+  });
+}
+
+async function stop(child: ChildProcess, signal: NodeJS.Signals, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** utime + stime of a process from /proc/<pid>/stat (Linux), in µs; clock ticks are taken as 100 Hz (USER_HZ). */
+export async function cpuOf(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which sits in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** VmRSS of a process from /proc (Linux), else from `ps`. */
+export async function rssOf(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    if (kb) return Number(kb) * 1024;
+  } catch {
+    // not Linux: fall through to ps
+  }
+  const out = await new Promise<string>((resolve) => {
+    const ps = track(spawn('ps', ['-o', 'rss=', '-p', String(pid)], { stdio: ['ignore', 'pipe', 'ignore'] }));
+    let text = '';
+    ps.stdout?.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    ps.once('close', () => resolve(text));
+  });
+  return Number(out.trim()) * 1024;
+}
+
+/** Runs `node <args>` in the project's Node and resolves its stdout (rejects with its stderr on failure). */
+export function runChild(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = track(spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+    let out = '';
+    let err = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err = (err + chunk).slice(-4000)));
+    child.once('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`node ${args.join(' ')} exited ${code}: ${err.trim()}`))));
+  });
+}

@@ -43,6 +43,8 @@ export type LogoutDeps = {
   readonly idempotentLogout: boolean;
   /** A sign-in's revocation lasts until its refresh token expires: `auth_time` + this. */
   readonly refreshTtlSeconds: number;
+  /** Leeway the verifier gives `exp`: a revocation must outlive it, or an expired token could log out again. */
+  readonly clockToleranceSeconds: number;
   readonly clock: () => number;
 };
 
@@ -106,7 +108,8 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
       const expMs = typeof valid.exp === 'number' ? valid.exp * 1000 : now;
       // Every token of a sign-in (refreshed ones too) expires by the time its refresh token does.
       const refreshEndMs = typeof valid.auth_time === 'number' ? (valid.auth_time + deps.refreshTtlSeconds) * 1000 : now + deps.refreshTtlSeconds * 1000;
-      const untilMs = keys.signIn ? Math.max(expMs, Math.min(refreshEndMs, now + deps.refreshTtlSeconds * 1000)) : Math.max(expMs, now + 1000);
+      const leeway = deps.clockToleranceSeconds * 1000;
+      const untilMs = (keys.signIn ? Math.max(expMs, Math.min(refreshEndMs, now + deps.refreshTtlSeconds * 1000)) : Math.max(expMs, now + 1000)) + leeway;
       if (!(await store.revoke(keys.primary, untilMs, now))) return revoked(base);
       return { ...base, status: 200, reason: keys.signIn ? 'logged out: sign-in revoked' : 'logged out: token revoked' };
     } catch (error) {

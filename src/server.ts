@@ -120,6 +120,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     store,
     idempotentLogout: config.idempotentLogout,
     refreshTtlSeconds: config.refreshTtlSeconds,
+    clockToleranceSeconds: config.clockToleranceSeconds,
     clock,
   });
   const app = createApp({

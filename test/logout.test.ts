@@ -309,11 +309,29 @@ describe('options of the decision', () => {
       now += 599_000;
       store.sweep(now);
       expect(store.revocationCount).toBe(2);
-      now += 2_000;
+      // past the refresh lifetime and the 5 s clock tolerance
+      now += 7_000;
       store.sweep(now);
       expect(store.revocationCount).toBe(1);
       await expect(m.issueToken({ refreshToken: a.refreshToken })).rejects.toMatchObject({ field: 'refreshToken' });
       expect((await logout(m, { token: long.token })).status).toBe(401);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it('a logged-out token cannot log out again inside the clock tolerance after it expires', async () => {
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const m = await mockOn({ clock: () => now, tokenTtlSeconds: 1, refreshTtlSeconds: 1, clockToleranceSeconds: 5 });
+    try {
+      const { token } = await m.issueToken();
+      expect((await logout(m, { token })).status).toBe(200);
+      now += 2_100;
+      expect((await logout(m, { token })).status).toBe(401);
+      now += 10_000;
+      const late = await logout(m, { token });
+      expect(late.status).toBe(401);
+      expect(late.headers.get('x-mock-reason')).toMatch(/expired/);
     } finally {
       await m.close();
     }

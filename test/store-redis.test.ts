@@ -109,7 +109,7 @@ describe('two mocks on one Redis', () => {
     try {
       const ttl = await client.pttl(`${a.config.redisPrefix}:rev:sid:${claims.origin_jti}`);
       expect(ttl).toBeGreaterThan(100_000);
-      expect(ttl).toBeLessThanOrEqual(120_000);
+      expect(ttl).toBeLessThanOrEqual(125_000); // refresh lifetime + the 5 s clock tolerance
     } finally {
       client.disconnect();
     }

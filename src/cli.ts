@@ -6,7 +6,7 @@ import { ConfigError, InputError, RemoteError, VerificationError, isMockError } 
 import type { Fault } from './faults.ts';
 import type { JournalEntry } from './journal.ts';
 import type { IssuedTokens, SessionView } from './services.ts';
-import { TOKEN_KINDS } from './tokens.ts';
+import { TOKEN_KINDS } from './token-kinds.ts';
 
 /** Where the CLI reads and writes; the bin passes the process's, tests their own. */
 export type Io = {

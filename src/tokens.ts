@@ -3,19 +3,8 @@ import { EncryptJWT, SignJWT, base64url, jwtDecrypt, type JWTPayload } from 'jos
 import { InputError } from './errors.ts';
 import type { KeySet, SigningKey } from './keys.ts';
 
-/** The kinds of token `issueToken` makes: one valid, the rest canned bad ones for QA. */
-export const TOKEN_KINDS = [
-  'valid',
-  'expired',
-  'not-yet-valid',
-  'bad-signature',
-  'alg-none',
-  'wrong-issuer',
-  'non-customer',
-  'refresh-as-bearer',
-] as const;
-/** A token kind. */
-export type TokenKind = (typeof TOKEN_KINDS)[number];
+export { TOKEN_KINDS, type TokenKind } from './token-kinds.ts';
+import type { TokenKind } from './token-kinds.ts';
 
 /** The role that may log out. */
 export const CUSTOMER_ROLE = 'customer';

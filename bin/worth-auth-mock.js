@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // The executable: wires signals and stdio to main() and sets the exit code. Everything else is in src/cli.ts.
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+// V8's code cache on disk (Node's own temp dir): every start after the first skips compiling the modules again.
+module.enableCompileCache?.();
 
 // Node strips types from .ts files everywhere but inside node_modules, where the built dist/ is used instead.
 const installed = fileURLToPath(import.meta.url).split(/[\\/]/).includes('node_modules');

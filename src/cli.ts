@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ALGORITHMS, FLAGS, LOG_FORMATS, type Config, type ConfigInput } from './config.ts';
+import { ALGORITHMS, FLAGS, LOG_FORMATS, loadConfig, type Config, type ConfigInput } from './config.ts';
 import { createClient } from './client.ts';
 import { ConfigError, InputError, RemoteError, VerificationError, isMockError } from './errors.ts';
 import type { Fault } from './faults.ts';
@@ -101,8 +101,12 @@ function buildProgram(io: Io): Command {
   }
   start.action(async (_opts, command: Command) => {
     const input = startInput(command);
+    const { alg, keyFile } = loadConfig(input);
+    // Making RSA keys (~30–100 ms on the thread pool) overlaps loading the server's modules on the main thread.
+    const keys = import('./keys.ts').then(({ createKeySet }) => createKeySet(alg, keyFile));
+    keys.catch(() => {}); // startMock awaits it and reports its error; this only keeps it from being "unhandled" meanwhile.
     const { startMock } = await import('./server.ts');
-    const mock = await startMock({ ...input, log: input.log ?? 'pretty', logTo: (line) => io.stdout(line) });
+    const mock = await startMock({ ...input, keys, log: input.log ?? 'pretty', logTo: (line) => io.stdout(line) });
     const signIn = await mock.issueToken({ sub: 'cust-demo' });
     io.stdout(banner(io, mock, signIn));
     io.onStarted?.({ url: mock.url, baseUrl: mock.baseUrl });

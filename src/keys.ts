@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, unlink } from 'node:fs/promises';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, generateSecret, importJWK, base64url, type CryptoKey, type JWK } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
+import * as base64url from 'jose/base64url';
+import { calculateJwkThumbprint } from 'jose/jwk/thumbprint';
+import { exportJWK } from 'jose/key/export';
+import { generateKeyPair } from 'jose/key/generate/keypair';
+import { generateSecret } from 'jose/key/generate/secret';
+import { importJWK } from 'jose/key/import';
 import type { Algorithm } from './config.ts';
 import { ConfigError } from './errors.ts';
 

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { createApp } from './app.ts';
@@ -7,7 +7,7 @@ import { createControl, type ProviderStates } from './control.ts';
 import { ConfigError, InputError } from './errors.ts';
 import type { Fault } from './faults.ts';
 import type { JournalEntry, JournalFilter } from './journal.ts';
-import { createKeySet } from './keys.ts';
+import { createKeySet, type KeySet } from './keys.ts';
 import { createLogger } from './log.ts';
 import { createLogout } from './logout.ts';
 import { HangRegistry } from './network.ts';
@@ -18,12 +18,18 @@ import { createStore, type Store } from './store.ts';
 import { createIssuer, type IssueOptions } from './tokens.ts';
 import { createVerifier } from './verify.ts';
 
+// Not `import … from 'node:http'`: an ES import of it reads every export, and its lazy WebSocket getters load
+// undici (~60 ms of start-up for code the mock never runs).
+const { createServer } = process.getBuiltinModule('node:http');
+
 /** Options of `startMock`: any config key, plus what tests inject. */
 export type MockOptions = ConfigInput & {
   /** Milliseconds since the epoch; defaults to `Date.now`. */
   clock?: () => number;
   /** Use this store instead of the one the config names. */
   store?: Store;
+  /** Use these keys instead of the ones the config names (the CLI starts making them while this module loads). */
+  keys?: KeySet | Promise<KeySet>;
   /** Where request log lines go (default stdout). */
   logTo?: (line: string) => void;
 };
@@ -58,11 +64,11 @@ export type Mock = {
 
 /** Starts the mock: the composition root, the one place that builds every part. */
 export async function startMock(options: MockOptions = {}): Promise<Mock> {
-  const { clock = Date.now, store: givenStore, logTo, ...input } = options;
+  const { clock = Date.now, store: givenStore, keys: givenKeys, logTo, ...input } = options;
   const config = loadConfig(input);
   const [contract, keys, store] = await Promise.all([
     loadContract(config.specPath),
-    createKeySet(config.alg, config.keyFile),
+    givenKeys ?? createKeySet(config.alg, config.keyFile),
     givenStore ?? createStore(config),
   ]);
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, noDelay: true });

@@ -128,3 +128,19 @@ describe('a mock restarted on the same --state-file without --key-file', () => {
     expect(statSync(`${stateFile}.key.json`).mode & 0o777).toBe(0o600);
   });
 });
+
+describe('startMock({ keys })', () => {
+  it('mocks given one key set publish the same JWKS, and a token one minted logs out at the other', async () => {
+    const keys = createKeySet('RS256');
+    const issuer = 'http://127.0.0.1/shared-keys';
+    const [a, b] = await Promise.all([mockOn({ keys, issuer }), mockOn({ keys, issuer })]);
+    try {
+      const [jwksA, jwksB] = await Promise.all([a, b].map((m) => fetch(`${m.url}/.well-known/jwks.json`).then((r) => r.json())));
+      expect(jwksA).toEqual(jwksB);
+      const { token } = await a.issueToken({ sub: 'cust-shared' });
+      expect((await logout(b, { token })).status).toBe(200);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});

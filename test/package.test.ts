@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,9 +30,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startBin(node: string): Promise<{ baseUrl: string; token: string; stop: () => Promise<number | null> }> {
+async function startBin(node: string, args: string[] = []): Promise<{ baseUrl: string; token: string; stop: () => Promise<number | null> }> {
   const bin = join(app, 'node_modules', 'worth-auth-mock', 'bin', 'worth-auth-mock.js');
-  const child = spawn(node, [bin, 'start', '--port', '0'], { cwd: app, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(node, [bin, 'start', '--port', '0', ...args], { cwd: app, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
@@ -63,6 +63,24 @@ describe('the package installed from its tarball', () => {
       expect(await logout()).toBe(401);
       const panel = await fetch(new URL('/__mock/', mock.baseUrl));
       expect(panel.headers.get('content-type')).toMatch(/text\/html/);
+    } finally {
+      expect(await mock.stop()).toBe(0);
+    }
+  });
+
+  it('starts from the spec parsed at build time, and an edited spec is read afresh', async () => {
+    const installed = join(app, 'node_modules', 'worth-auth-mock');
+    const parsed = JSON.parse(await readFile(join(installed, 'dist', 'spec.json'), 'utf8')) as { document: { servers: { url: string }[] } };
+    expect(parsed.document.servers[0]!.url).toMatch(/\/auth\/api\/v1$/);
+    const edited = join(dir, 'edited.yaml');
+    const spec = await readFile(join(installed, 'spec', 'auth-service.openapi.yaml'), 'utf8');
+    expect(spec).toContain('/auth/api/v1');
+    await writeFile(edited, spec.replaceAll('/auth/api/v1', '/auth/api/v9'));
+    const mock = await startBin(process.execPath, ['--spec', edited]);
+    try {
+      expect(mock.baseUrl).toMatch(/\/auth\/api\/v9$/);
+      const status = await fetch(`${mock.baseUrl}/customer/logout`, { method: 'POST', headers: { authorization: `Bearer ${mock.token}` } }).then((r) => r.status);
+      expect(status).toBe(200);
     } finally {
       expect(await mock.stop()).toBe(0);
     }

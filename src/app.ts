@@ -112,17 +112,8 @@ export function createApp(deps: AppDeps): RequestListener {
       return journal(req, 0, outcome.reason, outcome, started, at, input.session);
     }
     const body = bodies.of(outcome.status, outcome.reason);
-    const headers = [
-      'content-type',
-      'application/json',
-      'cache-control',
-      'no-store',
-      'content-length',
-      String(body.length),
-      'x-mock-reason',
-      clean(outcome.reason),
-      ...cors(req),
-    ];
+    const headers = ['content-type', 'application/json', 'cache-control', 'no-store', 'content-length', String(body.length), 'x-mock-reason', clean(outcome.reason)];
+    if (req.headers.origin !== undefined) headers.push(...cors(req));
     if (outcome.challenge) headers.push('www-authenticate', outcome.challenge);
     if (outcome.faultId) headers.push('x-mock-fault', outcome.faultId);
     if (close) headers.push('connection', 'close');
@@ -133,17 +124,15 @@ export function createApp(deps: AppDeps): RequestListener {
 
   function journal(req: IncomingMessage, status: number, reason: string, outcome: Outcome, started: number, at: number, session: string | undefined): void {
     const claims = outcome.claims;
-    const entry: JournalEntry = {
-      at: new Date(at).toISOString(),
-      method: req.method ?? '',
-      path: pathOf(req.url ?? ''),
-      status,
-      reason,
-      ...(outcome.faultId ? { faultId: outcome.faultId } : {}),
-      ...(claims ? { sub: claims.sub, jti: claims.jti, sid: claims.origin_jti } : {}),
-      ...(session ? { session } : {}),
-      ms: Math.round((performance.now() - started) * 100) / 100,
-    };
+    const ms = Math.round((performance.now() - started) * 100) / 100;
+    const entry: Mutable<JournalEntry> = { at: isoTime(at), method: req.method ?? '', path: pathOf(req.url ?? ''), status, reason, ms };
+    if (outcome.faultId) entry.faultId = outcome.faultId;
+    if (claims) {
+      entry.sub = claims.sub;
+      entry.jti = claims.jti;
+      entry.sid = claims.origin_jti;
+    }
+    if (session) entry.session = session;
     deps.log(entry);
     store.appendRequest(entry).catch(() => {
       // The journal is best effort: a store that cannot keep it must not fail the answer already sent.
@@ -187,6 +176,20 @@ export function createApp(deps: AppDeps): RequestListener {
       }
     });
   };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** `new Date(ms).toISOString()`, made once per millisecond however many requests arrive in it. */
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 /** An AbortSignal that fires when the client goes away before the answer. */

@@ -52,6 +52,7 @@ export type LogoutDeps = {
 const DECIDES = [200, 400, 401, 403, 500] as const;
 const MAX_DELAY_MS = 10 * 60 * 1000;
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const UNPRINTABLE = /[^\x20-\x7e]/;
 
 /** Builds the Customer Logout decision: DESIGN.md's table, in order. */
 export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<Outcome> {
@@ -147,6 +148,7 @@ function challenge(error: string, description: string): string {
 
 /** Keeps header-safe printable ASCII only, bounded: reasons may quote what a client sent. */
 export function clean(text: string): string {
+  if (text.length <= 200 && !UNPRINTABLE.test(text)) return text; // The common case, without a copy.
   const ascii = text.replace(/[^\x20-\x7e]/g, '?');
   return ascii.length > 200 ? `${ascii.slice(0, 197)}...` : ascii;
 }

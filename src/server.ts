@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { createApp } from './app.ts';
@@ -208,17 +208,20 @@ type InFlight = { open: number; last: IncomingMessage | undefined; deferred: (()
 
 /** Counts each connection's unanswered requests, so a parse error is answered after them, not before. */
 function tracked(app: RequestListener, inFlight: WeakMap<Socket, InFlight>): RequestListener {
+  // One listener for every response (no closure per request): the response finds its connection's count.
+  function answered(this: ServerResponse): void {
+    const state = inFlight.get(this.req.socket as Socket);
+    if (!state) return;
+    state.open -= 1;
+    if (state.open === 0 && state.deferred) state.deferred();
+  }
   return (req, res) => {
     const socket = req.socket;
     let state = inFlight.get(socket);
     if (!state) inFlight.set(socket, (state = { open: 0, last: undefined, deferred: undefined }));
-    const own = state;
-    own.open += 1;
-    own.last = req;
-    res.once('close', () => {
-      own.open -= 1;
-      if (own.open === 0 && own.deferred) own.deferred();
-    });
+    state.open += 1;
+    state.last = req;
+    res.on('close', answered);
     app(req, res);
   };
 }

@@ -2,6 +2,10 @@
 // from the module given (an installed copy's dist/index.js, or src/index.ts), reporting its own memory.
 // argv: <module> <options as JSON>. Messages in: 'memory' (answers { heapUsed, rss } after a full GC), 'stop'.
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+
+// The process is the mock's, as the bin's is: the same young-generation setting (see bin/worth-auth-mock.js).
+v8.setFlagsFromString('--semi-space-growth-factor=1');
 
 type Mock = { url: string; close(): Promise<void> };
 

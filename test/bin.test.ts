@@ -48,4 +48,35 @@ describe('the real bin, spawned', () => {
     expect(code).toBe(2);
     expect(err).toMatch(/--port must be a whole number/);
   });
+
+  it('keeps serving when whoever read its output goes away (`start | head`), and its stderr stays clean', async () => {
+    const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const baseUrl = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no banner within 15 s:\n${out}`)), 15_000);
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk;
+          const url = /Base URL {3}(\S+)/.exec(out)?.[1];
+          if (url) {
+            clearTimeout(timer);
+            resolve(url);
+          }
+        });
+      });
+      child.stdout.destroy(); // The reader is gone: the next log line meets a closed pipe.
+      for (let i = 0; i < 5; i++) {
+        expect((await fetch(`${baseUrl}/customer/logout`, { method: 'POST' })).status).toBe(401);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(child.exitCode).toBe(null);
+      expect(err).toBe('');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
 });

@@ -2,15 +2,17 @@
 // from the module given (an installed copy's dist/index.js, or src/index.ts), reporting its own memory.
 // argv: <module> <options as JSON>. Messages in: 'memory' (answers { heapUsed, rss } after a full GC), 'stop'.
 import { pathToFileURL } from 'node:url';
-import v8 from 'node:v8';
 
-// The process is the mock's, as the bin's is: the same young-generation setting (see bin/worth-auth-mock.js).
-v8.setFlagsFromString('--semi-space-growth-factor=1');
 
 type Mock = { url: string; close(): Promise<void> };
 
 const [modulePath, optionsJson] = process.argv.slice(2);
-const { startMock } = (await import(pathToFileURL(modulePath as string).href)) as { startMock: (options: unknown) => Promise<Mock> };
+const { startMock, boundYoungGeneration } = (await import(pathToFileURL(modulePath as string).href)) as {
+  startMock: (options: unknown) => Promise<Mock>;
+  boundYoungGeneration: () => void;
+};
+// The process is the mock's, as the bin's is: the same bound on V8's young generation.
+boundYoungGeneration();
 const mock = await startMock(JSON.parse(optionsJson ?? '{}'));
 const gc = (globalThis as { gc?: () => void }).gc;
 const send = (message: unknown) => process.send?.(message);

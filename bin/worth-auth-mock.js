@@ -2,15 +2,9 @@
 // The executable: wires signals and stdio to main() and sets the exit code. Everything else is in src/cli.ts.
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 
 // V8's code cache on disk (Node's own temp dir): every start after the first skips compiling the modules again.
 module.enableCompileCache?.();
-
-// Under steady load V8 doubles its young generation again and again, up to 64 MB per semi-space on a machine with
-// much RAM: RSS ~200 MB after 1 M requests for no more throughput (npm run bench measured both). The mock keeps
-// its starting size, ~100 MB RSS. A --max-semi-space-size given to Node (NODE_OPTIONS too) is left to rule.
-if (![...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('semi-space'))) v8.setFlagsFromString('--semi-space-growth-factor=1');
 
 // Node strips types from .ts files everywhere but inside node_modules, where the built dist/ is used instead.
 const installed = fileURLToPath(import.meta.url).split(/[\\/]/).includes('node_modules');
@@ -19,7 +13,9 @@ if (!installed && (major < 22 || (major === 22 && minor < 18))) {
   process.stderr.write(`worth-auth-mock: running from source needs Node.js 22.18+ (this is ${process.version}); use \`npm start\` or \`npx worth-auth-mock\`, which use the project's pinned Node 24\n`);
   process.exitCode = 1;
 } else {
-  const { main } = await import(installed ? '../dist/cli.js' : '../src/cli.ts');
+  const { main, boundYoungGeneration } = await import(installed ? '../dist/cli.js' : '../src/cli.ts');
+  // The process is the mock's: its young generation stays small (src/heap.ts), unless Node was told otherwise.
+  if (![...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('semi-space'))) boundYoungGeneration();
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => controller.abort());
   // A reader that went away (`worth-auth-mock start | head`) ends our output, not the mock: no EPIPE crash.

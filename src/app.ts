@@ -125,7 +125,7 @@ export function createApp(deps: AppDeps): RequestListener {
   function journal(req: IncomingMessage, status: number, reason: string, outcome: Outcome, started: number, at: number, session: string | undefined): void {
     const claims = outcome.claims;
     const ms = Math.round((performance.now() - started) * 100) / 100;
-    const entry: Mutable<JournalEntry> = { at: isoTime(at), method: req.method ?? '', path: pathOf(req.url ?? ''), status, reason, ms };
+    const entry: Mutable<JournalEntry> = { at: isoTime(at), method: req.method ?? '', path: pathOf(req.url ?? '', logoutPath), status, reason, ms };
     if (outcome.faultId) entry.faultId = outcome.faultId;
     if (claims) {
       entry.sub = claims.sub;
@@ -212,9 +212,11 @@ function sessionOf(req: IncomingMessage): string | undefined {
   return cookie(req, 'mock_session')?.slice(0, 256);
 }
 
-function pathOf(url: string): string {
+function pathOf(url: string, known: string): string {
   const q = url.indexOf('?');
-  return clean(q === -1 ? url : url.slice(0, q));
+  const path = q === -1 ? url : url.slice(0, q);
+  // The operation's own path, as the one string the app already holds (the journal keeps it, GC need not copy it).
+  return path === known ? known : clean(path);
 }
 
 function pairs(flat: string[]): [string, string][] {

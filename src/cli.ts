@@ -8,6 +8,8 @@ import type { JournalEntry } from './journal.ts';
 import type { IssuedTokens, SessionView } from './services.ts';
 import { TOKEN_KINDS } from './token-kinds.ts';
 
+export { boundYoungGeneration } from './heap.ts';
+
 /** Where the CLI reads and writes; the bin passes the process's, tests their own. */
 export type Io = {
   stdout(text: string): void;

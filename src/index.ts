@@ -8,6 +8,7 @@
  */
 export { startMock, type Mock, type MockOptions } from './server.ts';
 export { createKeySet, type KeySet } from './keys.ts';
+export { boundYoungGeneration } from './heap.ts';
 export { loadConfig, DEFAULTS, type Config, type ConfigInput, type Algorithm, type LogFormat } from './config.ts';
 export { TOKEN_KINDS, type TokenKind, type IssueOptions, type Claims } from './tokens.ts';
 export { NETWORK_FAULTS, type Fault, type FaultMatch, type NetworkFault } from './faults.ts';

@@ -61,12 +61,54 @@ export async function createStore(config: Pick<Config, 'stateFile' | 'redis' | '
   return new MemoryStore(options);
 }
 
+/** One journal entry, every field present (undefined when absent): one object shape, rewritten in place. */
+type JournalSlot = {
+  at: string;
+  method: string;
+  path: string;
+  status: number;
+  reason: string;
+  faultId: string | undefined;
+  sub: string | undefined;
+  jti: string | undefined;
+  sid: string | undefined;
+  session: string | undefined;
+  ms: number;
+};
+
+function emptySlot(): JournalSlot {
+  return { at: '', method: '', path: '', status: 0, reason: '', faultId: undefined, sub: undefined, jti: undefined, sid: undefined, session: undefined, ms: 0 };
+}
+
+function fill(slot: JournalSlot, entry: JournalEntry): JournalSlot {
+  slot.at = entry.at;
+  slot.method = entry.method;
+  slot.path = entry.path;
+  slot.status = entry.status;
+  slot.reason = entry.reason;
+  slot.faultId = entry.faultId;
+  slot.sub = entry.sub;
+  slot.jti = entry.jti;
+  slot.sid = entry.sid;
+  slot.session = entry.session;
+  slot.ms = entry.ms;
+  return slot;
+}
+
+/** A slot as the entry it holds (absent fields left out). */
+function entryOf(slot: JournalSlot): JournalEntry {
+  const entry: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(slot)) if (value !== undefined) entry[name] = value;
+  return entry as JournalEntry;
+}
+
 /** Everything in this process's memory: fast, gone at exit. */
 export class MemoryStore implements Store {
   #revoked = new Map<string, number>();
   #tokens: TokenRecord[] = [];
   #faults: Fault[] = [];
-  #journal: JournalEntry[] = [];
+  /** The journal: a ring of slots written in place, so an entry is not kept as one more object per request. */
+  #journal: JournalSlot[] = [];
   #journalStart = 0;
   #journalSize: number;
   #tokensAtMost: number;
@@ -154,16 +196,16 @@ export class MemoryStore implements Store {
   async appendRequest(entry: JournalEntry): Promise<void> {
     if (this.#journalSize === 0) return;
     if (this.#journal.length < this.#journalSize) {
-      this.#journal.push(entry);
+      this.#journal.push(fill(emptySlot(), entry));
     } else {
-      this.#journal[this.#journalStart] = entry;
+      fill(this.#journal[this.#journalStart] as JournalSlot, entry);
       this.#journalStart = (this.#journalStart + 1) % this.#journalSize;
     }
   }
 
   async listRequests(filter: JournalFilter): Promise<JournalEntry[]> {
     const ordered = [...this.#journal.slice(this.#journalStart), ...this.#journal.slice(0, this.#journalStart)];
-    return filterJournal(ordered, filter);
+    return filterJournal(ordered.map(entryOf), filter);
   }
 
   async clearRequests(): Promise<void> {

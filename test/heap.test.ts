@@ -1,0 +1,40 @@
+// boundYoungGeneration changes V8 flags of a whole process: each case runs in a child of its own.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const HEAP = fileURLToPath(new URL('../src/heap.ts', import.meta.url));
+
+/** Allocates like a busy server (mostly garbage, some of it kept for a while) and reports the new space's size. */
+const SCRIPT = (bound: boolean) => `
+  import v8 from 'node:v8';
+  import { boundYoungGeneration } from ${JSON.stringify(HEAP)};
+  ${bound ? 'boundYoungGeneration(8);' : ''}
+  const kept = [];
+  let largest = 0;
+  for (let round = 0; round < 400; round++) {
+    for (let i = 0; i < 20000; i++) {
+      const garbage = { round, i, text: 'request ' + i, list: [i, i + 1, i + 2] };
+      if (i % 50 === 0) kept[(round * 400 + i / 50) % 4000] = garbage;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    const size = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size;
+    largest = Math.max(largest, size);
+  }
+  console.log(largest / 1048576);
+`;
+
+async function largestNewSpaceMb(bound: boolean): Promise<number> {
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', SCRIPT(bound)]);
+  return Number(stdout.trim());
+}
+
+describe('boundYoungGeneration', () => {
+  it('keeps the new space at its limit under steady allocation, where V8 alone grows it past that', async () => {
+    const [bounded, free] = await Promise.all([largestNewSpaceMb(true), largestNewSpaceMb(false)]);
+    expect(bounded).toBeLessThanOrEqual(8);
+    expect(free).toBeGreaterThan(8);
+  }, 60_000);
+});

@@ -139,7 +139,8 @@ export function createApp(deps: AppDeps): RequestListener {
     });
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Dispatches a request; a promise only where the answer waits for something (no promise made per request else). */
+  function route(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const started = performance.now();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -166,15 +167,20 @@ export function createApp(deps: AppDeps): RequestListener {
   }
 
   return (req, res) => {
-    req.url = originForm(req.url ?? '/');
-    route(req, res).catch((error: unknown) => {
+    const failed = (error: unknown) => {
       if (error instanceof InputError) {
         sendJson(res, 400, { message: error.message, errorCode: error.code, field: error.field });
       } else {
         if (!isMockError(error)) process.emitWarning(`worth-auth-mock: unexpected error: ${(error as Error)?.stack ?? String(error)}`);
         sendJson(res, 500, { message: 'the mock failed to answer this request', errorCode: isMockError(error) ? error.code : 'ERR_INTERNAL' });
       }
-    });
+    };
+    try {
+      req.url = originForm(req.url ?? '/');
+      route(req, res)?.catch(failed);
+    } catch (error) {
+      failed(error);
+    }
   };
 }
 

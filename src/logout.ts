@@ -91,7 +91,7 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
 
       const base = { delayMs, faultId, claims };
       // 4. No credentials.
-      if (bearer.token === undefined) return { ...base, status: 401, reason: bearer.missing, challenge: `Bearer realm="${REALM}"` };
+      if (bearer.token === undefined) return { ...base, status: 401, reason: bearer.missing, challenge: NO_CREDENTIALS };
       // 5. Invalid token.
       if (!verification?.ok) return invalidToken(verification?.reason ?? 'invalid token', base);
       const valid = verification.claims;
@@ -142,8 +142,21 @@ function withChallenge(outcome: Outcome): Outcome {
   return outcome;
 }
 
+/** RFC 6750's answer to a request with no credentials: the realm, and no error. */
+const NO_CREDENTIALS = `Bearer realm="${REALM}"`;
+/** Challenges already built, by error, then reason (reasons repeat: most are fixed texts). */
+const challenges = new Map<string, Map<string, string>>();
+
 function challenge(error: string, description: string): string {
-  return `Bearer realm="${REALM}", error="${error}", error_description="${clean(description).replace(/["\\]/g, "'")}"`;
+  let byReason = challenges.get(error);
+  if (byReason === undefined) challenges.set(error, (byReason = new Map()));
+  let made = byReason.get(description);
+  if (made === undefined) {
+    made = `Bearer realm="${REALM}", error="${error}", error_description="${clean(description).replace(/["\\]/g, "'")}"`;
+    if (byReason.size >= 256) byReason.clear(); // Reasons that quote input (a role, a delay) must not grow it.
+    byReason.set(description, made);
+  }
+  return made;
 }
 
 /** Keeps header-safe printable ASCII only, bounded: reasons may quote what a client sent. */

@@ -1,6 +1,6 @@
 // `npm run bench`, or `npx node bench/run.ts [--quick] [--from-source] [--paths a,b] [--profile PATH] [--out FILE]`:
 // the mock beside bare node:http and `prism mock` under the same load, in one run on this machine. A tool, not a test.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -79,6 +79,25 @@ async function main(): Promise<void> {
     await writeFile(out, `${report}\n`);
     progress(`written to ${out}`);
   }
+  // A whole run is the README's table: it replaces the one between the markers there.
+  if (!values.quick && !only && values.out === undefined) {
+    await showInReadme(report);
+    progress('README.md: the benchmark section shows this run');
+  }
+}
+
+const README = join(ROOT, 'README.md');
+const BEGIN = '<!-- bench:begin (npm run bench writes this part) -->';
+const END = '<!-- bench:end -->';
+
+async function showInReadme(report: string): Promise<void> {
+  const text = await readFile(README, 'utf8');
+  const from = text.indexOf(BEGIN);
+  const to = text.indexOf(END);
+  if (from === -1 || to < from) throw new Error(`README.md has no ${BEGIN} … ${END} section for the benchmark`);
+  // The report's headings sit one level under the README's "## Benchmark".
+  const body = report.replace(/^## Benchmark\n+/, '').replace(/^### /gm, '#### ');
+  await writeFile(README, `${text.slice(0, from + BEGIN.length)}\n\n${body.trim()}\n\n${text.slice(to)}`);
 }
 
 function asPath(name: string): PathName {

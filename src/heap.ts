@@ -2,11 +2,12 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 
 /**
- * The new space (both semi-spaces) the mock lets V8 grow to. Measured under 50 connections of logouts: left alone,
- * V8 grows it to 128 MB on a machine with much RAM (RSS ~200 MB after 1 M requests, GC ~0.3 µs a request); kept at
- * its starting 4 MB, GC costs ~2 µs a request (RSS ~100 MB); at 16 MB, ~0.8 µs (RSS ~110 MB).
+ * The new space (both semi-spaces) the mock lets V8 grow to. Measured under 50 connections of logouts (GC time
+ * a request; the bin's RSS after 800 k requests): left alone, V8 grows it to 128 MB on a machine with much RAM
+ * (~0.3 µs; RSS ~200 MB after 1 M requests); at its starting 4 MB, ~2.1 µs (90 MB); at 8 MB, ~1.4 µs (90 MB);
+ * at 16 MB, ~0.8 µs (97 MB). CPU per request differed by less than the runs' noise above 4 MB.
  */
-export const YOUNG_GENERATION_MB = 16;
+export const YOUNG_GENERATION_MB = 8;
 
 /**
  * Bounds V8's young generation in a process that runs the mock (the bin does; call it in your own process only if

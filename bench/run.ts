@@ -86,11 +86,10 @@ async function main(): Promise<void> {
   }
 }
 
-const README = join(ROOT, 'README.md');
-const BEGIN = '<!-- bench:begin (npm run bench writes this part) -->';
-const END = '<!-- bench:end -->';
-
 async function showInReadme(report: string): Promise<void> {
+  const README = join(ROOT, 'README.md');
+  const BEGIN = '<!-- bench:begin (npm run bench writes this part) -->';
+  const END = '<!-- bench:end -->';
   const text = await readFile(README, 'utf8');
   const from = text.indexOf(BEGIN);
   const to = text.indexOf(END);
@@ -177,7 +176,8 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
           // jwtVerify's own rate, taken in turns with the runs it is compared with.
           if (setup.jwtVerifyRate && i === 0) jwtRates.push(await setup.jwtVerifyRate(plan.jwtSeconds));
         }
-        rows.push({ path, connections, mock: combine(runs.mock), bare: combine(runs.bare), prism: combine(runs.prism) });
+        const perRound = (other: Measured[]) => median(runs.mock.map((m, round) => m.rps / (other[round] as Measured).rps));
+        rows.push({ path, connections, mock: combine(runs.mock), bare: combine(runs.bare), prism: combine(runs.prism), vsBare: perRound(runs.bare), vsPrism: perRound(runs.prism) });
       }
       if (jwtRates.length > 0) {
         jwtVerifyPerSecond = median(jwtRates);

@@ -11,7 +11,8 @@ export const YOUNG_GENERATION_MB = 8;
 
 /**
  * Bounds V8's young generation in a process that runs the mock (the bin does; call it in your own process only if
- * it is one). After each GC, growth is switched off at the limit and on again below it. Holds no event loop; the
+ * it is one). After each GC, growth is switched off at the limit and on again below it; as that runs after the
+ * GC that grew the space, it can end one step (at most twice the limit) past it. Holds no event loop; the
  * returned function stops it.
  */
 export function boundYoungGeneration(limitMb: number = YOUNG_GENERATION_MB): () => void {

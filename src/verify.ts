@@ -43,8 +43,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   function checkTimes(claims: JWTPayload): string | undefined {
     const now = Math.floor(clock() / 1000);
-    if (typeof claims.exp === 'number' && claims.exp <= now - tolerance) return 'token expired';
+    // jose's order, so that a token both not yet valid and expired gets one reason whichever way it is checked.
     if (typeof claims.nbf === 'number' && claims.nbf > now + tolerance) return 'token is not yet valid (nbf)';
+    if (typeof claims.exp === 'number' && claims.exp <= now - tolerance) return 'token expired';
     if (typeof claims.iat === 'number' && claims.iat > now + tolerance) return 'token was issued in the future (iat)';
     return undefined;
   }

@@ -124,8 +124,8 @@ export function createApp(deps: AppDeps): RequestListener {
 
   function journal(req: IncomingMessage, status: number, reason: string, outcome: Outcome, started: number, at: number, session: string | undefined): void {
     const claims = outcome.claims;
-    const ms = Math.round((performance.now() - started) * 100) / 100;
-    const entry: Mutable<JournalEntry> = { at: isoTime(at), method: req.method ?? '', path: pathOf(req.url ?? '', logoutPath), status, reason, ms };
+    // Fields in the order the journal has always had them (log lines and stored entries keep their shape).
+    const entry = { at: isoTime(at), method: req.method ?? '', path: pathOf(req.url ?? '', logoutPath), status, reason } as Mutable<JournalEntry>;
     if (outcome.faultId) entry.faultId = outcome.faultId;
     if (claims) {
       entry.sub = claims.sub;
@@ -133,6 +133,7 @@ export function createApp(deps: AppDeps): RequestListener {
       entry.sid = claims.origin_jti;
     }
     if (session) entry.session = session;
+    entry.ms = Math.round((performance.now() - started) * 100) / 100;
     deps.log(entry);
     store.appendRequest(entry).catch(() => {
       // The journal is best effort: a store that cannot keep it must not fail the answer already sent.

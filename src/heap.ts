@@ -11,9 +11,10 @@ export const YOUNG_GENERATION_MB = 8;
 
 /**
  * Bounds V8's young generation in a process that runs the mock (the bin does; call it in your own process only if
- * it is one). After each GC, growth is switched off at the limit and on again below it; as that runs after the
- * GC that grew the space, it can end one step (at most twice the limit) past it. Holds no event loop; the
- * returned function stops it.
+ * it is one). Best effort: V8's GC reports arrive between event-loop turns, and on each growth is switched off at
+ * the limit and on again below it; a long synchronous stretch of allocation (which a server answering requests
+ * does not have) can still let V8 grow the space further meanwhile. One process-wide flag: call it once.
+ * Holds no event loop; the returned function stops it and gives V8 back its own growth.
  */
 export function boundYoungGeneration(limitMb: number = YOUNG_GENERATION_MB): () => void {
   const limit = limitMb * 1024 * 1024;
@@ -25,5 +26,8 @@ export function boundYoungGeneration(limitMb: number = YOUNG_GENERATION_MB): () 
     v8.setFlagsFromString(`--semi-space-growth-factor=${growing ? 2 : 1}`);
   });
   observer.observe({ entryTypes: ['gc'] });
-  return () => observer.disconnect();
+  return () => {
+    observer.disconnect();
+    if (!growing) v8.setFlagsFromString('--semi-space-growth-factor=2');
+  };
 }

@@ -40,7 +40,7 @@ export async function createKeySet(alg: Algorithm, keyFile?: string): Promise<Ke
       if (existing.alg !== alg) {
         throw new ConfigError('--alg', `--alg ${alg} does not match the key file ${keyFile}, which holds ${existing.alg} keys`);
       }
-      return fromFile(existing);
+      return fromFile(existing, keyFile);
     }
   }
   const [access, id] = await Promise.all([generateKey(alg), generateKey(alg)]);
@@ -62,12 +62,29 @@ async function generateKey(alg: Algorithm): Promise<SigningKey> {
 async function toSigningKey(alg: Algorithm, privateJwk: JWK): Promise<SigningKey> {
   const kid = privateJwk.kid as string;
   if (alg === 'HS256') {
-    const secret = base64url.decode(privateJwk.k as string);
+    const secret = typeof privateJwk.k === 'string' ? base64url.decode(privateJwk.k) : new Uint8Array(0);
     return { kid, sign: secret, verify: secret, privateJwk };
   }
   const sign = (await importJWK(privateJwk, alg)) as CryptoKey;
   const verify = (await importJWK(publicPart(privateJwk), alg)) as CryptoKey;
   return { kid, sign, verify, privateJwk };
+}
+
+/**
+ * Why jose would refuse to verify with this key for `alg`, or undefined when it is fine: an empty HMAC secret, an
+ * RSA modulus under 2048 bits, another curve or algorithm. A key file is checked with it at start, and the
+ * verifier's node:crypto path uses a key only when it passes (else jose decides, and refuses).
+ */
+export function keyProblem(alg: Algorithm, key: CryptoKey | Uint8Array): string | undefined {
+  if (alg === 'HS256') return key instanceof Uint8Array && key.length > 0 ? undefined : 'an HS256 key needs a secret ("k") that is not empty';
+  if (key instanceof Uint8Array) return `an ${alg} key cannot be a secret`;
+  const algorithm = key.algorithm as { name?: string; modulusLength?: number; namedCurve?: string; hash?: { name?: string } };
+  if (!key.usages.includes('verify')) return 'the key cannot verify';
+  if (alg === 'RS256') {
+    if (algorithm.name !== 'RSASSA-PKCS1-v1_5' || algorithm.hash?.name !== 'SHA-256') return 'not an RS256 key';
+    return (algorithm.modulusLength ?? 0) >= 2048 ? undefined : `an RS256 key needs 2048 bits or more, this one has ${algorithm.modulusLength}`;
+  }
+  return algorithm.name === 'ECDSA' && algorithm.namedCurve === 'P-256' ? undefined : 'an ES256 key must be ECDSA on P-256';
 }
 
 function publicPart(jwk: JWK): JWK {
@@ -80,8 +97,18 @@ function assemble(alg: Algorithm, access: SigningKey, id: SigningKey, refreshSec
   return Object.freeze({ alg, access, id, refreshSecret, jwks: Object.freeze({ keys: Object.freeze(keys) }) });
 }
 
-async function fromFile(file: KeyFile): Promise<KeySet> {
-  const [access, id] = await Promise.all([toSigningKey(file.alg, file.access), toSigningKey(file.alg, file.id)]);
+async function fromFile(file: KeyFile, path: string): Promise<KeySet> {
+  let access: SigningKey;
+  let id: SigningKey;
+  try {
+    [access, id] = await Promise.all([toSigningKey(file.alg, file.access), toSigningKey(file.alg, file.id)]);
+  } catch (error) {
+    throw new ConfigError('--key-file', `--key-file ${path} holds a key that cannot be used: ${(error as Error).message}; delete it to have a new one made`);
+  }
+  for (const key of [access, id]) {
+    const problem = keyProblem(file.alg, key.verify);
+    if (problem) throw new ConfigError('--key-file', `--key-file ${path}: key ${key.kid}: ${problem}; delete the file to have a new one made`);
+  }
   return assemble(file.alg, access, id, base64url.decode(file.refresh));
 }
 
@@ -124,7 +151,7 @@ async function writeKeyFile(path: string, set: KeySet): Promise<KeySet> {
       const existing = await readKeyFile(path);
       if (existing) {
         if (existing.alg !== set.alg) throw new ConfigError('--alg', `--alg ${set.alg} does not match the key file ${path}, which holds ${existing.alg} keys`);
-        return fromFile(existing);
+        return fromFile(existing, path);
       }
     }
     throw new ConfigError('--key-file', `--key-file ${path} cannot be written: ${(error as Error).message}`);

@@ -148,13 +148,14 @@ const NO_CREDENTIALS = `Bearer realm="${REALM}"`;
 const challenges = new Map<string, Map<string, string>>();
 
 function challenge(error: string, description: string): string {
+  const text = clean(description); // Bounded (200 characters): a reason may quote what a client sent.
   let byReason = challenges.get(error);
   if (byReason === undefined) challenges.set(error, (byReason = new Map()));
-  let made = byReason.get(description);
+  let made = byReason.get(text);
   if (made === undefined) {
-    made = `Bearer realm="${REALM}", error="${error}", error_description="${clean(description).replace(/["\\]/g, "'")}"`;
+    made = `Bearer realm="${REALM}", error="${error}", error_description="${text.replace(/["\\]/g, "'")}"`;
     if (byReason.size >= 256) byReason.clear(); // Reasons that quote input (a role, a delay) must not grow it.
-    byReason.set(description, made);
+    byReason.set(text, made);
   }
   return made;
 }

@@ -63,13 +63,13 @@ export function specDigest(text: string): string {
 }
 
 async function parsedAtBuild(text: string): Promise<unknown> {
-  let parsed: ParsedSpec;
+  let parsed: Partial<ParsedSpec> | null;
   try {
-    parsed = JSON.parse(await readFile(PARSED_AT_BUILD, 'utf8')) as ParsedSpec;
+    parsed = JSON.parse(await readFile(PARSED_AT_BUILD, 'utf8')) as Partial<ParsedSpec> | null;
   } catch {
     return undefined; // Running from source, or a spec the build did not see: parse the YAML.
   }
-  return parsed.digest === specDigest(text) ? parsed.document : undefined;
+  return parsed !== null && typeof parsed === 'object' && parsed.digest === specDigest(text) ? parsed.document : undefined;
 }
 
 /** Builds the Contract from a parsed document. */

@@ -3,7 +3,7 @@ import type { CryptoKey, JWSHeaderParameters, JWTPayload } from 'jose';
 import * as errors from 'jose/errors';
 import { jwtVerify } from 'jose/jwt/verify';
 import type { Algorithm } from './config.ts';
-import type { KeySet } from './keys.ts';
+import { keyProblem, type KeySet } from './keys.ts';
 import type { Claims, SignIn } from './tokens.ts';
 
 /** The outcome of checking a bearer token: its claims, or why it is not valid (never echoing the token). */
@@ -160,10 +160,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
 /** Checks a signature over `input`, for one key. */
 type NativeCheck = (input: string, signature: Buffer) => boolean;
 
-/** Per kid, the signature check of node:crypto for the key set's alg. */
+/** Per kid, the signature check of node:crypto for the key set's alg; only for keys jose would use itself. */
 function nativeChecker(keys: KeySet): Map<string, NativeCheck> {
   const checks = new Map<string, NativeCheck>();
-  for (const { kid, verify } of [keys.access, keys.id]) checks.set(kid, nativeCheck(keys.alg, verify));
+  for (const { kid, verify } of [keys.access, keys.id]) if (keyProblem(keys.alg, verify) === undefined) checks.set(kid, nativeCheck(keys.alg, verify));
   return checks;
 }
 
@@ -192,10 +192,13 @@ function strictBase64url(part: string): boolean {
   return part.length > 0 && part.length % 4 !== 1 && /^[A-Za-z0-9_-]+$/.test(part);
 }
 
+/** Refuses invalid UTF-8, as jose does (Buffer#toString would replace it and let the token through). */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The JSON object a base64url part encodes, or undefined. */
 function parseObject(part: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    const value: unknown = JSON.parse(utf8.decode(Buffer.from(part, 'base64url')));
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

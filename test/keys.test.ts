@@ -1,4 +1,5 @@
 // --key-file: made on first use (0600), loaded after, so tokens minted before a restart keep working.
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,22 @@ describe('createKeySet with a key file', () => {
     const [a, b] = await Promise.all([createKeySet('ES256', path), createKeySet('ES256', path)]);
     expect(b.access.kid).toBe(a.access.kid);
     expect(b.id.kid).toBe(a.id.kid);
+  });
+
+  it.each([
+    ['an HS256 file whose secret is missing', () => ({ alg: 'HS256', access: { kty: 'oct', kid: 'a' }, id: { kty: 'oct', kid: 'b', k: '' }, refresh: 'AAAA' })],
+    [
+      'an RS256 file with 1024-bit keys',
+      () => {
+        const jwk = (kid: string) => ({ ...generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' }), kid, alg: 'RS256' });
+        return { alg: 'RS256', access: jwk('a'), id: jwk('b'), refresh: 'AAAA' };
+      },
+    ],
+  ] as const)('refuses %s (jose would refuse to verify with it), naming --key-file', async (_, file) => {
+    const path = fresh();
+    const made = file();
+    writeFileSync(path, JSON.stringify(made));
+    await expect(createKeySet(made.alg as (typeof ALGORITHMS)[number], path)).rejects.toMatchObject({ code: 'ERR_CONFIG', field: '--key-file' });
   });
 
   it('names --key-file when the key file cannot be created', async () => {

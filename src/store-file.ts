@@ -31,7 +31,7 @@ import { open, readFile, readdir, rename, unlink, writeFile, type FileHandle } f
 import { ConfigError, StoreError } from './errors.ts';
 import { isLive, takeFrom, type Fault, type FaultContext } from './faults.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
-import type { Store, StoreOptions, TokenRecord } from './store.ts';
+import { pushCapped, Revocations, type Store, type StoreOptions, type TokenRecord } from './store.ts';
 
 /** Options of the file store. */
 export type FileStoreOptions = StoreOptions & {
@@ -82,7 +82,7 @@ class FileStore implements Store {
   readonly #warn: (message: string) => void;
   readonly #release: () => Promise<void>;
 
-  #revoked = new Map<string, number>();
+  #revoked = new Revocations();
   #tokens: TokenRecord[] = [];
   #faults: Fault[] = [];
   #journal: JournalEntry[] = [];
@@ -144,8 +144,8 @@ class FileStore implements Store {
   #replay(record: LogRecord): void {
     switch (record.t) {
       case 'r':
-        // The later of two revocations of one key wins; max() also keeps the safer one if clocks moved back.
-        this.#revoked.set(record.k, Math.max(record.u, this.#revoked.get(record.k) ?? 0));
+        // The later of two revocations of one key wins, which also keeps the safer one if clocks moved back.
+        this.#revoked.add(record.k, record.u, 0);
         break;
       case 'k':
         this.#pushTokens(record.r);
@@ -168,26 +168,20 @@ class FileStore implements Store {
   async revoke(key: string, untilMs: number, nowMs: number): Promise<boolean> {
     this.#assertOpen();
     this.#now = Math.max(this.#now, nowMs);
-    const current = this.#revoked.get(key);
-    if (current !== undefined && current > nowMs) {
+    if (this.#revoked.isLive(key, nowMs)) {
       // Lost the race: answer only once the winner's record is on disk, so no "already logged out"
       // is ever told about a logout that a crash could still undo.
       await this.#barrier();
       return false;
     }
-    this.#pruneFront(nowMs);
-    this.#revoked.set(key, untilMs);
+    this.#revoked.add(key, untilMs, nowMs);
     await this.#write({ t: 'r', k: key, u: untilMs }, true);
     return true;
   }
 
   async isRevoked(keys: readonly string[], nowMs: number): Promise<boolean> {
     this.#assertOpen();
-    for (const key of keys) {
-      const until = this.#revoked.get(key);
-      if (until !== undefined && until > nowMs) return true;
-    }
-    return false;
+    return this.#revoked.anyLive(keys, nowMs);
   }
 
   async recordTokens(records: readonly TokenRecord[]): Promise<void> {
@@ -296,8 +290,7 @@ class FileStore implements Store {
   }
 
   #pushTokens(records: readonly TokenRecord[]): void {
-    this.#tokens.push(...records);
-    if (this.#tokens.length > this.#tokensAtMost) this.#tokens.splice(0, this.#tokens.length - this.#tokensAtMost);
+    pushCapped(this.#tokens, records, this.#tokensAtMost);
   }
 
   #pushJournal(entry: JournalEntry): void {
@@ -305,15 +298,6 @@ class FileStore implements Store {
     this.#journal.push(entry);
     // Trimmed in bulk, so appending stays O(1) amortised; listing reads only the newest journalSize.
     if (this.#journal.length >= 2 * this.#journalSize) this.#journal.splice(0, this.#journal.length - this.#journalSize);
-  }
-
-  /** Revocations mostly expire in insertion order, so a few at the front go on every write. */
-  #pruneFront(nowMs: number): void {
-    let n = 0;
-    for (const [key, until] of this.#revoked) {
-      if (until > nowMs || ++n > 8) break;
-      this.#revoked.delete(key);
-    }
   }
 
   /** Queues a record; a durable one resolves once it (and everything before it) is fsynced. */
@@ -405,10 +389,8 @@ class FileStore implements Store {
   #snapshot(): { text: string; records: number } {
     const now = Math.max(this.#now, Date.now());
     const lines = [line(HEADER)];
-    for (const [key, until] of this.#revoked) {
-      if (until <= now) this.#revoked.delete(key);
-      else lines.push(line({ t: 'r', k: key, u: until }));
-    }
+    this.#revoked.sweep(now);
+    for (const [key, until] of this.#revoked.entries()) lines.push(line({ t: 'r', k: key, u: until }));
     for (let i = 0; i < this.#tokens.length; i += TOKENS_PER_RECORD) lines.push(line({ t: 'k', r: this.#tokens.slice(i, i + TOKENS_PER_RECORD) }));
     if (this.#faults.length > 0) lines.push(line({ t: 'f', l: this.#faults }));
     for (const entry of this.#journal.slice(-this.#journalSize)) lines.push(line({ t: 'j', e: entry }));

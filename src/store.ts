@@ -62,37 +62,13 @@ export async function createStore(config: Pick<Config, 'stateFile' | 'redis' | '
 }
 
 /** One journal entry, every field present (undefined when absent): one object shape, rewritten in place. */
-type JournalSlot = {
-  at: string;
-  method: string;
-  path: string;
-  status: number;
-  reason: string;
-  faultId: string | undefined;
-  sub: string | undefined;
-  jti: string | undefined;
-  sid: string | undefined;
-  session: string | undefined;
-  ms: number;
-};
+type JournalSlot = { -readonly [K in keyof Required<JournalEntry>]: JournalEntry[K] };
 
-function emptySlot(): JournalSlot {
-  return { at: '', method: '', path: '', status: 0, reason: '', faultId: undefined, sub: undefined, jti: undefined, sid: undefined, session: undefined, ms: 0 };
-}
+const BLANK: JournalSlot = { at: '', method: '', path: '', status: 0, reason: '', faultId: undefined, sub: undefined, jti: undefined, sid: undefined, session: undefined, ms: 0 };
 
+/** Writes `entry` into `slot`, the fields it lacks blanked. */
 function fill(slot: JournalSlot, entry: JournalEntry): JournalSlot {
-  slot.at = entry.at;
-  slot.method = entry.method;
-  slot.path = entry.path;
-  slot.status = entry.status;
-  slot.reason = entry.reason;
-  slot.faultId = entry.faultId;
-  slot.sub = entry.sub;
-  slot.jti = entry.jti;
-  slot.sid = entry.sid;
-  slot.session = entry.session;
-  slot.ms = entry.ms;
-  return slot;
+  return Object.assign(slot, BLANK, entry);
 }
 
 /** A slot as the entry it holds (absent fields left out). */
@@ -102,9 +78,69 @@ function entryOf(slot: JournalSlot): JournalEntry {
   return entry as JournalEntry;
 }
 
+/**
+ * Revocations held in memory, by key, with the time each lasts until: what MemoryStore keeps, and what the
+ * file store replays its log into.
+ */
+export class Revocations {
+  #until = new Map<string, number>();
+
+  /** True if `key` is revoked at `nowMs`. */
+  isLive(key: string, nowMs: number): boolean {
+    const until = this.#until.get(key);
+    return until !== undefined && until > nowMs;
+  }
+
+  /** True if any of `keys` is revoked at `nowMs`. */
+  anyLive(keys: readonly string[], nowMs: number): boolean {
+    for (const key of keys) if (this.isLive(key, nowMs)) return true;
+    return false;
+  }
+
+  /** Revokes `key` until `untilMs` (the later time wins), dropping a few expired ones on the way. */
+  add(key: string, untilMs: number, nowMs: number): void {
+    this.#pruneFront(nowMs);
+    // normalize() flattens a string built from pieces (randomUUID's is ~20): 557 → ~100 bytes per live revocation.
+    this.#until.set(key.normalize(), Math.max(untilMs, this.#until.get(key) ?? 0));
+  }
+
+  /** Drops every revocation expired at `nowMs`. */
+  sweep(nowMs: number): void {
+    for (const [key, until] of this.#until) if (until <= nowMs) this.#until.delete(key);
+  }
+
+  /** Revocations held (live, or expired and not pruned yet). */
+  get size(): number {
+    return this.#until.size;
+  }
+
+  entries(): IterableIterator<[string, number]> {
+    return this.#until.entries();
+  }
+
+  clear(): void {
+    this.#until.clear();
+  }
+
+  /** Revocations mostly expire in insertion order, so a few at the front go on every write. */
+  #pruneFront(nowMs: number): void {
+    let n = 0;
+    for (const [key, until] of this.#until) {
+      if (until > nowMs || ++n > 8) break;
+      this.#until.delete(key);
+    }
+  }
+}
+
+/** Appends `items` to `list` in place, keeping its newest `atMost`. */
+export function pushCapped<T>(list: T[], items: readonly T[], atMost: number): void {
+  list.push(...items);
+  if (list.length > atMost) list.splice(0, list.length - atMost);
+}
+
 /** Everything in this process's memory: fast, gone at exit. */
 export class MemoryStore implements Store {
-  #revoked = new Map<string, number>();
+  #revoked = new Revocations();
   #tokens: TokenRecord[] = [];
   #faults: Fault[] = [];
   /** The journal: a ring of slots written in place, so an entry is not kept as one more object per request. */
@@ -121,20 +157,13 @@ export class MemoryStore implements Store {
   }
 
   async revoke(key: string, untilMs: number, nowMs: number): Promise<boolean> {
-    const current = this.#revoked.get(key);
-    this.#pruneFront(nowMs);
-    if (current !== undefined && current > nowMs) return false;
-    // normalize() flattens a string built from pieces (randomUUID's is ~20): 557 → ~100 bytes per live revocation.
-    this.#revoked.set(key.normalize(), untilMs);
+    if (this.#revoked.isLive(key, nowMs)) return false;
+    this.#revoked.add(key, untilMs, nowMs);
     return true;
   }
 
   async isRevoked(keys: readonly string[], nowMs: number): Promise<boolean> {
-    for (const key of keys) {
-      const until = this.#revoked.get(key);
-      if (until !== undefined && until > nowMs) return true;
-    }
-    return false;
+    return this.#revoked.anyLive(keys, nowMs);
   }
 
   /** Revocations held now (live or not yet pruned). */
@@ -144,21 +173,11 @@ export class MemoryStore implements Store {
 
   /** Drops expired revocations. Runs every minute; callable for tests and benchmarks. */
   sweep(nowMs: number): void {
-    for (const [key, until] of this.#revoked) if (until <= nowMs) this.#revoked.delete(key);
-  }
-
-  /** Revocations mostly expire in insertion order, so a few at the front go on every write. */
-  #pruneFront(nowMs: number): void {
-    let n = 0;
-    for (const [key, until] of this.#revoked) {
-      if (until > nowMs || ++n > 8) break;
-      this.#revoked.delete(key);
-    }
+    this.#revoked.sweep(nowMs);
   }
 
   async recordTokens(records: readonly TokenRecord[]): Promise<void> {
-    this.#tokens.push(...records);
-    if (this.#tokens.length > this.#tokensAtMost) this.#tokens.splice(0, this.#tokens.length - this.#tokensAtMost);
+    pushCapped(this.#tokens, records, this.#tokensAtMost);
   }
 
   async listTokens(): Promise<TokenRecord[]> {
@@ -196,7 +215,7 @@ export class MemoryStore implements Store {
   async appendRequest(entry: JournalEntry): Promise<void> {
     if (this.#journalSize === 0) return;
     if (this.#journal.length < this.#journalSize) {
-      this.#journal.push(fill(emptySlot(), entry));
+      this.#journal.push(fill({ ...BLANK }, entry));
     } else {
       fill(this.#journal[this.#journalStart] as JournalSlot, entry);
       this.#journalStart = (this.#journalStart + 1) % this.#journalSize;

@@ -106,12 +106,7 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
         return { ...base, status: 403, reason, challenge: challenge('insufficient_scope', reason) };
       }
       // 8. Success: the revocation is stored before the 200 is written.
-      const expMs = typeof valid.exp === 'number' ? valid.exp * 1000 : now;
-      // Every token of a sign-in (refreshed ones too) expires by the time its refresh token does.
-      const refreshEndMs = typeof valid.auth_time === 'number' ? (valid.auth_time + deps.refreshTtlSeconds) * 1000 : now + deps.refreshTtlSeconds * 1000;
-      const leeway = deps.clockToleranceSeconds * 1000;
-      const untilMs = (keys.signIn ? Math.max(expMs, Math.min(refreshEndMs, now + deps.refreshTtlSeconds * 1000)) : Math.max(expMs, now + 1000)) + leeway;
-      if (!(await store.revoke(keys.primary, untilMs, now))) return revoked(base);
+      if (!(await store.revoke(keys.primary, revokedUntil(valid, keys.signIn, now, deps), now))) return revoked(base);
       return { ...base, status: 200, reason: keys.signIn ? 'logged out: sign-in revoked' : 'logged out: token revoked' };
     } catch (error) {
       // 9. The store failed: the documented 500, never a stack trace.
@@ -129,6 +124,22 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
     if (deps.idempotentLogout) return { ...base, status: 200, reason: 'already logged out (idempotent logout)' };
     return invalidToken('token has been revoked', base);
   }
+}
+
+/** How long a sign-in (or a lone token) must be remembered as logged out, and what that depends on. */
+export type RevocationLifetime = Pick<LogoutDeps, 'refreshTtlSeconds' | 'clockToleranceSeconds'>;
+
+/**
+ * Until when (epoch ms) a logout of the token with these claims is remembered: past its `exp`, and for a
+ * sign-in until its refresh token expires (`auth_time` + refresh ttl, never later than one refresh ttl from
+ * now), by when every token of it, refreshed ones too, has expired; plus the leeway the verifier gives `exp`,
+ * or an expired token could log out again.
+ */
+export function revokedUntil(claims: Claims, signIn: boolean, nowMs: number, lifetime: RevocationLifetime): number {
+  const expMs = typeof claims.exp === 'number' ? claims.exp * 1000 : nowMs;
+  const latestMs = nowMs + lifetime.refreshTtlSeconds * 1000;
+  const refreshEndMs = typeof claims.auth_time === 'number' ? Math.min((claims.auth_time + lifetime.refreshTtlSeconds) * 1000, latestMs) : latestMs;
+  return Math.max(expMs, signIn ? refreshEndMs : nowMs + 1000) + lifetime.clockToleranceSeconds * 1000;
 }
 
 function invalidToken(reason: string, base: Pick<Outcome, 'delayMs' | 'faultId' | 'claims'>): Outcome {

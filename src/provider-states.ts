@@ -38,7 +38,7 @@ export async function handleProviderState(body: unknown, services: StateServices
       return { token: (await services.issueToken({})).token };
     case 'a customer whose session has been logged out': {
       const issued = await services.issueToken({});
-      await services.revokeSignIn(issued.claims.origin_jti);
+      await services.revokeSignIn(issued.claims);
       return { token: issued.token };
     }
     case 'a customer whose token has expired':

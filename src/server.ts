@@ -104,7 +104,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     clock,
     isRefreshToken: async (token) => (await issuer.openRefreshToken(token)) !== undefined,
   });
-  const services = createServices({ issuer, verifier, store, hangs, statuses: contract.statuses, seed: config.seed, clock });
+  const services = createServices({ issuer, verifier, store, hangs, statuses: contract.statuses, seed: config.seed, clockToleranceSeconds: config.clockToleranceSeconds, clock });
   const providerStates: ProviderStates = async (body) => {
     const { handleProviderState } = await import('./provider-states.ts');
     return handleProviderState(body, services);

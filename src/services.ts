@@ -1,6 +1,7 @@
 import { InputError, shown } from './errors.ts';
 import { parseFault, type Fault } from './faults.ts';
 import type { JournalEntry, JournalFilter } from './journal.ts';
+import { revokedUntil } from './logout.ts';
 import type { HangRegistry } from './network.ts';
 import type { Store, TokenRecord } from './store.ts';
 import { TOKEN_KINDS, type Claims, type IssueOptions, type Issuer, type SignIn, type TokenKind } from './tokens.ts';
@@ -25,8 +26,8 @@ export type Services = {
   sessions(limit?: number): Promise<SessionView[]>;
   armFault(input: unknown): Promise<Fault>;
   faults(): Promise<Fault[]>;
-  /** Logs a sign-in out (its `origin_jti`) as a logout would, without a request: for provider states and scripts. */
-  revokeSignIn(sid: string): Promise<void>;
+  /** Logs out the sign-in of a token with these claims (its `origin_jti`) as a logout would, without a request: for provider states. */
+  revokeSignIn(claims: Claims): Promise<void>;
   /** Clears one fault (false if unknown) or, without an id, all (the count). */
   clearFaults(id?: string): Promise<number>;
   requests(filter?: JournalFilter): Promise<JournalEntry[]>;
@@ -42,6 +43,8 @@ export type ServicesDeps = {
   hangs: HangRegistry;
   statuses: readonly number[];
   seed: number;
+  /** The verifier's leeway on `exp`: a revocation outlives it (see `revokedUntil`). */
+  clockToleranceSeconds: number;
   clock: () => number;
 };
 
@@ -104,9 +107,9 @@ export function createServices(deps: ServicesDeps): Services {
 
     faults: () => store.listFaults(clock()),
 
-    async revokeSignIn(sid) {
+    async revokeSignIn(claims) {
       const now = clock();
-      await store.revoke(`sid:${sid}`, now + issuer.refreshTtlSeconds * 1000, now);
+      await store.revoke(`sid:${claims.origin_jti}`, revokedUntil(claims, true, now, { refreshTtlSeconds: issuer.refreshTtlSeconds, clockToleranceSeconds: deps.clockToleranceSeconds }), now);
     },
 
     async clearFaults(id) {

@@ -32,6 +32,20 @@ describe('POST /__mock/provider-states', () => {
     expect(await violations(answer)).toEqual([]);
   });
 
+  it('remembers the "logged out" state\'s sign-in as long as a logout would: past a refresh ttl shorter than the token\'s', async () => {
+    let now = Date.now();
+    const short = await mockOn({ clock: () => now, tokenTtlSeconds: 7200, refreshTtlSeconds: 3600 });
+    try {
+      const setup = await read(await fetch(`${short.url}/__mock/provider-states`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'a customer whose session has been logged out' }) }));
+      const { token } = setup.body as { token: string };
+      expect((await logout(short, { token })).status).toBe(401);
+      now += 3700 * 1000; // The refresh token has expired; the access token has not.
+      expect((await logout(short, { token })).status).toBe(401);
+    } finally {
+      await short.close();
+    }
+  });
+
   it('logs the "logged out" state\'s sign-in out: the session list shows it, not just the answer', async () => {
     const { body } = await stateChange({ state: 'a customer whose session has been logged out', action: 'setup' });
     const sub = JSON.parse(Buffer.from((body as { token: string }).token.split('.')[1]!, 'base64url').toString()).sub as string;

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { median } from './startup.ts';
 
 /**
  * What the connections send. `requests` is called once per connection, so requests that change per call
@@ -147,11 +148,7 @@ function percentile(sorted: Float64Array, q: number): number {
 
 /** Several runs of the same load as one figure: median rate and percentiles, summed counts. */
 export function combine(runs: readonly Measured[]): Measured {
-  const mid = (pick: (m: Measured) => number) => {
-    const sorted = runs.map(pick).sort((a, b) => a - b);
-    const half = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? (sorted[half] as number) : ((sorted[half - 1] as number) + (sorted[half] as number)) / 2;
-  };
+  const mid = (pick: (m: Measured) => number) => median(runs.map(pick));
   const statuses: Record<string, number> = {};
   for (const run of runs) for (const [status, n] of Object.entries(run.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
   const sum = (pick: (m: Measured) => number) => runs.reduce((total, m) => total + pick(m), 0);

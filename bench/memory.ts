@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULTS } from '../src/config.ts';
 import { eachNew, measure, type Measured } from './load.ts';
+import { BENCH_ISSUER } from './paths.ts';
 import { ROOT, runChild, track } from './servers.ts';
 import { hs256Signer } from './tokens.ts';
 
@@ -43,7 +44,7 @@ export type Pruning = {
 export async function pruningRun(serverModule: string, logoutPath: string, seconds: number, sampleSeconds: number, connections: number): Promise<Pruning> {
   const dir = await mkdtemp(join(tmpdir(), 'worth-bench-'));
   const keyFile = join(dir, 'keys.json');
-  const issuer = 'http://127.0.0.1/bench-issuer';
+  const issuer = BENCH_ISSUER;
   const tokenTtlSeconds = 2;
   // A sign-in's revocation lasts until its refresh token would expire: that lifetime is short here too.
   const mock = await runMock(serverModule, { port: 0, log: 'off', alg: 'HS256', keyFile, tokenTtlSeconds, refreshTtlSeconds: tokenTtlSeconds, issuer });

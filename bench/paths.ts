@@ -41,7 +41,8 @@ export type PathSetup = {
 /** Sizes of the token pools. */
 export type PathSizes = { readonly pool: number; readonly fresh: number };
 
-const BENCH_ISSUER = 'http://127.0.0.1/bench-issuer';
+/** The `--issuer` of the bench's mocks that verify tokens signed elsewhere. */
+export const BENCH_ISSUER = 'http://127.0.0.1/bench-issuer';
 
 /** Builds a path: starts its mock through `startMock`, mints what it needs. */
 export async function setupPath(name: PathName, startMock: MockStarter, sizes: PathSizes): Promise<PathSetup> {

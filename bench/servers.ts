@@ -3,11 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_SPEC_PATH } from '../src/spec.ts';
 
 /** The repository root (the folder above bench/). */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The OpenAPI document every server under test serves. */
-export const SPEC_PATH = `${ROOT}spec/auth-service.openapi.yaml`;
 
 /** The repo's own bin: what `npm start` runs. */
 export const MOCK_BIN = `${ROOT}bin/worth-auth-mock.js`;
@@ -66,8 +65,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the bare `node:http` server that answers every request with `body` and 200. */
-export function startBare(body: string, options: LaunchOptions = {}): Promise<Running> {
-  return launch('bare', async (port) => [...(options.nodeFlags ?? []), BARE_SERVER, String(port), body], { method: 'GET', path: '/' });
+export function startBare(body: string): Promise<Running> {
+  return launch('bare', async (port) => [BARE_SERVER, String(port), body], { method: 'GET', path: '/' });
 }
 
 /** Starts the mock through its real bin: `worth-auth-mock start --port N --log off …`. */
@@ -80,8 +79,8 @@ export function startMockServer(options: LaunchOptions = {}): Promise<Running> {
 }
 
 /** Starts `prism mock` on the same spec as users run it (default log level; its output is discarded). */
-export function startPrism(operationPath: string, options: LaunchOptions = {}): Promise<Running> {
-  return launch('prism', async (port) => [...(options.nodeFlags ?? []), PRISM_CLI, 'mock', SPEC_PATH, '-h', HOST, '-p', String(port)], {
+export function startPrism(operationPath: string): Promise<Running> {
+  return launch('prism', async (port) => [PRISM_CLI, 'mock', DEFAULT_SPEC_PATH, '-h', HOST, '-p', String(port)], {
     method: 'POST',
     path: operationPath,
   });
@@ -184,6 +183,7 @@ export async function rssOf(pid: number): Promise<number> {
     const ps = track(spawn('ps', ['-o', 'rss=', '-p', String(pid)], { stdio: ['ignore', 'pipe', 'ignore'] }));
     let text = '';
     ps.stdout?.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    ps.once('error', () => resolve(''));
     ps.once('close', () => resolve(text));
   });
   return Number(out.trim()) * 1024;

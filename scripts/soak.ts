@@ -11,7 +11,6 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { Agent, request, type OutgoingHttpHeaders } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { NETWORK_FAULTS } from '../src/faults.ts';
 import { loadContract } from '../src/spec.ts';
 import { TOKEN_KINDS } from '../src/tokens.ts';
+import { cpuOf, rssOf } from '../bench/servers.ts';
 
 const BIN = fileURLToPath(new URL('../bin/worth-auth-mock.js', import.meta.url));
 /** A request with no answer after this long is a hang (armed `hang` faults are abandoned much sooner). */
@@ -279,33 +279,16 @@ function scenario(): Scenario {
   return (SCENARIOS[0] as (typeof SCENARIOS)[number])[2];
 }
 
-/** The child's resident set size in bytes (Linux /proc; `ps` elsewhere). */
+/** The child's resident set size in bytes, when it can be read. */
 async function rss(pid: number): Promise<number | undefined> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-    if (kb) return Number(kb) * 1024;
-  } catch {
-    // not Linux: ask ps
-  }
-  return new Promise((resolve) => {
-    const ps = spawn('ps', ['-o', 'rss=', '-p', String(pid)]);
-    let out = '';
-    ps.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    ps.on('error', () => resolve(undefined));
-    ps.on('exit', () => resolve(out.trim() ? Number(out.trim()) * 1024 : undefined));
-  });
+  const bytes = await rssOf(pid);
+  return bytes > 0 ? bytes : undefined;
 }
 
 /** CPU seconds (user + system) the child has used so far (Linux /proc only). */
 async function cpuSeconds(pid: number): Promise<number | undefined> {
-  try {
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-    // utime and stime are fields 14 and 15 of /proc/PID/stat, in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
+  const us = await cpuOf(pid);
+  return us === undefined ? undefined : us / 1e6;
 }
 
 const pool: Pool = { canned: new Map(), valid: [] };

@@ -6,6 +6,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Io } from './cli.ts';
 import { ConfigError, VerificationError } from './errors.ts';
+import { jsonError, readBody, sendJson } from './http.ts';
 import { loadPacts, providerStatesOf, type PactFile } from './pact-files.ts';
 import { buildReport, clean, formatSummary, toJUnit, type VerificationReport, type VerifierJson } from './pact-report.ts';
 import type { VerifierAnswer, VerifierRequest } from './pact-verifier.ts';
@@ -261,7 +262,7 @@ function runVerifierProcess(request: VerifierRequest, signal: AbortSignal): Prom
  */
 async function serveTokenCommand(command: string, errors: Map<string, string>): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
-    answerStateChange(req, res, command, errors).catch((error: unknown) => reply(res, 400, { message: (error as Error).message }));
+    answerStateChange(req, res, command, errors).catch((error: unknown) => sendJson(res, 400, { message: (error as Error).message }));
   });
   await new Promise<void>((ready, fail) => {
     server.once('error', fail);
@@ -279,27 +280,26 @@ async function serveTokenCommand(command: string, errors: Map<string, string>): 
 }
 
 async function answerStateChange(req: IncomingMessage, res: ServerResponse, command: string, errors: Map<string, string>): Promise<void> {
-  let text = '';
-  for await (const chunk of req) {
-    text += String(chunk);
-    if (text.length > 64 * 1024) return reply(res, 413, { message: 'state change body too large' });
+  const read = await readBody(req, 64 * 1024, 10_000);
+  if (!read.ok) return sendJson(res, 413, { message: read.error });
+  const text = read.body.toString('utf8');
+  let change: { state?: string; params?: unknown; action?: string };
+  try {
+    change = text.trim() ? JSON.parse(text) : {};
+  } catch (error) {
+    return sendJson(res, 400, { message: jsonError(error) });
   }
-  const { state, params, action } = (text.trim() ? JSON.parse(text) : {}) as { state?: string; params?: unknown; action?: string };
-  if (!state || action === 'teardown') return reply(res, 200, {});
+  const { state, params, action } = change;
+  if (!state || action === 'teardown') return sendJson(res, 200, {});
   try {
     const token = await runTokenCommand(command, state, params);
-    reply(res, 200, token === '' ? {} : { token });
+    sendJson(res, 200, token === '' ? {} : { token });
   } catch (error) {
     const message = (error as Error).message;
     errors.set(state, message);
     // 4xx: Pact retries a 5xx state change for minutes, and a failed command will not succeed on retry.
-    reply(res, 400, { message });
+    sendJson(res, 400, { message });
   }
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }
 
 /** Runs the token command for one state; resolves its trimmed stdout (empty: the state needs no token). */

@@ -1,22 +1,24 @@
 import { InputError, shown } from './errors.ts';
 import type { Services } from './services.ts';
 
-/**
- * The provider states the consumer pacts name, and what each needs set up. The names are the contract
- * with every provider that verifies the pacts: a real Auth Service's state endpoint answers the same ones.
- */
-export const PROVIDER_STATES = {
-  'a customer with an active session': 'a fresh valid customer access token',
-  'a customer whose session has been logged out': "a customer access token whose sign-in has logged out",
-  'a customer whose token has expired': 'a customer access token past its exp',
-  'a signed-in user who is not a customer': 'a valid access token of an admin',
-} as const;
-
-/** A provider state this mock sets up. */
-export type ProviderStateName = keyof typeof PROVIDER_STATES;
-
 /** What setting the states up needs from the mock's services. */
 export type StateServices = Pick<Services, 'issueToken' | 'revokeSignIn'>;
+
+/**
+ * The provider states the consumer pacts name, and how each is set up: the token its interaction sends. The
+ * names are the contract with every provider that verifies the pacts: a real Auth Service's state endpoint
+ * answers the same ones.
+ */
+const PROVIDER_STATES: Readonly<Record<string, (services: StateServices) => Promise<string>>> = {
+  'a customer with an active session': async (services) => (await services.issueToken({})).token,
+  'a customer whose session has been logged out': async (services) => {
+    const issued = await services.issueToken({});
+    await services.revokeSignIn(issued.claims);
+    return issued.token;
+  },
+  'a customer whose token has expired': async (services) => (await services.issueToken({ kind: 'expired' })).token,
+  'a signed-in user who is not a customer': async (services) => (await services.issueToken({ kind: 'non-customer' })).token,
+};
 
 /**
  * Answers Pact's state-change call `{ state, params, action }`: sets the state up and returns the values the
@@ -30,20 +32,9 @@ export async function handleProviderState(body: unknown, services: StateServices
   // Pact calls with an empty name for an interaction that names no state (e.g. "no token"): nothing to set up.
   // Tokens simply expire, so no state has anything to tear down.
   if (state === '' || action === 'teardown') return {};
-  if (!Object.hasOwn(PROVIDER_STATES, state)) {
+  const setUp = Object.hasOwn(PROVIDER_STATES, state) ? PROVIDER_STATES[state] : undefined;
+  if (!setUp) {
     throw new InputError('state', `unknown provider state ${shown(state)}; this mock sets up: ${Object.keys(PROVIDER_STATES).map((s) => JSON.stringify(s)).join(', ')}`);
   }
-  switch (state as ProviderStateName) {
-    case 'a customer with an active session':
-      return { token: (await services.issueToken({})).token };
-    case 'a customer whose session has been logged out': {
-      const issued = await services.issueToken({});
-      await services.revokeSignIn(issued.claims);
-      return { token: issued.token };
-    }
-    case 'a customer whose token has expired':
-      return { token: (await services.issueToken({ kind: 'expired' })).token };
-    case 'a signed-in user who is not a customer':
-      return { token: (await services.issueToken({ kind: 'non-customer' })).token };
-  }
+  return { token: await setUp(services) };
 }

@@ -35,13 +35,8 @@ type KeyFile = { alg: Algorithm; access: JWK; id: JWK; refresh: string };
 /** Generates a fresh key set, or loads it from `keyFile` (creating the file, mode 0600, when absent). */
 export async function createKeySet(alg: Algorithm, keyFile?: string): Promise<KeySet> {
   if (keyFile) {
-    const existing = await readKeyFile(keyFile);
-    if (existing) {
-      if (existing.alg !== alg) {
-        throw new ConfigError('--alg', `--alg ${alg} does not match the key file ${keyFile}, which holds ${existing.alg} keys`);
-      }
-      return fromFile(existing, keyFile);
-    }
+    const existing = await loadKeyFile(keyFile, alg);
+    if (existing) return existing;
   }
   const [access, id] = await Promise.all([generateKey(alg), generateKey(alg)]);
   const set = assemble(alg, access, id, new Uint8Array(randomBytes(32)));
@@ -112,6 +107,14 @@ async function fromFile(file: KeyFile, path: string): Promise<KeySet> {
   return assemble(file.alg, access, id, base64url.decode(file.refresh));
 }
 
+/** The key set a key file holds, undefined when there is none; a ConfigError when it holds another alg's keys. */
+async function loadKeyFile(path: string, alg: Algorithm): Promise<KeySet | undefined> {
+  const existing = await readKeyFile(path);
+  if (!existing) return undefined;
+  if (existing.alg !== alg) throw new ConfigError('--alg', `--alg ${alg} does not match the key file ${path}, which holds ${existing.alg} keys`);
+  return fromFile(existing, path);
+}
+
 async function readKeyFile(path: string): Promise<KeyFile | undefined> {
   let text: string;
   try {
@@ -148,11 +151,8 @@ async function writeKeyFile(path: string, set: KeySet): Promise<KeySet> {
     return set;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      const existing = await readKeyFile(path);
-      if (existing) {
-        if (existing.alg !== set.alg) throw new ConfigError('--alg', `--alg ${set.alg} does not match the key file ${path}, which holds ${existing.alg} keys`);
-        return fromFile(existing, path);
-      }
+      const existing = await loadKeyFile(path, set.alg);
+      if (existing) return existing;
     }
     throw new ConfigError('--key-file', `--key-file ${path} cannot be written: ${(error as Error).message}`);
   } finally {

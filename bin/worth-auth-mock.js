@@ -14,8 +14,9 @@ if (!installed && (major < 22 || (major === 22 && minor < 18))) {
   process.exitCode = 1;
 } else {
   const { main, boundYoungGeneration } = await import(installed ? '../dist/cli.js' : '../src/cli.ts');
-  // The process is the mock's: its young generation stays small (src/heap.ts), unless Node was told otherwise.
-  if (![...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('semi-space'))) boundYoungGeneration();
+  // A `start` process is the mock's: its young generation stays small (src/heap.ts), unless Node was told otherwise.
+  const tuned = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('semi-space'));
+  if (process.argv[2] === 'start' && !tuned) boundYoungGeneration();
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => controller.abort());
   // A reader that went away (`worth-auth-mock start | head`) ends our output, not the mock: no EPIPE crash.

@@ -120,10 +120,10 @@ const ROUTES: [RegExp, string[]][] = [
   [/^\/__mock\/provider-states$/, ['POST']],
 ];
 
-/** `?limit=` of the sessions listing: 1 to 10000, default 500. */
-function sessionsLimit(query: URLSearchParams): number {
+/** `?limit=` of the sessions listing: 1 to 10000 (absent: the services' default). */
+function sessionsLimit(query: URLSearchParams): number | undefined {
   const raw = query.get('limit');
-  if (raw === null) return 500;
+  if (raw === null) return undefined;
   if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000) throw new InputError('limit', `limit must be a whole number from 1 to 10000, got ${JSON.stringify(clean(raw))}`);
   return Number(raw);
 }

@@ -7,7 +7,7 @@ import v8 from 'node:v8';
  * (~0.3 µs; RSS ~200 MB after 1 M requests); at its starting 4 MB, ~2.1 µs (90 MB); at 8 MB, ~1.4 µs (90 MB);
  * at 16 MB, ~0.8 µs (97 MB). CPU per request differed by less than the runs' noise above 4 MB.
  */
-export const YOUNG_GENERATION_MB = 8;
+const YOUNG_GENERATION_MB = 8;
 
 /**
  * Bounds V8's young generation in a process that runs the mock (the bin does; call it in your own process only if

@@ -14,7 +14,7 @@ export type PanelContext = {
 };
 
 /** The data the page reads from its `<script type="application/json" id="panel-data">` block. */
-export type PanelData = {
+type PanelData = {
   operation: { method: string; path: string };
   statuses: { status: number; description: string }[];
   networkFaults: { name: NetworkFault; hint: string }[];
@@ -81,7 +81,7 @@ export async function servePanel(_req: IncomingMessage, res: ServerResponse, con
 }
 
 /** The page's data, from the contract and the product's own lists. */
-export function panelData(context: PanelContext): PanelData {
+function panelData(context: PanelContext): PanelData {
   const { contract, basePath } = context;
   return {
     operation: { method: OPERATION.method.toUpperCase(), path: `${basePath}${contract.operationPath}` },

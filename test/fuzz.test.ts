@@ -436,10 +436,8 @@ describe('the control API under random input', () => {
     );
   });
 
-  // Fails today: a token the mock minted is known by its string and skips the checks its signature
-  // path makes (token_use, iss, claim types), so e.g. `claims: { token_use: "refresh" }` logs out on
-  // the minting mock and is refused by a twin that verifies the same string by signature. Flip to
-  // `it(...)` once src/verify.ts remembers only tokens that pass those checks (see the hardening report).
+  // A token the mock minted is known by its string; src/verify.ts remembers only those that pass the checks its
+  // signature path makes (token_use, iss, claim types), so a twin that checks the signature decides the same.
   it('a minted token gets the same decision whether the mock knows it by string or checks its signature', async () => {
     await fc.assert(
       fc.asyncProperty(mintedClaims, async (claims) => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../src/server.ts';
 import { logout, mockOn, read, violations } from './helpers.ts';
+import { decode } from './support/crafted.ts';
 
 let mock: Mock;
 beforeAll(async () => {
@@ -48,7 +49,7 @@ describe('POST /__mock/provider-states', () => {
 
   it('logs the "logged out" state\'s sign-in out: the session list shows it, not just the answer', async () => {
     const { body } = await stateChange({ state: 'a customer whose session has been logged out', action: 'setup' });
-    const sub = JSON.parse(Buffer.from((body as { token: string }).token.split('.')[1]!, 'base64url').toString()).sub as string;
+    const sub = decode((body as { token: string }).token).payload.sub as string;
     const sessions = (await mock.sessions()).filter((s) => s.sub === sub);
     expect(sessions.length).toBeGreaterThan(0);
     expect(sessions.every((s) => s.status === 'logged-out')).toBe(true);

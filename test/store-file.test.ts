@@ -2,7 +2,7 @@
 // files, and what start does with a state file that is torn, damaged, foreign or in use.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
@@ -239,7 +239,7 @@ describe('starting on a state file that is not clean', () => {
 
     const dead = spawn(process.execPath, ['-e', '0']);
     await new Promise((resolve) => dead.once('exit', resolve));
-    writeFileSync(`${path}.lock`, JSON.stringify({ pid: dead.pid, host: (await import('node:os')).hostname(), at: new Date().toISOString() }));
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: dead.pid, host: hostname(), at: new Date().toISOString() }));
     const warnings: string[] = [];
     await open(path, warnings);
     expect(warnings).toHaveLength(1);

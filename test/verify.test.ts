@@ -17,16 +17,9 @@ function verifiers(keys: KeySet): { native: Verifier; jose: Verifier } {
   return { native: createVerifier(options), jose: createVerifier({ ...options, nativeSignatures: false }) };
 }
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-
 /** Signs header.payload with one of the key set's private keys, as the alg says (what our tokens use). */
 function signed(keys: KeySet, header: Record<string, unknown>, payload: unknown, which: 'access' | 'id' = 'access'): string {
-  const input = `${b64(header)}.${b64(payload)}`;
-  const jwk = keys[which].privateJwk as JWK;
-  if (keys.alg === 'HS256') return `${input}.${createHmac('sha256', Buffer.from(jwk.k as string, 'base64url')).update(input).digest('base64url')}`;
-  const key = createPrivateKey({ key: jwk as never, format: 'jwk' });
-  const signature = keys.alg === 'ES256' ? sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }) : sign('sha256', Buffer.from(input), key);
-  return `${input}.${signature.toString('base64url')}`;
+  return signedBytes(keys, Buffer.from(JSON.stringify(header)), Buffer.from(JSON.stringify(payload)), which);
 }
 
 function claims(use: 'access' | 'id' = 'access'): Record<string, unknown> {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 import type { Mock } from '../src/server.ts';
-import { mockOn, read, violations } from './helpers.ts';
+import { control as controlAt, mockOn, read, violations } from './helpers.ts';
 import { runCli } from './support/cli.ts';
 
 /**
@@ -75,14 +75,7 @@ describe('with --admin-token', () => {
     await mock?.close();
   });
 
-  async function control(method: string, path: string, headers: Record<string, string> = {}, body?: unknown) {
-    const response = await fetch(`${root}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return read(response);
-  }
+  const control = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => controlAt(root, method, path, body, headers);
 
   /** Every control route, with what it answers when the right token comes with a harmless request. */
   const ROUTES: [method: string, path: string, body: unknown, withToken: number][] = [

@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/cli.ts';
 import type { Fault } from '../src/faults.ts';
 import type { Mock } from '../src/server.ts';
 import { logout, mockOn } from './helpers.ts';
+import { runCli as cli, startCli, type CliRun as Run } from './support/cli.ts';
 
 let mock: Mock;
 beforeAll(async () => {
@@ -14,16 +14,7 @@ beforeAll(async () => {
 afterEach(() => mock.reset());
 afterAll(() => mock.close());
 
-type Run = { code: number; stdout: string; stderr: string };
-
-/** `worth-auth-mock …` in-process, output captured; `fault` commands go to the test's mock. */
-async function cli(argv: string[], signal = new AbortController().signal, onStarted?: Io['onStarted']): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), color: false, signal, ...(onStarted ? { onStarted } : {}) };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+/** `worth-auth-mock fault …` in-process, against the test's mock. */
 const fault = (...args: string[]) => cli(['fault', ...args, '--url', mock.url]);
 
 /** The id `fault arm` printed. */
@@ -198,20 +189,15 @@ describe('start --faults FILE', () => {
   it('preloads the scenario: the mock starts with the faults armed', async () => {
     const file = join(dir, 'scenario.json');
     await writeFile(file, JSON.stringify({ faults: [{ status: 500, times: 2 }, { network: 'hang', match: { session: 'slow' } }] }));
-    const stop = new AbortController();
-    let started: (url: string) => void = () => {};
-    const listening = new Promise<string>((resolve) => (started = resolve));
-    const run = cli(['start', '--port', '0', '--log', 'off', '--faults', file], stop.signal, (info) => started(info.url));
-    const url = await Promise.race([listening, run.then((r) => Promise.reject(new Error(r.stderr)))]);
+    const started = await startCli(['--port', '0', '--log', 'off', '--faults', file]);
     try {
-      const listed = await cli(['fault', 'list', '--json', '--url', url]);
+      const listed = await cli(['fault', 'list', '--json', '--url', started.url]);
       expect((JSON.parse(listed.stdout) as Fault[]).map((f) => [f.status, f.network, f.remaining])).toEqual([
         [500, null, 2],
         [null, 'hang', 1],
       ]);
     } finally {
-      stop.abort();
-      expect((await run).code).toBe(0);
+      expect((await started.stop()).code).toBe(0);
     }
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../src/server.ts';
-import { logout, mockOn, read } from './helpers.ts';
+import { control, logout, mockOn, read } from './helpers.ts';
 
 let mock: Mock;
 beforeAll(async () => {
@@ -8,14 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  read(
-    await fetch(`${mock.url}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    }),
-  );
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => control(mock.url, method, path, body, headers);
 
 describe('control API', () => {
   it('health', async () => {

@@ -6,7 +6,7 @@ import { ConfigError } from '../src/errors.ts';
 import type { Fault } from '../src/faults.ts';
 import type { Mock } from '../src/server.ts';
 import { loadContract } from '../src/spec.ts';
-import { logout, mockOn, read, violations, type Answer } from './helpers.ts';
+import { control as controlAt, logout, mockOn, read, violations, type Answer } from './helpers.ts';
 
 /** The statuses the spec documents for logout: every one may be armed and forced. */
 const { statuses: DOCUMENTED } = await loadContract();
@@ -18,15 +18,7 @@ beforeAll(async () => {
 afterEach(() => mock.reset());
 afterAll(() => mock.close());
 
-async function control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Answer> {
-  return read(
-    await fetch(`${mock.url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    }),
-  );
-}
+const control = (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Answer> => controlAt(mock.url, method, path, body);
 
 async function armOverHttp(fault: unknown): Promise<Fault> {
   const answer = await control('POST', '/__mock/faults', fault);

@@ -16,6 +16,17 @@ export async function logout(mock: Mock, init: { token?: string; headers?: Recor
   return read(response);
 }
 
+/** Calls the mock's control API at `root` (`mock.url`): an object body goes as JSON, a string as it is. */
+export async function control(root: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  return read(
+    await fetch(`${root}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
+}
+
 /** Reads a fetch Response into an Answer (body parsed as JSON when it is). */
 export async function read(response: Response): Promise<Answer> {
   const text = await response.text();

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../src/server.ts';
 import { logout, mockOn, specValidator, violations, type Answer } from './helpers.ts';
+import { spawnBin } from './support/bin.ts';
 
 /**
  * Hostile clients on raw sockets (node:net): oversized and malformed requests, bodies that lie or
@@ -14,7 +13,6 @@ import { logout, mockOn, specValidator, violations, type Answer } from './helper
 
 // Generous on purpose: a hang detector on a shared 2-core machine, not a speed test.
 const BOUND_MS = 5_000;
-const BIN = fileURLToPath(new URL('../bin/worth-auth-mock.js', import.meta.url));
 let mock: Mock;
 let logoutPath: string;
 
@@ -59,34 +57,6 @@ function exchange(chunks: (string | Buffer)[], options: { waitMs?: number; enoug
     for (const chunk of chunks) socket.write(chunk);
     if (halfClose) socket.end();
   });
-}
-
-/** Starts the real bin in a child process on a free loopback port. */
-async function spawnMock(): Promise<{ url: string; port: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--log', 'off'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 15 s:\n${out}`)), 15_000);
-    child.stdout.on('data', () => {
-      const found = /Base URL {3}(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-      if (found) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    });
-    child.once('exit', () => reject(new Error(`exited early:\n${out}`)));
-  });
-  return {
-    url,
-    port: Number(new URL(url).port),
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 /** Parses the complete HTTP/1.1 responses in `data` (Content-Length or chunked bodies). */
@@ -349,13 +319,13 @@ describe('requests Node would answer on its own', () => {
 describe('control API input that used to hurt', () => {
   it('control paths ending in thousands of slashes cannot stall the mock', async () => {
     // In its own process, as QA runs it: a handler that hogs the CPU would stall this test's own clock in-process.
-    const child = await spawnMock();
+    const child = await spawnBin(['--log', 'off']);
     try {
       // Each of these cost ~0.25 s of CPU with the old `/\/+$/`: 60 of them stalled the mock far past the bound.
       const hostile = `GET /__mock/x${'/'.repeat(15_000)}y HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
       const attacks = Array.from({ length: 60 }, () => exchange([hostile], { port: child.port, waitMs: 80_000, enough: (r) => r.length === 1 }));
       await Promise.race(attacks);
-      const response = await fetch(`${child.url}${logoutPath}`, { method: 'POST', signal: AbortSignal.timeout(BOUND_MS) });
+      const response = await fetch(`${child.origin}${logoutPath}`, { method: 'POST', signal: AbortSignal.timeout(BOUND_MS) });
       expect(response.status).toBe(401);
       await response.arrayBuffer();
       for (const exchanged of await Promise.all(attacks)) expect(exchanged.responses[0]?.status).toBe(404);

@@ -1,10 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnBin, type BinProcess } from './support/bin.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -30,23 +31,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startBin(node: string, args: string[] = []): Promise<{ baseUrl: string; token: string; stop: () => Promise<number | null> }> {
-  const bin = join(app, 'node_modules', 'worth-auth-mock', 'bin', 'worth-auth-mock.js');
-  const child = spawn(node, [bin, 'start', '--port', '0', ...args], { cwd: app, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner:\n${out}`)), 20_000);
-    child.stdout.on('data', () => /Ctrl-C stops the mock/.test(out) && (clearTimeout(timer), resolve()));
-    void exited.then(() => reject(new Error(`exited early:\n${out}`)));
-  });
-  return {
-    baseUrl: /Base URL {3}(\S+)/.exec(out)![1]!,
-    token: /^ {2}(eyJ\S+)$/m.exec(out)![1]!,
-    stop: () => (child.kill('SIGTERM'), exited),
-  };
+/** The installed package's bin, started with `node` from the app folder. */
+function startBin(node: string, args: string[] = []): Promise<BinProcess> {
+  return spawnBin(args, { node, bin: join(app, 'node_modules', 'worth-auth-mock', 'bin', 'worth-auth-mock.js'), cwd: app });
 }
 
 describe('the package installed from its tarball', () => {

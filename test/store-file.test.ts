@@ -4,15 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseFault } from '../src/faults.ts';
 import { createFileStore } from '../src/store-file.ts';
 import type { Store } from '../src/store.ts';
+import { spawnBin, type BinProcess } from './support/bin.ts';
 import { runCli } from './support/cli.ts';
 
-const BIN = fileURLToPath(new URL('../bin/worth-auth-mock.js', import.meta.url));
 
 let dir: string;
 let n = 0;
@@ -27,44 +26,14 @@ afterEach(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A mock started from the real bin as its own process. */
-type MockProcess = { origin: string; port: string; logoutUrl: string; kill9(): Promise<void>; stop(): Promise<number | null>; output(): string };
+type MockProcess = BinProcess & { logoutUrl: string };
 
 /** Starts the bin on `port` (default: any free one); a restart passes the port it had, as a real redeploy keeps its URL (and so the tokens' issuer). */
-async function spawnMock(args: string[], port = '0'): Promise<MockProcess> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', port, '--log', 'off', ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 20 s:\n${out}`)), 20_000);
-    child.stdout?.on('data', () => {
-      const url = /Base URL +(\S+)/.exec(out)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    });
-    void exited.then((code) => reject(new Error(`mock exited ${code} before its banner:\n${out}`)));
-  });
-  return {
-    origin: new URL(baseUrl).origin,
-    port: new URL(baseUrl).port,
-    logoutUrl: `${baseUrl}/customer/logout`,
-    async kill9() {
-      child.kill('SIGKILL');
-      await exited;
-      children.delete(child);
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      const code = await exited;
-      children.delete(child);
-      return code;
-    },
-    output: () => out,
-  };
+async function spawnMock(args: string[], port: number = 0): Promise<MockProcess> {
+  const mock = await spawnBin(['--log', 'off', ...args], { port });
+  children.add(mock.child);
+  void mock.exited.then(() => children.delete(mock.child));
+  return { ...mock, logoutUrl: `${mock.baseUrl}/customer/logout` };
 }
 
 type Issued = { token: string; claims: { jti: string; sub: string } };
@@ -89,7 +58,7 @@ async function logoutUntilKilled(mock: MockProcess, tokens: string[], killAfter:
   const acked: string[] = [];
   const unanswered: string[] = [];
   let next = 0;
-  let killing: Promise<void> | undefined;
+  let killing: Promise<unknown> | undefined;
   const worker = async () => {
     while (next < tokens.length && !killing) {
       const token = tokens[next++] as string;

@@ -81,9 +81,9 @@ function add(map: Map<string, number>, key: string, us: number): void {
 
 const SRC = `${pathToFileURL(ROOT).href}src/`;
 
-/** `src/app.ts` or `dist/app.js` for the mock's own code (run from the repo or from an installed copy). */
+/** `src/…` or `dist/…` for the mock's own code (run from the repo or from an installed copy). */
 function own(url: string): string | undefined {
-  const installed = /\/node_modules\/worth-auth-mock\/(dist\/[^/]+)$/.exec(url)?.[1];
+  const installed = /\/node_modules\/worth-auth-mock\/(dist\/.+)$/.exec(url)?.[1];
   if (installed) return installed;
   return url.startsWith(SRC) ? `src/${url.slice(SRC.length)}` : undefined;
 }

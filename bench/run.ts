@@ -4,7 +4,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadContract } from '../src/spec.ts';
+import { loadContract } from '../src/contract/spec.ts';
 import { combine, measure, measureOn, noToken, pooled, type Measured, type Traffic } from './load.ts';
 import { pruningRun, revocationCost } from './memory.ts';
 import { PATH_LABELS, PATH_NAMES, setupPath, type MockStarter, type PathName } from './paths.ts';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The executable: wires signals and stdio to main() and sets the exit code. Everything else is in src/cli.ts.
+// The executable: wires signals and stdio to main() and sets the exit code. Everything else is in src/cli/main.ts.
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -13,7 +13,7 @@ if (!installed && (major < 22 || (major === 22 && minor < 18))) {
   process.stderr.write(`worth-auth-mock: running from source needs Node.js 22.18+ (this is ${process.version}); use \`npm start\` or \`npx worth-auth-mock\`, which use the project's pinned Node 24\n`);
   process.exitCode = 1;
 } else {
-  const { main, boundYoungGeneration } = await import(installed ? '../dist/cli.js' : '../src/cli.ts');
+  const { main, boundYoungGeneration } = await import(installed ? '../dist/cli/main.js' : '../src/cli/main.ts');
   // A `start` process is the mock's: its young generation stays small (src/heap.ts), unless Node was told otherwise.
   const tuned = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('semi-space'));
   if (process.argv[2] === 'start' && !tuned) boundYoungGeneration();

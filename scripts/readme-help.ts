@@ -1,7 +1,7 @@
 // Rewrites the README's command reference from the CLI's own --help, so the two cannot drift.
 // Usage: npx node scripts/readme-help.ts [--check]   (--check exits 1 when the README is stale)
 import { readFile, writeFile } from 'node:fs/promises';
-import { main } from '../src/cli.ts';
+import { main } from '../src/cli/main.ts';
 
 const README = new URL('../README.md', import.meta.url);
 const COMMANDS = ['start', 'token', 'fault arm', 'fault list', 'fault clear', 'requests', 'sessions', 'reset', 'verify', 'check'];

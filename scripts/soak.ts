@@ -15,9 +15,9 @@ import { Agent, request, type OutgoingHttpHeaders } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { NETWORK_FAULTS } from '../src/faults.ts';
-import { loadContract } from '../src/spec.ts';
-import { TOKEN_KINDS } from '../src/tokens.ts';
+import { NETWORK_FAULTS } from '../src/faults/fault.ts';
+import { loadContract } from '../src/contract/spec.ts';
+import { TOKEN_KINDS } from '../src/tokens/issuer.ts';
 import { cpuOf, rssOf } from '../bench/servers.ts';
 
 const BIN = fileURLToPath(new URL('../bin/worth-auth-mock.js', import.meta.url));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mock } from '../src/server.ts';
-import { TOKEN_KINDS } from '../src/tokens.ts';
-import { mockOn, read, type Answer } from './helpers.ts';
+import type { Mock } from '../src/mock.ts';
+import { TOKEN_KINDS } from '../src/tokens/issuer.ts';
+import { mockOn, read, type Answer } from './support/mock.ts';
 
 /**
  * Raw tokens never reach the log, the journal or the session list, and no answer echoes one (nor the

@@ -1,4 +1,4 @@
-import { main, type Io } from '../../src/cli.ts';
+import { main, type Io } from '../../src/cli/main.ts';
 
 /** What one in-process CLI run printed and returned. */
 export type CliRun = { code: number; stdout: string; stderr: string };

@@ -1,0 +1,96 @@
+import { relative } from 'node:path';
+import type { Io } from '../cli/main.ts';
+import { ConfigError, SpecError, VerificationError } from '../errors.ts';
+import { loadPacts, type PactFile, type PactInteraction } from './pact-files.ts';
+import { DEFAULT_SPEC_PATH, loadContract } from '../contract/spec.ts';
+import type { SpecValidator } from '../contract/validator.ts';
+
+/** The `check` command's options. */
+export type CheckOptions = { pact?: string; spec?: string; json?: boolean };
+
+/** One interaction as the spec sees it: empty `violations` means the spec allows it. */
+export type CheckedInteraction = {
+  readonly file: string;
+  readonly consumer: string;
+  readonly provider: string;
+  readonly description: string;
+  readonly violations: readonly string[];
+};
+
+/** The `--json` report of `check`. */
+export type CheckReport = {
+  readonly result: 'passed' | 'failed';
+  readonly spec: string;
+  readonly summary: { readonly total: number; readonly allowed: number; readonly violating: number };
+  readonly interactions: readonly CheckedInteraction[];
+};
+
+/**
+ * Validates every pact interaction's request and response against the OpenAPI document with Prism's
+ * validators, before any provider runs; throws VerificationError listing the interactions it does not allow.
+ */
+export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
+  const pacts = await loadPacts(opts.pact ?? 'pacts');
+  const specPath = opts.spec ?? DEFAULT_SPEC_PATH;
+  let basePath: string;
+  try {
+    basePath = (await loadContract(specPath)).basePath;
+  } catch (error) {
+    if (error instanceof SpecError && opts.spec !== undefined) throw new ConfigError('--spec', `--spec ${opts.spec}: ${error.message}`);
+    throw error;
+  }
+  const { createSpecValidator } = await import('../contract/validator.ts');
+  const validator = await createSpecValidator(specPath);
+  const interactions = pacts.flatMap((pact) => pact.interactions.map((interaction) => checkInteraction(pact, interaction, basePath, validator)));
+  const violating = interactions.filter((i) => i.violations.length > 0);
+  const report: CheckReport = {
+    result: violating.length === 0 ? 'passed' : 'failed',
+    spec: displayPath(specPath),
+    summary: { total: interactions.length, allowed: interactions.length - violating.length, violating: violating.length },
+    interactions,
+  };
+  if (opts.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else io.stdout(formatCheck(report, io.color));
+  if (violating.length > 0) {
+    const names = violating.map((i) => `${i.consumer}: "${i.description}"`).join(', ');
+    throw new VerificationError(`${violating.length} of ${interactions.length} pact interactions are not allowed by ${report.spec}: ${names}`);
+  }
+}
+
+/** The request, then the response, through Prism's validators; the pact's path must sit under the spec's base path. */
+function checkInteraction(pact: PactFile, interaction: PactInteraction, basePath: string, validator: SpecValidator): CheckedInteraction {
+  const { request, response } = interaction;
+  const found = { file: displayPath(pact.path), consumer: pact.consumer, provider: pact.provider, description: interaction.description };
+  const under = request.path === basePath || request.path.startsWith(`${basePath}/`);
+  if (!under) return { ...found, violations: [`request: path ${request.path} is not under the spec's base path ${basePath || '/'}`] };
+  const path = request.path.slice(basePath.length) || '/';
+  const requestViolations = validator.validateRequest({ method: request.method, path, headers: withLength(request.headers, request.body), body: request.body });
+  // An operation the spec lacks is said once, by the request.
+  if (requestViolations.some((v) => v.startsWith('the spec has no operation'))) return { ...found, violations: requestViolations.map((v) => `request: ${v}`) };
+  const responseViolations = validator.validateResponse(request.method, path, { status: response.status, headers: response.headers, body: response.body });
+  return { ...found, violations: [...requestViolations.map((v) => `request: ${v}`), ...responseViolations.map((v) => `response ${response.status}: ${v}`)] };
+}
+
+/** Prism looks at a request body only when Content-Length says there is one; a pact rarely records it. */
+function withLength(headers: Readonly<Record<string, string>>, body: unknown): Record<string, string> {
+  if (body === undefined || Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) return { ...headers };
+  return { ...headers, 'content-length': String(Buffer.byteLength(typeof body === 'string' ? body : JSON.stringify(body))) };
+}
+
+function formatCheck(report: CheckReport, color: boolean): string {
+  const paint = (code: number, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const lines = [`Pact check against ${report.spec}`, ''];
+  for (const i of report.interactions) {
+    lines.push(`  ${i.violations.length ? paint(31, '✗') : paint(32, '✓')} ${i.consumer} → ${i.provider}: ${i.description}`);
+    for (const v of i.violations) lines.push(`      ${v}`);
+  }
+  const { total, allowed, violating } = report.summary;
+  lines.push('', `${total} interaction${total === 1 ? '' : 's'}: ${allowed} allowed by the spec, ${violating} not`);
+  lines.push(report.result === 'passed' ? paint(32, 'Pact check passed') : paint(31, 'Pact check FAILED'), '');
+  return lines.join('\n');
+}
+
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? path : rel;
+}

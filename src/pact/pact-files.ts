@@ -1,0 +1,130 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../errors.ts';
+
+/** One HTTP interaction of a pact, with its example request and response in plain form (any pact spec version). */
+export type PactInteraction = {
+  readonly description: string;
+  readonly providerStates: readonly { name: string; params?: Record<string, unknown> }[];
+  readonly request: PactMessage & { readonly method: string; readonly path: string; readonly query: string };
+  readonly response: PactMessage & { readonly status: number };
+};
+
+/** Headers (names as written, several values joined by `, `) and the body: parsed JSON, text, or undefined. */
+export type PactMessage = { readonly headers: Readonly<Record<string, string>>; readonly body: unknown };
+
+/** A pact file: who it is between and its HTTP interactions (message interactions are counted, not kept). */
+export type PactFile = {
+  readonly path: string;
+  readonly consumer: string;
+  readonly provider: string;
+  readonly interactions: readonly PactInteraction[];
+  /** Interactions that are not synchronous HTTP (messages): verify and check leave them to Pact. */
+  readonly otherInteractions: number;
+};
+
+type Json = Record<string, unknown>;
+
+/** Reads `--pact FILE|DIR` (every `*.json` of a folder, sorted); throws ConfigError naming the file and what is wrong. */
+export async function loadPacts(path: string): Promise<PactFile[]> {
+  const full = resolve(path);
+  let files: string[];
+  try {
+    const info = await stat(full);
+    files = info.isDirectory() ? (await readdir(full)).filter((name) => name.endsWith('.json')).sort().map((name) => join(full, name)) : [full];
+  } catch {
+    throw new ConfigError('--pact', `--pact ${path} does not exist: give a pact file or a folder of them (the consumer tests write pacts/)`);
+  }
+  if (files.length === 0) throw new ConfigError('--pact', `--pact ${path} holds no pact files (*.json): run the consumer tests first, or point --pact at a pact`);
+  return Promise.all(files.map(readPact));
+}
+
+/** The provider states a set of pacts names, each once, in order of appearance. */
+export function providerStatesOf(pacts: readonly PactFile[]): string[] {
+  return [...new Set(pacts.flatMap((pact) => pact.interactions.flatMap((i) => i.providerStates.map((s) => s.name))))];
+}
+
+async function readPact(file: string): Promise<PactFile> {
+  let document: unknown;
+  try {
+    document = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError('--pact', `${file} is not a readable JSON pact: ${(error as Error).message}`);
+  }
+  const pact = document as Json;
+  const consumer = (pact?.consumer as Json | undefined)?.name;
+  const provider = (pact?.provider as Json | undefined)?.name;
+  if (typeof consumer !== 'string' || typeof provider !== 'string' || !Array.isArray(pact.interactions)) {
+    throw new ConfigError('--pact', `${file} is not a pact: it needs consumer.name, provider.name and interactions`);
+  }
+  const interactions: PactInteraction[] = [];
+  let otherInteractions = 0;
+  for (const [index, raw] of (pact.interactions as Json[]).entries()) {
+    if (raw?.type !== undefined && raw.type !== 'Synchronous/HTTP') {
+      otherInteractions += 1;
+      continue;
+    }
+    try {
+      interactions.push(interactionFrom(raw));
+    } catch (error) {
+      throw new ConfigError('--pact', `${file}: interaction ${index} (${JSON.stringify(raw?.description ?? '')}) ${(error as Error).message}`);
+    }
+  }
+  return { path: file, consumer, provider, interactions, otherInteractions };
+}
+
+function interactionFrom(raw: Json): PactInteraction {
+  if (typeof raw.description !== 'string') throw new Error('has no description');
+  const request = raw.request as Json | undefined;
+  const response = raw.response as Json | undefined;
+  if (!request || typeof request.method !== 'string' || typeof request.path !== 'string') throw new Error('has no request method and path');
+  if (!response || typeof response.status !== 'number') throw new Error('has no response status');
+  // Pact v3/v4 name a list of states; v2 a single `providerState`.
+  const states = Array.isArray(raw.providerStates)
+    ? (raw.providerStates as Json[]).map((s) => ({ name: String(s.name), ...(s.params ? { params: s.params as Record<string, unknown> } : {}) }))
+    : typeof raw.providerState === 'string'
+      ? [{ name: raw.providerState }]
+      : [];
+  return {
+    description: raw.description,
+    providerStates: states,
+    request: { method: request.method.toUpperCase(), path: request.path, query: queryOf(request.query), ...messageOf(request) },
+    response: { status: response.status, ...messageOf(response) },
+  };
+}
+
+/** Headers as strings and the body decoded: v4 wraps bodies in `{ content, contentType, encoded }`, v2/v3 hold them bare. */
+function messageOf(message: Json): PactMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries((message.headers as Json | undefined) ?? {})) {
+    headers[name] = Array.isArray(value) ? value.map(String).join(', ') : String(value);
+  }
+  const raw = message.body;
+  if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'content' in raw && ('contentType' in raw || 'encoded' in raw)) {
+    const { content, encoded, contentType } = raw as Json;
+    if (encoded === 'base64' || encoded === true) {
+      const text = Buffer.from(String(content), 'base64').toString('utf8');
+      return { headers, body: /json/i.test(String(contentType)) ? parseOr(text) : text };
+    }
+    return { headers, body: content };
+  }
+  return { headers, body: raw };
+}
+
+function queryOf(query: unknown): string {
+  if (typeof query === 'string') return query;
+  if (!query || typeof query !== 'object') return '';
+  const params = new URLSearchParams();
+  for (const [name, values] of Object.entries(query as Json)) {
+    for (const value of Array.isArray(values) ? values : [values]) params.append(name, String(value));
+  }
+  return params.toString();
+}
+
+function parseOr(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

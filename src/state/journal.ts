@@ -1,0 +1,72 @@
+import { InputError, shown } from '../errors.ts';
+
+/** One request the mock answered. Never holds a raw token. */
+export type JournalEntry = {
+  /** ISO time the request arrived. */
+  readonly at: string;
+  readonly method: string;
+  readonly path: string;
+  /** The status answered; 0 when a network fault answered nothing. */
+  readonly status: number;
+  readonly reason: string;
+  readonly faultId?: string;
+  readonly sub?: string;
+  readonly jti?: string;
+  readonly sid?: string;
+  readonly session?: string;
+  /** Milliseconds from arrival to the answer. */
+  readonly ms: number;
+};
+
+/** Which journal entries to list. */
+export type JournalFilter = {
+  readonly sub?: string;
+  readonly sid?: string;
+  readonly session?: string;
+  readonly status?: number;
+  /** Only entries at or after this time (epoch ms). */
+  readonly since?: number;
+  readonly faultId?: string;
+  readonly limit?: number;
+};
+
+const KEYS = ['sub', 'sid', 'session', 'status', 'since', 'faultId', 'limit'] as const;
+
+/** Reads a filter from query parameters; throws InputError naming the bad parameter. */
+export function parseJournalFilter(query: URLSearchParams): JournalFilter {
+  const filter: Record<string, string | number> = {};
+  for (const [key, value] of query) {
+    if (!(KEYS as readonly string[]).includes(key)) throw new InputError(key, `unknown filter "${key}"; use ${KEYS.join(', ')}`);
+    if (key === 'status' || key === 'limit') {
+      const n = Number(value);
+      if (!/^\d+$/.test(value) || n < 0 || n > 1_000_000) throw new InputError(key, `${key} must be a whole number, got ${shown(value)}`);
+      filter[key] = n;
+    } else if (key === 'since') {
+      const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+      if (Number.isNaN(ms)) throw new InputError('since', `since must be an ISO time or epoch milliseconds, got ${shown(value)}`);
+      filter.since = ms;
+    } else {
+      filter[key] = value;
+    }
+  }
+  return filter as JournalFilter;
+}
+
+/** True when the entry passes the filter. */
+export function matchesFilter(entry: JournalEntry, filter: JournalFilter): boolean {
+  return (
+    (filter.sub === undefined || entry.sub === filter.sub) &&
+    (filter.sid === undefined || entry.sid === filter.sid) &&
+    (filter.session === undefined || entry.session === filter.session) &&
+    (filter.status === undefined || entry.status === filter.status) &&
+    (filter.faultId === undefined || entry.faultId === filter.faultId) &&
+    (filter.since === undefined || Date.parse(entry.at) >= filter.since)
+  );
+}
+
+/** Applies a filter to entries oldest-first, keeping the newest `limit`. */
+export function filterJournal(entries: Iterable<JournalEntry>, filter: JournalFilter): JournalEntry[] {
+  const out: JournalEntry[] = [];
+  for (const entry of entries) if (matchesFilter(entry, filter)) out.push(entry);
+  return filter.limit === undefined ? out : out.slice(Math.max(0, out.length - filter.limit));
+}

@@ -1,0 +1,306 @@
+/**
+ * The Redis store (`--redis`): state shared by every mock replica that uses the same Redis and prefix.
+ *
+ * Keys, all under `<prefix>:` (`--redis-prefix`, default `worth-auth-mock`):
+ * - `rev:<key>` — a revocation: a string holding its `untilMs`, with a Redis TTL of `untilMs - nowMs`,
+ *   so Redis prunes it when the tokens expire. Set by a script (check-and-set), so exactly one of
+ *   concurrent logouts, on any replica, wins.
+ * - `faults` — a hash `{ v: version, l: JSON list }`. Every change (arm, clear, take) reads the list, applies
+ *   the same pure rules as every store (`takeFrom`), and swaps it in with a compare-and-set script on `v`;
+ *   a replica that lost the race reads again. So a single-shot fault fires once across all replicas, with
+ *   the rules kept in one place (no Lua copy of them) and no connection held per transaction (WATCH would
+ *   need one).
+ * - `tokens`, `journal` — lists, capped (LTRIM) by the same script that pushes to them.
+ *
+ * Connection: commands fail at once while Redis is away (no offline queue, no resend after reconnect),
+ * so a logout answers the documented 500 rather than hanging or answering 200 unstored; ioredis keeps
+ * reconnecting in the background and the store works again as soon as Redis is back.
+ */
+import { Redis } from 'ioredis';
+import { ConfigError, StoreError } from '../errors.ts';
+import { isLive, takeFrom, type Fault, type FaultContext } from '../faults/fault.ts';
+import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
+import type { Store, StoreOptions, TokenRecord } from './store.ts';
+
+/** Options of the Redis store. */
+export type RedisStoreOptions = StoreOptions & {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…` (`--redis`). */
+  url: string;
+  /** Namespace of every key (`--redis-prefix`). */
+  prefix: string;
+  /** Where connection-lost/back notes go (default: stderr). */
+  warn?: (message: string) => void;
+  /** How long a command may take before it fails (default 2000 ms). */
+  commandTimeoutMs?: number;
+  /** How long the first connection may take before start fails (default 5000 ms). */
+  connectTimeoutMs?: number;
+};
+
+/** Sets a revocation unless a live one is there: 1 if this call revoked it. ARGV: untilMs, nowMs, ttlMs. */
+const REVOKE = `
+local current = redis.call('GET', KEYS[1])
+if current and tonumber(current) > tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 1`;
+
+/** Replaces the fault list if its version is still the one read: 1 on success. ARGV: version, list. */
+const SWAP_FAULTS = `
+local version = redis.call('HGET', KEYS[1], 'v') or '0'
+if version ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'v', tostring(tonumber(version) + 1), 'l', ARGV[2])
+return 1`;
+
+/** Appends to a list and trims it to its newest ARGV[1] items, in one command. ARGV: cap, values… */
+const PUSH_CAPPED = `
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
+return 1`;
+
+type Scripts = {
+  worthRevoke(key: string, untilMs: number, nowMs: number, ttlMs: number): Promise<number>;
+  worthSwapFaults(key: string, version: string, list: string): Promise<number>;
+  worthPushCapped(key: string, cap: number, ...values: string[]): Promise<number>;
+};
+
+const SWAP_ATTEMPTS = 100;
+
+/** Connects to Redis (a clear ConfigError within seconds when it cannot) and returns the store. */
+export async function createRedisStore(options: RedisStoreOptions): Promise<Store> {
+  const where = describe(options.url);
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`worth-auth-mock: ${message}\n`));
+  const client = new Redis(options.url, {
+    lazyConnect: true,
+    // Fail fast while disconnected: a logout must answer 500 now, not wait for a Redis that may not come back.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    commandTimeout: options.commandTimeoutMs ?? 2000,
+    connectTimeout: Math.min(options.connectTimeoutMs ?? 5000, 10_000),
+    // Reconnect in the background, forever, at most every 2 s.
+    retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
+    protocol: 2,
+    connectionName: 'worth-auth-mock',
+    scripts: {
+      worthRevoke: { lua: REVOKE, numberOfKeys: 1 },
+      worthSwapFaults: { lua: SWAP_FAULTS, numberOfKeys: 1 },
+      worthPushCapped: { lua: PUSH_CAPPED, numberOfKeys: 1 },
+    },
+  });
+  let lastError: Error | undefined;
+  let lost = false;
+  let started = false;
+  client.on('error', (error: Error) => {
+    lastError = error;
+    if (started && !lost) {
+      lost = true;
+      warn(`lost Redis at ${where} (${error.message}): logouts answer 500 until it is back`);
+    }
+  });
+  client.on('close', () => {
+    if (started && !lost && client.status !== 'end') {
+      lost = true;
+      warn(`lost Redis at ${where}: logouts answer 500 until it is back`);
+    }
+  });
+  client.on('ready', () => {
+    if (lost) warn(`Redis at ${where} is back`);
+    lost = false;
+  });
+
+  const timeoutMs = options.connectTimeoutMs ?? 5000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect().then(() => client.ping()),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    client.disconnect();
+    const reason = lastError?.message ?? (error as Error).message;
+    throw new ConfigError('--redis', `cannot reach Redis at ${where}: ${reason}. Start Redis there, or give the right URL with --redis`);
+  } finally {
+    clearTimeout(timer);
+  }
+  started = true;
+  return new RedisStore(client as Redis & Scripts, options, where);
+}
+
+class RedisStore implements Store {
+  readonly #redis: Redis & Scripts;
+  readonly #where: string;
+  readonly #journalSize: number;
+  readonly #tokensAtMost: number;
+  readonly #keys: { rev: string; faults: string; tokens: string; journal: string };
+  /** Fault changes from this process go one at a time: only other replicas can make a swap retry. */
+  #faultQueue: Promise<unknown> = Promise.resolve();
+  #closing: Promise<void> | undefined;
+
+  constructor(redis: Redis & Scripts, options: RedisStoreOptions, where: string) {
+    this.#redis = redis;
+    this.#where = where;
+    this.#journalSize = options.journalSize;
+    this.#tokensAtMost = options.tokenRecordsAtMost ?? 10_000;
+    const p = options.prefix;
+    this.#keys = { rev: `${p}:rev:`, faults: `${p}:faults`, tokens: `${p}:tokens`, journal: `${p}:journal` };
+  }
+
+  revoke(key: string, untilMs: number, nowMs: number): Promise<boolean> {
+    return this.#run('revoke', async () => {
+      const ttl = Math.max(1, Math.ceil(untilMs - nowMs));
+      return (await this.#redis.worthRevoke(this.#keys.rev + key, untilMs, nowMs, ttl)) === 1;
+    });
+  }
+
+  isRevoked(keys: readonly string[], nowMs: number): Promise<boolean> {
+    return this.#run('revocation check', async () => {
+      if (keys.length === 0) return false;
+      const values = await this.#redis.mget(keys.map((key) => this.#keys.rev + key));
+      return values.some((value) => value !== null && Number(value) > nowMs);
+    });
+  }
+
+  recordTokens(records: readonly TokenRecord[]): Promise<void> {
+    return this.#run('token record', async () => {
+      if (records.length === 0) return;
+      await this.#redis.worthPushCapped(this.#keys.tokens, this.#tokensAtMost, ...records.map((record) => JSON.stringify(record)));
+    });
+  }
+
+  listTokens(): Promise<TokenRecord[]> {
+    return this.#run('token list', async () => (await this.#redis.lrange(this.#keys.tokens, 0, -1)).map((text) => JSON.parse(text) as TokenRecord));
+  }
+
+  addFault(fault: Fault): Promise<void> {
+    return this.#changeFaults('fault arming', (list) => ({ next: [...list, fault], result: undefined }));
+  }
+
+  listFaults(nowMs: number): Promise<Fault[]> {
+    return this.#run('fault list', async () => (await this.#readFaults()).list.filter((fault) => isLive(fault, nowMs)));
+  }
+
+  removeFault(id: string): Promise<boolean> {
+    return this.#changeFaults('fault clearing', (list) => {
+      const next = list.filter((fault) => fault.id !== id);
+      return next.length === list.length ? { result: false } : { next, result: true };
+    });
+  }
+
+  clearFaults(): Promise<number> {
+    return this.#changeFaults('fault clearing', (list) => (list.length === 0 ? { result: 0 } : { next: [], result: list.length }));
+  }
+
+  async takeFault(context: FaultContext, nowMs: number): Promise<Fault | undefined> {
+    // Most requests find no fault armed: one read, no queueing.
+    const { list } = await this.#run('fault check', () => this.#readFaults());
+    if (list.length === 0) return undefined;
+    return this.#changeFaults('fault check', (current) => {
+      const { fired, next } = takeFrom(current, context, nowMs);
+      const unchanged = !fired && next.length === current.length && next.every((fault, i) => fault === current[i]);
+      return unchanged ? { result: undefined } : { next, result: fired };
+    });
+  }
+
+  appendRequest(entry: JournalEntry): Promise<void> {
+    return this.#run('journal', async () => {
+      if (this.#journalSize === 0) return;
+      await this.#redis.worthPushCapped(this.#keys.journal, this.#journalSize, JSON.stringify(entry));
+    });
+  }
+
+  listRequests(filter: JournalFilter): Promise<JournalEntry[]> {
+    return this.#run('journal list', async () => {
+      if (this.#journalSize === 0) return [];
+      const entries = await this.#redis.lrange(this.#keys.journal, -this.#journalSize, -1);
+      return filterJournal(
+        entries.map((text) => JSON.parse(text) as JournalEntry),
+        filter,
+      );
+    });
+  }
+
+  clearRequests(): Promise<void> {
+    return this.#run('journal clearing', async () => {
+      await this.#redis.del(this.#keys.journal);
+    });
+  }
+
+  reset(): Promise<void> {
+    return this.#run('reset', async () => {
+      const { rev, faults, tokens, journal } = this.#keys;
+      // Bumping the version (not deleting the hash) makes a swap that read the old list fail.
+      await exec(this.#redis.multi().del(tokens, journal).hset(faults, 'l', '[]').hincrby(faults, 'v', 1));
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${escapeGlob(rev)}*`, 'COUNT', 1000);
+        if (keys.length > 0) await this.#redis.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#redis.quit().then(
+      () => undefined,
+      () => this.#redis.disconnect(),
+    );
+    return this.#closing;
+  }
+
+  async #readFaults(): Promise<{ version: string; list: Fault[] }> {
+    const [version, list] = await this.#redis.hmget(this.#keys.faults, 'v', 'l');
+    return { version: version ?? '0', list: list ? (JSON.parse(list) as Fault[]) : [] };
+  }
+
+  /** Read, change, compare-and-swap; again on a lost race. One change at a time from this process. */
+  #changeFaults<T>(what: string, change: (list: Fault[]) => { next?: Fault[]; result: T }): Promise<T> {
+    const run = this.#faultQueue.then(() =>
+      this.#run(what, async () => {
+        for (let attempt = 0; attempt < SWAP_ATTEMPTS; attempt++) {
+          const { version, list } = await this.#readFaults();
+          const { next, result } = change(list);
+          if (next === undefined) return result;
+          if ((await this.#redis.worthSwapFaults(this.#keys.faults, version, JSON.stringify(next))) === 1) return result;
+          // Another replica changed the list in between: let the contenders spread out a little.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt + 1, 10)));
+        }
+        throw new Error(`the fault list kept changing under ${SWAP_ATTEMPTS} attempts`);
+      }),
+    );
+    this.#faultQueue = run.catch(() => {});
+    return run;
+  }
+
+  /** Runs one operation; any failure becomes a StoreError (a logout answers the documented 500). */
+  async #run<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    if (this.#closing) throw new StoreError(`the Redis store is closed (${what})`);
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`Redis at ${this.#where} failed (${what}): ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    }
+  }
+}
+
+/** Runs a MULTI; a command that failed inside it rejects the whole. */
+async function exec(multi: ReturnType<Redis['multi']>): Promise<void> {
+  const results = await multi.exec();
+  if (results === null) throw new Error('transaction aborted');
+  for (const [error] of results) if (error) throw error;
+}
+
+/** `host:port` of a Redis URL, never its password. */
+function describe(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '6379'}`;
+  } catch {
+    return 'the given URL';
+  }
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+// jose by subpath: its index loads every module it has (remote JWKS, all of JWE…), ~17 ms of start-up.
+import * as base64url from 'jose/base64url';
+import { EncryptJWT } from 'jose/jwt/encrypt';
+import { jwtDecrypt } from 'jose/jwt/decrypt';
+import { SignJWT } from 'jose/jwt/sign';
+import type { JWTPayload } from 'jose';
+import { InputError } from '../errors.ts';
+import type { KeySet, SigningKey } from './keys.ts';
+
+export { TOKEN_KINDS, type TokenKind } from './token-kinds.ts';
+import type { TokenKind } from './token-kinds.ts';
+
+/** The role that may log out. */
+export const CUSTOMER_ROLE = 'customer';
+
+/** Claims of an issued token (Cognito-shaped; extra claims may be merged in). */
+export type Claims = JWTPayload & {
+  sub: string;
+  jti: string;
+  origin_jti: string;
+  token_use: 'access' | 'id';
+  'custom:role'?: string;
+  [claim: string]: unknown;
+};
+
+/** What the caller may ask for when minting. */
+export type IssueOptions = {
+  sub?: string;
+  role?: string;
+  ttlSeconds?: number;
+  kind?: TokenKind;
+  claims?: Record<string, unknown>;
+};
+
+/** One sign-in: the access token (`token`, the logout bearer) and its claims, with the id and refresh tokens beside it. */
+export type SignIn = {
+  token: string;
+  claims: Claims;
+  idToken: string;
+  idClaims: Claims;
+  refreshToken: string;
+  kind: TokenKind;
+};
+
+/** What a refresh token seals: enough to mint the sign-in's next tokens. */
+export type RefreshGrant = { sid: string; sub: string; role: string; claims: Record<string, unknown>; authTime: number };
+
+/** Mints Cognito-shaped tokens with the mock's keys, on an injected clock. */
+export type Issuer = {
+  /** `iss` of good tokens. */
+  readonly issuer: string;
+  /** How long a sign-in's refresh token lives, in seconds: a logout must outlast it (no refresh after logout). */
+  readonly refreshTtlSeconds: number;
+  issue(options?: IssueOptions): Promise<SignIn>;
+  /** New access and id tokens of the sign-in a refresh token belongs to. */
+  refresh(refreshToken: string): Promise<{ grant: RefreshGrant; signIn: SignIn }>;
+  /** Opens a refresh token, or undefined when it is not one of ours. */
+  openRefreshToken(token: string): Promise<RefreshGrant | undefined>;
+};
+
+/** What createIssuer needs. */
+export type IssuerOptions = {
+  keys: KeySet;
+  issuer: string;
+  clientId: string;
+  ttlSeconds: number;
+  refreshTtlSeconds: number;
+  /** Milliseconds since the epoch; injected so tests control time. */
+  clock: () => number;
+};
+
+const WRONG_ISSUER = 'https://wrong-issuer.invalid/';
+
+/** Creates the issuer. */
+export function createIssuer(options: IssuerOptions): Issuer {
+  const { keys, issuer, clientId, clock } = options;
+
+  async function mint(grant: RefreshGrant, kind: TokenKind, ttl: number): Promise<Omit<SignIn, 'refreshToken' | 'kind'>> {
+    const now = Math.floor(clock() / 1000);
+    const times =
+      kind === 'expired'
+        ? { iat: now - ttl - 120, exp: now - 120, auth_time: grant.authTime - ttl - 120 }
+        : { iat: now, exp: now + ttl, auth_time: grant.authTime, ...(kind === 'not-yet-valid' ? { nbf: now + 3600 } : {}) };
+    const iss = kind === 'wrong-issuer' ? WRONG_ISSUER : issuer;
+    const claims = { ...grant.claims };
+    const access: Claims = {
+      sub: grant.sub,
+      iss,
+      client_id: clientId,
+      origin_jti: grant.sid,
+      event_id: randomUUID(),
+      token_use: 'access',
+      scope: 'aws.cognito.signin.user.admin',
+      ...times,
+      jti: randomUUID(),
+      username: grant.sub,
+      'custom:role': grant.role,
+      ...claims,
+    };
+    const id: Claims = {
+      sub: grant.sub,
+      iss,
+      aud: clientId,
+      token_use: 'id',
+      origin_jti: grant.sid,
+      event_id: access.event_id,
+      'cognito:username': grant.sub,
+      'custom:id': grant.sub,
+      email: `${grant.sub}@customers.example.test`,
+      email_verified: true,
+      given_name: 'Test',
+      family_name: 'Customer',
+      ...times,
+      jti: randomUUID(),
+      'custom:role': grant.role,
+      ...claims,
+    };
+    const [token, idToken] = await Promise.all([sign(access, keys.access, kind), sign(id, keys.id, kind)]);
+    return { token, claims: access, idToken, idClaims: id };
+  }
+
+  async function sign(claims: Claims, key: SigningKey, kind: TokenKind): Promise<string> {
+    if (kind === 'alg-none') {
+      const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT', kid: key.kid }));
+      return `${header}.${base64url.encode(JSON.stringify(claims))}.`;
+    }
+    const jwt = await new SignJWT(claims).setProtectedHeader({ alg: keys.alg, kid: key.kid, typ: 'JWT' }).sign(key.sign);
+    return kind === 'bad-signature' ? corruptSignature(jwt) : jwt;
+  }
+
+  async function seal(grant: RefreshGrant): Promise<string> {
+    return new EncryptJWT({ sid: grant.sid, sub: grant.sub, role: grant.role, claims: grant.claims, auth_time: grant.authTime })
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', cty: 'JWT' })
+      .setIssuedAt(grant.authTime)
+      .setExpirationTime(grant.authTime + options.refreshTtlSeconds)
+      .encrypt(keys.refreshSecret);
+  }
+
+  async function openRefreshToken(token: string): Promise<RefreshGrant | undefined> {
+    try {
+      const { payload } = await jwtDecrypt(token, keys.refreshSecret, { currentDate: new Date(clock()) });
+      const { sid, sub, role, claims, auth_time: authTime } = payload as Record<string, unknown>;
+      if (typeof sid !== 'string' || typeof sub !== 'string' || typeof role !== 'string' || typeof authTime !== 'number') return undefined;
+      return { sid, sub, role, authTime, claims: (claims && typeof claims === 'object' ? claims : {}) as Record<string, unknown> };
+    } catch {
+      return undefined;
+    }
+  }
+
+  return {
+    issuer,
+    refreshTtlSeconds: options.refreshTtlSeconds,
+    async issue(input: IssueOptions = {}) {
+      const kind = input.kind ?? 'valid';
+      const ttl = input.ttlSeconds ?? options.ttlSeconds;
+      const role = input.role ?? (kind === 'non-customer' ? 'admin' : CUSTOMER_ROLE);
+      if (kind === 'non-customer' && role === CUSTOMER_ROLE) throw new InputError('role', `kind "non-customer" needs a role other than "${CUSTOMER_ROLE}"`);
+      const grant: RefreshGrant = { sid: randomUUID(), sub: input.sub ?? randomUUID(), role, claims: input.claims ?? {}, authTime: Math.floor(clock() / 1000) };
+      const [tokens, refreshToken] = await Promise.all([mint(grant, kind, ttl), seal(grant)]);
+      return { ...tokens, refreshToken, token: kind === 'refresh-as-bearer' ? refreshToken : tokens.token, kind };
+    },
+    async refresh(refreshToken: string) {
+      const grant = await openRefreshToken(refreshToken);
+      if (!grant) throw new InputError('refreshToken', 'refreshToken is not a refresh token this mock issued');
+      const tokens = await mint(grant, 'valid', options.ttlSeconds);
+      return { grant, signIn: { ...tokens, refreshToken, kind: 'valid' } };
+    },
+    openRefreshToken,
+  };
+}
+
+/** Flips one bit of the signature: still base64url, same length, no longer valid. */
+function corruptSignature(jwt: string): string {
+  const dot = jwt.lastIndexOf('.');
+  const signature = base64url.decode(jwt.slice(dot + 1));
+  signature[0] = (signature[0] ?? 0) ^ 0x01;
+  return `${jwt.slice(0, dot + 1)}${base64url.encode(signature)}`;
+}

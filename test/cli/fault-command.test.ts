@@ -1,0 +1,212 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Fault } from '../../src/faults/fault.ts';
+import type { Mock } from '../../src/mock.ts';
+import { logout, mockOn } from '../support/mock.ts';
+import { runCli as cli, startCli, type CliRun as Run } from '../support/cli.ts';
+
+let mock: Mock;
+beforeAll(async () => {
+  mock = await mockOn();
+});
+afterEach(() => mock.reset());
+afterAll(() => mock.close());
+
+/** `worth-auth-mock fault …` in-process, against the test's mock. */
+const fault = (...args: string[]) => cli(['fault', ...args, '--url', mock.url]);
+
+/** The id `fault arm` printed. */
+function armedId(run: Run): string {
+  const id = /^armed (f_[0-9a-f]+): /.exec(run.stdout)?.[1];
+  expect(id, run.stdout + run.stderr).toBeDefined();
+  return id as string;
+}
+
+describe('fault arm', () => {
+  it('500 --times 3: the next three logouts answer 500, then normal behaviour resumes', async () => {
+    const run = await fault('arm', '500', '--times', '3');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/status 500, 3 left/);
+    const id = armedId(run);
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await logout(mock));
+    expect(answers.map((a) => a.status)).toEqual([500, 500, 500, 401]);
+    expect(answers.map((a) => a.headers.get('x-mock-fault'))).toEqual([id, id, id, null]);
+  });
+
+  it('403 --sub cust-42: only that customer gets 403', async () => {
+    const id = armedId(await fault('arm', '403', '--sub', 'cust-42'));
+    expect((await logout(mock, { token: (await mock.issueToken({ sub: 'cust-7' })).token })).status).toBe(200);
+    const refused = await logout(mock, { token: (await mock.issueToken({ sub: 'cust-42' })).token });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('x-mock-fault')).toBe(id);
+  });
+
+  it('--session and --sid scope the same way; --forever lasts until cleared', async () => {
+    const { claims } = await mock.issueToken({ sub: 'cust-1' });
+    const run = await fault('arm', '500', '--session', 'run-a', '--sid', claims.origin_jti, '--forever', '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 500, remaining: null, match: { session: 'run-a', sid: claims.origin_jti } });
+  });
+
+  it('--network reset: the connection is reset', async () => {
+    const run = await fault('arm', '--network', 'reset');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/network reset, 1 left/);
+    const error = await fetch(mock.logoutUrl, { method: 'POST' }).catch((e: unknown) => e);
+    expect((error as { cause?: { code?: string } }).cause?.code).toBe('ECONNRESET');
+  });
+
+  it('--delay 2000 without a status: the normal answer, at least 2 s late', async () => {
+    const run = await fault('arm', '--delay', '2000');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/delay only, 1 left, delay 2000 ms/);
+    const started = performance.now();
+    const answer = await logout(mock);
+    expect(answer.status).toBe(401);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1990);
+  });
+
+  it('--delay with a status delays that status', async () => {
+    expect((await fault('arm', '500', '--delay', '300')).code).toBe(0);
+    const started = performance.now();
+    expect((await logout(mock)).status).toBe(500);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it('--skip, --probability, --seed and --ttl reach the fault', async () => {
+    const run = await fault('arm', '401', '--skip', '2', '--probability', '0.5', '--seed', '9', '--ttl', '60000', '--json');
+    expect(run.code).toBe(0);
+    const armed = JSON.parse(run.stdout) as Fault;
+    expect(armed).toMatchObject({ status: 401, skip: 2, probability: 0.5, seed: 9 });
+    expect(armed.expiresAt).toBe(armed.createdAt + 60_000);
+  });
+});
+
+describe('fault list', () => {
+  it('shows each armed fault and what it has left', async () => {
+    const a = armedId(await fault('arm', '500', '--times', '3'));
+    const b = armedId(await fault('arm', '403', '--sub', 'cust-42', '--forever'));
+    await logout(mock);
+    const run = await fault('list');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^${a} .*status 500, 2 left.*fired 1×`));
+    expect(lines[1]).toMatch(new RegExp(`^${b} .*status 403, until cleared.*only sub=cust-42`));
+  });
+
+  it('--json lists remaining and expiresAt', async () => {
+    await fault('arm', '500', '--times', '2', '--ttl', '60000');
+    const listed = JSON.parse((await fault('list', '--json')).stdout) as Fault[];
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ status: 500, remaining: 2 });
+    expect(listed[0]?.expiresAt).toBeGreaterThan(Date.now());
+  });
+
+  it('says so when nothing is armed', async () => {
+    expect(await fault('list')).toEqual({ code: 0, stdout: 'no faults armed\n', stderr: '' });
+  });
+});
+
+describe('fault clear', () => {
+  it('clear <id> disarms that one only', async () => {
+    const a = armedId(await fault('arm', '500', '--forever'));
+    const b = armedId(await fault('arm', '403', '--forever', '--sub', 'cust-42'));
+    expect(await fault('clear', a)).toEqual({ code: 0, stdout: 'cleared 1 fault\n', stderr: '' });
+    expect((await mock.faults.list()).map((f) => f.id)).toEqual([b]);
+    expect((await logout(mock)).status).toBe(401);
+  });
+
+  it('clear disarms all', async () => {
+    await fault('arm', '500', '--forever');
+    await fault('arm', '--network', 'hang', '--forever');
+    expect(await fault('clear')).toEqual({ code: 0, stdout: 'cleared 2 faults\n', stderr: '' });
+    expect(await mock.faults.list()).toEqual([]);
+  });
+
+  it('clear of an unknown id fails (exit 1) and names it', async () => {
+    const run = await fault('clear', 'f_000000000000');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('f_000000000000');
+  });
+});
+
+describe('bad input', () => {
+  it('fault arm 418 → exit 2 naming the allowed statuses', async () => {
+    const run = await fault('arm', '418');
+    expect(run.code).toBe(2);
+    for (const status of mock.contract.statuses) expect(run.stderr).toContain(String(status));
+    expect(await mock.faults.list()).toEqual([]);
+  });
+
+  it.each([
+    [['arm', '500', '--probability', '2'], '--probability'],
+    [['arm', '500', '--probability', 'often'], '--probability'],
+    [['arm', '500', '--times', '0'], '--times'],
+    [['arm', '500', '--times', 'three'], '--times'],
+    [['arm', '500', '--delay', '-5'], '--delay'],
+    [['arm', '500', '--ttl', '0'], '--ttl'],
+    [['arm', '--network', 'slow'], '--network'],
+    [['arm', 'five-hundred'], 'status'],
+    [['arm', '500', '--times', '3', '--forever'], '--forever'],
+  ])('fault %j → exit 2 naming %s', async (args, named) => {
+    const run = await fault(...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(named);
+    expect(await mock.faults.list()).toEqual([]);
+  });
+
+  it.each([
+    [['arm']],
+    [['arm', '500', '--network', 'reset']],
+    [['arm', '500', '--delay', '999999999']],
+  ])('fault %j is refused by the mock → exit 2', async (args) => {
+    const run = await fault(...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: /);
+  });
+
+  it('no mock at --url → exit 1 saying how to start one', async () => {
+    const closed = await mockOn();
+    const url = closed.url;
+    await closed.close();
+    const run = await cli(['fault', 'list', '--url', url]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('worth-auth-mock start');
+  });
+});
+
+describe('start --faults FILE', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'worth-cli-faults-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('preloads the scenario: the mock starts with the faults armed', async () => {
+    const file = join(dir, 'scenario.json');
+    await writeFile(file, JSON.stringify({ faults: [{ status: 500, times: 2 }, { network: 'hang', match: { session: 'slow' } }] }));
+    const started = await startCli(['--port', '0', '--log', 'off', '--faults', file]);
+    try {
+      const listed = await cli(['fault', 'list', '--json', '--url', started.url]);
+      expect((JSON.parse(listed.stdout) as Fault[]).map((f) => [f.status, f.network, f.remaining])).toEqual([
+        [500, null, 2],
+        [null, 'hang', 1],
+      ]);
+    } finally {
+      expect((await started.stop()).code).toBe(0);
+    }
+  });
+
+  it('a bad file → exit 2 naming the entry and the field', async () => {
+    const file = join(dir, 'bad.json');
+    await writeFile(file, JSON.stringify([{ status: 500 }, { status: 500, times: 0 }]));
+    const run = await cli(['start', '--port', '0', '--log', 'off', '--faults', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('entry 1');
+    expect(run.stderr).toContain('field times');
+  });
+});

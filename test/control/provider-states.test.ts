@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Mock } from '../../src/mock.ts';
+import { logout, mockOn, read, violations } from '../support/mock.ts';
+import { decode } from '../support/crafted.ts';
+
+let mock: Mock;
+beforeAll(async () => {
+  mock = await mockOn();
+});
+afterAll(() => mock.close());
+
+/** Pact's state-change call, as the verifier makes it. */
+async function stateChange(body: unknown) {
+  return read(await fetch(`${mock.url}/__mock/provider-states`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+}
+
+describe('POST /__mock/provider-states', () => {
+  // Each state's token, presented to logout, gets the answer the pact expects of that state.
+  const cases = [
+    { state: 'a customer with an active session', status: 200 },
+    { state: 'a customer whose session has been logged out', status: 401 },
+    { state: 'a customer whose token has expired', status: 401 },
+    { state: 'a signed-in user who is not a customer', status: 403 },
+  ];
+
+  it.each(cases)('"$state" returns a token that logout answers $status', async ({ state, status }) => {
+    const setup = await stateChange({ state, params: {}, action: 'setup' });
+    expect(setup.status).toBe(200);
+    const { token } = setup.body as { token: string };
+    expect(token.split('.')).toHaveLength(3);
+    const answer = await logout(mock, { token });
+    expect(answer.status).toBe(status);
+    expect(await violations(answer)).toEqual([]);
+  });
+
+  it('remembers the "logged out" state\'s sign-in as long as a logout would: past a refresh ttl shorter than the token\'s', async () => {
+    let now = Date.now();
+    const short = await mockOn({ clock: () => now, tokenTtlSeconds: 7200, refreshTtlSeconds: 3600 });
+    try {
+      const setup = await read(await fetch(`${short.url}/__mock/provider-states`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'a customer whose session has been logged out' }) }));
+      const { token } = setup.body as { token: string };
+      expect((await logout(short, { token })).status).toBe(401);
+      now += 3700 * 1000; // The refresh token has expired; the access token has not.
+      expect((await logout(short, { token })).status).toBe(401);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('logs the "logged out" state\'s sign-in out: the session list shows it, not just the answer', async () => {
+    const { body } = await stateChange({ state: 'a customer whose session has been logged out', action: 'setup' });
+    const sub = decode((body as { token: string }).token).payload.sub as string;
+    const sessions = (await mock.sessions()).filter((s) => s.sub === sub);
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(sessions.every((s) => s.status === 'logged-out')).toBe(true);
+  });
+
+  it('answers {} for no state (an interaction that names none) and for teardown', async () => {
+    for (const body of [{ state: '', params: {}, action: 'setup' }, { state: 'a customer with an active session', params: {}, action: 'teardown' }]) {
+      const answer = await stateChange(body);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({});
+    }
+  });
+
+  it.each([
+    { body: { state: 'a customer who owns a yacht', action: 'setup' }, field: 'state' },
+    { body: { action: 'setup' }, field: 'state' },
+    { body: { state: 'a customer with an active session', action: 'prepare' }, field: 'action' },
+    { body: ['a customer with an active session'], field: 'body' },
+  ])('refuses $body with 400 naming $field', async ({ body, field }) => {
+    const answer = await stateChange(body);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ field });
+  });
+});

@@ -1,0 +1,247 @@
+// One contract, three stores: memory, the state file and a real redis-server (started here on a loopback port).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseFault, takeFrom, type Fault } from '../../src/faults/fault.ts';
+import type { JournalEntry } from '../../src/state/journal.ts';
+import { createFileStore } from '../../src/state/file-store.ts';
+import { createRedisStore } from '../../src/state/redis-store.ts';
+import { MemoryStore, type Store, type StoreOptions, type TokenRecord } from '../../src/state/store.ts';
+import { startRedis, type RedisServer } from '../support/redis.ts';
+
+type Backend = {
+  name: string;
+  /** A fresh namespace (a file path, a key prefix) no other test uses. */
+  namespace(): string;
+  open(namespace: string, options?: Partial<StoreOptions>): Promise<Store>;
+  /** State outlives the store object: a new one on the same namespace sees it. */
+  durable: boolean;
+  /** Two live stores may share one namespace (replicas). */
+  shared: boolean;
+};
+
+let redis: RedisServer;
+let dir: string;
+let n = 0;
+
+const backends: Backend[] = [
+  { name: 'memory', namespace: () => '', open: async (_, o) => new MemoryStore({ journalSize: 100, ...o }), durable: false, shared: false },
+  {
+    name: 'file',
+    namespace: () => join(dir, `state-${++n}.json`),
+    open: (path, o) => createFileStore({ journalSize: 100, ...o, path, warn: () => {} }),
+    durable: true,
+    shared: false,
+  },
+  {
+    name: 'redis',
+    namespace: () => `contract-${process.pid}-${++n}`,
+    open: (prefix, o) => createRedisStore({ journalSize: 100, ...o, url: redis.url, prefix }),
+    durable: true,
+    shared: true,
+  },
+];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'wam-contract-'));
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await redis?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const STATUSES = [200, 400, 401, 403, 500];
+const fault = (input: Record<string, unknown>, now = Date.now()): Fault => parseFault(input, { statuses: STATUSES, now, seed: 1 });
+const token = (i: number): TokenRecord => ({ jti: `j${i}`, sid: `s${i}`, sub: `u${i}`, tokenUse: 'access', role: 'customer', kind: 'valid', iat: 1_700_000_000 + i, exp: 1_700_003_600 + i });
+const entry = (i: number, sub = `u${i}`): JournalEntry => ({ at: new Date(1_700_000_000_000 + i * 1000).toISOString(), method: 'POST', path: '/auth/api/v1/customer/logout', status: 200, reason: `r${i}`, sub, ms: 1 });
+
+describe.each(backends)('$name store', (backend) => {
+  const opened: Store[] = [];
+  const open = async (namespace = backend.namespace(), options?: Partial<StoreOptions>) => {
+    const store = await backend.open(namespace, options);
+    opened.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+
+  describe('revocations', () => {
+    it('revokes once: the first call wins, later ones see it revoked', async () => {
+      const store = await open();
+      const now = Date.now();
+      expect(await store.isRevoked(['sid:a'], now)).toBe(false);
+      expect(await store.revoke('sid:a', now + 60_000, now)).toBe(true);
+      expect(await store.revoke('sid:a', now + 60_000, now)).toBe(false);
+      expect(await store.isRevoked(['sid:a'], now)).toBe(true);
+      expect(await store.isRevoked(['jti:x', 'sid:a'], now)).toBe(true);
+      expect(await store.isRevoked(['sid:b', 'jti:x'], now)).toBe(false);
+      expect(await store.isRevoked([], now)).toBe(false);
+    });
+
+    it('gives exactly one of 25 concurrent revocations of one key the win', async () => {
+      const store = await open();
+      const now = Date.now();
+      const results = await Promise.all(Array.from({ length: 25 }, () => store.revoke('sid:race', now + 60_000, now)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('lets a revocation lapse at untilMs, after which the key can be revoked again', async () => {
+      const store = await open();
+      const now = Date.now();
+      await store.revoke('sid:lapse', now + 1000, now);
+      expect(await store.isRevoked(['sid:lapse'], now + 999)).toBe(true);
+      expect(await store.isRevoked(['sid:lapse'], now + 1000)).toBe(false);
+      expect(await store.revoke('sid:lapse', now + 5000, now + 1000)).toBe(true);
+      expect(await store.isRevoked(['sid:lapse'], now + 4999)).toBe(true);
+    });
+  });
+
+  describe('issued tokens', () => {
+    it('lists records oldest first, keeping the newest tokenRecordsAtMost', async () => {
+      const store = await open(undefined, { tokenRecordsAtMost: 3 });
+      await store.recordTokens([token(1), token(2)]);
+      expect(await store.listTokens()).toEqual([token(1), token(2)]);
+      await store.recordTokens([token(3), token(4), token(5)]);
+      expect(await store.listTokens()).toEqual([token(3), token(4), token(5)]);
+    });
+  });
+
+  describe('faults', () => {
+    it('arms, lists oldest first, removes one and clears all', async () => {
+      const store = await open();
+      const a = fault({ status: 500 });
+      const b = fault({ network: 'reset', times: null, match: { sub: 'alice' } });
+      await store.addFault(a);
+      await store.addFault(b);
+      expect(await store.listFaults(Date.now())).toEqual([a, b]);
+      expect(await store.removeFault(a.id)).toBe(true);
+      expect(await store.removeFault(a.id)).toBe(false);
+      expect(await store.listFaults(Date.now())).toEqual([b]);
+      await store.addFault(a);
+      expect(await store.clearFaults()).toBe(2);
+      expect(await store.clearFaults()).toBe(0);
+      expect(await store.listFaults(Date.now())).toEqual([]);
+    });
+
+    it('stops listing a fault once its ttl has passed', async () => {
+      const store = await open();
+      const now = Date.now();
+      await store.addFault(fault({ status: 500, ttlMs: 1000 }, now));
+      expect(await store.listFaults(now + 999)).toHaveLength(1);
+      expect(await store.listFaults(now + 1000)).toHaveLength(0);
+      expect(await store.takeFault({}, now + 1000)).toBeUndefined();
+    });
+
+    it('fires a single-shot fault for exactly one of 25 concurrent requests', async () => {
+      const store = await open();
+      const armed = fault({ status: 500 });
+      await store.addFault(armed);
+      const now = Date.now();
+      const taken = await Promise.all(Array.from({ length: 25 }, (_, i) => store.takeFault({ sub: `u${i}` }, now)));
+      const fired = taken.filter((f) => f !== undefined);
+      expect(fired).toHaveLength(1);
+      expect(fired[0]).toMatchObject({ id: armed.id, status: 500, remaining: 0, hits: 1 });
+      expect(await store.listFaults(now)).toEqual([]);
+    });
+
+    it('fires only for the requests its match names', async () => {
+      const store = await open();
+      await store.addFault(fault({ status: 403, times: 2, match: { sub: 'alice', session: 'qa-1' } }));
+      const now = Date.now();
+      expect(await store.takeFault({ sub: 'bob', session: 'qa-1' }, now)).toBeUndefined();
+      expect(await store.takeFault({ sub: 'alice' }, now)).toBeUndefined();
+      expect(await store.takeFault({ sub: 'alice', session: 'qa-1', sid: 's' }, now)).toMatchObject({ status: 403, remaining: 1 });
+      expect(await store.listFaults(now)).toMatchObject([{ remaining: 1, hits: 1 }]);
+    });
+
+    it('follows the pure rules (skip, times, seeded probability) step by step', async () => {
+      const store = await open();
+      const armed = [fault({ status: 500, times: 3, skip: 2, probability: 0.5, seed: 7 }), fault({ delayMs: 50, times: null, match: { sub: 'carol' } })];
+      for (const f of armed) await store.addFault(f);
+      const now = Date.now();
+      const contexts = Array.from({ length: 16 }, (_, i) => ({ sub: i % 3 === 0 ? 'carol' : 'dave' }));
+      let expected: Fault[] = armed;
+      for (const context of contexts) {
+        const step = takeFrom(expected, context, now);
+        expected = step.next;
+        expect(await store.takeFault(context, now)).toEqual(step.fired);
+      }
+      expect(await store.listFaults(now)).toEqual(expected);
+    });
+  });
+
+  describe('journal', () => {
+    it('keeps the newest journalSize entries in order, filterable', async () => {
+      const store = await open(undefined, { journalSize: 3 });
+      for (let i = 1; i <= 5; i++) await store.appendRequest(entry(i, i % 2 ? 'odd' : 'even'));
+      expect(await store.listRequests({})).toEqual([entry(3, 'odd'), entry(4, 'even'), entry(5, 'odd')]);
+      expect(await store.listRequests({ sub: 'odd' })).toEqual([entry(3, 'odd'), entry(5, 'odd')]);
+      expect(await store.listRequests({ limit: 1 })).toEqual([entry(5, 'odd')]);
+      await store.clearRequests();
+      expect(await store.listRequests({})).toEqual([]);
+    });
+
+    it('keeps nothing when journalSize is 0', async () => {
+      const store = await open(undefined, { journalSize: 0 });
+      await store.appendRequest(entry(1));
+      expect(await store.listRequests({})).toEqual([]);
+    });
+  });
+
+  it('forgets revocations, tokens, faults and the journal on reset', async () => {
+    const store = await open();
+    const now = Date.now();
+    await store.revoke('sid:r', now + 60_000, now);
+    await store.recordTokens([token(1)]);
+    await store.addFault(fault({ status: 500 }));
+    await store.appendRequest(entry(1));
+    await store.reset();
+    expect(await store.isRevoked(['sid:r'], now)).toBe(false);
+    expect(await store.listTokens()).toEqual([]);
+    expect(await store.listFaults(now)).toEqual([]);
+    expect(await store.listRequests({})).toEqual([]);
+    expect(await store.revoke('sid:r', now + 60_000, now)).toBe(true);
+  });
+
+  // Capabilities only some stores have: defined where they apply (not skipped elsewhere).
+  if (backend.durable) it('keeps every kind of state for the next store on the same namespace', async () => {
+    const namespace = backend.namespace();
+    const first = await open(namespace);
+    const now = Date.now();
+    await first.revoke('sid:kept', now + 60_000, now);
+    await first.revoke('sid:lapsed', now + 1, now);
+    await first.recordTokens([token(1), token(2)]);
+    const armed = fault({ status: 500, times: 2 });
+    await first.addFault(armed);
+    await first.takeFault({}, now);
+    await first.appendRequest(entry(1));
+    await first.close();
+
+    const second = await open(namespace);
+    expect(await second.isRevoked(['sid:kept'], now)).toBe(true);
+    expect(await second.revoke('sid:kept', now + 60_000, now)).toBe(false);
+    expect(await second.isRevoked(['sid:lapsed'], now + 1)).toBe(false);
+    expect(await second.listTokens()).toEqual([token(1), token(2)]);
+    expect(await second.listFaults(now)).toEqual([{ ...armed, remaining: 1, hits: 1, evaluations: 1 }]);
+    expect(await second.listRequests({})).toEqual([entry(1)]);
+  });
+
+  if (backend.shared) it('shares revocations and single-shot faults between two stores on one namespace', async () => {
+    const namespace = backend.namespace();
+    const [a, b] = [await open(namespace), await open(namespace)];
+    const now = Date.now();
+    const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).revoke('sid:both', now + 60_000, now)));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect(await a.isRevoked(['sid:both'], now)).toBe(true);
+    expect(await b.isRevoked(['sid:both'], now)).toBe(true);
+
+    await a.addFault(fault({ status: 500, times: 3 }));
+    const taken = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).takeFault({}, now)));
+    expect(taken.filter((f) => f !== undefined)).toHaveLength(3);
+    expect(await b.listFaults(now)).toEqual([]);
+  });
+});

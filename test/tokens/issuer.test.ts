@@ -1,0 +1,120 @@
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Mock } from '../../src/mock.ts';
+import { decode } from '../support/crafted.ts';
+import { logout, mockOn } from '../support/mock.ts';
+
+let mock: Mock;
+beforeAll(async () => {
+  mock = await mockOn();
+});
+afterAll(() => mock.close());
+
+describe('a sign-in is Cognito-shaped', () => {
+  it('access token claims', async () => {
+    const { token, claims } = await mock.issueToken({ sub: 'cust-42' });
+    const { header, payload } = decode(token);
+    expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT' });
+    expect(payload).toEqual(claims);
+    expect(payload).toMatchObject({
+      sub: 'cust-42',
+      iss: mock.url,
+      token_use: 'access',
+      scope: 'aws.cognito.signin.user.admin',
+      username: 'cust-42',
+      'custom:role': 'customer',
+    });
+    for (const claim of ['client_id', 'origin_jti', 'event_id', 'jti', 'auth_time', 'iat', 'exp']) expect(payload).toHaveProperty(claim);
+    expect((payload.exp as number) - (payload.iat as number)).toBe(3600);
+  });
+
+  it('the id token shares origin_jti, has its own kid, aud = client id and the profile claims', async () => {
+    const signIn = await mock.issueToken({ sub: 'cust-43', claims: { given_name: 'Ada' } });
+    const access = decode(signIn.token);
+    const id = decode(signIn.idToken);
+    expect(id.header.kid).not.toBe(access.header.kid);
+    expect(id.payload).toMatchObject({
+      sub: 'cust-43',
+      token_use: 'id',
+      aud: access.payload.client_id,
+      origin_jti: access.payload.origin_jti,
+      'cognito:username': 'cust-43',
+      email_verified: true,
+      given_name: 'Ada',
+      'custom:role': 'customer',
+    });
+    expect(id.payload.jti).not.toBe(access.payload.jti);
+    for (const claim of ['custom:id', 'email', 'family_name', 'auth_time', 'iat', 'exp']) expect(id.payload).toHaveProperty(claim);
+  });
+
+  it('the refresh token is opaque (a JWE), not a JWT a client could read', async () => {
+    const { refreshToken } = await mock.issueToken();
+    expect(refreshToken.split('.')).toHaveLength(5);
+  });
+
+  it('ttlSeconds and role are honoured', async () => {
+    const { claims } = await mock.issueToken({ ttlSeconds: 120, role: 'applicant' });
+    expect((claims.exp as number) - (claims.iat as number)).toBe(120);
+    expect(claims['custom:role']).toBe('applicant');
+  });
+});
+
+describe('the published JWKS verifies issued tokens as a real backend would', () => {
+  it.each(['/.well-known/jwks.json', '/auth/api/v1/.well-known/jwks.json'])('%s', async (path) => {
+    const response = await fetch(`${mock.url}${path}`);
+    expect(response.status).toBe(200);
+    const jwks = (await response.json()) as { keys: Record<string, unknown>[] };
+    expect(jwks.keys).toHaveLength(2);
+    for (const key of jwks.keys) expect(key).not.toHaveProperty('d');
+    const keySet = createLocalJWKSet(jwks as never);
+    const { token, idToken } = await mock.issueToken();
+    await expect(jwtVerify(token, keySet, { issuer: mock.url })).resolves.toBeTruthy();
+    await expect(jwtVerify(idToken, keySet, { issuer: mock.url })).resolves.toBeTruthy();
+    const { token: bad } = await mock.issueToken({ kind: 'bad-signature' });
+    await expect(jwtVerify(bad, keySet)).rejects.toThrow();
+  });
+});
+
+describe.each(['ES256', 'HS256'] as const)('--alg %s', (alg) => {
+  it('issues tokens with that alg that log out once', async () => {
+    const m = await mockOn({ alg });
+    try {
+      const { token } = await m.issueToken();
+      expect(decode(token).header.alg).toBe(alg);
+      expect((await logout(m, { token })).status).toBe(200);
+      expect((await logout(m, { token })).status).toBe(401);
+      const { token: expired } = await m.issueToken({ kind: 'expired' });
+      expect((await logout(m, { token: expired })).status).toBe(401);
+      const jwks = (await (await fetch(`${m.url}/.well-known/jwks.json`)).json()) as { keys: unknown[] };
+      // A symmetric secret is never published.
+      expect(jwks.keys).toHaveLength(alg === 'HS256' ? 0 : 2);
+    } finally {
+      await m.close();
+    }
+  });
+});
+
+describe('canned bad tokens are what their names say', () => {
+  it.each([
+    ['expired', (p: Record<string, number>, now: number) => expect(p.exp).toBeLessThan(now)],
+    ['not-yet-valid', (p: Record<string, number>, now: number) => expect(p.nbf).toBeGreaterThan(now)],
+    ['wrong-issuer', (p: Record<string, unknown>) => expect(p.iss).not.toBe(mock.url)],
+    ['non-customer', (p: Record<string, unknown>) => expect(p['custom:role']).not.toBe('customer')],
+  ] as const)('%s', async (kind, check) => {
+    const { token } = await mock.issueToken({ kind });
+    check(decode(token).payload as never, Date.now() / 1000);
+  });
+
+  it('alg-none has alg none and no signature; bad-signature differs from a good signature only in its last part', async () => {
+    const none = await mock.issueToken({ kind: 'alg-none' });
+    expect(decode(none.token).header.alg).toBe('none');
+    expect(none.token.endsWith('.')).toBe(true);
+    const bad = await mock.issueToken({ kind: 'bad-signature' });
+    expect(bad.token.split('.')).toHaveLength(3);
+  });
+
+  it('refresh-as-bearer hands out the refresh token as `token`', async () => {
+    const signIn = await mock.issueToken({ kind: 'refresh-as-bearer' });
+    expect(signIn.token).toBe(signIn.refreshToken);
+  });
+});

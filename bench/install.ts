@@ -29,7 +29,15 @@ export async function installedCopy(): Promise<Installed> {
   ]);
   const dist = join(pkg, 'dist');
   // tsc still emits when it finds type errors; what matters here is that cli.js exists afterwards.
-  const output = await run([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', dist, '--declaration', 'false']);
+  const output = await run([
+    join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    join(ROOT, 'tsconfig.build.json'),
+    '--outDir',
+    dist,
+    '--declaration',
+    'false',
+  ]);
   await run([join(ROOT, 'scripts', 'build-spec.ts'), dist]);
   for (const file of await readdir(join(ROOT, 'src'))) {
     if (!file.endsWith('.ts')) await cp(join(ROOT, 'src', file), join(dist, file), { recursive: true });

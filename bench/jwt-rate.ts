@@ -1,7 +1,7 @@
 // Child process: jose.jwtVerify's own rate on one core, one verification at a time, over the tokens the
 // verify path sends. Input: a JSON file { tokens, jwks, issuer, alg, seconds }; output: one JSON line.
 import { readFile } from 'node:fs/promises';
-import { decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
+import { decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
 
 type Input = { tokens: string[]; jwks: { keys: JWK[] }; issuer: string; alg: string; seconds: number };
 

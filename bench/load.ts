@@ -153,7 +153,16 @@ export function combine(runs: readonly Measured[]): Measured {
   for (const run of runs) for (const [status, n] of Object.entries(run.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
   const sum = (pick: (m: Measured) => number) => runs.reduce((total, m) => total + pick(m), 0);
   const cpu = runs.every((m) => m.cpuUs !== undefined) ? mid((m) => m.cpuUs as number) : undefined;
-  return { rps: mid((m) => m.rps), p50: mid((m) => m.p50), p99: mid((m) => m.p99), statuses, answered: sum((m) => m.answered), seconds: sum((m) => m.seconds), errors: sum((m) => m.errors), cpuUs: cpu };
+  return {
+    rps: mid((m) => m.rps),
+    p50: mid((m) => m.p50),
+    p99: mid((m) => m.p99),
+    statuses,
+    answered: sum((m) => m.answered),
+    seconds: sum((m) => m.seconds),
+    errors: sum((m) => m.errors),
+    cpuUs: cpu,
+  };
 }
 
 /** `401×1234 200×5` — what a run got back, for checking it measured the path it claims. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULTS } from '../src/config.ts';
-import { eachNew, measure, type Measured } from './load.ts';
+import { eachNew, type Measured, measure } from './load.ts';
 import { BENCH_ISSUER } from './paths.ts';
 import { ROOT, runChild, track } from './servers.ts';
 import { hs256Signer } from './tokens.ts';
@@ -59,7 +59,12 @@ export async function pruningRun(serverModule: string, logoutPath: string, secon
     await sample();
     let sampling = Promise.resolve();
     const timer = setInterval(() => (sampling = sampling.then(sample)), sampleSeconds * 1000);
-    const load = await measure(mock.origin, logoutPath, eachNew(() => sign(tokenTtlSeconds)), { connections, seconds });
+    const load = await measure(
+      mock.origin,
+      logoutPath,
+      eachNew(() => sign(tokenTtlSeconds)),
+      { connections, seconds },
+    );
     clearInterval(timer);
     await sampling;
     await sample();
@@ -75,7 +80,9 @@ type RunnerMock = { origin: string; memory(): Promise<{ rss: number; heapUsed: n
 /** Starts bench/mock-runner.ts on `serverModule` and talks to it over IPC. */
 async function runMock(serverModule: string, options: Record<string, unknown>): Promise<RunnerMock> {
   const runner = fileURLToPath(new URL('./mock-runner.ts', import.meta.url));
-  const child = track(spawn(process.execPath, ['--expose-gc', runner, serverModule, JSON.stringify(options)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
+  const child = track(
+    spawn(process.execPath, ['--expose-gc', runner, serverModule, JSON.stringify(options)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }),
+  );
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
   const next = () =>

@@ -3,7 +3,6 @@
 // argv: <module> <options as JSON>. Messages in: 'memory' (answers { heapUsed, rss } after a full GC), 'stop'.
 import { pathToFileURL } from 'node:url';
 
-
 type Mock = { url: string; close(): Promise<void> };
 
 const [modulePath, optionsJson] = process.argv.slice(2);

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { noToken, onceThenAgain, pooled, type Bound, type Traffic } from './load.ts';
-import { runChild, type Kind, type Running } from './servers.ts';
+import { type Bound, noToken, onceThenAgain, pooled, type Traffic } from './load.ts';
+import { type Kind, type Running, runChild } from './servers.ts';
 import { jwksOf, mint } from './tokens.ts';
 
 /** The request paths measured, each on its own kind of traffic. */
@@ -61,7 +61,11 @@ export async function setupPath(name: PathName, startMock: MockStarter, sizes: P
     case 'fault': {
       const mock = await startMock(['--idempotent-logout']);
       const tokens = (await mint(mock.origin, sizes.pool)).map((signIn) => signIn.token);
-      const armed = await fetch(`${mock.origin}/__mock/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 500, times: null }) });
+      const armed = await fetch(`${mock.origin}/__mock/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 500, times: null }),
+      });
       if (armed.status !== 201) throw new Error(`arming the fault answered ${armed.status}: ${await armed.text()}`);
       // Prism has no armed faults; its per-request `Prefer: code=500` is what a user would reach for.
       const traffic = (kind: Kind) => (kind === 'prism' ? pooled(tokens, { prefer: 'code=500' }) : pooled(tokens));

@@ -61,7 +61,11 @@ export function checks(results: Results): Check[] {
     }
     if (row.path === 'verify' && results.jwtVerifyPerSecond !== undefined) {
       const r = ratio(row.mock.rps, results.jwtVerifyPerSecond);
-      out.push({ target: `${tag}: ≥ 0.8× jwtVerify one-core rate`, measured: `${r.toFixed(3)}× (${fmt(row.mock.rps)} vs ${fmt(results.jwtVerifyPerSecond)}/s)`, pass: r >= 0.8 });
+      out.push({
+        target: `${tag}: ≥ 0.8× jwtVerify one-core rate`,
+        measured: `${r.toFixed(3)}× (${fmt(row.mock.rps)} vs ${fmt(results.jwtVerifyPerSecond)}/s)`,
+        pass: r >= 0.8,
+      });
     }
   }
   for (const row of results.rows) {
@@ -71,7 +75,11 @@ export function checks(results: Results): Check[] {
   for (const row of results.rows.filter((r) => r.connections === 50)) {
     out.push({ target: `${row.path} @50: p99 ≤ 10 ms`, measured: `${row.mock.p99} ms`, pass: row.mock.p99 <= 10 });
   }
-  out.push({ target: 'start to first answer ≤ 300 ms (median)', measured: `${results.startup.mock.medianMs.toFixed(0)} ms`, pass: results.startup.mock.medianMs <= 300 });
+  out.push({
+    target: 'start to first answer ≤ 300 ms (median)',
+    measured: `${results.startup.mock.medianMs.toFixed(0)} ms`,
+    pass: results.startup.mock.medianMs <= 300,
+  });
   if (results.mockRss) {
     const enough = results.mockRss.requests >= ONE_MILLION;
     out.push({
@@ -82,7 +90,11 @@ export function checks(results: Results): Check[] {
   }
   if (results.revocation) {
     const b = results.revocation.bytesPerRevocation;
-    out.push({ target: '≤ 200 B per live revocation', measured: `${b.toFixed(0)} B (worst of minted/verified, ${fmt(results.revocation.live)} live)`, pass: b <= 200 });
+    out.push({
+      target: '≤ 200 B per live revocation',
+      measured: `${b.toFixed(0)} B (worst of minted/verified, ${fmt(results.revocation.live)} live)`,
+      pass: b <= 200,
+    });
   }
   if (results.pruning) {
     const heap = flatness(results.pruning, 2, results.revocation?.verified);
@@ -118,7 +130,7 @@ export function renderReport(results: Results): string {
   lines.push(
     results.installed
       ? 'The mock runs as installed from npm: its real bin on the built JavaScript (src/ compiled as `npm run build` does), `start --port N --log off`.'
-      : 'The mock runs from this repository: its real bin on src/ through Node\'s type stripping (`--from-source`).',
+      : "The mock runs from this repository: its real bin on src/ through Node's type stripping (`--from-source`).",
     '',
   );
   const how =
@@ -126,7 +138,9 @@ export function renderReport(results: Results): string {
       ? `median of ${results.rounds} runs, the servers taking turns; the ratios are the median of each round's own ratio, as a burst of other work weighs on the servers that run back to back in it; fresh tokens: one run`
       : 'one run each';
   lines.push(`### Throughput and latency (same load on each server; ${how})`, '');
-  lines.push('| path | conns | mock req/s | p50 ms | p99 ms | bare Node req/s (p99 ms) | mock ÷ bare | Prism req/s | mock ÷ Prism | CPU µs/req: mock / bare / Prism | mock answered |');
+  lines.push(
+    '| path | conns | mock req/s | p50 ms | p99 ms | bare Node req/s (p99 ms) | mock ÷ bare | Prism req/s | mock ÷ Prism | CPU µs/req: mock / bare / Prism | mock answered |',
+  );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const row of results.rows) {
     const errors = row.mock.errors > 0 ? ` (${row.mock.errors} errors)` : '';
@@ -145,17 +159,22 @@ export function renderReport(results: Results): string {
   lines.push(`| RSS after its runs | ${rss(results.mockRss)} | ${rss(results.prismRss)} |`);
   if (results.revocation) {
     const r = results.revocation;
-    lines.push(`| heap per live revocation (MemoryStore, ${fmt(r.live)} revoked): sign-ins it minted / tokens verified by signature | ${r.minted.toFixed(0)} B / ${r.verified.toFixed(0)} B | — |`);
+    lines.push(
+      `| heap per live revocation (MemoryStore, ${fmt(r.live)} revoked): sign-ins it minted / tokens verified by signature | ${r.minted.toFixed(0)} B / ${r.verified.toFixed(0)} B | — |`,
+    );
   }
   if (results.pruning) {
     const p = results.pruning;
     const samples = p.samples.map(([t, rss, heap]) => `${t.toFixed(0)}s ${(rss / MB).toFixed(0)}/${(heap / MB).toFixed(1)}`).join(', ');
-    lines.push(`| RSS / heap after GC (MB) under logouts of ${p.tokenTtlSeconds}-s tokens, ${fmt(p.load.rps)}/s, ${fmt(p.revocations)} revoked | ${samples} | — |`);
+    lines.push(
+      `| RSS / heap after GC (MB) under logouts of ${p.tokenTtlSeconds}-s tokens, ${fmt(p.load.rps)}/s, ${fmt(p.revocations)} revoked | ${samples} | — |`,
+    );
   }
   lines.push('');
   lines.push('### Targets (DESIGN.md, Performance)', '');
   lines.push('| target | measured | result |', '|---|---|---|');
-  for (const check of checks(results)) lines.push(`| ${check.target} | ${check.measured} | ${check.pass === undefined ? 'n/a' : check.pass ? 'PASS' : '**MISS**'} |`);
+  for (const check of checks(results))
+    lines.push(`| ${check.target} | ${check.measured} | ${check.pass === undefined ? 'n/a' : check.pass ? 'PASS' : '**MISS**'} |`);
   lines.push('');
   return lines.join('\n');
 }

@@ -5,13 +5,13 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadContract } from '../src/contract/spec.ts';
-import { combine, measure, measureOn, noToken, pooled, type Measured, type Traffic } from './load.ts';
-import { pruningRun, revocationCost } from './memory.ts';
-import { PATH_LABELS, PATH_NAMES, setupPath, type MockStarter, type PathName } from './paths.ts';
 import { installedCopy } from './install.ts';
+import { combine, type Measured, measure, measureOn, noToken, pooled, type Traffic } from './load.ts';
+import { pruningRun, revocationCost } from './memory.ts';
+import { type MockStarter, PATH_LABELS, PATH_NAMES, type PathName, setupPath } from './paths.ts';
 import { hotspotTable, summariseProfile } from './profile.ts';
-import { fmt, renderReport, type Results, type Row } from './report.ts';
-import { MOCK_BIN, ROOT, startBare, startMockServer, startPrism, type Kind, type Running } from './servers.ts';
+import { fmt, type Results, type Row, renderReport } from './report.ts';
+import { type Kind, MOCK_BIN, ROOT, type Running, startBare, startMockServer, startPrism } from './servers.ts';
 import { median, mockStartup, prismStartup } from './startup.ts';
 import { mint } from './tokens.ts';
 
@@ -32,8 +32,32 @@ type Plan = {
   pruneSeconds: number;
 };
 
-const FULL: Plan = { rounds: 3, seconds: 2, warmupSeconds: 1, connections: [10, 50], pool: 500, fresh: 3000, startupRuns: 7, jwtSeconds: 1, rssAfter: 1_000_000, revocations: 1_000_000, pruneSeconds: 30 };
-const QUICK: Plan = { rounds: 1, seconds: 2, warmupSeconds: 0.5, connections: [10, 50], pool: 100, fresh: 500, startupRuns: 3, jwtSeconds: 1, rssAfter: 0, revocations: 200_000, pruneSeconds: 8 };
+const FULL: Plan = {
+  rounds: 3,
+  seconds: 2,
+  warmupSeconds: 1,
+  connections: [10, 50],
+  pool: 500,
+  fresh: 3000,
+  startupRuns: 7,
+  jwtSeconds: 1,
+  rssAfter: 1_000_000,
+  revocations: 1_000_000,
+  pruneSeconds: 30,
+};
+const QUICK: Plan = {
+  rounds: 1,
+  seconds: 2,
+  warmupSeconds: 0.5,
+  connections: [10, 50],
+  pool: 100,
+  fresh: 500,
+  startupRuns: 3,
+  jwtSeconds: 1,
+  rssAfter: 0,
+  revocations: 200_000,
+  pruneSeconds: 8,
+};
 
 const { values } = parseArgs({
   options: {
@@ -177,7 +201,15 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
           if (setup.jwtVerifyRate && i === 0) jwtRates.push(await setup.jwtVerifyRate(plan.jwtSeconds));
         }
         const perRound = (other: Measured[]) => median(runs.mock.map((m, round) => m.rps / (other[round] as Measured).rps));
-        rows.push({ path, connections, mock: combine(runs.mock), bare: combine(runs.bare), prism: combine(runs.prism), vsBare: perRound(runs.bare), vsPrism: perRound(runs.prism) });
+        rows.push({
+          path,
+          connections,
+          mock: combine(runs.mock),
+          bare: combine(runs.bare),
+          prism: combine(runs.prism),
+          vsBare: perRound(runs.bare),
+          vsPrism: perRound(runs.prism),
+        });
       }
       if (jwtRates.length > 0) {
         jwtVerifyPerSecond = median(jwtRates);
@@ -204,7 +236,20 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
   const revocation = await revocationCost(plan.revocations);
   progress(`memory: ${plan.pruneSeconds} s of logouts whose revocations expire`);
   const pruning = await pruningRun(mockApi, logoutPath, plan.pruneSeconds, 2, 10);
-  return { quick: Boolean(values.quick), rounds: plan.rounds, installed: installed !== undefined, date, load: [loadBefore, loadavg()[0] as number], rows, jwtVerifyPerSecond, startup, mockRss, prismRss, revocation, pruning };
+  return {
+    quick: Boolean(values.quick),
+    rounds: plan.rounds,
+    installed: installed !== undefined,
+    date,
+    load: [loadBefore, loadavg()[0] as number],
+    rows,
+    jwtVerifyPerSecond,
+    startup,
+    mockRss,
+    prismRss,
+    revocation,
+    pruning,
+  };
 }
 
 /** Runs one path against a mock under `--cpu-prof` at the highest connection count and prints where its time goes. */
@@ -240,7 +285,7 @@ async function profile(path: PathName): Promise<void> {
       '',
       hotspotTable('function (self time)', summary.functions),
       '',
-      hotspotTable('the mock\'s own function (with what it calls)', summary.ours, 'inclusive'),
+      hotspotTable("the mock's own function (with what it calls)", summary.ours, 'inclusive'),
       '',
     ].join('\n'),
   );

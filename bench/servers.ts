@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -71,11 +71,15 @@ export function startBare(body: string): Promise<Running> {
 
 /** Starts the mock through its real bin: `worth-auth-mock start --port N --log off …`. */
 export function startMockServer(options: LaunchOptions = {}): Promise<Running> {
-  return launch('mock', async (port) => [...(options.nodeFlags ?? []), options.bin ?? MOCK_BIN, 'start', '--port', String(port), '--log', 'off', ...(options.args ?? [])], {
-    method: 'GET',
-    path: '/__mock/health',
-    want: 200,
-  });
+  return launch(
+    'mock',
+    async (port) => [...(options.nodeFlags ?? []), options.bin ?? MOCK_BIN, 'start', '--port', String(port), '--log', 'off', ...(options.args ?? [])],
+    {
+      method: 'GET',
+      path: '/__mock/health',
+      want: 200,
+    },
+  );
 }
 
 /** Starts `prism mock` on the same spec as users run it (default log level; its output is discarded). */

@@ -7,10 +7,14 @@ import { fileURLToPath } from 'node:url';
 module.enableCompileCache?.();
 
 // Node strips types from .ts files everywhere but inside node_modules, where the built dist/ is used instead.
-const installed = fileURLToPath(import.meta.url).split(/[\\/]/).includes('node_modules');
+const installed = fileURLToPath(import.meta.url)
+  .split(/[\\/]/)
+  .includes('node_modules');
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (!installed && (major < 22 || (major === 22 && minor < 18))) {
-  process.stderr.write(`worth-auth-mock: running from source needs Node.js 22.18+ (this is ${process.version}); use \`npm start\` or \`npx worth-auth-mock\`, which use the project's pinned Node 24\n`);
+  process.stderr.write(
+    `worth-auth-mock: running from source needs Node.js 22.18+ (this is ${process.version}); use \`npm start\` or \`npx worth-auth-mock\`, which use the project's pinned Node 24\n`,
+  );
   process.exitCode = 1;
 } else {
   const { main, boundYoungGeneration } = await import(installed ? '../dist/cli/main.js' : '../src/cli/main.ts');

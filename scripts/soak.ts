@@ -11,14 +11,14 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Agent, request, type OutgoingHttpHeaders } from 'node:http';
+import { Agent, type OutgoingHttpHeaders, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { NETWORK_FAULTS } from '../src/faults/fault.ts';
-import { loadContract } from '../src/contract/spec.ts';
-import { TOKEN_KINDS } from '../src/tokens/issuer.ts';
 import { cpuOf, rssOf } from '../bench/servers.ts';
+import { loadContract } from '../src/contract/spec.ts';
+import { NETWORK_FAULTS } from '../src/faults/fault.ts';
+import { TOKEN_KINDS } from '../src/tokens/issuer.ts';
 
 const BIN = fileURLToPath(new URL('../bin/worth-auth-mock.js', import.meta.url));
 /** A request with no answer after this long is a hang (armed `hang` faults are abandoned much sooner). */
@@ -110,14 +110,26 @@ const agent = new Agent({ keepAlive: true, maxSockets: clients });
  * A request written on a pooled connection just as the mock closed it for idling (its keep-alive
  * timeout) never reached the mock: it is sent again once, on a new connection, as Node's docs advise.
  */
-async function send(method: string, path: string, headers: OutgoingHttpHeaders = {}, body?: string, options: { fresh?: boolean; abortAfterMs?: number } = {}): Promise<Reply> {
+async function send(
+  method: string,
+  path: string,
+  headers: OutgoingHttpHeaders = {},
+  body?: string,
+  options: { fresh?: boolean; abortAfterMs?: number } = {},
+): Promise<Reply> {
   const reply = await sendOnce(method, path, headers, body, options);
   if (!reply.raced) return reply;
   tally.keepAliveRaces++;
   return sendOnce(method, path, headers, body, { ...options, fresh: true });
 }
 
-function sendOnce(method: string, path: string, headers: OutgoingHttpHeaders, body: string | undefined, options: { fresh?: boolean; abortAfterMs?: number }): Promise<Reply & { raced?: boolean }> {
+function sendOnce(
+  method: string,
+  path: string,
+  headers: OutgoingHttpHeaders,
+  body: string | undefined,
+  options: { fresh?: boolean; abortAfterMs?: number },
+): Promise<Reply & { raced?: boolean }> {
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -160,7 +172,12 @@ async function logout(what: string, expected: number, headers: OutgoingHttpHeade
 
 /** A control call; anything but the expected status is unexpected. */
 async function control(method: string, path: string, expected: number, body?: unknown): Promise<string | undefined> {
-  const reply = await send(method, path, body === undefined ? {} : { 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+  const reply = await send(
+    method,
+    path,
+    body === undefined ? {} : { 'content-type': 'application/json' },
+    body === undefined ? undefined : JSON.stringify(body),
+  );
   tally.requests++;
   if (reply.error) {
     note(tally.clientErrors, `${method} ${path}: ${reply.error}`);
@@ -213,7 +230,11 @@ const SCENARIOS: [weight: number, name: string, run: Scenario][] = [
       await logout(`canned ${kind}`, kind === 'non-customer' ? 403 : 401, bearer(pool.canned.get(kind) as string));
     },
   ],
-  [4, 'a garbage token', (pool) => logout('garbage token', 401, { authorization: `${pick(['Bearer', 'bearer', 'Bearer', 'Basic'])} ${garbageToken(pool.valid)}` })],
+  [
+    4,
+    'a garbage token',
+    (pool) => logout('garbage token', 401, { authorization: `${pick(['Bearer', 'bearer', 'Bearer', 'Basic'])} ${garbageToken(pool.valid)}` }),
+  ],
   [
     2,
     'a per-request override',
@@ -227,7 +248,8 @@ const SCENARIOS: [weight: number, name: string, run: Scenario][] = [
     2,
     'a malformed request',
     async (pool) => {
-      if (Math.random() < 0.5) await logout('body that does not parse', 400, { ...bearer(pick(pool.valid)), 'content-type': 'application/json' }, '{"refreshToken":');
+      if (Math.random() < 0.5)
+        await logout('body that does not parse', 400, { ...bearer(pick(pool.valid)), 'content-type': 'application/json' }, '{"refreshToken":');
       else await logout('two Authorization headers', 400, twice('authorization', `Bearer ${pick(pool.valid)}`, 'Bearer x.y.z'));
     },
   ],
@@ -249,7 +271,10 @@ const SCENARIOS: [weight: number, name: string, run: Scenario][] = [
       const network = pick(NETWORK);
       const armed = await control('POST', '/__mock/faults', 201, { network, match: { session } });
       if (armed === undefined) return;
-      const reply = await send('POST', logoutPath, { 'x-mock-session': session }, undefined, { fresh: true, ...(network === 'hang' ? { abortAfterMs: HELD_MS } : {}) });
+      const reply = await send('POST', logoutPath, { 'x-mock-session': session }, undefined, {
+        fresh: true,
+        ...(network === 'hang' ? { abortAfterMs: HELD_MS } : {}),
+      });
       tally.requests++;
       if (reply.error) tally.expectedBreaks++;
       else note(tally.unexpected, `armed network ${network}: got ${reply.status} instead of a broken connection`);
@@ -337,9 +362,19 @@ await exited;
 const sorted = [...tally.latencies].sort((a, b) => a - b);
 const percentile = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const mb = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
-const statuses = (map: Map<number, number>) => [...map].sort(([a], [b]) => a - b).map(([status, n]) => `${status}: ${n.toLocaleString('en-US')}`).join('  ');
+const statuses = (map: Map<number, number>) =>
+  [...map]
+    .sort(([a], [b]) => a - b)
+    .map(([status, n]) => `${status}: ${n.toLocaleString('en-US')}`)
+    .join('  ');
 const unexpectedErrors = tally.clientErrors.count;
-const passed = tally.undocumented.count === 0 && tally.unexpected.count === 0 && unexpectedErrors === 0 && alive && afterFirst?.status === 200 && afterSecond?.status === 401;
+const passed =
+  tally.undocumented.count === 0 &&
+  tally.unexpected.count === 0 &&
+  unexpectedErrors === 0 &&
+  alive &&
+  afterFirst?.status === 200 &&
+  afterSecond?.status === 401;
 
 const summary = {
   seconds: Number(elapsed.toFixed(1)),
@@ -368,18 +403,30 @@ if (args.json) {
 } else {
   const rows: [string, string][] = [
     ['duration', `${elapsed.toFixed(1)} s, ${clients} concurrent clients, token TTL ${tokenTtl} s`],
-    ['machine', `${process.platform} ${process.arch}, ${cpus().length} CPUs, ${process.version}; load average ${summary.loadAverage.before} before, ${summary.loadAverage.after} after`],
+    [
+      'machine',
+      `${process.platform} ${process.arch}, ${cpus().length} CPUs, ${process.version}; load average ${summary.loadAverage.before} before, ${summary.loadAverage.after} after`,
+    ],
     ['requests', `${tally.requests.toLocaleString('en-US')} (${summary.requestsPerSecond.toLocaleString('en-US')}/s)`],
     ['contract statuses', statuses(tally.contract)],
     ['control statuses', statuses(tally.control)],
     ['undocumented', String(tally.undocumented.count)],
     ['unexpected decisions', String(tally.unexpected.count)],
-    ['client errors', `${unexpectedErrors} unexpected, ${tally.expectedBreaks.toLocaleString('en-US')} expected (armed network faults), ${tally.keepAliveRaces} keep-alive races retried`],
-    ['mock CPU', cpuUsed === undefined ? 'n/a' : `${cpuUsed.toFixed(1)} s over ${elapsed.toFixed(1)} s (${Math.round((cpuUsed / elapsed) * 100)}% of one core)`],
+    [
+      'client errors',
+      `${unexpectedErrors} unexpected, ${tally.expectedBreaks.toLocaleString('en-US')} expected (armed network faults), ${tally.keepAliveRaces} keep-alive races retried`,
+    ],
+    [
+      'mock CPU',
+      cpuUsed === undefined ? 'n/a' : `${cpuUsed.toFixed(1)} s over ${elapsed.toFixed(1)} s (${Math.round((cpuUsed / elapsed) * 100)}% of one core)`,
+    ],
     ['latency (contract)', `p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, max ${summary.latencyMs.max} ms`],
     ['RSS', `first ${mb(summary.rss.first)}, last ${mb(summary.rss.last)}, max ${mb(summary.rss.max)}`],
     ['RSS over time', samples.map((s) => `${Math.round(s.at)}s ${mb(s.bytes)}`).join(' | ')],
-    ['afterwards', `${alive ? 'still up' : `exited (${exitedWith})`}; a fresh sign-in logs out ${afterFirst?.status ?? 'n/a'}, then ${afterSecond?.status ?? 'n/a'}`],
+    [
+      'afterwards',
+      `${alive ? 'still up' : `exited (${exitedWith})`}; a fresh sign-in logs out ${afterFirst?.status ?? 'n/a'}, then ${afterSecond?.status ?? 'n/a'}`,
+    ],
     ['result', passed ? 'PASS' : 'FAIL'],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
@@ -389,7 +436,8 @@ if (args.json) {
     ['unexpected decisions', tally.unexpected],
     ['client errors', tally.clientErrors],
   ] as const) {
-    if (list.count > 0) process.stdout.write(`\n${title} (first ${list.first.length} of ${list.count}):\n${list.first.map((line) => `  ${line}`).join('\n')}\n`);
+    if (list.count > 0)
+      process.stdout.write(`\n${title} (first ${list.first.length} of ${list.count}):\n${list.first.map((line) => `  ${line}`).join('\n')}\n`);
   }
 }
 if (!alive) process.stderr.write(`\nthe mock exited during the run; its last output:\n${childOutput}\n`);

@@ -6,13 +6,14 @@
  * await fetch(mock.logoutUrl, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
  * await mock.close();
  */
-export { startMock, type Mock, type MockOptions } from './mock.ts';
-export { createKeySet, type KeySet } from './tokens/keys.ts';
-export { boundYoungGeneration } from './heap.ts';
-export { loadConfig, DEFAULTS, type Config, type ConfigInput, type Algorithm, type LogFormat } from './config.ts';
-export { TOKEN_KINDS, type TokenKind, type IssueOptions, type Claims } from './tokens/issuer.ts';
-export { NETWORK_FAULTS, type Fault, type FaultMatch, type NetworkFault } from './faults/fault.ts';
-export type { JournalEntry, JournalFilter } from './state/journal.ts';
+
+export { type Algorithm, type Config, type ConfigInput, DEFAULTS, type LogFormat, loadConfig } from './config.ts';
 export type { IssuedTokens, SessionView } from './control/services.ts';
+export { ConfigError, InputError, MockError, RemoteError, SpecError, StoreError, VerificationError } from './errors.ts';
+export { type Fault, type FaultMatch, NETWORK_FAULTS, type NetworkFault } from './faults/fault.ts';
+export { boundYoungGeneration } from './heap.ts';
+export { type Mock, type MockOptions, startMock } from './mock.ts';
+export type { JournalEntry, JournalFilter } from './state/journal.ts';
 export type { Store, TokenRecord } from './state/store.ts';
-export { MockError, ConfigError, InputError, SpecError, StoreError, RemoteError, VerificationError } from './errors.ts';
+export { type Claims, type IssueOptions, TOKEN_KINDS, type TokenKind } from './tokens/issuer.ts';
+export { createKeySet, type KeySet } from './tokens/keys.ts';

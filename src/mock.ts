@@ -1,21 +1,21 @@
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { readFile } from 'node:fs/promises';
-import { createApp } from './http/app.ts';
-import { loadConfig, type Config, type ConfigInput } from './config.ts';
+import { type Config, type ConfigInput, loadConfig } from './config.ts';
+import { createBodies } from './contract/bodies.ts';
+import { type Contract, loadContract } from './contract/spec.ts';
 import { createControl, type ProviderStates } from './control/control-api.ts';
+import { createServices, type IssuedTokens, type Services, type SessionView } from './control/services.ts';
 import { ConfigError, InputError } from './errors.ts';
 import type { Fault } from './faults/fault.ts';
-import type { JournalEntry, JournalFilter } from './state/journal.ts';
-import { createKeySet, type KeySet } from './tokens/keys.ts';
+import { HangRegistry } from './faults/network.ts';
+import { createApp } from './http/app.ts';
 import { createLogger } from './http/request-log.ts';
 import { createLogout } from './operations/logout.ts';
-import { HangRegistry } from './faults/network.ts';
-import { createBodies } from './contract/bodies.ts';
-import { createServices, type IssuedTokens, type Services, type SessionView } from './control/services.ts';
-import { loadContract, type Contract } from './contract/spec.ts';
+import type { JournalEntry, JournalFilter } from './state/journal.ts';
 import { createStore, type Store } from './state/store.ts';
 import { createIssuer, type IssueOptions } from './tokens/issuer.ts';
+import { createKeySet, type KeySet } from './tokens/keys.ts';
 import { createVerifier } from './tokens/token-verifier.ts';
 
 // Not `import … from 'node:http'`: an ES import of it reads every export, and its lazy WebSocket getters load
@@ -84,8 +84,10 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
   } catch (error) {
     await store.close();
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new ConfigError('--port', `port ${config.port} on ${config.host} is in use: stop what runs there, or pick another with --port (0 = any free port)`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ConfigError('--host', `cannot listen on ${config.host}: it is not an address of this machine`);
+    if (code === 'EADDRINUSE')
+      throw new ConfigError('--port', `port ${config.port} on ${config.host} is in use: stop what runs there, or pick another with --port (0 = any free port)`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new ConfigError('--host', `cannot listen on ${config.host}: it is not an address of this machine`);
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -95,7 +97,14 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
   const issuerUrl = config.issuer ?? url;
   const hangs = new HangRegistry();
 
-  const issuer = createIssuer({ keys, issuer: issuerUrl, clientId: config.clientId, ttlSeconds: config.tokenTtlSeconds, refreshTtlSeconds: config.refreshTtlSeconds, clock });
+  const issuer = createIssuer({
+    keys,
+    issuer: issuerUrl,
+    clientId: config.clientId,
+    ttlSeconds: config.tokenTtlSeconds,
+    refreshTtlSeconds: config.refreshTtlSeconds,
+    clock,
+  });
   const verifier = createVerifier({
     keys,
     issuer: issuerUrl,
@@ -104,7 +113,16 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     clock,
     isRefreshToken: async (token) => (await issuer.openRefreshToken(token)) !== undefined,
   });
-  const services = createServices({ issuer, verifier, store, hangs, statuses: contract.statuses, seed: config.seed, clockToleranceSeconds: config.clockToleranceSeconds, clock });
+  const services = createServices({
+    issuer,
+    verifier,
+    store,
+    hangs,
+    statuses: contract.statuses,
+    seed: config.seed,
+    clockToleranceSeconds: config.clockToleranceSeconds,
+    clock,
+  });
   const providerStates: ProviderStates = async (body) => {
     const { handleProviderState } = await import('./control/provider-states.ts');
     return handleProviderState(body, services);
@@ -218,7 +236,10 @@ function tracked(app: RequestListener, inFlight: WeakMap<Socket, InFlight>): Req
   return (req, res) => {
     const socket = req.socket;
     let state = inFlight.get(socket);
-    if (!state) inFlight.set(socket, (state = { open: 0, last: undefined, deferred: undefined }));
+    if (!state) {
+      state = { open: 0, last: undefined, deferred: undefined };
+      inFlight.set(socket, state);
+    }
     state.open += 1;
     state.last = req;
     res.on('close', answered);
@@ -247,7 +268,9 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket, inFligh
     message: tooLarge ? 'request headers are too large' : timeout ? 'request did not arrive in time' : 'request is not valid HTTP',
     errorCode: tooLarge ? 'ERR_HEADERS_TOO_LARGE' : timeout ? 'ERR_TIMEOUT' : 'ERR_BAD_HTTP',
   });
-  socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncache-control: no-store\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncache-control: no-store\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 /** Arms the faults of a `--faults` file; an error names the entry and the field. */

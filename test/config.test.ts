@@ -18,7 +18,10 @@ describe('loadConfig', () => {
     [{ basePath: '/auth/api/v2/' }, { basePath: '/auth/api/v2' }],
     [{ basePath: '' }, { basePath: '' }],
     [{ alg: 'ES256' }, { alg: 'ES256' }],
-    [{ host: '0.0.0.0', adminToken: 's3cret' }, { host: '0.0.0.0', adminToken: 's3cret' }],
+    [
+      { host: '0.0.0.0', adminToken: 's3cret' },
+      { host: '0.0.0.0', adminToken: 's3cret' },
+    ],
     [{ host: '::1' }, { host: '::1' }],
     [{ redis: 'redis://127.0.0.1:6379/2' }, { redis: 'redis://127.0.0.1:6379/2' }],
   ])('%j → %j', (input, expected) => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnBin, type BinProcess } from './support/bin.ts';
+import { type BinProcess, spawnBin } from './support/bin.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -45,7 +45,8 @@ describe('the package installed from its tarball', () => {
     expect(version.trim()).toMatch(new RegExp(`^v${major}\\.`));
     const mock = await startBin(node());
     try {
-      const logout = () => fetch(`${mock.baseUrl}/customer/logout`, { method: 'POST', headers: { authorization: `Bearer ${mock.token}` } }).then((r) => r.status);
+      const logout = () =>
+        fetch(`${mock.baseUrl}/customer/logout`, { method: 'POST', headers: { authorization: `Bearer ${mock.token}` } }).then((r) => r.status);
       expect(await logout()).toBe(200);
       expect(await logout()).toBe(401);
       const panel = await fetch(new URL('/__mock/', mock.baseUrl));
@@ -66,7 +67,9 @@ describe('the package installed from its tarball', () => {
     const mock = await startBin(process.execPath, ['--spec', edited]);
     try {
       expect(mock.baseUrl).toMatch(/\/auth\/api\/v9$/);
-      const status = await fetch(`${mock.baseUrl}/customer/logout`, { method: 'POST', headers: { authorization: `Bearer ${mock.token}` } }).then((r) => r.status);
+      const status = await fetch(`${mock.baseUrl}/customer/logout`, { method: 'POST', headers: { authorization: `Bearer ${mock.token}` } }).then(
+        (r) => r.status,
+      );
       expect(status).toBe(200);
     } finally {
       expect(await mock.stop()).toBe(0);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../src/mock.ts';
 import { TOKEN_KINDS } from '../src/tokens/issuer.ts';
-import { mockOn, read, type Answer } from './support/mock.ts';
+import { type Answer, mockOn, read } from './support/mock.ts';
 
 /**
  * Raw tokens never reach the log, the journal or the session list, and no answer echoes one (nor the
@@ -34,7 +34,8 @@ async function traffic(mock: Mock, lines: string[]): Promise<Run> {
   const send = async (what: string, url: string, init: RequestInit) => {
     run.answers.push({ what, contract: url.startsWith(mock.logoutUrl), answer: await read(await fetch(url, init)) });
   };
-  const logout = (what: string, headers: Record<string, string> | [string, string][], body?: string, query = '') => send(what, `${mock.logoutUrl}${query}`, { method: 'POST', headers, body });
+  const logout = (what: string, headers: Record<string, string> | [string, string][], body?: string, query = '') =>
+    send(what, `${mock.logoutUrl}${query}`, { method: 'POST', headers, body });
 
   const signIns = await Promise.all(TOKEN_KINDS.map((kind) => mock.issueToken({ kind })));
   for (const signIn of signIns) keep(signIn.token, signIn.idToken, signIn.refreshToken);
@@ -65,7 +66,11 @@ async function traffic(mock: Mock, lines: string[]): Promise<Run> {
     ['authorization', `Bearer ${signIns[1]!.token}`],
     ['authorization', `Bearer ${valid.idToken}`],
   ]);
-  await logout('a refresh token in a body that does not parse', { authorization: `Bearer ${valid.token}`, 'content-type': 'application/json' }, `{"refreshToken": ${valid.refreshToken.split('.')[3]}}`);
+  await logout(
+    'a refresh token in a body that does not parse',
+    { authorization: `Bearer ${valid.token}`, 'content-type': 'application/json' },
+    `{"refreshToken": ${valid.refreshToken.split('.')[3]}}`,
+  );
   await logout('a signature in a body that does not parse', { 'content-type': 'application/json' }, `{"token": ${s}`);
   await logout('a refresh token in a JSON body', { 'content-type': 'application/json' }, JSON.stringify({ refreshToken: valid.refreshToken }));
   await logout('a token in the query', {}, undefined, `?access_token=${valid.token}`);
@@ -76,11 +81,23 @@ async function traffic(mock: Mock, lines: string[]): Promise<Run> {
   const tokens = `${mock.url}/__mock/tokens`;
   const json = { 'content-type': 'application/json', ...admin };
   await send('an access token offered as a refresh token', tokens, { method: 'POST', headers: json, body: JSON.stringify({ refreshToken: valid.token }) });
-  await send('a refresh token of a sign-in that logged out', tokens, { method: 'POST', headers: json, body: JSON.stringify({ refreshToken: valid.refreshToken }) });
-  await send('a refresh token in a control body that does not parse', tokens, { method: 'POST', headers: json, body: `{"refreshToken": ${valid.refreshToken.split('.')[3]}}` });
+  await send('a refresh token of a sign-in that logged out', tokens, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ refreshToken: valid.refreshToken }),
+  });
+  await send('a refresh token in a control body that does not parse', tokens, {
+    method: 'POST',
+    headers: json,
+    body: `{"refreshToken": ${valid.refreshToken.split('.')[3]}}`,
+  });
   await send('a signature in a control body that does not parse', tokens, { method: 'POST', headers: json, body: `{"refreshToken": ${s}}` });
   await send('a token as a wrong admin token', tokens, { method: 'POST', headers: { 'x-mock-admin-token': valid.token }, body: '{}' });
-  await send('an admin token with junk', `${mock.url}/__mock/faults`, { method: 'POST', headers: { 'x-mock-admin-token': `${ADMIN}x` }, body: '{"status":500}' });
+  await send('an admin token with junk', `${mock.url}/__mock/faults`, {
+    method: 'POST',
+    headers: { 'x-mock-admin-token': `${ADMIN}x` },
+    body: '{"status":500}',
+  });
   return run;
 }
 

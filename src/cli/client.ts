@@ -25,7 +25,9 @@ export function createClient(url: string, adminToken?: string): ControlClient {
         });
       } catch (error) {
         const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-        throw new RemoteError(`cannot reach the mock at ${root.origin} (${cause}): start it with \`worth-auth-mock start\`, or point --url at it`, { cause: error });
+        throw new RemoteError(`cannot reach the mock at ${root.origin} (${cause}): start it with \`worth-auth-mock start\`, or point --url at it`, {
+          cause: error,
+        });
       }
       const text = await response.text();
       let parsed: unknown;

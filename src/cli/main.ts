@@ -1,26 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ALGORITHMS, FLAGS, LOG_FORMATS, loadConfig, type Config, type ConfigInput } from '../config.ts';
-import { createClient } from './client.ts';
-import { ConfigError, InputError, RemoteError, VerificationError, isMockError } from '../errors.ts';
-import type { Fault } from '../faults/fault.ts';
-import type { JournalEntry } from '../state/journal.ts';
+import { ALGORITHMS, type Config, type ConfigInput, FLAGS, LOG_FORMATS, loadConfig } from '../config.ts';
 import type { IssuedTokens, SessionView } from '../control/services.ts';
+import { ConfigError, InputError, isMockError, RemoteError, VerificationError } from '../errors.ts';
+import type { Fault } from '../faults/fault.ts';
+import type { Io } from '../io.ts';
+import type { JournalEntry } from '../state/journal.ts';
 import { TOKEN_KINDS } from '../tokens/token-kinds.ts';
+import { createClient } from './client.ts';
 
 export { boundYoungGeneration } from '../heap.ts';
-
-/** Where the CLI reads and writes; the bin passes the process's, tests their own. */
-export type Io = {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** Colours only on a TTY, and never with NO_COLOR. */
-  color: boolean;
-  /** Aborts on SIGINT/SIGTERM: `start` and `requests --follow` stop cleanly. */
-  signal: AbortSignal;
-  /** Called once `start` is listening (tests use it to find the port). */
-  onStarted?: (info: { url: string; baseUrl: string }) => void;
-};
 
 const DEFAULT_URL = 'http://127.0.0.1:4010';
 
@@ -31,18 +20,30 @@ const START_OPTIONS: { [K in keyof Config]: { value?: string; help: string; env:
   basePath: { value: '<path>', help: "base path of the operation (default: the spec's servers[0] path, /auth/api/v1)", env: 'WORTH_MOCK_BASE_PATH' },
   alg: { value: '<alg>', help: 'signing algorithm of issued tokens (default RS256)', env: 'WORTH_MOCK_ALG', choices: ALGORITHMS },
   tokenTtlSeconds: { value: '<seconds>', help: 'lifetime of issued tokens (default 3600)', env: 'WORTH_MOCK_TOKEN_TTL' },
-  refreshTtlSeconds: { value: '<seconds>', help: 'lifetime of refresh tokens; a logout is remembered this long (default 86400)', env: 'WORTH_MOCK_REFRESH_TTL' },
+  refreshTtlSeconds: {
+    value: '<seconds>',
+    help: 'lifetime of refresh tokens; a logout is remembered this long (default 86400)',
+    env: 'WORTH_MOCK_REFRESH_TTL',
+  },
   issuer: { value: '<url>', help: "iss of issued tokens (default: the mock's own URL)", env: 'WORTH_MOCK_ISSUER' },
   clientId: { value: '<id>', help: 'client_id / aud of issued tokens', env: 'WORTH_MOCK_CLIENT_ID' },
   idempotentLogout: { help: 'a repeated logout answers 200 instead of 401', env: 'WORTH_MOCK_IDEMPOTENT_LOGOUT' },
   detailedErrors: { help: 'put the reason for an error in the body\'s "message" (default: the spec\'s example)', env: 'WORTH_MOCK_DETAILED_ERRORS' },
-  badRequestCode: { value: '<code>', help: 'errorCode of 400 bodies (e.g. INVALID, as sibling endpoints use; default: the spec\'s)', env: 'WORTH_MOCK_BAD_REQUEST_CODE' },
+  badRequestCode: {
+    value: '<code>',
+    help: "errorCode of 400 bodies (e.g. INVALID, as sibling endpoints use; default: the spec's)",
+    env: 'WORTH_MOCK_BAD_REQUEST_CODE',
+  },
   log: { value: '<format>', help: 'one line per request (default pretty)', env: 'WORTH_MOCK_LOG', choices: LOG_FORMATS },
   specPath: { value: '<file>', help: 'the OpenAPI document (default: the bundled spec/auth-service.openapi.yaml)', env: 'WORTH_MOCK_SPEC' },
   journalSize: { value: '<n>', help: 'requests kept in the journal (default 1000)', env: 'WORTH_MOCK_JOURNAL_SIZE' },
   maxBodyBytes: { value: '<bytes>', help: 'largest logout body accepted (default 65536)', env: 'WORTH_MOCK_MAX_BODY' },
   clockToleranceSeconds: { value: '<seconds>', help: 'leeway for exp/nbf/iat (default 5)', env: 'WORTH_MOCK_CLOCK_TOLERANCE' },
-  keyFile: { value: '<file>', help: 'load signing keys from this file, creating it (0600) when absent, so tokens survive restarts', env: 'WORTH_MOCK_KEY_FILE' },
+  keyFile: {
+    value: '<file>',
+    help: 'load signing keys from this file, creating it (0600) when absent, so tokens survive restarts',
+    env: 'WORTH_MOCK_KEY_FILE',
+  },
   stateFile: { value: '<file>', help: 'keep state in this file (crash-safe)', env: 'WORTH_MOCK_STATE_FILE' },
   redis: { value: '<url>', help: 'keep state in Redis, shared by replicas (redis://host:6379)', env: 'WORTH_MOCK_REDIS' },
   redisPrefix: { value: '<prefix>', help: 'namespace of the Redis keys', env: 'WORTH_MOCK_REDIS_PREFIX' },
@@ -120,7 +121,7 @@ function buildProgram(io: Io): Command {
   const remote = (command: Command) =>
     command
       .addOption(new Option('--url <url>', 'the running mock').env('WORTH_MOCK_URL').default(DEFAULT_URL))
-      .addOption(new Option('--admin-token <secret>', 'the mock\'s admin token, if it has one').env('WORTH_MOCK_ADMIN_TOKEN'));
+      .addOption(new Option('--admin-token <secret>', "the mock's admin token, if it has one").env('WORTH_MOCK_ADMIN_TOKEN'));
   const clientOf = (opts: { url: string; adminToken?: string }) => createClient(opts.url, opts.adminToken);
 
   remote(program.command('token'))
@@ -237,7 +238,11 @@ function buildProgram(io: Io): Command {
     .action(async (opts) => {
       const { sessions } = await clientOf(opts).request<{ sessions: SessionView[] }>('GET', '/__mock/sessions');
       if (opts.json) return io.stdout(`${JSON.stringify(sessions, null, 2)}\n`);
-      io.stdout(sessions.length === 0 ? 'no tokens issued\n' : sessions.map((s) => `${s.jti}  ${s.tokenUse.padEnd(6)} ${s.status.padEnd(10)} sub=${s.sub} sid=${s.sid}\n`).join(''));
+      io.stdout(
+        sessions.length === 0
+          ? 'no tokens issued\n'
+          : sessions.map((s) => `${s.jti}  ${s.tokenUse.padEnd(6)} ${s.status.padEnd(10)} sub=${s.sub} sid=${s.sid}\n`).join(''),
+      );
     });
 
   remote(program.command('reset'))
@@ -313,7 +318,7 @@ function banner(io: Io, mock: { url: string; baseUrl: string; logoutUrl: string;
     `  JWKS       ${mock.url}/.well-known/jwks.json`,
     `  Store      ${store}`,
     ...(mock.config.redis && (!mock.config.issuer || !mock.config.keyFile)
-      ? ['', paint(io, 'red', '  Replicas on one Redis must share --issuer and --key-file, or they refuse each other\'s tokens.')]
+      ? ['', paint(io, 'red', "  Replicas on one Redis must share --issuer and --key-file, or they refuse each other's tokens.")]
       : []),
     '',
     `A customer access token (sub ${signIn.claims.sub}, valid ${Math.round(mock.config.tokenTtlSeconds / 60)} min; \`worth-auth-mock token\` mints more):`,
@@ -332,7 +337,8 @@ function banner(io: Io, mock: { url: string; baseUrl: string; logoutUrl: string;
 
 function describeFault(f: Fault): string {
   const what = f.network ? `network ${f.network}` : f.status !== null ? `status ${f.status}` : 'delay only';
-  const left = f.remaining === null ? 'until cleared' : f.remaining === 0 && f.network === 'hang' ? 'spent, holding its requests until cleared' : `${f.remaining} left`;
+  const left =
+    f.remaining === null ? 'until cleared' : f.remaining === 0 && f.network === 'hang' ? 'spent, holding its requests until cleared' : `${f.remaining} left`;
   const parts = [what, left];
   if (f.delayMs) parts.push(`delay ${f.delayMs} ms`);
   if (f.skip) parts.push(`skipping ${f.skip} first`);

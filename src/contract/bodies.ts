@@ -10,7 +10,10 @@ export type Bodies = {
 export function createBodies(contract: Contract, options: { detailedErrors: boolean; badRequestCode: string | undefined }): Bodies {
   const examples = new Map<number, Record<string, unknown>>();
   for (const [status, example] of contract.examples) {
-    examples.set(status, status === 400 && options.badRequestCode !== undefined && 'errorCode' in example ? { ...example, errorCode: options.badRequestCode } : example);
+    examples.set(
+      status,
+      status === 400 && options.badRequestCode !== undefined && 'errorCode' in example ? { ...example, errorCode: options.badRequestCode } : example,
+    );
   }
   const fixed = new Map([...examples].map(([status, example]) => [status, Buffer.from(JSON.stringify(example))]));
   return {

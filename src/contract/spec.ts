@@ -44,7 +44,7 @@ export async function loadContract(specPath: string = DEFAULT_SPEC_PATH): Promis
   } catch (cause) {
     throw new SpecError(`cannot read the OpenAPI document at ${specPath}`, { cause });
   }
-  return contractFrom(asObject(await parsedAtBuild(text) ?? (await parseSpec(text, specPath)), 'the document'));
+  return contractFrom(asObject((await parsedAtBuild(text)) ?? (await parseSpec(text, specPath)), 'the document'));
 }
 
 /** Parses the text of a spec (YAML, of which JSON is a subset). */

@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ControlHandler } from '../http/app.ts';
-import { InputError } from '../errors.ts';
-import { jsonError, readBody, sendJson } from '../http/messages.ts';
 import { isLoopback } from '../config.ts';
-import { parseJournalFilter } from '../state/journal.ts';
+import { InputError } from '../errors.ts';
+import type { ControlHandler } from '../http/app.ts';
+import { jsonError, readBody, sendJson } from '../http/messages.ts';
 import { clean } from '../operations/logout.ts';
+import { parseJournalFilter } from '../state/journal.ts';
 import type { Services } from './services.ts';
 
 /** Answers Pact's state-change call: sets the state up, returns the values the pact's expressions use. */
@@ -67,14 +67,20 @@ export function createControl(deps: ControlDeps): ControlHandler {
     }
     if (!admin && !deps.unsafeOpenAdmin && !fromThisMachine(req)) {
       return sendJson(res, 403, {
-        message: 'without an admin token the control API answers only this machine: call it by a loopback name (127.0.0.1, localhost) from a loopback origin, or start the mock with --admin-token',
+        message:
+          'without an admin token the control API answers only this machine: call it by a loopback name (127.0.0.1, localhost) from a loopback origin, or start the mock with --admin-token',
         errorCode: 'ERR_CROSS_SITE',
       });
     }
     const methods = ROUTES.find(([pattern]) => pattern.test(route))?.[1];
     if (!methods) return sendJson(res, 404, { message: `no control route ${clean(route)}`, errorCode: 'ERR_NOT_FOUND' });
     if (!methods.includes(method)) {
-      return sendJson(res, 405, { message: `${method} is not allowed on ${clean(route)}; allowed: ${methods.join(', ')}`, errorCode: 'ERR_METHOD_NOT_ALLOWED' }, { allow: methods.join(', ') });
+      return sendJson(
+        res,
+        405,
+        { message: `${method} is not allowed on ${clean(route)}; allowed: ${methods.join(', ')}`, errorCode: 'ERR_METHOD_NOT_ALLOWED' },
+        { allow: methods.join(', ') },
+      );
     }
     const faultId = /^\/__mock\/faults\/([^/]+)$/.exec(route)?.[1];
     switch (`${method} ${faultId ? '/__mock/faults/:id' : route}`) {
@@ -90,7 +96,8 @@ export function createControl(deps: ControlDeps): ControlHandler {
         return sendJson(res, 200, { cleared: await services.clearFaults() });
       case 'DELETE /__mock/faults/:id': {
         const id = decoded(faultId as string);
-        if (id === undefined || (await services.clearFaults(id)) === 0) return sendJson(res, 404, { message: `no armed fault ${clean(id ?? faultId ?? '')}`, errorCode: 'ERR_NOT_FOUND' });
+        if (id === undefined || (await services.clearFaults(id)) === 0)
+          return sendJson(res, 404, { message: `no armed fault ${clean(id ?? faultId ?? '')}`, errorCode: 'ERR_NOT_FOUND' });
         return sendJson(res, 200, { cleared: 1 });
       }
       case 'GET /__mock/requests':
@@ -124,7 +131,8 @@ const ROUTES: [RegExp, string[]][] = [
 function sessionsLimit(query: URLSearchParams): number | undefined {
   const raw = query.get('limit');
   if (raw === null) return undefined;
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000) throw new InputError('limit', `limit must be a whole number from 1 to 10000, got ${JSON.stringify(clean(raw))}`);
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000)
+    throw new InputError('limit', `limit must be a whole number from 1 to 10000, got ${JSON.stringify(clean(raw))}`);
   return Number(raw);
 }
 

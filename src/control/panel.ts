@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Contract, OPERATION } from '../contract/spec.ts';
 import { NETWORK_FAULTS, type NetworkFault } from '../faults/fault.ts';
-import { OPERATION, type Contract } from '../contract/spec.ts';
 import { TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
 
 /** What the panel page is built from: the contract and where the operation is served. */
@@ -54,11 +54,7 @@ export async function servePanel(_req: IncomingMessage, res: ServerResponse, con
     throw error;
   }
   const nonce = randomBytes(16).toString('base64');
-  const page = Buffer.from(
-    html
-      .replaceAll('__PANEL_NONCE__', () => nonce)
-      .replace('__PANEL_DATA__', () => scriptSafeJson(panelData(context))),
-  );
+  const page = Buffer.from(html.replaceAll('__PANEL_NONCE__', () => nonce).replace('__PANEL_DATA__', () => scriptSafeJson(panelData(context))));
   if (res.headersSent || res.destroyed) return;
   res.writeHead(200, {
     'content-type': 'text/html; charset=utf-8',
@@ -94,5 +90,8 @@ function panelData(context: PanelContext): PanelData {
 
 /** JSON that cannot end the `<script>` block it sits in, whatever the spec's descriptions say. */
 function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }

@@ -25,7 +25,8 @@ const PROVIDER_STATES: Readonly<Record<string, (services: StateServices) => Prom
  * pact's `fromProviderState` expressions use (`{ token }`); no state (`""`) and `teardown` return `{}`.
  */
 export async function handleProviderState(body: unknown, services: StateServices): Promise<Record<string, unknown>> {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new InputError('body', 'a provider state change is a JSON object { state, params, action }');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new InputError('body', 'a provider state change is a JSON object { state, params, action }');
   const { state, action = 'setup' } = body as { state?: unknown; action?: unknown };
   if (typeof state !== 'string') throw new InputError('state', 'state must be the provider state name');
   if (action !== 'setup' && action !== 'teardown') throw new InputError('action', `action must be "setup" or "teardown", got ${shown(action)}`);
@@ -34,7 +35,12 @@ export async function handleProviderState(body: unknown, services: StateServices
   if (state === '' || action === 'teardown') return {};
   const setUp = Object.hasOwn(PROVIDER_STATES, state) ? PROVIDER_STATES[state] : undefined;
   if (!setUp) {
-    throw new InputError('state', `unknown provider state ${shown(state)}; this mock sets up: ${Object.keys(PROVIDER_STATES).map((s) => JSON.stringify(s)).join(', ')}`);
+    throw new InputError(
+      'state',
+      `unknown provider state ${shown(state)}; this mock sets up: ${Object.keys(PROVIDER_STATES)
+        .map((s) => JSON.stringify(s))
+        .join(', ')}`,
+    );
   }
   return { token: await setUp(services) };
 }

@@ -1,10 +1,10 @@
 import { InputError, shown } from '../errors.ts';
-import { parseFault, type Fault } from '../faults/fault.ts';
-import type { JournalEntry, JournalFilter } from '../state/journal.ts';
-import { revokedUntil } from '../operations/logout.ts';
+import { type Fault, parseFault } from '../faults/fault.ts';
 import type { HangRegistry } from '../faults/network.ts';
+import { revokedUntil } from '../operations/logout.ts';
+import type { JournalEntry, JournalFilter } from '../state/journal.ts';
 import type { Store, TokenRecord } from '../state/store.ts';
-import { TOKEN_KINDS, type Claims, type IssueOptions, type Issuer, type SignIn, type TokenKind } from '../tokens/issuer.ts';
+import { type Claims, type IssueOptions, type Issuer, type SignIn, TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
 import type { Verifier } from '../tokens/token-verifier.ts';
 
 /** What `POST /__mock/tokens` and `mock.issueToken()` answer: one sign-in. */
@@ -109,7 +109,11 @@ export function createServices(deps: ServicesDeps): Services {
 
     async revokeSignIn(claims) {
       const now = clock();
-      await store.revoke(`sid:${claims.origin_jti}`, revokedUntil(claims, true, now, { refreshTtlSeconds: issuer.refreshTtlSeconds, clockToleranceSeconds: deps.clockToleranceSeconds }), now);
+      await store.revoke(
+        `sid:${claims.origin_jti}`,
+        revokedUntil(claims, true, now, { refreshTtlSeconds: issuer.refreshTtlSeconds, clockToleranceSeconds: deps.clockToleranceSeconds }),
+        now,
+      );
     },
 
     async clearFaults(id) {
@@ -151,7 +155,8 @@ export function parseIssueOptions(input: unknown): IssueOptions & { refreshToken
   }
   if (raw.ttlSeconds !== undefined) {
     const v = raw.ttlSeconds;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 10 * 365 * 24 * 3600) throw new InputError('ttlSeconds', `ttlSeconds must be a whole number of seconds from 1 to ${10 * 365 * 24 * 3600}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 10 * 365 * 24 * 3600)
+      throw new InputError('ttlSeconds', `ttlSeconds must be a whole number of seconds from 1 to ${10 * 365 * 24 * 3600}`);
     out.ttlSeconds = v;
   }
   if (raw.kind !== undefined) {
@@ -159,7 +164,8 @@ export function parseIssueOptions(input: unknown): IssueOptions & { refreshToken
     out.kind = raw.kind as TokenKind;
   }
   if (raw.claims !== undefined) {
-    if (!raw.claims || typeof raw.claims !== 'object' || Array.isArray(raw.claims)) throw new InputError('claims', 'claims must be a JSON object of extra claims');
+    if (!raw.claims || typeof raw.claims !== 'object' || Array.isArray(raw.claims))
+      throw new InputError('claims', 'claims must be a JSON object of extra claims');
     out.claims = raw.claims as Record<string, unknown>;
   }
   if (out.refreshToken !== undefined && Object.keys(raw).length > 1) {

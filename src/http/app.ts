@@ -1,11 +1,11 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { isMockError, InputError } from '../errors.ts';
-import { cookie, countHeader, hasBody, isJsonType, jsonError, originForm, readBody, sendJson } from './messages.ts';
-import type { JournalEntry } from '../state/journal.ts';
-import { clean, type LogoutInput, type Outcome } from '../operations/logout.ts';
-import { breakConnection, sleep, type HangRegistry } from '../faults/network.ts';
 import type { Bodies } from '../contract/bodies.ts';
+import { InputError, isMockError } from '../errors.ts';
+import { breakConnection, type HangRegistry, sleep } from '../faults/network.ts';
+import { clean, type LogoutInput, type Outcome } from '../operations/logout.ts';
+import type { JournalEntry } from '../state/journal.ts';
 import type { Store } from '../state/store.ts';
+import { cookie, countHeader, hasBody, isJsonType, jsonError, originForm, readBody, sendJson } from './messages.ts';
 
 /** Handles `/__mock/*`; throws InputError for a bad request (mapped to 400 here). */
 export type ControlHandler = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => Promise<void>;
@@ -112,7 +112,16 @@ export function createApp(deps: AppDeps): RequestListener {
       return journal(req, 0, outcome.reason, outcome, started, at, input.session);
     }
     const body = bodies.of(outcome.status, outcome.reason);
-    const headers = ['content-type', 'application/json', 'cache-control', 'no-store', 'content-length', String(body.length), 'x-mock-reason', clean(outcome.reason)];
+    const headers = [
+      'content-type',
+      'application/json',
+      'cache-control',
+      'no-store',
+      'content-length',
+      String(body.length),
+      'x-mock-reason',
+      clean(outcome.reason),
+    ];
     if (req.headers.origin !== undefined) headers.push(...cors(req));
     if (outcome.challenge) headers.push('www-authenticate', outcome.challenge);
     if (outcome.faultId) headers.push('x-mock-fault', outcome.faultId);

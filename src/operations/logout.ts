@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { SpecError } from '../errors.ts';
 import type { Fault, NetworkFault } from '../faults/fault.ts';
 import type { Store } from '../state/store.ts';
-import { CUSTOMER_ROLE, type Claims } from '../tokens/issuer.ts';
+import { type Claims, CUSTOMER_ROLE } from '../tokens/issuer.ts';
 import type { Verification, Verifier } from '../tokens/token-verifier.ts';
 
 /** The realm named in every `WWW-Authenticate` challenge. */
@@ -71,7 +71,9 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
       const now = clock();
 
       // 1. An armed fault that matches this request.
-      const fault: Fault | undefined = input.skipFaults ? undefined : await store.takeFault({ sub: claims?.sub, sid: claims?.origin_jti, session: input.session }, now);
+      const fault: Fault | undefined = input.skipFaults
+        ? undefined
+        : await store.takeFault({ sub: claims?.sub, sid: claims?.origin_jti, session: input.session }, now);
       if (fault) {
         faultId = fault.id;
         delayMs = fault.delayMs;
@@ -102,7 +104,10 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
       // 7. Not allowed to use this operation.
       const role = valid['custom:role'];
       if (role !== CUSTOMER_ROLE) {
-        const reason = role === undefined ? 'token has no custom:role claim; only customers may log out' : `role "${clean(String(role))}" may not log out; only customers may`;
+        const reason =
+          role === undefined
+            ? 'token has no custom:role claim; only customers may log out'
+            : `role "${clean(String(role))}" may not log out; only customers may`;
         return { ...base, status: 403, reason, challenge: challenge('insufficient_scope', reason) };
       }
       // 8. Success: the revocation is stored before the 200 is written.
@@ -161,7 +166,10 @@ const challenges = new Map<string, Map<string, string>>();
 function challenge(error: string, description: string): string {
   const text = clean(description); // Bounded (200 characters): a reason may quote what a client sent.
   let byReason = challenges.get(error);
-  if (byReason === undefined) challenges.set(error, (byReason = new Map()));
+  if (byReason === undefined) {
+    byReason = new Map();
+    challenges.set(error, byReason);
+  }
   let made = byReason.get(text);
   if (made === undefined) {
     made = `Bearer realm="${REALM}", error="${error}", error_description="${text.replace(/["\\]/g, "'")}"`;
@@ -206,14 +214,18 @@ function parseOverride(input: LogoutInput, statuses: readonly number[]): Overrid
       const eq = part.indexOf('=');
       if (eq === -1) continue;
       const name = part.slice(0, eq).trim().toLowerCase();
-      const value = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+      const value = part
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
       if (name === 'code') code ??= value;
       else if (name === 'delay') delay ??= value;
     }
   }
   let delayMs = 0;
   if (delay !== undefined) {
-    if (!/^\d{1,7}$/.test(delay) || Number(delay) > MAX_DELAY_MS) return { delayMs: 0, error: `delay must be whole milliseconds from 0 to ${MAX_DELAY_MS}, got "${clean(delay)}"` };
+    if (!/^\d{1,7}$/.test(delay) || Number(delay) > MAX_DELAY_MS)
+      return { delayMs: 0, error: `delay must be whole milliseconds from 0 to ${MAX_DELAY_MS}, got "${clean(delay)}"` };
     delayMs = Number(delay);
   }
   if (code === undefined) return { delayMs };

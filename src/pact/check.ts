@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
-import type { Io } from '../cli/main.ts';
-import { ConfigError, SpecError, VerificationError } from '../errors.ts';
-import { loadPacts, type PactFile, type PactInteraction } from './pact-files.ts';
 import { DEFAULT_SPEC_PATH, loadContract } from '../contract/spec.ts';
 import type { SpecValidator } from '../contract/validator.ts';
+import { ConfigError, SpecError, VerificationError } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { loadPacts, type PactFile, type PactInteraction } from './pact-files.ts';
 
 /** The `check` command's options. */
 export type CheckOptions = { pact?: string; spec?: string; json?: boolean };

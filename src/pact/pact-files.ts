@@ -31,11 +31,17 @@ export async function loadPacts(path: string): Promise<PactFile[]> {
   let files: string[];
   try {
     const info = await stat(full);
-    files = info.isDirectory() ? (await readdir(full)).filter((name) => name.endsWith('.json')).sort().map((name) => join(full, name)) : [full];
+    files = info.isDirectory()
+      ? (await readdir(full))
+          .filter((name) => name.endsWith('.json'))
+          .sort()
+          .map((name) => join(full, name))
+      : [full];
   } catch {
     throw new ConfigError('--pact', `--pact ${path} does not exist: give a pact file or a folder of them (the consumer tests write pacts/)`);
   }
-  if (files.length === 0) throw new ConfigError('--pact', `--pact ${path} holds no pact files (*.json): run the consumer tests first, or point --pact at a pact`);
+  if (files.length === 0)
+    throw new ConfigError('--pact', `--pact ${path} holds no pact files (*.json): run the consumer tests first, or point --pact at a pact`);
   return Promise.all(files.map(readPact));
 }
 

@@ -83,7 +83,14 @@ export function buildReport(json: VerifierJson, context: ReportContext): Verific
   const described = interactions.filter((i) => i.outcome !== 'passed').map((i) => i.description);
   const errors = [...(json.errors ?? []), ...(json.pendingErrors ?? [])]
     .filter((e) => !described.some((d) => e.interaction.endsWith(` - ${d}`) || e.interaction === d))
-    .map((e) => `${clean(e.interaction)}: ${failuresOf(e.mismatch).map((f) => f.message).join('; ') || 'failed'}`);
+    .map(
+      (e) =>
+        `${clean(e.interaction)}: ${
+          failuresOf(e.mismatch)
+            .map((f) => f.message)
+            .join('; ') || 'failed'
+        }`,
+    );
   const count = (outcome: InteractionOutcome['outcome']) => interactions.filter((i) => i.outcome === outcome).length;
   return {
     result: json.result && errors.length === 0 ? 'passed' : 'failed',
@@ -151,7 +158,9 @@ export function toJUnit(report: VerificationReport): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const { total, failed, pending } = report.summary;
   const errors = report.errors.length;
-  out.push(`<testsuites name="${xml(`pact verification: ${report.provider}`)}" tests="${total + errors}" failures="${failed}" errors="${errors}" skipped="${pending}">`);
+  out.push(
+    `<testsuites name="${xml(`pact verification: ${report.provider}`)}" tests="${total + errors}" failures="${failed}" errors="${errors}" skipped="${pending}">`,
+  );
   for (const [name, cases] of suites) {
     const time = cases.reduce((sum, c) => sum + (c.durationMs ?? 0), 0);
     const f = cases.filter((c) => c.outcome === 'failed').length;
@@ -167,7 +176,11 @@ export function toJUnit(report: VerificationReport): string {
       const text = c.failures.map((x) => `${x.part}${x.path && x.part !== 'header' ? ` ${x.path}` : ''}: ${x.message}`).join('\n');
       const first = c.failures[0]?.message ?? 'failed';
       out.push(`${open}>`);
-      out.push(c.outcome === 'pending' ? `      <skipped message="${xml(`pending interaction failed: ${first}`)}"/>` : `      <failure message="${xml(first)}" type="${xml(c.failures[0]?.part ?? 'error')}">${xml(text)}</failure>`);
+      out.push(
+        c.outcome === 'pending'
+          ? `      <skipped message="${xml(`pending interaction failed: ${first}`)}"/>`
+          : `      <failure message="${xml(first)}" type="${xml(c.failures[0]?.part ?? 'error')}">${xml(text)}</failure>`,
+      );
       out.push('    </testcase>');
     }
     out.push('  </testsuite>');
@@ -175,7 +188,11 @@ export function toJUnit(report: VerificationReport): string {
   if (errors > 0) {
     out.push(`  <testsuite name="${xml(`pact sources → ${report.provider}`)}" tests="${errors}" failures="0" errors="${errors}" skipped="0" time="0.000">`);
     for (const [index, e] of report.errors.entries()) {
-      out.push(`    <testcase classname="pact" name="${xml(`error ${index + 1}`)}" time="0.000">`, `      <error message="${xml(e)}">${xml(e)}</error>`, '    </testcase>');
+      out.push(
+        `    <testcase classname="pact" name="${xml(`error ${index + 1}`)}" time="0.000">`,
+        `      <error message="${xml(e)}">${xml(e)}</error>`,
+        '    </testcase>',
+      );
     }
     out.push('  </testsuite>');
   }
@@ -198,7 +215,10 @@ function parseDuration(text: string | undefined): number | undefined {
 
 /** No ANSI colours and no control characters: Pact's texts go into logs, JSON and XML. */
 export function clean(text: string): string {
-  return text.replace(/\x1b\[[0-9;]*m/g, '').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '').trim();
+  return text
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '')
+    .trim();
 }
 
 function xml(text: string): string {

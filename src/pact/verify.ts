@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Io } from '../cli/main.ts';
 import { ConfigError, VerificationError } from '../errors.ts';
 import { jsonError, readBody, sendJson } from '../http/messages.ts';
-import { loadPacts, providerStatesOf, type PactFile } from './pact-files.ts';
+import type { Io } from '../io.ts';
+import { loadPacts, type PactFile, providerStatesOf } from './pact-files.ts';
 import { buildReport, clean, formatSummary, toJUnit, type VerificationReport, type VerifierJson } from './report.ts';
 import type { VerifierAnswer, VerifierRequest } from './verifier-child.ts';
 
@@ -67,7 +67,13 @@ export async function runVerify(opts: VerifyOptions, io: Io): Promise<void> {
         providerBaseUrl: provider.baseUrl,
         ...(provider.statesUrl ? { providerStatesSetupUrl: provider.statesUrl } : {}),
         ...(plan.pactFiles.length ? { pactUrls: plan.pactFiles.map((p) => p.path) } : {}),
-        ...(plan.broker ? { pactBrokerUrl: plan.broker.url, consumerVersionSelectors: plan.broker.selectors, ...(plan.broker.token ? { pactBrokerToken: plan.broker.token } : {}) } : {}),
+        ...(plan.broker
+          ? {
+              pactBrokerUrl: plan.broker.url,
+              consumerVersionSelectors: plan.broker.selectors,
+              ...(plan.broker.token ? { pactBrokerToken: plan.broker.token } : {}),
+            }
+          : {}),
         ...(plan.publishVersion ? { publishVerificationResult: true, providerVersion: plan.publishVersion } : {}),
         ...(plan.providerBranch ? { providerVersionBranch: plan.providerBranch } : {}),
       },
@@ -76,7 +82,10 @@ export async function runVerify(opts: VerifyOptions, io: Io): Promise<void> {
     const json = answer.ran ? parseVerifierJson(answer.json) : undefined;
     const why = answer.ran ? 'its report is not JSON' : answer.message;
     const context = { provider: plan.provider, target: provider.target, stateErrors, notes: plan.notes };
-    report = buildReport(json ?? { result: false, errors: [{ interaction: 'Pact verifier', mismatch: { type: 'error', message: `could not run: ${why}` } }] }, context);
+    report = buildReport(
+      json ?? { result: false, errors: [{ interaction: 'Pact verifier', mismatch: { type: 'error', message: `could not run: ${why}` } }] },
+      context,
+    );
   } finally {
     await provider.close();
   }
@@ -104,11 +113,19 @@ export async function runVerify(opts: VerifyOptions, io: Io): Promise<void> {
 }
 
 /** The provider to verify: the real one (states via its endpoint or the token command), or a mock started here. */
-async function startProvider(plan: Plan, stateErrors: Map<string, string>): Promise<{ baseUrl: string; statesUrl: string | undefined; target: string; close: () => Promise<void> }> {
+async function startProvider(
+  plan: Plan,
+  stateErrors: Map<string, string>,
+): Promise<{ baseUrl: string; statesUrl: string | undefined; target: string; close: () => Promise<void> }> {
   if (plan.providerBaseUrl === undefined) {
     const { startMock } = await import('../mock.ts');
     const mock = await startMock({ port: 0, log: 'off' });
-    return { baseUrl: mock.url, statesUrl: `${mock.url}/__mock/provider-states`, target: `worth-auth-mock (started in-process at ${mock.url})`, close: () => mock.close() };
+    return {
+      baseUrl: mock.url,
+      statesUrl: `${mock.url}/__mock/provider-states`,
+      target: `worth-auth-mock (started in-process at ${mock.url})`,
+      close: () => mock.close(),
+    };
   }
   if (plan.tokenCommand !== undefined) {
     const states = await serveTokenCommand(plan.tokenCommand, stateErrors);
@@ -125,19 +142,30 @@ async function planVerification(opts: VerifyOptions): Promise<Plan> {
   const tokenCommand = opts.tokenCommand;
   if (tokenCommand !== undefined && tokenCommand.trim() === '') throw new ConfigError('--token-command', '--token-command needs a command that prints a token');
   if (stateSetupUrl && tokenCommand !== undefined) {
-    throw new ConfigError('--token-command', '--state-setup-url and --token-command cannot be used together: give the state endpoint if the provider has one, else the token command');
+    throw new ConfigError(
+      '--token-command',
+      '--state-setup-url and --token-command cannot be used together: give the state endpoint if the provider has one, else the token command',
+    );
   }
   if (!providerBaseUrl && (stateSetupUrl || tokenCommand !== undefined)) {
     const flag = stateSetupUrl ? '--state-setup-url' : '--token-command';
-    throw new ConfigError(flag, `${flag} sets states up on a real provider and needs --provider-base-url; without it verify starts the mock and uses its own state endpoint`);
+    throw new ConfigError(
+      flag,
+      `${flag} sets states up on a real provider and needs --provider-base-url; without it verify starts the mock and uses its own state endpoint`,
+    );
   }
 
   const brokerUrl = httpUrl('--broker-url', opts.brokerUrl);
   const selectors = (opts.consumerVersionSelector ?? []).map(parseSelector);
-  if (selectors.length > 0 && !brokerUrl) throw new ConfigError('--consumer-version-selector', '--consumer-version-selector selects pacts on a broker: give --broker-url too');
+  if (selectors.length > 0 && !brokerUrl)
+    throw new ConfigError('--consumer-version-selector', '--consumer-version-selector selects pacts on a broker: give --broker-url too');
   if (opts.publish) {
     if (!brokerUrl) throw new ConfigError('--publish', '--publish sends results to a Pact Broker: give --broker-url');
-    if (!providerBaseUrl) throw new ConfigError('--publish', '--publish records results of the real provider: give --provider-base-url (results against the mock prove nothing about a provider version)');
+    if (!providerBaseUrl)
+      throw new ConfigError(
+        '--publish',
+        '--publish records results of the real provider: give --provider-base-url (results against the mock prove nothing about a provider version)',
+      );
     if (!opts.providerVersion) throw new ConfigError('--provider-version', '--publish needs --provider-version (e.g. the git SHA of the provider under test)');
   }
 
@@ -226,7 +254,9 @@ function runVerifierProcess(request: VerifierRequest, signal: AbortSignal): Prom
     env: { ...process.env, PACT_DO_NOT_TRACK: process.env.PACT_DO_NOT_TRACK ?? 'true' },
   });
   let output = '';
-  const keep = (chunk: Buffer) => void (output = tail(output, chunk));
+  const keep = (chunk: Buffer) => {
+    output = tail(output, chunk);
+  };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   return new Promise<VerifierAnswer>((resolvePromise, reject) => {
@@ -313,12 +343,17 @@ function runTokenCommand(command: string, state: string, params: unknown): Promi
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => void (stdout = tail(stdout, chunk)));
-    child.stderr.on('data', (chunk: Buffer) => void (stderr = tail(stderr, chunk)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout = tail(stdout, chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = tail(stderr, chunk);
+    });
     child.once('error', (error) => fail(new Error(`token command could not start: ${error.message}`)));
     child.once('close', (code, signal) => {
       const why = clean(stderr).split('\n').slice(-3).join(' ').slice(0, 300);
-      if (signal) return fail(new Error(`token command was stopped by ${signal}${signal === 'SIGTERM' ? ` (over ${TOKEN_COMMAND_TIMEOUT_MS / 1000} s?)` : ''}`));
+      if (signal)
+        return fail(new Error(`token command was stopped by ${signal}${signal === 'SIGTERM' ? ` (over ${TOKEN_COMMAND_TIMEOUT_MS / 1000} s?)` : ''}`));
       if (code !== 0) return fail(new Error(`token command exited ${code}${why ? `: ${why}` : ''}`));
       const token = stdout.trim();
       if (/\s/.test(token)) return fail(new Error('token command printed more than a token (print only the token, on one line)'));

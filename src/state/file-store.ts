@@ -24,12 +24,13 @@
  * - `<file>.lock` holds the pid of the mock using the file: a second live mock on the same host is refused
  *   (two writers would lose each other's records); a lock left by a dead process is taken over.
  */
-import { crc32 } from 'node:zlib';
+
+import { type FileHandle, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { open, readFile, readdir, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 import { ConfigError, StoreError } from '../errors.ts';
-import { isLive, takeFrom, type Fault, type FaultContext } from '../faults/fault.ts';
+import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import { pushCapped, Revocations, type Store, type StoreOptions, type TokenRecord } from './store.ts';
 
@@ -425,7 +426,10 @@ function parseLog(text: string, path: string): { records: LogRecord[]; dropped?:
     );
   }
   if (header.v > FORMAT_VERSION) {
-    throw new ConfigError('--state-file', `--state-file ${path} was written by a newer worth-auth-mock (format ${header.v}; this one reads ${FORMAT_VERSION}): upgrade, or give another path`);
+    throw new ConfigError(
+      '--state-file',
+      `--state-file ${path} was written by a newer worth-auth-mock (format ${header.v}; this one reads ${FORMAT_VERSION}): upgrade, or give another path`,
+    );
   }
   const damaged = parsed.findIndex((record, i) => i < lastGood && record === undefined);
   if (damaged !== -1) {
@@ -502,7 +506,8 @@ async function lock(path: string, warn: (message: string) => void): Promise<() =
         return release;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'EEXIST') throw new ConfigError('--state-file', `--state-file ${path}: cannot create its lock file ${lockPath}: ${(error as Error).message}`);
+        if (code !== 'EEXIST')
+          throw new ConfigError('--state-file', `--state-file ${path}: cannot create its lock file ${lockPath}: ${(error as Error).message}`);
       }
       const holder = parseLock(await readFile(lockPath, 'utf8').catch(() => ''));
       if (holder && holder.host === hostname() && holder.pid !== process.pid && alive(holder.pid)) {
@@ -511,7 +516,9 @@ async function lock(path: string, warn: (message: string) => void): Promise<() =
           `--state-file ${path} is in use by another worth-auth-mock (pid ${holder.pid}): stop it, or give each mock its own --state-file (replicas that share state use --redis)`,
         );
       }
-      warn(`state file ${path}: taking over ${lockPath}, left by ${holder ? `process ${holder.pid} on ${holder.host}, which is not running any more` : 'a process that did not finish writing it'}`);
+      warn(
+        `state file ${path}: taking over ${lockPath}, left by ${holder ? `process ${holder.pid} on ${holder.host}, which is not running any more` : 'a process that did not finish writing it'}`,
+      );
       await unlink(lockPath).catch(() => {});
     }
     throw new ConfigError('--state-file', `--state-file ${path}: cannot take its lock file ${lockPath}; another mock keeps creating it`);

@@ -18,7 +18,7 @@
  */
 import { Redis } from 'ioredis';
 import { ConfigError, StoreError } from '../errors.ts';
-import { isLive, takeFrom, type Fault, type FaultContext } from '../faults/fault.ts';
+import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import type { Store, StoreOptions, TokenRecord } from './store.ts';
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { isLive, takeFrom, type Fault, type FaultContext } from '../faults/fault.ts';
+import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 
 /** A token the mock issued, as `GET /__mock/sessions` lists it (by `jti`, never the raw token). */
@@ -64,7 +64,19 @@ export async function createStore(config: Pick<Config, 'stateFile' | 'redis' | '
 /** One journal entry, every field present (undefined when absent): one object shape, rewritten in place. */
 type JournalSlot = { -readonly [K in keyof Required<JournalEntry>]: JournalEntry[K] };
 
-const BLANK: JournalSlot = { at: '', method: '', path: '', status: 0, reason: '', faultId: undefined, sub: undefined, jti: undefined, sid: undefined, session: undefined, ms: 0 };
+const BLANK: JournalSlot = {
+  at: '',
+  method: '',
+  path: '',
+  status: 0,
+  reason: '',
+  faultId: undefined,
+  sub: undefined,
+  jti: undefined,
+  sid: undefined,
+  session: undefined,
+  ms: 0,
+};
 
 /** Writes `entry` into `slot`, the fields it lacks blanked. */
 function fill(slot: JournalSlot, entry: JournalEntry): JournalSlot {

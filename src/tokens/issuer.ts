@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import type { JWTPayload } from 'jose';
 // jose by subpath: its index loads every module it has (remote JWKS, all of JWE…), ~17 ms of start-up.
 import * as base64url from 'jose/base64url';
-import { EncryptJWT } from 'jose/jwt/encrypt';
 import { jwtDecrypt } from 'jose/jwt/decrypt';
+import { EncryptJWT } from 'jose/jwt/encrypt';
 import { SignJWT } from 'jose/jwt/sign';
-import type { JWTPayload } from 'jose';
 import { InputError } from '../errors.ts';
 import type { KeySet, SigningKey } from './keys.ts';
 
 export { TOKEN_KINDS, type TokenKind } from './token-kinds.ts';
+
 import type { TokenKind } from './token-kinds.ts';
 
 /** The role that may log out. */

@@ -3,8 +3,8 @@ import type { CryptoKey, JWSHeaderParameters, JWTPayload } from 'jose';
 import * as errors from 'jose/errors';
 import { jwtVerify } from 'jose/jwt/verify';
 import type { Algorithm } from '../config.ts';
-import { keyProblem, type KeySet } from './keys.ts';
 import type { Claims, SignIn } from './issuer.ts';
+import { type KeySet, keyProblem } from './keys.ts';
 
 /** The outcome of checking a bearer token: its claims, or why it is not valid (never echoing the token). */
 export type Verification = { readonly ok: true; readonly claims: Claims } | { readonly ok: false; readonly reason: string };
@@ -54,7 +54,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const use = claims.token_use;
     if (use !== 'access' && use !== 'id') return `token_use ${JSON.stringify(use ?? null)} is not accepted: send an access or id token`;
     if (typeof claims.sub !== 'string' || claims.sub === '') return 'token has no sub claim';
-    if (use === 'id' && claims.aud !== clientId && !(Array.isArray(claims.aud) && claims.aud.includes(clientId))) return 'id token audience does not match the client';
+    if (use === 'id' && claims.aud !== clientId && !(Array.isArray(claims.aud) && claims.aud.includes(clientId)))
+      return 'id token audience does not match the client';
     return undefined;
   }
 
@@ -112,7 +113,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   function getKey(header: JWSHeaderParameters) {
     if (typeof header.kid !== 'string') throw new errors.JWKSNoMatchingKey('token header has no kid');
     const key = byKid.get(header.kid);
-    if (!key) throw new errors.JWKSNoMatchingKey('token kid is not one of the mock\'s keys');
+    if (!key) throw new errors.JWKSNoMatchingKey("token kid is not one of the mock's keys");
     return key;
   }
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/faults/fault.ts';
 import type { Mock } from '../../src/mock.ts';
+import { runCli as cli, type CliRun as Run, startCli } from '../support/cli.ts';
 import { logout, mockOn } from '../support/mock.ts';
-import { runCli as cli, startCli, type CliRun as Run } from '../support/cli.ts';
 
 let mock: Mock;
 beforeAll(async () => {
@@ -159,15 +159,14 @@ describe('bad input', () => {
     expect(await mock.faults.list()).toEqual([]);
   });
 
-  it.each([
-    [['arm']],
-    [['arm', '500', '--network', 'reset']],
-    [['arm', '500', '--delay', '999999999']],
-  ])('fault %j is refused by the mock → exit 2', async (args) => {
-    const run = await fault(...args);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^error: /);
-  });
+  it.each([[['arm']], [['arm', '500', '--network', 'reset']], [['arm', '500', '--delay', '999999999']]])(
+    'fault %j is refused by the mock → exit 2',
+    async (args) => {
+      const run = await fault(...args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^error: /);
+    },
+  );
 
   it('no mock at --url → exit 1 saying how to start one', async () => {
     const closed = await mockOn();
@@ -188,7 +187,15 @@ describe('start --faults FILE', () => {
 
   it('preloads the scenario: the mock starts with the faults armed', async () => {
     const file = join(dir, 'scenario.json');
-    await writeFile(file, JSON.stringify({ faults: [{ status: 500, times: 2 }, { network: 'hang', match: { session: 'slow' } }] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        faults: [
+          { status: 500, times: 2 },
+          { network: 'hang', match: { session: 'slow' } },
+        ],
+      }),
+    );
     const started = await startCli(['--port', '0', '--log', 'off', '--faults', file]);
     try {
       const listed = await cli(['fault', 'list', '--json', '--url', started.url]);

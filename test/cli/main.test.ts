@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decode } from '../support/crafted.ts';
 import { runCli, startCli } from '../support/cli.ts';
+import { decode } from '../support/crafted.ts';
 
 afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-const post = (url: string, token?: string) =>
-  fetch(url, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} }).then((r) => r.status);
+const post = (url: string, token?: string) => fetch(url, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} }).then((r) => r.status);
 
 describe('argv → behaviour of `start`', () => {
   it('prints a banner with the URL, a ready customer token and a curl that logs it out', async () => {
@@ -64,7 +63,10 @@ describe('argv → behaviour of `start`', () => {
     try {
       const { stdout } = await runCli(['token', '--url', cli.url, '--sub', 'cust-log']);
       await post(`${cli.baseUrl}/customer/logout`, stdout.trim());
-      const line = cli.output().split('\n').find((l) => l.startsWith('{') && l.includes('cust-log'));
+      const line = cli
+        .output()
+        .split('\n')
+        .find((l) => l.startsWith('{') && l.includes('cust-log'));
       expect(JSON.parse(line!)).toMatchObject({ method: 'POST', status: 200, sub: 'cust-log' });
       expect(line).not.toContain(stdout.trim().split('.')[2]);
     } finally {
@@ -131,7 +133,10 @@ describe('commands that talk to a running mock', () => {
       expect(listed.filter((s) => s.sub === 'cust-42').map((s) => s.status)).toEqual(['logged-out', 'logged-out']);
 
       const requests = await runCli(['requests', '--url', cli.url, '--json', '--sub', 'cust-42']);
-      const lines = requests.stdout.trim().split('\n').map((l) => JSON.parse(l) as { status: number });
+      const lines = requests.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { status: number });
       expect(lines.map((l) => l.status)).toEqual([200]);
       const human = await runCli(['requests', '--url', cli.url]);
       expect(human.stdout).toMatch(/POST \/auth\/api\/v1\/customer\/logout {2}401 {2}token expired/);

@@ -17,7 +17,9 @@ afterAll(async () => {
 const request = fc.record({
   kind: fc.constantFrom(...TOKEN_KINDS, 'none' as const, 'id' as const, 'junk' as const, 'reuse' as const),
   scheme: fc.constantFrom('Bearer', 'bearer', 'BEARER', 'Basic', ''),
-  prefer: fc.option(fc.constantFrom('code=200', 'code=400', 'code=401', 'code=403', 'code=500', 'code=418', 'code=abc', 'delay=0', 'return=minimal'), { nil: undefined }),
+  prefer: fc.option(fc.constantFrom('code=200', 'code=400', 'code=401', 'code=403', 'code=500', 'code=418', 'code=abc', 'delay=0', 'return=minimal'), {
+    nil: undefined,
+  }),
   body: fc.option(fc.oneof(fc.constant('{}'), fc.constant('{"a":'), fc.json(), fc.string({ maxLength: 50 })), { nil: undefined }),
   contentType: fc.constantFrom('application/json', 'text/plain', 'application/problem+json', undefined),
   duplicateAuthorization: fc.boolean(),

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { ConfigError } from '../../src/errors.ts';
 import type { Mock } from '../../src/mock.ts';
-import { control as controlAt, mockOn, read, violations } from '../support/mock.ts';
 import { runCli } from '../support/cli.ts';
+import { control as controlAt, mockOn, read, violations } from '../support/mock.ts';
 
 /**
  * The locked control API: bound beyond loopback, the mock refuses to start without `--admin-token`
@@ -16,18 +16,21 @@ import { runCli } from '../support/cli.ts';
 const SECRET = 'qa-floor-admin-7f3c9b21';
 
 describe('a mock bound beyond loopback', () => {
-  it.each(['0.0.0.0', '::', '10.1.2.3', 'mock.internal.example', '::ffff:127.0.0.1'])('refuses --host %s without --admin-token, naming the flag and the way out', (host) => {
-    let error: unknown;
-    try {
-      loadConfig({ host });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).field).toBe('--admin-token');
-    expect((error as ConfigError).message).toContain('--admin-token');
-    expect((error as ConfigError).message).toContain('--unsafe-open-admin');
-  });
+  it.each(['0.0.0.0', '::', '10.1.2.3', 'mock.internal.example', '::ffff:127.0.0.1'])(
+    'refuses --host %s without --admin-token, naming the flag and the way out',
+    (host) => {
+      let error: unknown;
+      try {
+        loadConfig({ host });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).field).toBe('--admin-token');
+      expect((error as ConfigError).message).toContain('--admin-token');
+      expect((error as ConfigError).message).toContain('--unsafe-open-admin');
+    },
+  );
 
   it.each(['127.0.0.1', '127.0.0.2', '::1', 'localhost'])('starts on loopback %s without an admin token', (host) => {
     expect(loadConfig({ host }).host).toBe(host);
@@ -140,7 +143,10 @@ describe('with --admin-token', () => {
     const panel = await fetch(`${root}/__mock/`);
     expect(panel.status).not.toBe(401);
     await panel.arrayBuffer();
-    const preflight = await fetch(`${root}/__mock/tokens`, { method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${root}/__mock/tokens`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(204);
   });
 
@@ -278,7 +284,13 @@ describe('a loopback mock without an admin token (the default)', () => {
   it('with an admin token, the token is the lock: any origin that has it is served', async () => {
     const locked = await mockOn({ adminToken: SECRET });
     try {
-      const answer = await call(locked.port, 'POST', '/__mock/tokens', { host: 'mock.qa.example', origin: 'https://qa.example', 'x-mock-admin-token': SECRET }, '{}');
+      const answer = await call(
+        locked.port,
+        'POST',
+        '/__mock/tokens',
+        { host: 'mock.qa.example', origin: 'https://qa.example', 'x-mock-admin-token': SECRET },
+        '{}',
+      );
       expect(answer.status, answer.text).toBe(201);
     } finally {
       await locked.close();

@@ -62,18 +62,30 @@ describe('control API', () => {
 
   it('GET /__mock/requests is the journal, filterable, never with a raw token; DELETE clears it', async () => {
     await call('DELETE', '/__mock/requests');
-    const { token, claims } = (await call('POST', '/__mock/tokens', { sub: 'journal-cust' })).body as { token: string; claims: { jti: string; origin_jti: string } };
+    const { token, claims } = (await call('POST', '/__mock/tokens', { sub: 'journal-cust' })).body as {
+      token: string;
+      claims: { jti: string; origin_jti: string };
+    };
     await logout(mock, { token });
     await logout(mock, { token });
     await logout(mock);
     const all = (await call('GET', '/__mock/requests')).body as { requests: Record<string, unknown>[] };
     expect(all.requests).toHaveLength(3);
-    expect(all.requests[0]).toMatchObject({ method: 'POST', path: '/auth/api/v1/customer/logout', status: 200, sub: 'journal-cust', jti: claims.jti, sid: claims.origin_jti });
+    expect(all.requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/auth/api/v1/customer/logout',
+      status: 200,
+      sub: 'journal-cust',
+      jti: claims.jti,
+      sid: claims.origin_jti,
+    });
     expect(typeof all.requests[0]!.ms).toBe('number');
     expect(JSON.stringify(all)).not.toContain(token.split('.')[2]);
     const bySub = (await call('GET', '/__mock/requests?sub=journal-cust&status=401')).body as { requests: unknown[] };
     expect(bySub.requests).toHaveLength(1);
-    const future = (await call('GET', `/__mock/requests?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).body as { requests: unknown[] };
+    const future = (await call('GET', `/__mock/requests?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).body as {
+      requests: unknown[];
+    };
     expect(future.requests).toHaveLength(0);
     expect((await call('GET', '/__mock/requests?colour=red')).body).toMatchObject({ field: 'colour' });
     await call('DELETE', '/__mock/requests');

@@ -5,13 +5,13 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { DEFAULT_SPEC_PATH } from '../../src/contract/spec.ts';
 import { NETWORK_FAULTS } from '../../src/faults/fault.ts';
 import type { Mock } from '../../src/mock.ts';
-import { DEFAULT_SPEC_PATH } from '../../src/contract/spec.ts';
 import { TOKEN_KINDS } from '../../src/tokens/issuer.ts';
-import { mockOn } from '../support/mock.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { startCustomerApp, type CustomerApp } from '../support/customer-app.ts';
+import { type CustomerApp, startCustomerApp } from '../support/customer-app.ts';
+import { mockOn } from '../support/mock.ts';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/panel.png', import.meta.url));
 const VIEWPORT = { width: 1280, height: 800 };
@@ -84,7 +84,11 @@ async function attempt(page: Page, n: number) {
 }
 
 /** The panel's journal row cells, as a QA engineer reads them. */
-async function journalRow(panel: Page, hasText: string, nth = 0): Promise<{ status: string; reason: string; fault: string; customer: string; session: string }> {
+async function journalRow(
+  panel: Page,
+  hasText: string,
+  nth = 0,
+): Promise<{ status: string; reason: string; fault: string; customer: string; session: string }> {
   const row = panel.locator('#journal-rows tr', { hasText }).nth(nth);
   await row.waitFor();
   const cells = (await row.getByRole('cell').allTextContents()).map((text) => text.trim());
@@ -260,12 +264,24 @@ describe('QA panel, in Chromium', () => {
       if (stop === null || (stops.length > 0 && stop.label === stops[0]!.label && stop.id === stops[0]!.id)) break;
       stops.push(stop);
     }
-    const reachable = (await panel.evaluate(`[...document.querySelectorAll('a[href], button:not([disabled]), input:not([disabled]), select, textarea, [tabindex="0"]')]
+    const reachable =
+      (await panel.evaluate(`[...document.querySelectorAll('a[href], button:not([disabled]), input:not([disabled]), select, textarea, [tabindex="0"]')]
       .filter((e) => e.getClientRects().length > 0).length`)) as number;
     expect(stops.length).toBe(reachable);
     expect(stops.filter((s) => s.outline === 'none')).toEqual([]);
     const at = (label: string) => stops.findIndex((s) => s.label.startsWith(label) || s.id === label);
-    const order = ['Skip to the journal', 'admin-token', 'arm-times', 'Arm 200', 'Arm network fault reset', 'mint-sub', 'Mint token', 'Disarm all', 'Pause', 'Scope faults to sign-in'].map(at);
+    const order = [
+      'Skip to the journal',
+      'admin-token',
+      'arm-times',
+      'Arm 200',
+      'Arm network fault reset',
+      'mint-sub',
+      'Mint token',
+      'Disarm all',
+      'Pause',
+      'Scope faults to sign-in',
+    ].map(at);
     expect(order.every((index) => index >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(problems).toEqual([]);

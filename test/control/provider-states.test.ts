@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../../src/mock.ts';
-import { logout, mockOn, read, violations } from '../support/mock.ts';
 import { decode } from '../support/crafted.ts';
+import { logout, mockOn, read, violations } from '../support/mock.ts';
 
 let mock: Mock;
 beforeAll(async () => {
@@ -11,7 +11,9 @@ afterAll(() => mock.close());
 
 /** Pact's state-change call, as the verifier makes it. */
 async function stateChange(body: unknown) {
-  return read(await fetch(`${mock.url}/__mock/provider-states`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+  return read(
+    await fetch(`${mock.url}/__mock/provider-states`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  );
 }
 
 describe('POST /__mock/provider-states', () => {
@@ -37,7 +39,13 @@ describe('POST /__mock/provider-states', () => {
     let now = Date.now();
     const short = await mockOn({ clock: () => now, tokenTtlSeconds: 7200, refreshTtlSeconds: 3600 });
     try {
-      const setup = await read(await fetch(`${short.url}/__mock/provider-states`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'a customer whose session has been logged out' }) }));
+      const setup = await read(
+        await fetch(`${short.url}/__mock/provider-states`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ state: 'a customer whose session has been logged out' }),
+        }),
+      );
       const { token } = setup.body as { token: string };
       expect((await logout(short, { token })).status).toBe(401);
       now += 3700 * 1000; // The refresh token has expired; the access token has not.
@@ -56,7 +64,10 @@ describe('POST /__mock/provider-states', () => {
   });
 
   it('answers {} for no state (an interaction that names none) and for teardown', async () => {
-    for (const body of [{ state: '', params: {}, action: 'setup' }, { state: 'a customer with an active session', params: {}, action: 'teardown' }]) {
+    for (const body of [
+      { state: '', params: {}, action: 'setup' },
+      { state: 'a customer with an active session', params: {}, action: 'teardown' },
+    ]) {
       const answer = await stateChange(body);
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({});

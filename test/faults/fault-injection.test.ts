@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadContract } from '../../src/contract/spec.ts';
 import { ConfigError } from '../../src/errors.ts';
 import type { Fault } from '../../src/faults/fault.ts';
 import type { Mock } from '../../src/mock.ts';
-import { loadContract } from '../../src/contract/spec.ts';
-import { control as controlAt, logout, mockOn, read, violations, type Answer } from '../support/mock.ts';
+import { type Answer, control as controlAt, logout, mockOn, read, violations } from '../support/mock.ts';
 
 /** The statuses the spec documents for logout: every one may be armed and forced. */
 const { statuses: DOCUMENTED } = await loadContract();
@@ -418,7 +418,14 @@ describe('--faults FILE at start', () => {
     ['an array', (faults: unknown[]) => faults],
     ['{ "faults": [...] }', (faults: unknown[]) => ({ faults })],
   ])('a good file (%s) arms every entry, in order', async (name, shape) => {
-    const faultsFile = await file(`good-${name.length}.json`, shape([{ status: 500, times: 2 }, { status: 403, times: null, match: { sub: 'cust-42' } }, { network: 'reset', match: { session: 'chaos' } }]));
+    const faultsFile = await file(
+      `good-${name.length}.json`,
+      shape([
+        { status: 500, times: 2 },
+        { status: 403, times: null, match: { sub: 'cust-42' } },
+        { network: 'reset', match: { session: 'chaos' } },
+      ]),
+    );
     const preloaded = await mockOn({ faultsFile });
     try {
       const faults = await preloaded.faults.list();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
-import { draw, isLive, parseFault, takeFrom, type Fault, type FaultContext } from '../../src/faults/fault.ts';
+import { draw, type Fault, type FaultContext, isLive, parseFault, takeFrom } from '../../src/faults/fault.ts';
 
 const STATUSES = [200, 400, 401, 403, 500] as const;
 const NOW = Date.UTC(2030, 0, 1);

@@ -1,15 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Agent, METHODS, createServer, request, type OutgoingHttpHeaders, type Server } from 'node:http';
+import { Agent, createServer, METHODS, type OutgoingHttpHeaders, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { base64url, type JWK } from 'jose';
 import fc from 'fast-check';
+import { base64url, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../../src/mock.ts';
 import { TOKEN_KINDS } from '../../src/tokens/issuer.ts';
-import { logout, mockOn, specValidator, violations, type Answer } from '../support/mock.ts';
 import { hsWithPublicKey, keysOf, signRaw, strangerKey, unsigned } from '../support/crafted.ts';
+import { type Answer, logout, mockOn, specValidator, violations } from '../support/mock.ts';
 
 /**
  * Property-based fuzzing of the whole HTTP surface against the spec: whatever a client sends, the
@@ -113,19 +113,38 @@ async function expectContractAnswer(outcome: Outcome, what: string): Promise<Ans
   return answer;
 }
 
-const headerChar = fc.oneof(
-  { weight: 8, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
-  { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }) },
-  { weight: 1, arbitrary: fc.constant(0x09) },
-).map((code) => String.fromCharCode(code));
+const headerChar = fc
+  .oneof(
+    { weight: 8, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+    { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }) },
+    { weight: 1, arbitrary: fc.constant(0x09) },
+  )
+  .map((code) => String.fromCharCode(code));
 /** Header values as a client may send them: printable ASCII, tabs and obs-text (latin-1). */
 const headerValue = fc.string({ unit: headerChar, maxLength: 120 });
 
-const overrides = fc.constantFrom('code=200', 'code=401', 'code=403', 'code=418', 'code=abc', 'code=', 'delay=5', 'delay=abc', 'delay=-1', 'delay=99999999', 'code=500, delay=3', 'respond-async, wait=1', 'return=minimal');
+const overrides = fc.constantFrom(
+  'code=200',
+  'code=401',
+  'code=403',
+  'code=418',
+  'code=abc',
+  'code=',
+  'delay=5',
+  'delay=abc',
+  'delay=-1',
+  'delay=99999999',
+  'code=500, delay=3',
+  'respond-async, wait=1',
+  'return=minimal',
+);
 const queries = fc.oneof(
   fc.constant(''),
   fc.constantFrom('?__code=200', '?__code=403', '?__code=999', '?__code=%00', '?__delay=2', '?__delay=600001', '?__code=401&__code=200', '?', '?&&=', '?a=%zz'),
-  fc.webQueryParameters().filter((q) => !/__delay/i.test(q)).map((q) => `?${q}`),
+  fc
+    .webQueryParameters()
+    .filter((q) => !/__delay/i.test(q))
+    .map((q) => `?${q}`),
 );
 
 /** Anything a client may put in Authorization: real tokens of every kind, junk, other schemes, none. */
@@ -133,27 +152,96 @@ const authorization = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...TOKEN_KINDS, 'id-token' as const).map((kind) => ({ kind })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
   { weight: 2, arbitrary: headerValue.map((value) => ({ kind: 'raw' as const, value })) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Bearer', 'bearer', 'BEARER', 'Basic', 'Digest', 'Bearer\t', ''), headerValue).map(([scheme, rest]) => ({ kind: 'raw' as const, value: `${scheme} ${rest}` })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('Bearer', 'bearer', 'BEARER', 'Basic', 'Digest', 'Bearer\t', ''), headerValue)
+      .map(([scheme, rest]) => ({ kind: 'raw' as const, value: `${scheme} ${rest}` })),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'twice' as const }) },
 );
 
 const headerNames = fc.constantFrom(
-  'prefer', 'content-type', 'origin', 'x-mock-session', 'cookie', 'expect', 'accept', 'accept-encoding', 'content-encoding',
-  'access-control-request-method', 'access-control-request-headers', 'access-control-request-private-network',
-  'x-forwarded-for', 'user-agent', 'x-mock-admin-token', 'if-none-match', 'range', 'te', 'x-http-method-override',
+  'prefer',
+  'content-type',
+  'origin',
+  'x-mock-session',
+  'cookie',
+  'expect',
+  'accept',
+  'accept-encoding',
+  'content-encoding',
+  'access-control-request-method',
+  'access-control-request-headers',
+  'access-control-request-private-network',
+  'x-forwarded-for',
+  'user-agent',
+  'x-mock-admin-token',
+  'if-none-match',
+  'range',
+  'te',
+  'x-http-method-override',
 );
-const extraHeaders = fc.dictionary(headerNames, fc.oneof(headerValue, overrides, fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain', '100-continue', 'whatever', 'mock_session=a; mock_session=%E0')), { maxKeys: 5 });
+const extraHeaders = fc.dictionary(
+  headerNames,
+  fc.oneof(
+    headerValue,
+    overrides,
+    fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain', '100-continue', 'whatever', 'mock_session=a; mock_session=%E0'),
+  ),
+  { maxKeys: 5 },
+);
 
 const bodies = fc.option(
-  fc.oneof(fc.json({ maxDepth: 4 }), fc.string({ maxLength: 200 }), fc.constantFrom('{', '{"a":', '[]', 'null', '\u0000', '{"refreshToken":"x"}'), fc.string({ unit: 'binary', maxLength: 100 })),
+  fc.oneof(
+    fc.json({ maxDepth: 4 }),
+    fc.string({ maxLength: 200 }),
+    fc.constantFrom('{', '{"a":', '[]', 'null', '\u0000', '{"refreshToken":"x"}'),
+    fc.string({ unit: 'binary', maxLength: 100 }),
+  ),
   { nil: undefined },
 );
 
 /** Where requests go: mostly the operation, otherwise look-alikes, the control API, JWKS and random paths. */
 const paths = fc.oneof(
   { weight: 6, arbitrary: queries.map((q) => ({ kind: 'contract' as const, q })) },
-  { weight: 1, arbitrary: fc.constantFrom('/auth/api/v1/customer/logout/', '/auth/api/v1/customer/Logout', '//auth/api/v1/customer/logout', '/auth/api/v1/customer/%6cogout', '/auth/api/v1/customer/logout;x', '/auth/api/v1/customer', '/auth/api/v1/', '/', '*').map((p) => ({ kind: 'path' as const, p })) },
-  { weight: 2, arbitrary: fc.constantFrom('/__mock/health', '/__mock/tokens', '/__mock/sessions', '/__mock/faults', '/__mock/faults/f_000000000000', '/__mock/faults/%E0%A4%A', '/__mock/requests?limit=5', '/__mock/requests?status=x', '/__mock/reset', '/__mock/provider-states', '/__mock/nope', '/__mock//tokens', '/.well-known/jwks.json', '/auth/api/v1/.well-known/jwks.json').map((p) => ({ kind: 'path' as const, p })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(
+        '/auth/api/v1/customer/logout/',
+        '/auth/api/v1/customer/Logout',
+        '//auth/api/v1/customer/logout',
+        '/auth/api/v1/customer/%6cogout',
+        '/auth/api/v1/customer/logout;x',
+        '/auth/api/v1/customer',
+        '/auth/api/v1/',
+        '/',
+        '*',
+      )
+      .map((p) => ({ kind: 'path' as const, p })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(
+        '/__mock/health',
+        '/__mock/tokens',
+        '/__mock/sessions',
+        '/__mock/faults',
+        '/__mock/faults/f_000000000000',
+        '/__mock/faults/%E0%A4%A',
+        '/__mock/requests?limit=5',
+        '/__mock/requests?status=x',
+        '/__mock/reset',
+        '/__mock/provider-states',
+        '/__mock/nope',
+        '/__mock//tokens',
+        '/.well-known/jwks.json',
+        '/auth/api/v1/.well-known/jwks.json',
+      )
+      .map((p) => ({ kind: 'path' as const, p })),
+  },
   { weight: 1, arbitrary: fc.webPath().map((p) => ({ kind: 'path' as const, p: p === '' ? '/' : p })) },
 );
 
@@ -173,41 +261,43 @@ describe('any request, anywhere on the surface', () => {
   it('answers within the bound with a documented answer on the contract path and a plain one elsewhere; a real client is still served', async () => {
     const seen = new Map<string, number>();
     await fc.assert(
-      fc.asyncProperty(methods, paths, authorization, extraHeaders, bodies, async (method, where, auth, extra, body) => {
-        const path = where.kind === 'contract' ? `${logoutPath}${where.q}` : where.p;
-        const headers: Record<string, string | string[]> = { ...extra };
-        if (auth.kind === 'raw') headers.authorization = auth.value;
-        else if (auth.kind === 'twice') headers.authorization = [`Bearer ${await tokenOf(mock, 'valid')}`, 'Bearer x.y.z'];
-        else if (auth.kind !== 'none') headers.authorization = `Bearer ${await tokenOf(mock, auth.kind)}`;
-        const sendsBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
-        const what = `${method} ${path} ${JSON.stringify(headers).slice(0, 300)} body=${JSON.stringify(body)?.slice(0, 100)}`;
-        const outcome = await send(mock, method, path, headers as OutgoingHttpHeaders, sendsBody ? body : undefined);
-        expect(outcome.timedOut, `no answer within ${BOUND_MS} ms: ${what}`).toBe(false);
-        expect(outcome.error, what).toBeUndefined();
-        const answer = outcome.answer as Answer;
-        const key = `${where.kind} ${method === 'POST' ? 'POST' : 'other'} ${answer.status}`;
-        seen.set(key, (seen.get(key) ?? 0) + 1);
+      fc
+        .asyncProperty(methods, paths, authorization, extraHeaders, bodies, async (method, where, auth, extra, body) => {
+          const path = where.kind === 'contract' ? `${logoutPath}${where.q}` : where.p;
+          const headers: Record<string, string | string[]> = { ...extra };
+          if (auth.kind === 'raw') headers.authorization = auth.value;
+          else if (auth.kind === 'twice') headers.authorization = [`Bearer ${await tokenOf(mock, 'valid')}`, 'Bearer x.y.z'];
+          else if (auth.kind !== 'none') headers.authorization = `Bearer ${await tokenOf(mock, auth.kind)}`;
+          const sendsBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
+          const what = `${method} ${path} ${JSON.stringify(headers).slice(0, 300)} body=${JSON.stringify(body)?.slice(0, 100)}`;
+          const outcome = await send(mock, method, path, headers as OutgoingHttpHeaders, sendsBody ? body : undefined);
+          expect(outcome.timedOut, `no answer within ${BOUND_MS} ms: ${what}`).toBe(false);
+          expect(outcome.error, what).toBeUndefined();
+          const answer = outcome.answer as Answer;
+          const key = `${where.kind} ${method === 'POST' ? 'POST' : 'other'} ${answer.status}`;
+          seen.set(key, (seen.get(key) ?? 0) + 1);
 
-        if (!METHODS.includes(method.toUpperCase())) {
-          // Not a method llhttp knows: rejected by the HTTP parser before the app, as plain 400.
-          expect(answer.status, what).toBe(400);
-        } else if (where.kind === 'contract' && method.toUpperCase() === 'POST') {
-          await expectContractAnswer(outcome, what);
-        } else if (where.kind === 'contract') {
-          expect(answer.status, what).toBe(method.toUpperCase() === 'OPTIONS' ? 204 : 405);
-          if (answer.status === 405) expect(answer.headers.get('allow'), what).toBe('POST, OPTIONS');
-        } else {
-          // 403: a control call from a page on a non-loopback Origin (ERR_CROSS_SITE).
-          expect([200, 201, 204, 400, 401, 403, 404, 405], `${answer.status} ${answer.text} ← ${what}`).toContain(answer.status);
-        }
-        if (answer.headers.get('content-type')?.startsWith('application/json') && method !== 'HEAD') {
-          expect(typeof answer.body, `${answer.text} ← ${what}`).toBe('object');
-        }
-      }).afterEach(async () => {
-        // A random control call may arm a fault (say, a 10-minute delay): disarm before the next run.
-        await mock.faults.clear();
-        await stillServes(mock);
-      }),
+          if (!METHODS.includes(method.toUpperCase())) {
+            // Not a method llhttp knows: rejected by the HTTP parser before the app, as plain 400.
+            expect(answer.status, what).toBe(400);
+          } else if (where.kind === 'contract' && method.toUpperCase() === 'POST') {
+            await expectContractAnswer(outcome, what);
+          } else if (where.kind === 'contract') {
+            expect(answer.status, what).toBe(method.toUpperCase() === 'OPTIONS' ? 204 : 405);
+            if (answer.status === 405) expect(answer.headers.get('allow'), what).toBe('POST, OPTIONS');
+          } else {
+            // 403: a control call from a page on a non-loopback Origin (ERR_CROSS_SITE).
+            expect([200, 201, 204, 400, 401, 403, 404, 405], `${answer.status} ${answer.text} ← ${what}`).toContain(answer.status);
+          }
+          if (answer.headers.get('content-type')?.startsWith('application/json') && method !== 'HEAD') {
+            expect(typeof answer.body, `${answer.text} ← ${what}`).toBe('object');
+          }
+        })
+        .afterEach(async () => {
+          // A random control call may arm a fault (say, a 10-minute delay): disarm before the next run.
+          await mock.faults.clear();
+          await stillServes(mock);
+        }),
       { numRuns: 400 },
     );
     // The generator reaches the operation's refusals and successes, and the plain answers elsewhere.
@@ -240,12 +330,34 @@ const wrongTypes = fc.oneof(
   fc.integer({ min: 1, max: 6 }).map((kb) => 'x'.repeat(kb * 1024)),
   fc.integer({ min: 50, max: 3000 }).map((depth) => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown),
 );
-const payloadEdit = fc.dictionary(fc.constantFrom('sub', 'exp', 'iat', 'nbf', 'iss', 'aud', 'jti', 'origin_jti', 'token_use', 'custom:role', 'scope', 'client_id', 'username', '__proto__', 'constructor'), wrongTypes, { minKeys: 1, maxKeys: 4 });
+const payloadEdit = fc.dictionary(
+  fc.constantFrom(
+    'sub',
+    'exp',
+    'iat',
+    'nbf',
+    'iss',
+    'aud',
+    'jti',
+    'origin_jti',
+    'token_use',
+    'custom:role',
+    'scope',
+    'client_id',
+    'username',
+    '__proto__',
+    'constructor',
+  ),
+  wrongTypes,
+  { minKeys: 1, maxKeys: 4 },
+);
 
 const mutation = fc.oneof(
   headerEdit.map((edit) => ({ kind: 'header' as const, edit })),
   payloadEdit.map((edit) => ({ kind: 'payload' as const, edit })),
-  fc.constantFrom('p.h.s', 'h.s.p', 's.p.h', 'h.h.s', 'h.p', 'h.p.s.s', 'h.p.s.h.p', 'h..s', '.p.s', 'h.p.', 'h.p.s.', 'h.p.s=', 'hps').map((shape) => ({ kind: 'shape' as const, shape })),
+  fc
+    .constantFrom('p.h.s', 'h.s.p', 's.p.h', 'h.h.s', 'h.p', 'h.p.s.s', 'h.p.s.h.p', 'h..s', '.p.s', 'h.p.', 'h.p.s.', 'h.p.s=', 'hps')
+    .map((shape) => ({ kind: 'shape' as const, shape })),
   fc.record({ at: fc.nat(), bit: fc.integer({ min: 0, max: 6 }) }).map((flip) => ({ kind: 'flip' as const, ...flip })),
   fc.constantFrom('stranger-key', 'stranger-jku', 'hs-with-public-key', 'alg-none', 'embedded-jwk').map((forgery) => ({ kind: 'forged' as const, forgery })),
 );
@@ -290,7 +402,13 @@ async function mutate(token: string, m: Mutation): Promise<{ token: string; same
       const result = `${token.slice(0, at)}${safe}${token.slice(at + 1)}`;
       const [rh, rp, rs] = result.split('.');
       // A flip in the unused low bits of the signature's last character leaves the same bytes.
-      const sameBytes = rh === h && rp === p && rs !== undefined && result.split('.').length === 3 && /^[A-Za-z0-9_-]*$/.test(rs) && Buffer.from(rs, 'base64url').equals(Buffer.from(s, 'base64url'));
+      const sameBytes =
+        rh === h &&
+        rp === p &&
+        rs !== undefined &&
+        result.split('.').length === 3 &&
+        /^[A-Za-z0-9_-]*$/.test(rs) &&
+        Buffer.from(rs, 'base64url').equals(Buffer.from(s, 'base64url'));
       return { token: result, sameBytes };
     }
     case 'forged': {
@@ -337,7 +455,7 @@ describe('mutated and forged real tokens', () => {
     await stillServes(mock);
   });
 
-  it('hand-signed with the mock\'s own key but hostile headers or wrong-typed claims: documented answers, and a 200 only for a sane token', async () => {
+  it("hand-signed with the mock's own key but hostile headers or wrong-typed claims: documented answers, and a 200 only for a sane token", async () => {
     const now = () => Math.floor(Date.now() / 1000);
     await fc.assert(
       fc.asyncProperty(headerEdit, fc.option(payloadEdit, { nil: undefined }), fc.constantFrom('access', 'id'), async (edit, claimsEdit, use) => {
@@ -356,7 +474,8 @@ describe('mutated and forged real tokens', () => {
           jti: crypto.randomUUID(),
           origin_jti: crypto.randomUUID(),
         };
-        for (const [name, value] of Object.entries(claimsEdit ?? {})) Object.defineProperty(claims, name, { value, enumerable: true, configurable: true, writable: true });
+        for (const [name, value] of Object.entries(claimsEdit ?? {}))
+          Object.defineProperty(claims, name, { value, enumerable: true, configurable: true, writable: true });
         const token = signRaw(key, header, claims);
         const what = `header=${JSON.stringify(header).slice(0, 200)} claims=${JSON.stringify(claimsEdit)?.slice(0, 200)}`;
         const outcome = await send(mock, 'POST', logoutPath, { authorization: `Bearer ${token}` });
@@ -372,7 +491,8 @@ describe('mutated and forged real tokens', () => {
           expect(claims.iss, what).toBe(ISSUER);
           expect(claims['custom:role'], what).toBe('customer');
           expect(typeof claims.exp === 'number' && claims.exp > now(), what).toBe(true);
-          for (const time of ['iat', 'nbf']) expect(claims[time] === undefined || (typeof claims[time] === 'number' && claims[time] <= now() + 5), what).toBe(true);
+          for (const time of ['iat', 'nbf'])
+            expect(claims[time] === undefined || (typeof claims[time] === 'number' && claims[time] <= now() + 5), what).toBe(true);
           if (claims.token_use === 'id') expect([claims.aud].flat(), what).toContain('worthmockclient0000000000');
         }
       }),
@@ -385,14 +505,25 @@ describe('mutated and forged real tokens', () => {
 /** Claims a caller may ask to be minted into a token: any names, any JSON types. */
 const mintedClaims = fc.dictionary(
   fc.oneof(fc.constantFrom('exp', 'iat', 'nbf', 'iss', 'sub', 'token_use', 'custom:role', 'aud', 'jti', 'origin_jti'), fc.string({ maxLength: 6 })),
-  fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('refresh', 'id', 'access', 'never', '', 'https://evil.example', 'admin', 'customer', 4102444800, 946684800)),
+  fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom('refresh', 'id', 'access', 'never', '', 'https://evil.example', 'admin', 'customer', 4102444800, 946684800),
+  ),
   { maxKeys: 4 },
 );
 
 describe('the control API under random input', () => {
   const anything = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(-1, 0, 1, 1.5, 1e21, '', 'x', null, [], {}));
   const tokenBody = fc.record(
-    { sub: anything, role: anything, ttlSeconds: anything, kind: fc.oneof(anything, fc.constantFrom(...TOKEN_KINDS)), claims: fc.oneof(anything, mintedClaims), refreshToken: anything, extra: anything },
+    {
+      sub: anything,
+      role: anything,
+      ttlSeconds: anything,
+      kind: fc.oneof(anything, fc.constantFrom(...TOKEN_KINDS)),
+      claims: fc.oneof(anything, mintedClaims),
+      refreshToken: anything,
+      extra: anything,
+    },
     { requiredKeys: [] },
   );
   const faultBody = fc.record(
@@ -413,25 +544,29 @@ describe('the control API under random input', () => {
 
   it('answers 201 or a 400 naming the field, never a 5xx, within the bound; the operation keeps working', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          tokenBody.map((b) => ({ path: '/__mock/tokens', body: JSON.stringify(b) })),
-          faultBody.map((b) => ({ path: '/__mock/faults', body: JSON.stringify(b) })),
-          nested.map((body) => ({ path: '/__mock/tokens', body })),
-          fc.tuple(fc.constantFrom('/__mock/tokens', '/__mock/faults', '/__mock/provider-states'), fc.string({ maxLength: 100 })).map(([path, body]) => ({ path, body })),
-        ),
-        async ({ path, body }) => {
-          const outcome = await send(mock, 'POST', path, { 'content-type': 'application/json' }, body);
-          const what = `${path} ${body.slice(0, 300)}`;
-          expect(outcome.timedOut, `no answer within ${BOUND_MS} ms: ${what}`).toBe(false);
-          const answer = outcome.answer as Answer;
-          expect([200, 201, 400], `${answer.status} ${answer.text.slice(0, 300)} ← ${what}`).toContain(answer.status);
-          if (answer.status === 400) expect((answer.body as { field?: unknown }).field, what).toEqual(expect.any(String));
-        },
-      ).afterEach(async () => {
-        await mock.faults.clear();
-        await stillServes(mock);
-      }),
+      fc
+        .asyncProperty(
+          fc.oneof(
+            tokenBody.map((b) => ({ path: '/__mock/tokens', body: JSON.stringify(b) })),
+            faultBody.map((b) => ({ path: '/__mock/faults', body: JSON.stringify(b) })),
+            nested.map((body) => ({ path: '/__mock/tokens', body })),
+            fc
+              .tuple(fc.constantFrom('/__mock/tokens', '/__mock/faults', '/__mock/provider-states'), fc.string({ maxLength: 100 }))
+              .map(([path, body]) => ({ path, body })),
+          ),
+          async ({ path, body }) => {
+            const outcome = await send(mock, 'POST', path, { 'content-type': 'application/json' }, body);
+            const what = `${path} ${body.slice(0, 300)}`;
+            expect(outcome.timedOut, `no answer within ${BOUND_MS} ms: ${what}`).toBe(false);
+            const answer = outcome.answer as Answer;
+            expect([200, 201, 400], `${answer.status} ${answer.text.slice(0, 300)} ← ${what}`).toContain(answer.status);
+            if (answer.status === 400) expect((answer.body as { field?: unknown }).field, what).toEqual(expect.any(String));
+          },
+        )
+        .afterEach(async () => {
+          await mock.faults.clear();
+          await stillServes(mock);
+        }),
       { numRuns: 250 },
     );
   });
@@ -449,7 +584,10 @@ describe('the control API under random input', () => {
           return;
         }
         const [known, checked] = await Promise.all([logout(mock, { token }), logout(twin, { token })]);
-        expect(checked.status, `claims ${JSON.stringify(claims)}: minting mock ${known.headers.get('x-mock-reason')}, twin ${checked.headers.get('x-mock-reason')}`).toBe(known.status);
+        expect(
+          checked.status,
+          `claims ${JSON.stringify(claims)}: minting mock ${known.headers.get('x-mock-reason')}, twin ${checked.headers.get('x-mock-reason')}`,
+        ).toBe(known.status);
       }),
       { numRuns: 150 },
     );

@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../../src/mock.ts';
-import { logout, mockOn, specValidator, violations, type Answer } from '../support/mock.ts';
 import { spawnBin } from '../support/bin.ts';
+import { type Answer, logout, mockOn, specValidator, violations } from '../support/mock.ts';
 
 /**
  * Hostile clients on raw sockets (node:net): oversized and malformed requests, bodies that lie or
@@ -32,7 +32,10 @@ type Exchange = { data: Buffer; closedByServer: boolean; responses: Answer[] };
  * Opens a connection, writes `chunks`, and collects what comes back until the server closes the
  * connection, `enough(responses)` holds, or `waitMs` passes.
  */
-function exchange(chunks: (string | Buffer)[], options: { waitMs?: number; enough?: (responses: Answer[]) => boolean; halfClose?: boolean; port?: number } = {}): Promise<Exchange> {
+function exchange(
+  chunks: (string | Buffer)[],
+  options: { waitMs?: number; enough?: (responses: Answer[]) => boolean; halfClose?: boolean; port?: number } = {},
+): Promise<Exchange> {
   const { waitMs = BOUND_MS, enough, halfClose = false, port = mock.port } = options;
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
@@ -160,7 +163,9 @@ describe('oversized requests', () => {
   });
 
   it('a control call declaring a 2 MB body gets 400 naming the body and the connection closes instead of draining it', async () => {
-    const exchanged = await exchange([`POST /__mock/tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{"sub":`]);
+    const exchanged = await exchange([
+      `POST /__mock/tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{"sub":`,
+    ]);
     expect(exchanged.responses[0]?.status).toBe(400);
     expect(exchanged.responses[0]?.body).toMatchObject({ errorCode: 'ERR_INPUT', field: 'body' });
     expect(exchanged.responses[0]?.headers.get('connection')).toBe('close');
@@ -234,18 +239,26 @@ describe('invalid bytes in headers', () => {
 
 describe('connections', () => {
   it('hundreds of half-open connections do not keep a real client from being served', async () => {
-    const partials = ['', 'POST', `POST ${logoutPath} HTTP/1.1\r\n`, `${post(['Authorization: Bearer x'])}`.slice(0, -2), post(['Content-Length: 1000'], '{"a":')];
+    const partials = [
+      '',
+      'POST',
+      `POST ${logoutPath} HTTP/1.1\r\n`,
+      `${post(['Authorization: Bearer x'])}`.slice(0, -2),
+      post(['Content-Length: 1000'], '{"a":'),
+    ];
     const sockets: Socket[] = [];
     await Promise.all(
-      Array.from({ length: 300 }, (_, i) =>
-        new Promise<void>((resolve) => {
-          const socket = connect(mock.port, '127.0.0.1', () => {
-            socket.write(partials[i % partials.length] as string);
-            resolve();
-          });
-          socket.on('error', () => resolve());
-          sockets.push(socket);
-        }),
+      Array.from(
+        { length: 300 },
+        (_, i) =>
+          new Promise<void>((resolve) => {
+            const socket = connect(mock.port, '127.0.0.1', () => {
+              socket.write(partials[i % partials.length] as string);
+              resolve();
+            });
+            socket.on('error', () => resolve());
+            sockets.push(socket);
+          }),
       ),
     );
     try {
@@ -289,7 +302,7 @@ describe('connections', () => {
 });
 
 describe('requests Node would answer on its own', () => {
-  it('an Expect other than 100-continue gets the operation\'s documented answer, not an undocumented 417', async () => {
+  it("an Expect other than 100-continue gets the operation's documented answer, not an undocumented 417", async () => {
     const exchanged = await exchange([post(['Expect: the-unexpected', 'Content-Length: 0'])], { enough: (r) => r.length === 1 });
     expect(exchanged.responses[0]?.status).toBe(401);
     await expectDocumented(exchanged.responses[0]);
@@ -297,14 +310,20 @@ describe('requests Node would answer on its own', () => {
 
   it('Expect: 100-continue gets the interim 100, then the documented answer', async () => {
     const { token } = await mock.issueToken();
-    const exchanged = await exchange([post([`Authorization: Bearer ${token}`, 'Expect: 100-continue', 'Content-Type: application/json', 'Content-Length: 2']), '{}'], { enough: (r) => r.length === 2 });
+    const exchanged = await exchange(
+      [post([`Authorization: Bearer ${token}`, 'Expect: 100-continue', 'Content-Type: application/json', 'Content-Length: 2']), '{}'],
+      { enough: (r) => r.length === 2 },
+    );
     expect(exchanged.responses.map((r) => r.status)).toEqual([100, 200]);
     await expectDocumented(exchanged.responses[1]);
   });
 
   it('the absolute-form request target (RFC 9112 §3.2.2) reaches the operation', async () => {
     const { token } = await mock.issueToken();
-    const exchanged = await exchange([`POST http://127.0.0.1:${mock.port}${logoutPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Length: 0\r\n\r\n`], { enough: (r) => r.length === 1 });
+    const exchanged = await exchange(
+      [`POST http://127.0.0.1:${mock.port}${logoutPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Length: 0\r\n\r\n`],
+      { enough: (r) => r.length === 1 },
+    );
     expect(exchanged.responses[0]?.status).toBe(200);
     await expectDocumented(exchanged.responses[0]);
   });

@@ -296,7 +296,7 @@ describe('options of the decision', () => {
     }
   });
 
-  it('a logout is remembered until the sign-in\'s refresh token expires, then pruned; a long-lived token does not stretch the others', async () => {
+  it("a logout is remembered until the sign-in's refresh token expires, then pruned; a long-lived token does not stretch the others", async () => {
     let now = Date.parse('2030-01-01T00:00:00Z');
     const store = new MemoryStore({ journalSize: 10 });
     const m = await mockOn({ clock: () => now, store, tokenTtlSeconds: 60, refreshTtlSeconds: 600 });

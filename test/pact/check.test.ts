@@ -53,11 +53,36 @@ describe('check', () => {
   const SUCCESS = "a logout with the customer's active session token";
   const cases: { name: string; description: string; change: (i: V4Interaction) => void; part: string }[] = [
     { name: 'an undocumented status', description: NO_TOKEN, change: (i) => void (i.response.status = 404), part: 'response 404:' },
-    { name: 'a body field of the wrong type', description: NO_TOKEN, change: (i) => void (i.response.body!.content.errorCode = 401), part: 'response 401: body.errorCode' },
-    { name: 'a response that is not JSON', description: SUCCESS, change: (i) => void (i.response.headers = { 'Content-Type': ['text/plain'] }), part: 'response 200:' },
-    { name: 'an operation the spec does not have', description: SUCCESS, change: (i) => void (i.request.path = '/auth/api/v1/customer/signout'), part: 'request: the spec has no operation POST /customer/signout' },
-    { name: 'a method the spec does not have', description: SUCCESS, change: (i) => void (i.request.method = 'DELETE'), part: 'request: the spec has no operation DELETE /customer/logout' },
-    { name: 'a path outside the base path', description: NO_TOKEN, change: (i) => void (i.request.path = '/customer/logout'), part: 'request: path /customer/logout' },
+    {
+      name: 'a body field of the wrong type',
+      description: NO_TOKEN,
+      change: (i) => void (i.response.body!.content.errorCode = 401),
+      part: 'response 401: body.errorCode',
+    },
+    {
+      name: 'a response that is not JSON',
+      description: SUCCESS,
+      change: (i) => void (i.response.headers = { 'Content-Type': ['text/plain'] }),
+      part: 'response 200:',
+    },
+    {
+      name: 'an operation the spec does not have',
+      description: SUCCESS,
+      change: (i) => void (i.request.path = '/auth/api/v1/customer/signout'),
+      part: 'request: the spec has no operation POST /customer/signout',
+    },
+    {
+      name: 'a method the spec does not have',
+      description: SUCCESS,
+      change: (i) => void (i.request.method = 'DELETE'),
+      part: 'request: the spec has no operation DELETE /customer/logout',
+    },
+    {
+      name: 'a path outside the base path',
+      description: NO_TOKEN,
+      change: (i) => void (i.request.path = '/customer/logout'),
+      part: 'request: path /customer/logout',
+    },
   ];
 
   it.each(cases)('rejects $name with exit 1, naming the interaction', async ({ description, change, part }) => {

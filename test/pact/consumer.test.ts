@@ -35,7 +35,11 @@ afterAll(async () => {
   const target = join(ROOT, 'pacts', PACT_FILE);
   const committed = await readFile(target, 'utf8').catch(() => undefined);
   // Only a complete run that changed the pact replaces it, and atomically: the verify tests may be reading it right now.
-  if (generated !== undefined && generated !== committed && (JSON.parse(generated) as { interactions: unknown[] }).interactions.length === EXPECTED_INTERACTIONS) {
+  if (
+    generated !== undefined &&
+    generated !== committed &&
+    (JSON.parse(generated) as { interactions: unknown[] }).interactions.length === EXPECTED_INTERACTIONS
+  ) {
     const staging = join(dir, `${PACT_FILE}.next`);
     await writeFile(staging, generated);
     await rename(staging, target);
@@ -43,6 +47,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: `${token}` is Pact's provider-state expression, not a template literal
 const bearerFromState = () => ({ Authorization: fromProviderState('Bearer ${token}', `Bearer ${EXAMPLE_TOKEN}`) });
 const errorBody = (message: string, errorCode: string) => ({ message: like(message), errorCode: like(errorCode) });
 
@@ -53,7 +58,9 @@ describe(`${CONSUMER} → ${PROVIDER}: POST ${LOGOUT_PATH}`, () => {
       .given('a customer with an active session')
       .uponReceiving("a logout with the customer's active session token")
       .withRequest('POST', LOGOUT_PATH, (request) => request.headers(bearerFromState()))
-      .willRespondWith(200, (response) => response.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ status: like('success'), message: like('Logout successful') }))
+      .willRespondWith(200, (response) =>
+        response.headers({ 'Content-Type': JSON_TYPE }).jsonBody({ status: like('success'), message: like('Logout successful') }),
+      )
       .executeTest(async (server) => {
         expect(await logOut(`${server.url}${BASE_PATH}`, EXAMPLE_TOKEN)).toEqual({ loggedOut: true, message: 'Logout successful' });
       });
@@ -66,7 +73,12 @@ describe(`${CONSUMER} → ${PROVIDER}: POST ${LOGOUT_PATH}`, () => {
       .withRequest('POST', LOGOUT_PATH)
       .willRespondWith(401, (response) => response.headers({ 'Content-Type': JSON_TYPE }).jsonBody(errorBody('Unauthorized', 'ERR_UNAUTHORIZED')))
       .executeTest(async (server) => {
-        expect(await logOut(`${server.url}${BASE_PATH}`, undefined)).toEqual({ loggedOut: false, status: 401, errorCode: 'ERR_UNAUTHORIZED', message: 'Unauthorized' });
+        expect(await logOut(`${server.url}${BASE_PATH}`, undefined)).toEqual({
+          loggedOut: false,
+          status: 401,
+          errorCode: 'ERR_UNAUTHORIZED',
+          message: 'Unauthorized',
+        });
       });
   });
 
@@ -102,7 +114,12 @@ describe(`${CONSUMER} → ${PROVIDER}: POST ${LOGOUT_PATH}`, () => {
       .withRequest('POST', LOGOUT_PATH, (request) => request.headers(bearerFromState()))
       .willRespondWith(403, (response) => response.headers({ 'Content-Type': JSON_TYPE }).jsonBody(errorBody('Forbidden', 'ERR_FORBIDDEN')))
       .executeTest(async (server) => {
-        expect(await logOut(`${server.url}${BASE_PATH}`, EXAMPLE_TOKEN)).toEqual({ loggedOut: false, status: 403, errorCode: 'ERR_FORBIDDEN', message: 'Forbidden' });
+        expect(await logOut(`${server.url}${BASE_PATH}`, EXAMPLE_TOKEN)).toEqual({
+          loggedOut: false,
+          status: 403,
+          errorCode: 'ERR_FORBIDDEN',
+          message: 'Forbidden',
+        });
       });
   });
 });

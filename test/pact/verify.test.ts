@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VerificationReport } from '../../src/pact/report.ts';
 import type { Mock } from '../../src/mock.ts';
-import { mockOn } from '../support/mock.ts';
+import type { VerificationReport } from '../../src/pact/report.ts';
 import { runCli } from '../support/cli.ts';
-import { startDriftingProvider, type Drift } from '../support/drifting-provider.ts';
+import { type Drift, startDriftingProvider } from '../support/drifting-provider.ts';
+import { mockOn } from '../support/mock.ts';
 
 // Every run verifies the committed pact (pacts/customer-web-app-auth-service.json), not one a consumer test
 // may be rewriting in the same run: the default --pact is pacts/, read relative to the working directory.
@@ -70,7 +70,7 @@ describe('verify against a separately started mock, reached over its URL', () =>
   });
   afterAll(() => mock.close());
 
-  it('passes with the mock\'s state endpoint (--state-setup-url)', async () => {
+  it("passes with the mock's state endpoint (--state-setup-url)", async () => {
     const run = await runCli(['verify', '--provider-base-url', mock.url, '--state-setup-url', `${mock.url}/__mock/provider-states`, '--json']);
     expect(run.code).toBe(0);
     expect(report(run.stdout).summary).toEqual({ total: 5, passed: 5, failed: 0, pending: 0 });
@@ -169,7 +169,10 @@ describe('verify usage errors exit 2 and name the flag', () => {
     { argv: ['--consumer-version-selector', '{"mainBranch":true}'], flag: '--broker-url' },
     { argv: ['--broker-url', 'http://127.0.0.1:9', '--consumer-version-selector', '{mainBranch}'], flag: '--consumer-version-selector' },
     { argv: ['--provider-base-url', 'http://127.0.0.1:9', '--token-command', 'echo x', '--publish', '--provider-version', '1'], flag: '--broker-url' },
-    { argv: ['--provider-base-url', 'http://127.0.0.1:9', '--token-command', 'echo x', '--broker-url', 'http://127.0.0.1:9', '--publish'], flag: '--provider-version' },
+    {
+      argv: ['--provider-base-url', 'http://127.0.0.1:9', '--token-command', 'echo x', '--broker-url', 'http://127.0.0.1:9', '--publish'],
+      flag: '--provider-version',
+    },
     { argv: ['--broker-url', 'http://127.0.0.1:9', '--publish', '--provider-version', '1'], flag: '--provider-base-url' },
   ];
 
@@ -191,7 +194,7 @@ describe('verify with a broker', () => {
 });
 
 describe('the real bin', () => {
-  it('prints nothing but the JSON report on stdout with --json (Pact\'s own output kept out of it)', async () => {
+  it("prints nothing but the JSON report on stdout with --json (Pact's own output kept out of it)", async () => {
     const bin = join(ROOT, 'bin', 'worth-auth-mock.js');
     const { stdout } = await promisify(execFile)(process.execPath, [bin, 'verify', '--json'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
     expect(report(stdout).summary).toEqual({ total: 5, passed: 5, failed: 0, pending: 0 });
@@ -201,7 +204,11 @@ describe('the real bin', () => {
     const provider = await startDriftingProvider('wrong-content-type');
     const bin = join(ROOT, 'bin', 'worth-auth-mock.js');
     try {
-      const failure = await promisify(execFile)(process.execPath, [bin, 'verify', '--provider-base-url', provider.url, '--state-setup-url', provider.stateUrl], { cwd: ROOT }).then(
+      const failure = await promisify(execFile)(
+        process.execPath,
+        [bin, 'verify', '--provider-base-url', provider.url, '--state-setup-url', provider.stateUrl],
+        { cwd: ROOT },
+      ).then(
         () => undefined,
         (error: { code?: number; stdout?: string }) => error,
       );

@@ -1,6 +1,6 @@
 // The file store as users meet it: the real bin killed with SIGKILL under load and restarted on the same
 // files, and what start does with a state file that is torn, damaged, foreign or in use.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseFault } from '../../src/faults/fault.ts';
 import { createFileStore } from '../../src/state/file-store.ts';
 import type { Store } from '../../src/state/store.ts';
-import { spawnBin, type BinProcess } from '../support/bin.ts';
+import { type BinProcess, spawnBin } from '../support/bin.ts';
 import { runCli } from '../support/cli.ts';
-
 
 let dir: string;
 let n = 0;

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock, MockOptions } from '../../src/mock.ts';
-import { logout, mockOn, violations } from '../support/mock.ts';
 import { runCli } from '../support/cli.ts';
-import { freePort, startRedis, type RedisServer } from '../support/redis.ts';
+import { logout, mockOn, violations } from '../support/mock.ts';
+import { freePort, type RedisServer, startRedis } from '../support/redis.ts';
 
 let redis: RedisServer;
 let dir: string;
@@ -91,13 +91,21 @@ describe('two mocks on one Redis', () => {
     const { token, claims } = await a.issueToken({ sub: 'journal-sub' });
     await logout(a, { token });
     await logout(b, { token });
-    const both = await eventually(() => b.requests({ sub: 'journal-sub' }), (e) => e.length === 2, 'journal entries from both replicas');
+    const both = await eventually(
+      () => b.requests({ sub: 'journal-sub' }),
+      (e) => e.length === 2,
+      'journal entries from both replicas',
+    );
     expect(both.map((e) => [e.status, e.sid])).toEqual([
       [200, claims.origin_jti],
       [401, claims.origin_jti],
     ]);
     for (let i = 0; i < 8; i++) await logout(i % 2 ? a : b, {});
-    await eventually(() => a.requests({ status: 401 }), (e) => e.length === 5, 'the newest 5 entries');
+    await eventually(
+      () => a.requests({ status: 401 }),
+      (e) => e.length === 5,
+      'the newest 5 entries',
+    );
     expect(await a.requests()).toHaveLength(5);
   });
 
@@ -139,7 +147,11 @@ describe('when Redis goes away', () => {
       await redis.start();
     }
     // A fresh, empty Redis (the test's runs without persistence): the logout refused during the outage now succeeds once.
-    await eventually(async () => (await logout(b, { token: during.token })).status, (status) => status === 200, 'logout after Redis came back');
+    await eventually(
+      async () => (await logout(b, { token: during.token })).status,
+      (status) => status === 200,
+      'logout after Redis came back',
+    );
     expect((await logout(a, { token: during.token })).status).toBe(401);
     const armed = await b.faults.arm({ status: 403 });
     const hit = await logout(a, { token: (await b.issueToken()).token });

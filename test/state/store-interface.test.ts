@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseFault, takeFrom, type Fault } from '../../src/faults/fault.ts';
-import type { JournalEntry } from '../../src/state/journal.ts';
+import { type Fault, parseFault, takeFrom } from '../../src/faults/fault.ts';
 import { createFileStore } from '../../src/state/file-store.ts';
+import type { JournalEntry } from '../../src/state/journal.ts';
 import { createRedisStore } from '../../src/state/redis-store.ts';
 import { MemoryStore, type Store, type StoreOptions, type TokenRecord } from '../../src/state/store.ts';
-import { startRedis, type RedisServer } from '../support/redis.ts';
+import { type RedisServer, startRedis } from '../support/redis.ts';
 
 type Backend = {
   name: string;
@@ -55,8 +55,25 @@ afterAll(async () => {
 
 const STATUSES = [200, 400, 401, 403, 500];
 const fault = (input: Record<string, unknown>, now = Date.now()): Fault => parseFault(input, { statuses: STATUSES, now, seed: 1 });
-const token = (i: number): TokenRecord => ({ jti: `j${i}`, sid: `s${i}`, sub: `u${i}`, tokenUse: 'access', role: 'customer', kind: 'valid', iat: 1_700_000_000 + i, exp: 1_700_003_600 + i });
-const entry = (i: number, sub = `u${i}`): JournalEntry => ({ at: new Date(1_700_000_000_000 + i * 1000).toISOString(), method: 'POST', path: '/auth/api/v1/customer/logout', status: 200, reason: `r${i}`, sub, ms: 1 });
+const token = (i: number): TokenRecord => ({
+  jti: `j${i}`,
+  sid: `s${i}`,
+  sub: `u${i}`,
+  tokenUse: 'access',
+  role: 'customer',
+  kind: 'valid',
+  iat: 1_700_000_000 + i,
+  exp: 1_700_003_600 + i,
+});
+const entry = (i: number, sub = `u${i}`): JournalEntry => ({
+  at: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+  method: 'POST',
+  path: '/auth/api/v1/customer/logout',
+  status: 200,
+  reason: `r${i}`,
+  sub,
+  ms: 1,
+});
 
 describe.each(backends)('$name store', (backend) => {
   const opened: Store[] = [];
@@ -208,40 +225,42 @@ describe.each(backends)('$name store', (backend) => {
   });
 
   // Capabilities only some stores have: defined where they apply (not skipped elsewhere).
-  if (backend.durable) it('keeps every kind of state for the next store on the same namespace', async () => {
-    const namespace = backend.namespace();
-    const first = await open(namespace);
-    const now = Date.now();
-    await first.revoke('sid:kept', now + 60_000, now);
-    await first.revoke('sid:lapsed', now + 1, now);
-    await first.recordTokens([token(1), token(2)]);
-    const armed = fault({ status: 500, times: 2 });
-    await first.addFault(armed);
-    await first.takeFault({}, now);
-    await first.appendRequest(entry(1));
-    await first.close();
+  if (backend.durable)
+    it('keeps every kind of state for the next store on the same namespace', async () => {
+      const namespace = backend.namespace();
+      const first = await open(namespace);
+      const now = Date.now();
+      await first.revoke('sid:kept', now + 60_000, now);
+      await first.revoke('sid:lapsed', now + 1, now);
+      await first.recordTokens([token(1), token(2)]);
+      const armed = fault({ status: 500, times: 2 });
+      await first.addFault(armed);
+      await first.takeFault({}, now);
+      await first.appendRequest(entry(1));
+      await first.close();
 
-    const second = await open(namespace);
-    expect(await second.isRevoked(['sid:kept'], now)).toBe(true);
-    expect(await second.revoke('sid:kept', now + 60_000, now)).toBe(false);
-    expect(await second.isRevoked(['sid:lapsed'], now + 1)).toBe(false);
-    expect(await second.listTokens()).toEqual([token(1), token(2)]);
-    expect(await second.listFaults(now)).toEqual([{ ...armed, remaining: 1, hits: 1, evaluations: 1 }]);
-    expect(await second.listRequests({})).toEqual([entry(1)]);
-  });
+      const second = await open(namespace);
+      expect(await second.isRevoked(['sid:kept'], now)).toBe(true);
+      expect(await second.revoke('sid:kept', now + 60_000, now)).toBe(false);
+      expect(await second.isRevoked(['sid:lapsed'], now + 1)).toBe(false);
+      expect(await second.listTokens()).toEqual([token(1), token(2)]);
+      expect(await second.listFaults(now)).toEqual([{ ...armed, remaining: 1, hits: 1, evaluations: 1 }]);
+      expect(await second.listRequests({})).toEqual([entry(1)]);
+    });
 
-  if (backend.shared) it('shares revocations and single-shot faults between two stores on one namespace', async () => {
-    const namespace = backend.namespace();
-    const [a, b] = [await open(namespace), await open(namespace)];
-    const now = Date.now();
-    const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).revoke('sid:both', now + 60_000, now)));
-    expect(wins.filter(Boolean)).toHaveLength(1);
-    expect(await a.isRevoked(['sid:both'], now)).toBe(true);
-    expect(await b.isRevoked(['sid:both'], now)).toBe(true);
+  if (backend.shared)
+    it('shares revocations and single-shot faults between two stores on one namespace', async () => {
+      const namespace = backend.namespace();
+      const [a, b] = [await open(namespace), await open(namespace)];
+      const now = Date.now();
+      const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).revoke('sid:both', now + 60_000, now)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect(await a.isRevoked(['sid:both'], now)).toBe(true);
+      expect(await b.isRevoked(['sid:both'], now)).toBe(true);
 
-    await a.addFault(fault({ status: 500, times: 3 }));
-    const taken = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).takeFault({}, now)));
-    expect(taken.filter((f) => f !== undefined)).toHaveLength(3);
-    expect(await b.listFaults(now)).toEqual([]);
-  });
+      await a.addFault(fault({ status: 500, times: 3 }));
+      const taken = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).takeFault({}, now)));
+      expect(taken.filter((f) => f !== undefined)).toHaveLength(3);
+      expect(await b.listFaults(now)).toEqual([]);
+    });
 });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The repo's executable, as `npm start` runs it. */
@@ -23,7 +23,10 @@ export type BinProcess = {
 };
 
 /** Spawns `<bin> start --port <port> …args` (no colours) and resolves once its whole banner is out. */
-export async function spawnBin(args: readonly string[] = [], options: { node?: string; bin?: string; cwd?: string; port?: string | number } = {}): Promise<BinProcess> {
+export async function spawnBin(
+  args: readonly string[] = [],
+  options: { node?: string; bin?: string; cwd?: string; port?: string | number } = {},
+): Promise<BinProcess> {
   const child = spawn(options.node ?? process.execPath, [options.bin ?? BIN, 'start', '--port', String(options.port ?? 0), ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1' },
@@ -32,7 +35,10 @@ export async function spawnBin(args: readonly string[] = [], options: { node?: s
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => ((out += chunk), (err += chunk)));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    err += chunk;
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 
 /** Flags for a headless Debian Chromium in a sandboxless, offline CI machine. */
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
@@ -19,7 +19,9 @@ export function findChromium(path: string = process.env.PATH ?? ''): string {
       }
     }
   }
-  throw new Error('chromium was not found on PATH: the browser tests need Debian\'s chromium (run `bash scripts/ensure-services.sh` or `apt-get install chromium`)');
+  throw new Error(
+    "chromium was not found on PATH: the browser tests need Debian's chromium (run `bash scripts/ensure-services.sh` or `apt-get install chromium`)",
+  );
 }
 
 /** Launches Debian's Chromium headless through playwright-core (a fresh profile each launch). */

@@ -1,4 +1,5 @@
-import { main, type Io } from '../../src/cli/main.ts';
+import { main } from '../../src/cli/main.ts';
+import type { Io } from '../../src/io.ts';
 
 /** What one in-process CLI run printed and returned. */
 export type CliRun = { code: number; stdout: string; stderr: string };
@@ -19,7 +20,13 @@ export async function startCli(argv: string[]): Promise<{ url: string; baseUrl: 
   const controller = new AbortController();
   let started: (info: { url: string; baseUrl: string }) => void = () => {};
   const ready = new Promise<{ url: string; baseUrl: string }>((resolve) => (started = resolve));
-  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), color: false, signal: controller.signal, onStarted: (info) => started(info) };
+  const io: Io = {
+    stdout: (s) => void (stdout += s),
+    stderr: (s) => void (stderr += s),
+    color: false,
+    signal: controller.signal,
+    onStarted: (info) => started(info),
+  };
   const run = main(['start', ...argv], io);
   const info = await Promise.race([ready, run.then((code) => Promise.reject(new Error(`start exited ${code}: ${stderr}`)))]);
   return {

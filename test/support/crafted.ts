@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
-import { SignJWT, base64url, importJWK, type JWK, type JWTPayload } from 'jose';
+import { readFile } from 'node:fs/promises';
+import { base64url, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 
 /** The private keys of a mock started with `keyFile`, to sign tokens by hand as an attacker or another issuer would. */
 export async function keysOf(keyFile: string): Promise<{ access: JWK; id: JWK }> {

@@ -67,9 +67,10 @@ export async function startCustomerApp(logoutUrl: string, session = 'customer-ap
   return {
     url: `${origin}/app?${query}`,
     origin,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,5 +1,5 @@
-import { startMock, type Mock, type MockOptions } from '../../src/mock.ts';
 import { createSpecValidator, type SpecValidator } from '../../src/contract/validator.ts';
+import { type Mock, type MockOptions, startMock } from '../../src/mock.ts';
 
 /** Starts a mock on port 0 (logging off) for one test file or case; close it in afterEach/afterAll. */
 export function mockOn(options: MockOptions = {}): Promise<Mock> {

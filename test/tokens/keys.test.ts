@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ALGORITHMS } from '../../src/config.ts';
-import { createKeySet } from '../../src/tokens/keys.ts';
 import type { Mock, MockOptions } from '../../src/mock.ts';
-import { logout, mockOn } from '../support/mock.ts';
+import { createKeySet } from '../../src/tokens/keys.ts';
 import { runCli } from '../support/cli.ts';
+import { logout, mockOn } from '../support/mock.ts';
 
 let dir: string;
 let n = 0;

@@ -2,7 +2,7 @@
 // token, mutated or hand-signed, it must give exactly the answer (and reason) of a verifier that uses jose alone.
 import { createHmac, createPrivateKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import fc from 'fast-check';
-import { importJWK, type CryptoKey, type JWK } from 'jose';
+import { type CryptoKey, importJWK, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { Algorithm } from '../../src/config.ts';
 import { createKeySet, type KeySet } from '../../src/tokens/keys.ts';
@@ -24,7 +24,17 @@ function signed(keys: KeySet, header: Record<string, unknown>, payload: unknown,
 
 function claims(use: 'access' | 'id' = 'access'): Record<string, unknown> {
   const t = now();
-  return { sub: `cust-${randomUUID()}`, iss: ISSUER, aud: CLIENT, token_use: use, 'custom:role': 'customer', iat: t, exp: t + 600, jti: randomUUID(), origin_jti: randomUUID() };
+  return {
+    sub: `cust-${randomUUID()}`,
+    iss: ISSUER,
+    aud: CLIENT,
+    token_use: use,
+    'custom:role': 'customer',
+    iat: t,
+    exp: t + 600,
+    jti: randomUUID(),
+    origin_jti: randomUUID(),
+  };
 }
 
 const headerEdits = fc.record(
@@ -54,7 +64,24 @@ type Mutation =
   | { kind: 'bytes'; where: 'header' | 'payload'; byte: number };
 
 /** Ways to spell (or break) a compact token around its three parts. */
-const respelling = fc.constantFrom('h.p.s', 'h.p.s=', 'h=.p.s', 'h.p.sA', 'h.p.sAA', 'h.p.sAAA', 'hA.p.s', 'hAA.p.s', 'h.pAAA.s', 'h.p.', '.p.s', 'h.p', 'h.p.s.x', 'h+.p.s', 'h.p.s/', 'h..s');
+const respelling = fc.constantFrom(
+  'h.p.s',
+  'h.p.s=',
+  'h=.p.s',
+  'h.p.sA',
+  'h.p.sAA',
+  'h.p.sAAA',
+  'hA.p.s',
+  'hAA.p.s',
+  'h.pAAA.s',
+  'h.p.',
+  '.p.s',
+  'h.p',
+  'h.p.s.x',
+  'h+.p.s',
+  'h.p.s/',
+  'h..s',
+);
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { arbitrary: fc.constant({ kind: 'none' as const }), weight: 1 },
@@ -63,14 +90,22 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { arbitrary: fc.record({ at: fc.nat(), bit: fc.integer({ min: 0, max: 6 }) }).map((f) => ({ kind: 'flip' as const, ...f })), weight: 2 },
   { arbitrary: respelling.map((spelling) => ({ kind: 'respell' as const, spelling })), weight: 1 },
   // Bytes that are not UTF-8 inside a string, under a valid signature: jose refuses such a part outright.
-  { arbitrary: fc.record({ where: fc.constantFrom('header' as const, 'payload' as const), byte: fc.constantFrom(0xff, 0xc3, 0x80, 0xed) }).map((b) => ({ kind: 'bytes' as const, ...b })), weight: 1 },
+  {
+    arbitrary: fc
+      .record({ where: fc.constantFrom('header' as const, 'payload' as const), byte: fc.constantFrom(0xff, 0xc3, 0x80, 0xed) })
+      .map((b) => ({ kind: 'bytes' as const, ...b })),
+    weight: 1,
+  },
 );
 
 /** Signs raw header and payload bytes (which need not be valid UTF-8) as the key set's alg does. */
 function signedBytes(keys: KeySet, header: Buffer, payload: Buffer, which: 'access' | 'id'): string {
   const input = `${header.toString('base64url')}.${payload.toString('base64url')}`;
   const jwk = keys[which].privateJwk as JWK;
-  if (keys.alg === 'HS256') return `${input}.${createHmac('sha256', Buffer.from(jwk.k as string, 'base64url')).update(input).digest('base64url')}`;
+  if (keys.alg === 'HS256')
+    return `${input}.${createHmac('sha256', Buffer.from(jwk.k as string, 'base64url'))
+      .update(input)
+      .digest('base64url')}`;
   const key = createPrivateKey({ key: jwk as never, format: 'jwk' });
   const signature = keys.alg === 'ES256' ? sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }) : sign('sha256', Buffer.from(input), key);
   return `${input}.${signature.toString('base64url')}`;
@@ -83,18 +118,24 @@ function withRawByte(value: Record<string, unknown>, name: string, byte: number)
 
 describe('keys jose would not verify with', () => {
   it.each([
-    ['an empty HS256 secret', async (): Promise<KeySet> => {
-      const empty = (kid: string) => ({ kid, sign: new Uint8Array(0), verify: new Uint8Array(0), privateJwk: { kty: 'oct', k: '', kid } });
-      return { alg: 'HS256', access: empty('a'), id: empty('b'), refreshSecret: new Uint8Array(32), jwks: { keys: [] } };
-    }],
-    ['a 1024-bit RSA key', async (): Promise<KeySet> => {
-      const small = async (kid: string) => {
-        const privateJwk = { ...(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' }) as JWK), kid, alg: 'RS256' };
-        const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk;
-        return { kid, sign: (await importJWK(privateJwk, 'RS256')) as CryptoKey, verify: (await importJWK(publicJwk, 'RS256')) as CryptoKey, privateJwk };
-      };
-      return { alg: 'RS256', access: await small('a'), id: await small('b'), refreshSecret: new Uint8Array(32), jwks: { keys: [] } };
-    }],
+    [
+      'an empty HS256 secret',
+      async (): Promise<KeySet> => {
+        const empty = (kid: string) => ({ kid, sign: new Uint8Array(0), verify: new Uint8Array(0), privateJwk: { kty: 'oct', k: '', kid } });
+        return { alg: 'HS256', access: empty('a'), id: empty('b'), refreshSecret: new Uint8Array(32), jwks: { keys: [] } };
+      },
+    ],
+    [
+      'a 1024-bit RSA key',
+      async (): Promise<KeySet> => {
+        const small = async (kid: string) => {
+          const privateJwk = { ...(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' }) as JWK), kid, alg: 'RS256' };
+          const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk;
+          return { kid, sign: (await importJWK(privateJwk, 'RS256')) as CryptoKey, verify: (await importJWK(publicJwk, 'RS256')) as CryptoKey, privateJwk };
+        };
+        return { alg: 'RS256', access: await small('a'), id: await small('b'), refreshSecret: new Uint8Array(32), jwks: { keys: [] } };
+      },
+    ],
   ])('%s: a token it signed is refused both ways, for the same reason', async (_, make) => {
     const keys = await make();
     const { native, jose } = verifiers(keys);
@@ -124,26 +165,32 @@ describe.each<Algorithm>(['RS256', 'ES256', 'HS256'])('%s: node:crypto where it 
     let accepted = 0;
     await fc.assert(
       fc.asyncProperty(mutation, fc.constantFrom('access' as const, 'id' as const), async (m, which) => {
-          const header: Record<string, unknown> = { alg, kid: keys[which].kid, typ: 'JWT' };
-          if (m.kind === 'header') for (const [name, value] of Object.entries(m.edit)) header[name === 'extra' ? `x${value}` : name] = value === 'KID' ? keys[which].kid : value;
-          const payload = { ...claims(which), ...(m.kind === 'claims' ? m.edit : {}) };
-          // A raw byte in the header rides on a duplicate kid that JSON.parse overwrites with the real one.
-          let token =
-            m.kind === 'bytes'
-              ? signedBytes(keys, m.where === 'header' ? withRawByte(header, 'kid', m.byte) : Buffer.from(JSON.stringify(header)), m.where === 'payload' ? withRawByte(payload, 'note', m.byte) : Buffer.from(JSON.stringify(payload)), which)
-              : signed(keys, header, payload, which);
-          if (m.kind === 'respell') {
-            const [h, p, s] = token.split('.') as [string, string, string];
-            token = m.spelling.replace(/[hps]/g, (c) => ({ h, p, s })[c] as string);
-          }
-          if (m.kind === 'flip') {
-            const at = m.at % token.length;
-            token = `${token.slice(0, at)}${String.fromCharCode(token.charCodeAt(at) ^ (1 << m.bit))}${token.slice(at + 1)}`;
-          }
-          const [fast, slow] = await Promise.all([native.verify(token), jose.verify(token)]);
-          expect(fast, JSON.stringify(m)).toEqual(slow);
-          if (fast.ok) accepted++;
-        }),
+        const header: Record<string, unknown> = { alg, kid: keys[which].kid, typ: 'JWT' };
+        if (m.kind === 'header')
+          for (const [name, value] of Object.entries(m.edit)) header[name === 'extra' ? `x${value}` : name] = value === 'KID' ? keys[which].kid : value;
+        const payload = { ...claims(which), ...(m.kind === 'claims' ? m.edit : {}) };
+        // A raw byte in the header rides on a duplicate kid that JSON.parse overwrites with the real one.
+        let token =
+          m.kind === 'bytes'
+            ? signedBytes(
+                keys,
+                m.where === 'header' ? withRawByte(header, 'kid', m.byte) : Buffer.from(JSON.stringify(header)),
+                m.where === 'payload' ? withRawByte(payload, 'note', m.byte) : Buffer.from(JSON.stringify(payload)),
+                which,
+              )
+            : signed(keys, header, payload, which);
+        if (m.kind === 'respell') {
+          const [h, p, s] = token.split('.') as [string, string, string];
+          token = m.spelling.replace(/[hps]/g, (c) => ({ h, p, s })[c] as string);
+        }
+        if (m.kind === 'flip') {
+          const at = m.at % token.length;
+          token = `${token.slice(0, at)}${String.fromCharCode(token.charCodeAt(at) ^ (1 << m.bit))}${token.slice(at + 1)}`;
+        }
+        const [fast, slow] = await Promise.all([native.verify(token), jose.verify(token)]);
+        expect(fast, JSON.stringify(m)).toEqual(slow);
+        if (fast.ok) accepted++;
+      }),
       // VERIFY_RUNS=5000 for a deeper search (45,000 cases agreed before this was committed).
       { numRuns: Number(process.env.VERIFY_RUNS ?? 400) },
     );

@@ -1,26 +1,20 @@
-import { readFile } from 'node:fs/promises';
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { type Config, type ConfigInput, loadConfig } from './config.ts';
 import { createBodies } from './contract/bodies.ts';
 import { type Contract, loadContract } from './contract/spec.ts';
 import { createControl, type ProviderStates } from './control/control-api.ts';
-import { createServices, type IssuedTokens, type Services, type SessionView } from './control/services.ts';
-import { ConfigError, InputError } from './errors.ts';
+import { createServices, type IssuedTokens, type SessionView } from './control/services.ts';
 import type { Fault } from './faults/fault.ts';
+import { armFaultsFile } from './faults/faults-file.ts';
 import { HangRegistry } from './faults/network.ts';
 import { createApp } from './http/app.ts';
 import { createLogger } from './http/request-log.ts';
+import { type HttpServer, listenHttp } from './http/server.ts';
 import { createLogout } from './operations/logout.ts';
 import type { JournalEntry, JournalFilter } from './state/journal.ts';
 import { createStore, type Store } from './state/store.ts';
 import { createIssuer, type IssueOptions } from './tokens/issuer.ts';
 import { createKeySet, type KeySet } from './tokens/keys.ts';
-import { createVerifier } from './tokens/token-verifier.ts';
-
-// Not `import … from 'node:http'`: an ES import of it reads every export, and its lazy WebSocket getters load
-// undici (~60 ms of start-up for code the mock never runs).
-const { createServer } = process.getBuiltinModule('node:http');
+import { createTokenVerifier } from './tokens/token-verifier.ts';
 
 /** Options of `startMock`: any config key, plus what tests inject. */
 export type MockOptions = ConfigInput & {
@@ -71,28 +65,14 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     givenKeys ?? createKeySet(config.alg, config.keyFile),
     givenStore ?? createStore(config),
   ]);
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, noDelay: true });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  const inFlight = new WeakMap<Socket, InFlight>();
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket as Socket, inFlight.get(socket as Socket)));
+  let server: HttpServer;
   try {
-    await listen(server, config.port, config.host);
+    server = await listenHttp(config.port, config.host);
   } catch (error) {
     await store.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE')
-      throw new ConfigError('--port', `port ${config.port} on ${config.host} is in use: stop what runs there, or pick another with --port (0 = any free port)`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
-      throw new ConfigError('--host', `cannot listen on ${config.host}: it is not an address of this machine`);
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host}:${port}`;
+  const { port, url } = server;
   const basePath = config.basePath ?? contract.basePath;
   const issuerUrl = config.issuer ?? url;
   const hangs = new HangRegistry();
@@ -105,7 +85,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     refreshTtlSeconds: config.refreshTtlSeconds,
     clock,
   });
-  const verifier = createVerifier({
+  const verifier = createTokenVerifier({
     keys,
     issuer: issuerUrl,
     clientId: config.clientId,
@@ -132,11 +112,6 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     adminToken: config.adminToken,
     unsafeOpenAdmin: config.unsafeOpenAdmin,
     providerStates,
-    panel: (req, res) => {
-      import('./control/panel.ts')
-        .then(({ servePanel }) => servePanel(req, res, { contract, basePath, adminRequired: config.adminToken !== undefined }))
-        .catch(() => res.destroy());
-    },
   });
   const decide = createLogout({
     statuses: contract.statuses,
@@ -157,18 +132,19 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     store,
     hangs,
     maxBodyBytes: config.maxBodyBytes,
+    panel: (req, res) => {
+      import('./control/panel.ts')
+        .then(({ servePanel }) => servePanel(req, res, { contract, basePath, adminRequired: config.adminToken !== undefined }))
+        .catch(() => res.destroy());
+    },
     log: createLogger(config.log, logTo),
     clock,
   });
-  const handle = tracked(app, inFlight);
-  server.on('request', handle);
-  // Node answers an Expect other than 100-continue with 417 on its own, a status the contract does not
-  // document; RFC 9110 lets a server ignore the expectation, so the app answers as for any request.
-  server.on('checkExpectation', handle);
+  server.serve(app);
 
   if (config.faultsFile) {
-    await preloadFaults(config.faultsFile, services).catch(async (error: unknown) => {
-      await new Promise((resolve) => server.close(resolve));
+    await armFaultsFile(config.faultsFile, (fault) => services.armFault(fault)).catch(async (error: unknown) => {
+      await server.close();
       await store.close();
       throw error;
     });
@@ -196,99 +172,10 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     close() {
       closing ??= (async () => {
         hangs.releaseAll();
-        const done = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        // Give answers in flight a moment, then cut what is left (held or slow clients).
-        const cut = setTimeout(() => {
-          for (const socket of sockets) socket.destroy();
-        }, 1000);
-        await done;
-        clearTimeout(cut);
+        await server.close();
         await store.close();
       })();
       return closing;
     },
   };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-/** The requests of one connection that have no complete answer yet, and the parse error waiting for them. */
-type InFlight = { open: number; last: IncomingMessage | undefined; deferred: (() => void) | undefined };
-
-/** Counts each connection's unanswered requests, so a parse error is answered after them, not before. */
-function tracked(app: RequestListener, inFlight: WeakMap<Socket, InFlight>): RequestListener {
-  // One listener for every response (no closure per request): the response finds its connection's count.
-  function answered(this: ServerResponse): void {
-    const state = inFlight.get(this.req.socket as Socket);
-    if (!state) return;
-    state.open -= 1;
-    if (state.open === 0 && state.deferred) state.deferred();
-  }
-  return (req, res) => {
-    const socket = req.socket;
-    let state = inFlight.get(socket);
-    if (!state) {
-      state = { open: 0, last: undefined, deferred: undefined };
-      inFlight.set(socket, state);
-    }
-    state.open += 1;
-    state.last = req;
-    res.on('close', answered);
-    app(req, res);
-  };
-}
-
-/**
- * A request Node could not parse: a short JSON answer (431 for oversized headers), then close. When
- * complete requests pipelined before it are still being answered, it waits for them: written at once,
- * it would reach the client as the answer to the first of them.
- */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket, inFlight: InFlight | undefined): void {
-  if (inFlight && inFlight.open > 0 && inFlight.last?.complete) {
-    inFlight.deferred = () => answerClientError(error, socket, undefined);
-    return;
-  }
-  if (!socket.writable || error.code === 'ECONNRESET') {
-    socket.destroy();
-    return;
-  }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-  const status = tooLarge ? '431 Request Header Fields Too Large' : timeout ? '408 Request Timeout' : '400 Bad Request';
-  const body = JSON.stringify({
-    message: tooLarge ? 'request headers are too large' : timeout ? 'request did not arrive in time' : 'request is not valid HTTP',
-    errorCode: tooLarge ? 'ERR_HEADERS_TOO_LARGE' : timeout ? 'ERR_TIMEOUT' : 'ERR_BAD_HTTP',
-  });
-  socket.end(
-    `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncache-control: no-store\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-}
-
-/** Arms the faults of a `--faults` file; an error names the entry and the field. */
-async function preloadFaults(path: string, services: Services): Promise<void> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new ConfigError('--faults', `--faults ${path} cannot be read as JSON: ${(error as Error).message}`);
-  }
-  const list = Array.isArray(parsed) ? parsed : (parsed as { faults?: unknown })?.faults;
-  if (!Array.isArray(list)) throw new ConfigError('--faults', `--faults ${path} must hold a JSON array of faults (or { "faults": [...] })`);
-  for (const [index, entry] of list.entries()) {
-    try {
-      await services.armFault(entry);
-    } catch (error) {
-      if (error instanceof InputError) throw new ConfigError('--faults', `--faults ${path}: entry ${index}, field ${error.field}: ${error.message}`);
-      throw error;
-    }
-  }
 }

@@ -1,15 +1,27 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isLoopback } from '../config.ts';
-import { InputError } from '../errors.ts';
-import type { ControlHandler } from '../http/app.ts';
-import { jsonError, readBody, sendJson } from '../http/messages.ts';
-import { clean } from '../operations/logout.ts';
+import type { IncomingHttpHeaders } from 'node:http';
+import { headerSafe, InputError, MethodNotAllowedError, NotFoundError } from '../errors.ts';
 import { parseJournalFilter } from '../state/journal.ts';
+import { createAdminGuard } from './admin-guard.ts';
 import type { Services } from './services.ts';
 
 /** Answers Pact's state-change call: sets the state up, returns the values the pact's expressions use. */
 export type ProviderStates = (body: unknown) => Promise<Record<string, unknown>>;
+
+/** A `/__mock` request as the control API sees it: no sockets, the body read on demand. */
+export type ControlRequest = {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  /** The JSON body (`{}` when empty); rejects with InputError (field `body`) naming what is wrong. */
+  json(): Promise<unknown>;
+};
+
+/** The control API's answer: JSON with a status, or "serve the QA panel page". */
+export type ControlAnswer = { readonly status: number; readonly body: unknown } | { readonly panel: true };
+
+/** Answers one `/__mock` request; throws a MockError (InputError → 400, NotFoundError → 404, …) for the app to map. */
+export type ControlHandler = (request: ControlRequest) => Promise<ControlAnswer>;
 
 /** What the control API is built from. */
 export type ControlDeps = {
@@ -19,103 +31,57 @@ export type ControlDeps = {
   /** `--unsafe-open-admin`: no admin token and no check of who calls. */
   unsafeOpenAdmin?: boolean;
   providerStates?: ProviderStates;
-  /** Serves the QA panel page. */
-  panel?: (req: IncomingMessage, res: ServerResponse) => void;
 };
 
-const MAX_CONTROL_BODY = 1024 * 1024;
-const MAX_JSON_DEPTH = 32;
-
-/** Builds the `/__mock` control API: JSON in and out, 400 naming the bad field. */
+/** Builds the `/__mock` control API (DESIGN.md "HTTP surface"): JSON in and out, 400 naming the bad field. */
 export function createControl(deps: ControlDeps): ControlHandler {
   const { services } = deps;
-  const admin = deps.adminToken === undefined ? undefined : digest(deps.adminToken);
+  const guard = createAdminGuard(deps);
+  const ok = (body: unknown, status = 200): ControlAnswer => ({ status, body });
 
-  async function json(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
-    const result = await readBody(req, MAX_CONTROL_BODY, 10_000);
-    if (!result.ok) {
-      // The rest of an oversized or stalled body is not worth reading: answer, then close.
-      if (result.tooLarge) res.setHeader('connection', 'close');
-      throw new InputError('body', result.error);
-    }
-    const text = result.body.toString('utf8').trim();
-    if (text === '') return {};
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new InputError('body', jsonError(error));
-    }
-    // Deeper values overflow the stack where tokens are signed and sealed; no control body needs them.
-    if (deeperThan(value, MAX_JSON_DEPTH)) throw new InputError('body', `body is nested deeper than ${MAX_JSON_DEPTH} levels`);
-    return value;
-  }
-
-  function allowed(req: IncomingMessage): boolean {
-    if (!admin) return true;
-    const given = req.headers['x-mock-admin-token'];
-    return typeof given === 'string' && timingSafeEqual(digest(given), admin);
-  }
-
-  return async (req, res, path, query) => {
-    const route = trimSlashes(path) || '/__mock';
-    const method = req.method ?? 'GET';
-    if (route === '/__mock/health' && method === 'GET') return sendJson(res, 200, { status: 'ok' });
-    if (route === '/__mock' && method === 'GET' && deps.panel) return deps.panel(req, res);
-    if (!allowed(req)) {
-      return sendJson(res, 401, { message: 'this mock requires its admin token in the X-Mock-Admin-Token header', errorCode: 'ERR_ADMIN_TOKEN' });
-    }
-    if (!admin && !deps.unsafeOpenAdmin && !fromThisMachine(req)) {
-      return sendJson(res, 403, {
-        message:
-          'without an admin token the control API answers only this machine: call it by a loopback name (127.0.0.1, localhost) from a loopback origin, or start the mock with --admin-token',
-        errorCode: 'ERR_CROSS_SITE',
-      });
-    }
+  return async (request) => {
+    const route = trimSlashes(request.path) || '/__mock';
+    const { method, query } = request;
+    if (route === '/__mock/health' && method === 'GET') return ok({ status: 'ok' });
+    if (route === '/__mock' && method === 'GET') return { panel: true };
+    guard(request.headers);
     const methods = ROUTES.find(([pattern]) => pattern.test(route))?.[1];
-    if (!methods) return sendJson(res, 404, { message: `no control route ${clean(route)}`, errorCode: 'ERR_NOT_FOUND' });
+    if (!methods) throw new NotFoundError(`no control route ${headerSafe(route)}`);
     if (!methods.includes(method)) {
-      return sendJson(
-        res,
-        405,
-        { message: `${method} is not allowed on ${clean(route)}; allowed: ${methods.join(', ')}`, errorCode: 'ERR_METHOD_NOT_ALLOWED' },
-        { allow: methods.join(', ') },
-      );
+      throw new MethodNotAllowedError(`${method} is not allowed on ${headerSafe(route)}; allowed: ${methods.join(', ')}`, methods.join(', '));
     }
     const faultId = /^\/__mock\/faults\/([^/]+)$/.exec(route)?.[1];
     switch (`${method} ${faultId ? '/__mock/faults/:id' : route}`) {
       case 'POST /__mock/tokens':
-        return sendJson(res, 201, await services.issueToken(await json(req, res)));
+        return ok(await services.issueToken(await request.json()), 201);
       case 'GET /__mock/sessions':
-        return sendJson(res, 200, { sessions: await services.sessions(sessionsLimit(query)) });
+        return ok({ sessions: await services.sessions(sessionsLimit(query)) });
       case 'POST /__mock/faults':
-        return sendJson(res, 201, await services.armFault(await json(req, res)));
+        return ok(await services.armFault(await request.json()), 201);
       case 'GET /__mock/faults':
-        return sendJson(res, 200, { faults: await services.faults() });
+        return ok({ faults: await services.faults() });
       case 'DELETE /__mock/faults':
-        return sendJson(res, 200, { cleared: await services.clearFaults() });
+        return ok({ cleared: await services.clearFaults() });
       case 'DELETE /__mock/faults/:id': {
         const id = decoded(faultId as string);
-        if (id === undefined || (await services.clearFaults(id)) === 0)
-          return sendJson(res, 404, { message: `no armed fault ${clean(id ?? faultId ?? '')}`, errorCode: 'ERR_NOT_FOUND' });
-        return sendJson(res, 200, { cleared: 1 });
+        if (id === undefined || (await services.clearFaults(id)) === 0) throw new NotFoundError(`no armed fault ${headerSafe(id ?? faultId ?? '')}`);
+        return ok({ cleared: 1 });
       }
       case 'GET /__mock/requests':
-        return sendJson(res, 200, { requests: await services.requests(parseJournalFilter(query)) });
+        return ok({ requests: await services.requests(parseJournalFilter(query)) });
       case 'DELETE /__mock/requests':
         await services.clearRequests();
-        return sendJson(res, 200, { cleared: true });
+        return ok({ cleared: true });
       case 'POST /__mock/reset':
         await services.reset();
-        return sendJson(res, 200, { status: 'reset' });
+        return ok({ status: 'reset' });
       case 'POST /__mock/provider-states':
-        if (!deps.providerStates) return sendJson(res, 404, { message: 'provider states are not available', errorCode: 'ERR_NOT_FOUND' });
-        return sendJson(res, 200, await deps.providerStates(await json(req, res)));
+        if (!deps.providerStates) throw new NotFoundError('provider states are not available');
+        return ok(await deps.providerStates(await request.json()));
     }
-    return sendJson(res, 404, { message: `no control route ${clean(route)}`, errorCode: 'ERR_NOT_FOUND' });
+    throw new NotFoundError(`no control route ${headerSafe(route)}`);
   };
 }
-
 const ROUTES: [RegExp, string[]][] = [
   [/^\/__mock$/, ['GET']],
   [/^\/__mock\/tokens$/, ['POST']],
@@ -132,12 +98,8 @@ function sessionsLimit(query: URLSearchParams): number | undefined {
   const raw = query.get('limit');
   if (raw === null) return undefined;
   if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000)
-    throw new InputError('limit', `limit must be a whole number from 1 to 10000, got ${JSON.stringify(clean(raw))}`);
+    throw new InputError('limit', `limit must be a whole number from 1 to 10000, got ${JSON.stringify(headerSafe(raw))}`);
   return Number(raw);
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }
 
 /** `path` without trailing slashes, in linear time (`/\/+$/` backtracks quadratically on a long run of slashes). */
@@ -154,38 +116,4 @@ function decoded(segment: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** True when objects or arrays in `value` nest deeper than `limit` (walked without recursion). */
-function deeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop() as [unknown, number];
-    if (item === null || typeof item !== 'object') continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(item)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-/**
- * True when a request was addressed to a loopback name and, if a browser sent it, by a page on a
- * loopback origin. Without an admin token this is the lock: a web page the developer happens to visit
- * (a simple cross-site POST needs no preflight) or a DNS-rebinding host name cannot mint or arm.
- */
-function fromThisMachine(req: IncomingMessage): boolean {
-  if (!isLoopbackName(hostnameOf(req.headers.host))) return false;
-  const origin = req.headers.origin;
-  return origin === undefined || isLoopbackName(hostnameOf(origin, true));
-}
-
-function hostnameOf(value: string | undefined, isOrigin = false): string | undefined {
-  if (!value) return undefined;
-  const text = isOrigin ? value : `http://${value}`;
-  if (!URL.canParse(text)) return undefined;
-  return new URL(text).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-}
-
-function isLoopbackName(hostname: string | undefined): boolean {
-  return hostname !== undefined && (isLoopback(hostname) || hostname.endsWith('.localhost'));
 }

@@ -1,11 +1,11 @@
 import { InputError, shown } from '../errors.ts';
 import { type Fault, parseFault } from '../faults/fault.ts';
 import type { HangRegistry } from '../faults/network.ts';
-import { revokedUntil } from '../operations/logout.ts';
+import { revokedUntil } from '../operations/revocation.ts';
 import type { JournalEntry, JournalFilter } from '../state/journal.ts';
 import type { Store, TokenRecord } from '../state/store.ts';
 import { type Claims, type IssueOptions, type Issuer, type SignIn, TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
-import type { Verifier } from '../tokens/token-verifier.ts';
+import type { TokenVerifier } from '../tokens/token-verifier.ts';
 
 /** What `POST /__mock/tokens` and `mock.issueToken()` answer: one sign-in. */
 export type IssuedTokens = {
@@ -38,7 +38,7 @@ export type Services = {
 /** What createServices needs. */
 export type ServicesDeps = {
   issuer: Issuer;
-  verifier: Verifier;
+  verifier: TokenVerifier;
   store: Store;
   hangs: HangRegistry;
   statuses: readonly number[];

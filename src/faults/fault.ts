@@ -43,7 +43,8 @@ export type FaultContext = { readonly sub?: string; readonly sid?: string; reado
 
 const FIELDS = new Set(['status', 'network', 'times', 'skip', 'probability', 'seed', 'delayMs', 'ttlMs', 'match']);
 const MATCH_FIELDS = new Set(['sub', 'sid', 'session']);
-const MAX_DELAY_MS = 10 * 60 * 1000;
+/** The longest delay a fault, `Prefer: delay=` or `?__delay=` may ask for: 10 minutes, in milliseconds. */
+export const MAX_DELAY_MS = 10 * 60 * 1000;
 
 /**
  * Validates a fault as a user wrote it (control API, CLI, `--faults` file) and arms it at `now`.

@@ -1,14 +1,16 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Bodies } from '../contract/bodies.ts';
-import { InputError, isMockError } from '../errors.ts';
+import type { ControlHandler } from '../control/control-api.ts';
+import { headerSafe, MethodNotAllowedError, NotFoundError } from '../errors.ts';
 import { breakConnection, type HangRegistry, sleep } from '../faults/network.ts';
-import { clean, type LogoutInput, type Outcome } from '../operations/logout.ts';
+import type { LogoutInput } from '../operations/logout.ts';
+import type { Outcome } from '../operations/outcome.ts';
 import type { JournalEntry } from '../state/journal.ts';
 import type { Store } from '../state/store.ts';
+import { answerPreflight, corsHeaders, headerObject } from './cors.ts';
+import { errorAnswer } from './error-answer.ts';
+import { readJsonBody } from './json-body.ts';
 import { cookie, countHeader, hasBody, isJsonType, jsonError, originForm, readBody, sendJson } from './messages.ts';
-
-/** Handles `/__mock/*`; throws InputError for a bad request (mapped to 400 here). */
-export type ControlHandler = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => Promise<void>;
 
 /** What the app is built from; it knows nothing of sockets it did not receive. */
 export type AppDeps = {
@@ -17,6 +19,8 @@ export type AppDeps = {
   readonly decide: (input: LogoutInput) => Promise<Outcome>;
   readonly bodies: Bodies;
   readonly control: ControlHandler;
+  /** Serves the QA panel page (`GET /__mock/`). */
+  readonly panel: (req: IncomingMessage, res: ServerResponse) => void;
   readonly jwks: unknown;
   readonly store: Store;
   readonly hangs: HangRegistry;
@@ -26,9 +30,6 @@ export type AppDeps = {
   readonly clock: () => number;
 };
 
-/** Headers a browser may read from our answers. */
-const EXPOSED = 'WWW-Authenticate, X-Mock-Reason, X-Mock-Fault';
-const ALLOWED_HEADERS = 'Authorization, Content-Type, Prefer, X-Mock-Session, X-Mock-Admin-Token';
 const BODY_TIMEOUT_MS = 10_000;
 
 /** Builds the request → response function: routing, CORS, the contract operation, errors mapped to HTTP. */
@@ -37,39 +38,7 @@ export function createApp(deps: AppDeps): RequestListener {
   const jwksBody = JSON.stringify(deps.jwks);
   const jwksPaths = new Set(['/.well-known/jwks.json', `${basePath}/.well-known/jwks.json`]);
 
-  function cors(req: IncomingMessage): string[] {
-    const origin = req.headers.origin;
-    if (origin === undefined) return [];
-    return ['access-control-allow-origin', origin, 'access-control-allow-credentials', 'true', 'access-control-expose-headers', EXPOSED, 'vary', 'Origin'];
-  }
-
-  function preflight(req: IncomingMessage, res: ServerResponse): void {
-    const requested = req.headers['access-control-request-headers'];
-    const headers = [
-      ...cors(req),
-      'access-control-allow-methods',
-      'GET, POST, DELETE, OPTIONS',
-      'access-control-allow-headers',
-      requested && /^[\w\-, ]{1,1024}$/.test(requested) ? requested : ALLOWED_HEADERS,
-      'access-control-max-age',
-      '600',
-      'content-length',
-      '0',
-    ];
-    if (req.headers['access-control-request-private-network'] === 'true') headers.push('access-control-allow-private-network', 'true');
-    res.writeHead(204, headers);
-    res.end();
-  }
-
-  function notFound(req: IncomingMessage, res: ServerResponse, path: string): void {
-    const cors_ = Object.fromEntries(pairs(cors(req)));
-    sendJson(res, 404, { message: `no route for ${req.method} ${clean(path)}`, errorCode: 'ERR_NOT_FOUND' }, cors_);
-  }
-
-  function wrongMethod(req: IncomingMessage, res: ServerResponse, allow: string): void {
-    const cors_ = Object.fromEntries(pairs(cors(req)));
-    sendJson(res, 405, { message: `method ${req.method} is not allowed here; allowed: ${allow}`, errorCode: 'ERR_METHOD_NOT_ALLOWED' }, { ...cors_, allow });
-  }
+  const cors = (req: IncomingMessage) => corsHeaders(req.headers.origin);
 
   async function logout(req: IncomingMessage, res: ServerResponse, query: URLSearchParams | undefined, started: number, at: number): Promise<void> {
     let malformed: string | undefined;
@@ -120,7 +89,7 @@ export function createApp(deps: AppDeps): RequestListener {
       'content-length',
       String(body.length),
       'x-mock-reason',
-      clean(outcome.reason),
+      headerSafe(outcome.reason),
     ];
     if (req.headers.origin !== undefined) headers.push(...cors(req));
     if (outcome.challenge) headers.push('www-authenticate', outcome.challenge);
@@ -158,32 +127,34 @@ export function createApp(deps: AppDeps): RequestListener {
     const query = q === -1 ? undefined : new URLSearchParams(url.slice(q + 1));
     if (path === logoutPath) {
       if (req.method === 'POST') return logout(req, res, query, started, clock());
-      if (req.method === 'OPTIONS') return preflight(req, res);
-      return wrongMethod(req, res, 'POST, OPTIONS');
+      if (req.method === 'OPTIONS') return answerPreflight(req, res);
+      throw new MethodNotAllowedError(`method ${req.method} is not allowed here; allowed: POST, OPTIONS`, 'POST, OPTIONS');
     }
-    if (req.method === 'OPTIONS') return preflight(req, res);
-    if (path === '/__mock' || path.startsWith('/__mock/')) {
-      const cors_ = pairs(cors(req));
-      for (const [name, value] of cors_) res.setHeader(name, value);
-      return deps.control(req, res, path, query ?? new URLSearchParams());
-    }
+    if (req.method === 'OPTIONS') return answerPreflight(req, res);
+    if (path === '/__mock' || path.startsWith('/__mock/')) return control(req, res, path, query ?? new URLSearchParams());
     if (jwksPaths.has(path)) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return wrongMethod(req, res, 'GET, HEAD');
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        throw new MethodNotAllowedError(`method ${req.method} is not allowed here; allowed: GET, HEAD`, 'GET, HEAD');
       res.writeHead(200, ['content-type', 'application/json', 'cache-control', 'public, max-age=300', ...cors(req)]);
       res.end(req.method === 'HEAD' ? undefined : jwksBody);
       return;
     }
-    return notFound(req, res, path);
+    throw new NotFoundError(`no route for ${req.method} ${headerSafe(path)}`);
+  }
+
+  async function control(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
+    const allowed = cors(req);
+    for (let i = 0; i < allowed.length; i += 2) res.setHeader(allowed[i]!, allowed[i + 1]!);
+    const answer = await deps.control({ method: req.method ?? 'GET', path, query, headers: req.headers, json: () => readJsonBody(req, res) });
+    if ('panel' in answer) return deps.panel(req, res);
+    sendJson(res, answer.status, answer.body);
   }
 
   return (req, res) => {
+    // The one place a thrown error becomes an answer (statuses from the ERR_* catalogue), CORS included.
     const failed = (error: unknown) => {
-      if (error instanceof InputError) {
-        sendJson(res, 400, { message: error.message, errorCode: error.code, field: error.field });
-      } else {
-        if (!isMockError(error)) process.emitWarning(`worth-auth-mock: unexpected error: ${(error as Error)?.stack ?? String(error)}`);
-        sendJson(res, 500, { message: 'the mock failed to answer this request', errorCode: isMockError(error) ? error.code : 'ERR_INTERNAL' });
-      }
+      const answer = errorAnswer(error);
+      sendJson(res, answer.status, answer.body, { ...headerObject(cors(req)), ...answer.headers });
     };
     try {
       req.url = originForm(req.url ?? '/');
@@ -232,11 +203,5 @@ function pathOf(url: string, known: string): string {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   // The operation's own path, as the one string the app already holds (the journal keeps it, GC need not copy it).
-  return path === known ? known : clean(path);
-}
-
-function pairs(flat: string[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
-  return out;
+  return path === known ? known : headerSafe(path);
 }

@@ -7,18 +7,18 @@ import type { Claims, SignIn } from './issuer.ts';
 import { type KeySet, keyProblem } from './keys.ts';
 
 /** The outcome of checking a bearer token: its claims, or why it is not valid (never echoing the token). */
-export type Verification = { readonly ok: true; readonly claims: Claims } | { readonly ok: false; readonly reason: string };
+export type TokenCheck = { readonly ok: true; readonly claims: Claims } | { readonly ok: false; readonly reason: string };
 
 /** Checks bearer tokens: those this process minted by their exact string, any other with real crypto. */
-export type Verifier = {
-  verify(token: string): Promise<Verification>;
+export type TokenVerifier = {
+  verify(token: string): Promise<TokenCheck>;
   /** Lets the tokens of a sign-in skip signature checks (their string is known). */
   remember(signIn: Pick<SignIn, 'token' | 'claims' | 'idToken' | 'idClaims'>): void;
   forget(): void;
 };
 
-/** What createVerifier needs. */
-export type VerifierOptions = {
+/** What createTokenVerifier needs. */
+export type TokenVerifierOptions = {
   keys: KeySet;
   issuer: string;
   clientId: string;
@@ -33,7 +33,7 @@ export type VerifierOptions = {
 };
 
 /** Creates the verifier. */
-export function createVerifier(options: VerifierOptions): Verifier {
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const { keys, issuer, clientId, clock } = options;
   const tolerance = options.clockToleranceSeconds;
   const limit = options.rememberAtMost ?? 10_000;
@@ -66,7 +66,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
    * else — other header fields, odd encodings, unusual claims — is left to jwtVerify (undefined), so every
    * refusal keeps jose's checks and reasons.
    */
-  function verifyCommon(token: string): Verification | undefined {
+  function verifyCommon(token: string): TokenCheck | undefined {
     const first = token.indexOf('.');
     const second = token.indexOf('.', first + 1);
     if (first === -1 || second === -1 || token.indexOf('.', second + 1) !== -1) return undefined;
@@ -88,7 +88,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return fields.alg === keys.alg && typeof fields.kid === 'string' && (fields.typ === undefined || fields.typ === 'JWT');
   }
 
-  async function verifySignature(token: string): Promise<Verification> {
+  async function verifySignature(token: string): Promise<TokenCheck> {
     const common = verifyCommon(token);
     if (common) return common;
     const parts = token.split('.');

@@ -6,15 +6,15 @@ import { type CryptoKey, importJWK, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { Algorithm } from '../../src/config.ts';
 import { createKeySet, type KeySet } from '../../src/tokens/keys.ts';
-import { createVerifier, type Verifier } from '../../src/tokens/token-verifier.ts';
+import { createTokenVerifier, type TokenVerifier } from '../../src/tokens/token-verifier.ts';
 
 const ISSUER = 'http://127.0.0.1/verify-test';
 const CLIENT = 'worthmockclient0000000000';
 const now = () => Math.floor(Date.now() / 1000);
 
-function verifiers(keys: KeySet): { native: Verifier; jose: Verifier } {
+function verifiers(keys: KeySet): { native: TokenVerifier; jose: TokenVerifier } {
   const options = { keys, issuer: ISSUER, clientId: CLIENT, clockToleranceSeconds: 5, clock: Date.now, isRefreshToken: async () => false };
-  return { native: createVerifier(options), jose: createVerifier({ ...options, nativeSignatures: false }) };
+  return { native: createTokenVerifier(options), jose: createTokenVerifier({ ...options, nativeSignatures: false }) };
 }
 
 /** Signs header.payload with one of the key set's private keys, as the alg says (what our tokens use). */

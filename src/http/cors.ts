@@ -1,0 +1,50 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Headers a browser may read from our answers (`Access-Control-Expose-Headers`). */
+export const EXPOSED_HEADERS = 'WWW-Authenticate, X-Mock-Reason, X-Mock-Fault';
+/** Request headers a preflight allows when the browser names none we can echo. */
+export const ALLOWED_HEADERS = 'Authorization, Content-Type, Prefer, X-Mock-Session, X-Mock-Admin-Token';
+
+/**
+ * The CORS headers of an answer to a request from `origin`, as flat name/value pairs: the origin reflected
+ * with credentials allowed (any localhost app works), our headers exposed, `Vary: Origin`. None without an Origin.
+ */
+export function corsHeaders(origin: string | undefined): string[] {
+  if (origin === undefined) return [];
+  return [
+    'access-control-allow-origin',
+    origin,
+    'access-control-allow-credentials',
+    'true',
+    'access-control-expose-headers',
+    EXPOSED_HEADERS,
+    'vary',
+    'Origin',
+  ];
+}
+
+/** Flat name/value pairs as a headers object. */
+export function headerObject(flat: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+  return out;
+}
+
+/** Answers a CORS preflight (`OPTIONS`): 204 allowing our methods and the requested headers, cached 10 minutes. */
+export function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+  const requested = req.headers['access-control-request-headers'];
+  const headers = [
+    ...corsHeaders(req.headers.origin),
+    'access-control-allow-methods',
+    'GET, POST, DELETE, OPTIONS',
+    'access-control-allow-headers',
+    requested && /^[\w\-, ]{1,1024}$/.test(requested) ? requested : ALLOWED_HEADERS,
+    'access-control-max-age',
+    '600',
+    'content-length',
+    '0',
+  ];
+  if (req.headers['access-control-request-private-network'] === 'true') headers.push('access-control-allow-private-network', 'true');
+  res.writeHead(204, headers);
+  res.end();
+}

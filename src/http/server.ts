@@ -1,0 +1,130 @@
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { ConfigError, type ErrorCode } from '../errors.ts';
+import { rawErrorAnswer } from './error-answer.ts';
+
+// Not `import … from 'node:http'`: an ES import of it reads every export, and its lazy WebSocket getters load
+// undici (~60 ms of start-up for code the mock never runs).
+const { createServer } = process.getBuiltinModule('node:http');
+
+/** A listening HTTP server: its bound address, the app it serves, and a close that cuts held clients. */
+export type HttpServer = {
+  /** The bound port (the OS's choice for port 0). */
+  readonly port: number;
+  /** `http://host:port`, IPv6 hosts bracketed. */
+  readonly url: string;
+  /** Serves `app` for every request (and for any `Expect`, which Node would otherwise answer 417 on its own). */
+  serve(app: RequestListener): void;
+  /** Stops accepting, closes idle connections, gives answers in flight 1 s, then cuts what is left. */
+  close(): Promise<void>;
+};
+
+/**
+ * Binds `host:port` (0 = any free port) with bounded timeouts (headers 10 s, request 30 s, keep-alive 5 s).
+ * Throws ConfigError naming `--port` when it is in use and `--host` when it is not an address of this machine.
+ */
+export async function listenHttp(port: number, host: string): Promise<HttpServer> {
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, noDelay: true });
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const inFlight = new WeakMap<Socket, InFlight>();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket as Socket, inFlight.get(socket as Socket)));
+  try {
+    await listen(server, port, host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new ConfigError('--port', `port ${port} on ${host} is in use: stop what runs there, or pick another with --port (0 = any free port)`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ConfigError('--host', `cannot listen on ${host}: it is not an address of this machine`);
+    throw error;
+  }
+  const bound = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    port: bound,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    serve(app) {
+      const handle = tracked(app, inFlight);
+      server.on('request', handle);
+      // RFC 9110 lets a server ignore an expectation: the app answers as for any request, never an undocumented 417.
+      server.on('checkExpectation', handle);
+    },
+    close() {
+      closing ??= (async () => {
+        const done = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Give answers in flight a moment, then cut what is left (held or slow clients).
+        const cut = setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, 1000);
+        await done;
+        clearTimeout(cut);
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** The requests of one connection that have no complete answer yet, and the parse error waiting for them. */
+type InFlight = { open: number; last: IncomingMessage | undefined; deferred: (() => void) | undefined };
+
+/** Counts each connection's unanswered requests, so a parse error is answered after them, not before. */
+function tracked(app: RequestListener, inFlight: WeakMap<Socket, InFlight>): RequestListener {
+  // One listener for every response (no closure per request): the response finds its connection's count.
+  function answered(this: ServerResponse): void {
+    const state = inFlight.get(this.req.socket as Socket);
+    if (!state) return;
+    state.open -= 1;
+    if (state.open === 0 && state.deferred) state.deferred();
+  }
+  return (req, res) => {
+    const socket = req.socket;
+    let state = inFlight.get(socket);
+    if (!state) {
+      state = { open: 0, last: undefined, deferred: undefined };
+      inFlight.set(socket, state);
+    }
+    state.open += 1;
+    state.last = req;
+    res.on('close', answered);
+    app(req, res);
+  };
+}
+
+/**
+ * A request Node could not parse: a short JSON answer (431 for oversized headers), then close. When
+ * complete requests pipelined before it are still being answered, it waits for them: written at once,
+ * it would reach the client as the answer to the first of them.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket, inFlight: InFlight | undefined): void {
+  if (inFlight && inFlight.open > 0 && inFlight.last?.complete) {
+    inFlight.deferred = () => answerClientError(error, socket, undefined);
+    return;
+  }
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [code, message] = CLIENT_ERRORS[error.code ?? ''] ?? CLIENT_ERRORS.default!;
+  socket.end(rawErrorAnswer(code, message));
+}
+
+/** What Node's parser errors become: the catalogue code and the message a client reads. */
+const CLIENT_ERRORS: Record<string, [ErrorCode, string]> = {
+  HPE_HEADER_OVERFLOW: ['ERR_HEADERS_TOO_LARGE', 'request headers are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: ['ERR_TIMEOUT', 'request did not arrive in time'],
+  default: ['ERR_BAD_HTTP', 'request is not valid HTTP'],
+};

@@ -47,102 +47,275 @@ export type Config = {
 /** What callers may pass: any subset, as typed values or as the strings argv and env give. */
 export type ConfigInput = { [K in keyof Config]?: Config[K] | string | null };
 
-/** Defaults: the documented ones from DESIGN.md. */
-export const DEFAULTS: Config = Object.freeze({
-  port: 4010,
-  host: '127.0.0.1',
-  basePath: undefined,
-  alg: 'RS256',
-  tokenTtlSeconds: 3600,
-  refreshTtlSeconds: 24 * 3600,
-  issuer: undefined,
-  clientId: 'worthmockclient0000000000',
-  idempotentLogout: false,
-  detailedErrors: false,
-  badRequestCode: undefined,
-  log: 'off',
-  specPath: undefined,
-  journalSize: 1000,
-  maxBodyBytes: 64 * 1024,
-  clockToleranceSeconds: 5,
-  keyFile: undefined,
-  stateFile: undefined,
-  redis: undefined,
-  redisPrefix: 'worth-auth-mock',
-  faultsFile: undefined,
-  adminToken: undefined,
-  unsafeOpenAdmin: false,
-  seed: 1,
-});
-
-/** The CLI flag that sets each key, so that errors name what the user typed. */
-export const FLAGS: { readonly [K in keyof Config]: string } = {
-  port: '--port',
-  host: '--host',
-  basePath: '--base-path',
-  alg: '--alg',
-  tokenTtlSeconds: '--token-ttl',
-  refreshTtlSeconds: '--refresh-ttl',
-  issuer: '--issuer',
-  clientId: '--client-id',
-  idempotentLogout: '--idempotent-logout',
-  detailedErrors: '--detailed-errors',
-  badRequestCode: '--bad-request-code',
-  log: '--log',
-  specPath: '--spec',
-  journalSize: '--journal-size',
-  maxBodyBytes: '--max-body',
-  clockToleranceSeconds: '--clock-tolerance',
-  keyFile: '--key-file',
-  stateFile: '--state-file',
-  redis: '--redis',
-  redisPrefix: '--redis-prefix',
-  faultsFile: '--faults',
-  adminToken: '--admin-token',
-  unsafeOpenAdmin: '--unsafe-open-admin',
-  seed: '--seed',
+/** One option of `start` and `startMock`: its flag, env var, default, help line and parser, in one row. */
+export type OptionRow<K extends keyof Config = keyof Config> = {
+  readonly key: K;
+  /** The long flag (`--port`); errors name it, so users read what they typed. */
+  readonly flag: string;
+  /** The value's placeholder in `--help` (`<port>`); absent for a switch. */
+  readonly value?: string;
+  /** The env var that backs the flag (`WORTH_MOCK_PORT`). */
+  readonly env: string;
+  readonly default: Config[K];
+  readonly help: string;
+  readonly choices?: readonly string[];
+  /** Turns a typed value or the string argv/env gave into the config value; throws ConfigError naming `flag`. */
+  readonly parse: (value: unknown, flag: string) => Config[K];
 };
 
-/** Validates and freezes a configuration; throws ConfigError naming the flag that is wrong. */
+const row = <K extends keyof Config>(r: OptionRow<K>): OptionRow<K> => r;
+const TEN_YEARS_S = 10 * 365 * 24 * 3600;
+
+/** Every option, once: `loadConfig`, the CLI's `start` flags, their env vars and `--help` all read this table. */
+export const OPTIONS: readonly OptionRow[] = [
+  row({
+    key: 'port',
+    flag: '--port',
+    value: '<port>',
+    env: 'WORTH_MOCK_PORT',
+    default: 4010,
+    help: 'port to listen on (default 4010; 0 = any free port)',
+    parse: integer(0, 65535),
+  }),
+  row({
+    key: 'host',
+    flag: '--host',
+    value: '<host>',
+    env: 'WORTH_MOCK_HOST',
+    default: '127.0.0.1',
+    help: 'address to bind (default 127.0.0.1); anything but loopback needs --admin-token',
+    parse: host,
+  }),
+  row({
+    key: 'basePath',
+    flag: '--base-path',
+    value: '<path>',
+    env: 'WORTH_MOCK_BASE_PATH',
+    default: undefined,
+    help: "base path of the operation (default: the spec's servers[0] path, /auth/api/v1)",
+    parse: basePath,
+  }),
+  row({
+    key: 'alg',
+    flag: '--alg',
+    value: '<alg>',
+    env: 'WORTH_MOCK_ALG',
+    default: 'RS256',
+    help: 'signing algorithm of issued tokens (default RS256)',
+    choices: ALGORITHMS,
+    parse: oneOf(ALGORITHMS),
+  }),
+  row({
+    key: 'tokenTtlSeconds',
+    flag: '--token-ttl',
+    value: '<seconds>',
+    env: 'WORTH_MOCK_TOKEN_TTL',
+    default: 3600,
+    help: 'lifetime of issued tokens (default 3600)',
+    parse: integer(1, TEN_YEARS_S),
+  }),
+  row({
+    key: 'refreshTtlSeconds',
+    flag: '--refresh-ttl',
+    value: '<seconds>',
+    env: 'WORTH_MOCK_REFRESH_TTL',
+    default: 24 * 3600,
+    help: 'lifetime of refresh tokens; a logout is remembered this long (default 86400)',
+    parse: integer(1, TEN_YEARS_S),
+  }),
+  row({
+    key: 'issuer',
+    flag: '--issuer',
+    value: '<url>',
+    env: 'WORTH_MOCK_ISSUER',
+    default: undefined,
+    help: "iss of issued tokens (default: the mock's own URL)",
+    parse: optional(url),
+  }),
+  row({
+    key: 'clientId',
+    flag: '--client-id',
+    value: '<id>',
+    env: 'WORTH_MOCK_CLIENT_ID',
+    default: 'worthmockclient0000000000',
+    help: 'client_id / aud of issued tokens',
+    parse: text,
+  }),
+  row({
+    key: 'idempotentLogout',
+    flag: '--idempotent-logout',
+    env: 'WORTH_MOCK_IDEMPOTENT_LOGOUT',
+    default: false,
+    help: 'a repeated logout answers 200 instead of 401',
+    parse: bool,
+  }),
+  row({
+    key: 'detailedErrors',
+    flag: '--detailed-errors',
+    env: 'WORTH_MOCK_DETAILED_ERRORS',
+    default: false,
+    help: 'put the reason for an error in the body\'s "message" (default: the spec\'s example)',
+    parse: bool,
+  }),
+  row({
+    key: 'badRequestCode',
+    flag: '--bad-request-code',
+    value: '<code>',
+    env: 'WORTH_MOCK_BAD_REQUEST_CODE',
+    default: undefined,
+    help: "errorCode of 400 bodies (e.g. INVALID, as sibling endpoints use; default: the spec's)",
+    parse: optional(text),
+  }),
+  row({
+    key: 'log',
+    flag: '--log',
+    value: '<format>',
+    env: 'WORTH_MOCK_LOG',
+    default: 'off',
+    help: 'one line per request (default pretty)',
+    choices: LOG_FORMATS,
+    parse: oneOf(LOG_FORMATS),
+  }),
+  row({
+    key: 'specPath',
+    flag: '--spec',
+    value: '<file>',
+    env: 'WORTH_MOCK_SPEC',
+    default: undefined,
+    help: 'the OpenAPI document (default: the bundled spec/auth-service.openapi.yaml)',
+    parse: optional(text),
+  }),
+  row({
+    key: 'journalSize',
+    flag: '--journal-size',
+    value: '<n>',
+    env: 'WORTH_MOCK_JOURNAL_SIZE',
+    default: 1000,
+    help: 'requests kept in the journal (default 1000)',
+    parse: integer(0, 1_000_000),
+  }),
+  row({
+    key: 'maxBodyBytes',
+    flag: '--max-body',
+    value: '<bytes>',
+    env: 'WORTH_MOCK_MAX_BODY',
+    default: 64 * 1024,
+    help: 'largest logout body accepted (default 65536)',
+    parse: integer(0, 16 * 1024 * 1024),
+  }),
+  row({
+    key: 'clockToleranceSeconds',
+    flag: '--clock-tolerance',
+    value: '<seconds>',
+    env: 'WORTH_MOCK_CLOCK_TOLERANCE',
+    default: 5,
+    help: 'leeway for exp/nbf/iat (default 5)',
+    parse: integer(0, 3600),
+  }),
+  row({
+    key: 'keyFile',
+    flag: '--key-file',
+    value: '<file>',
+    env: 'WORTH_MOCK_KEY_FILE',
+    default: undefined,
+    help: 'load signing keys from this file, creating it (0600) when absent, so tokens survive restarts',
+    parse: optional(text),
+  }),
+  row({
+    key: 'stateFile',
+    flag: '--state-file',
+    value: '<file>',
+    env: 'WORTH_MOCK_STATE_FILE',
+    default: undefined,
+    help: 'keep state in this file (crash-safe)',
+    parse: optional(text),
+  }),
+  row({
+    key: 'redis',
+    flag: '--redis',
+    value: '<url>',
+    env: 'WORTH_MOCK_REDIS',
+    default: undefined,
+    help: 'keep state in Redis, shared by replicas (redis://host:6379)',
+    parse: optional(redisUrl),
+  }),
+  row({
+    key: 'redisPrefix',
+    flag: '--redis-prefix',
+    value: '<prefix>',
+    env: 'WORTH_MOCK_REDIS_PREFIX',
+    default: 'worth-auth-mock',
+    help: 'namespace of the Redis keys',
+    parse: text,
+  }),
+  row({
+    key: 'faultsFile',
+    flag: '--faults',
+    value: '<file>',
+    env: 'WORTH_MOCK_FAULTS',
+    default: undefined,
+    help: 'arm the faults in this JSON file at start',
+    parse: optional(text),
+  }),
+  row({
+    key: 'adminToken',
+    flag: '--admin-token',
+    value: '<secret>',
+    env: 'WORTH_MOCK_ADMIN_TOKEN',
+    default: undefined,
+    help: 'require this secret (X-Mock-Admin-Token) on every /__mock call',
+    parse: optional(text),
+  }),
+  row({
+    key: 'unsafeOpenAdmin',
+    flag: '--unsafe-open-admin',
+    env: 'WORTH_MOCK_UNSAFE_OPEN_ADMIN',
+    default: false,
+    help: 'allow a non-loopback --host without --admin-token',
+    parse: bool,
+  }),
+  row({
+    key: 'seed',
+    flag: '--seed',
+    value: '<n>',
+    env: 'WORTH_MOCK_SEED',
+    default: 1,
+    help: 'seed of fault probabilities (same seed, same run)',
+    parse: integer(0, 2 ** 32 - 1),
+  }),
+];
+
+/** Defaults: the documented ones from DESIGN.md, from the table. */
+export const DEFAULTS: Config = Object.freeze(Object.fromEntries(OPTIONS.map((o) => [o.key, o.default])) as Config);
+
+/** The CLI flag that sets each key, so that errors name what the user typed. */
+export const FLAGS: { readonly [K in keyof Config]: string } = Object.freeze(
+  Object.fromEntries(OPTIONS.map((o) => [o.key, o.flag])) as { [K in keyof Config]: string },
+);
+
+/**
+ * Validates and freezes a configuration: every option parsed by its row (unset, null or undefined → the
+ * default). Throws ConfigError naming the flag that is wrong, or the pair that cannot go together.
+ */
 export function loadConfig(input: ConfigInput = {}): Config {
-  const get = <K extends keyof Config>(key: K) => (input[key] === undefined || input[key] === null ? DEFAULTS[key] : input[key]);
-  const config: Config = {
-    port: integer('port', get('port'), 0, 65535),
-    host: host(get('host')),
-    basePath: basePath(get('basePath')),
-    alg: oneOf('alg', get('alg'), ALGORITHMS),
-    tokenTtlSeconds: integer('tokenTtlSeconds', get('tokenTtlSeconds'), 1, 10 * 365 * 24 * 3600),
-    refreshTtlSeconds: integer('refreshTtlSeconds', get('refreshTtlSeconds'), 1, 10 * 365 * 24 * 3600),
-    issuer: optionalUrl('issuer', get('issuer')),
-    clientId: text('clientId', get('clientId')),
-    idempotentLogout: bool('idempotentLogout', get('idempotentLogout')),
-    detailedErrors: bool('detailedErrors', get('detailedErrors')),
-    badRequestCode: optionalText('badRequestCode', get('badRequestCode')),
-    log: oneOf('log', get('log'), LOG_FORMATS),
-    specPath: optionalText('specPath', get('specPath')),
-    journalSize: integer('journalSize', get('journalSize'), 0, 1_000_000),
-    maxBodyBytes: integer('maxBodyBytes', get('maxBodyBytes'), 0, 16 * 1024 * 1024),
-    clockToleranceSeconds: integer('clockToleranceSeconds', get('clockToleranceSeconds'), 0, 3600),
-    // A state file keeps logouts; the signing keys beside it keep the tokens those logouts are about.
-    keyFile: optionalText('keyFile', get('keyFile')) ?? (input.stateFile ? `${text('stateFile', input.stateFile)}.key.json` : undefined),
-    stateFile: optionalText('stateFile', get('stateFile')),
-    redis: optionalRedisUrl(get('redis')),
-    redisPrefix: text('redisPrefix', get('redisPrefix')),
-    faultsFile: optionalText('faultsFile', get('faultsFile')),
-    adminToken: optionalText('adminToken', get('adminToken')),
-    unsafeOpenAdmin: bool('unsafeOpenAdmin', get('unsafeOpenAdmin')),
-    seed: integer('seed', get('seed'), 0, 2 ** 32 - 1),
-  };
-  if (config.stateFile && config.redis) {
+  const config = {} as Record<keyof Config, unknown>;
+  for (const option of OPTIONS) {
+    const given = input[option.key];
+    config[option.key] = given === undefined || given === null ? option.default : option.parse(given, option.flag);
+  }
+  // A state file keeps logouts; the signing keys beside it keep the tokens those logouts are about.
+  if (config.keyFile === undefined && typeof config.stateFile === 'string') config.keyFile = `${config.stateFile}.key.json`;
+  const done = config as Config;
+  if (done.stateFile && done.redis) {
     throw new ConfigError(FLAGS.stateFile, `${FLAGS.stateFile} and ${FLAGS.redis} cannot be used together: pick one store`);
   }
-  if (!isLoopback(config.host) && !config.adminToken && !config.unsafeOpenAdmin) {
+  if (!isLoopback(done.host) && !done.adminToken && !done.unsafeOpenAdmin) {
     throw new ConfigError(
       FLAGS.adminToken,
-      `--host ${config.host} exposes the control API beyond this machine: give --admin-token <secret> (or --unsafe-open-admin to accept the risk)`,
+      `--host ${done.host} exposes the control API beyond this machine: give --admin-token <secret> (or --unsafe-open-admin to accept the risk)`,
     );
   }
-  return Object.freeze(config);
+  return Object.freeze(done);
 }
 
 /** True for addresses only this machine can reach. */
@@ -150,66 +323,68 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-function fail(key: keyof Config, message: string): never {
-  throw new ConfigError(FLAGS[key], `${FLAGS[key]} ${message}`);
+function fail(flag: string, message: string): never {
+  throw new ConfigError(flag, `${flag} ${message}`);
 }
 
-function integer(key: keyof Config, value: unknown, min: number, max: number): number {
-  const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    fail(key, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return n;
+function integer(min: number, max: number): (value: unknown, flag: string) => number {
+  return (value, flag) => {
+    const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+      fail(flag, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    }
+    return n;
+  };
 }
 
-function bool(key: keyof Config, value: unknown): boolean {
+function bool(value: unknown, flag: string): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string') {
     const v = value.trim().toLowerCase();
     if (['1', 'true', 'yes', 'on'].includes(v)) return true;
     if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
   }
-  return fail(key, `must be true or false, got ${JSON.stringify(value)}`);
+  return fail(flag, `must be true or false, got ${JSON.stringify(value)}`);
 }
 
-function oneOf<T extends string>(key: keyof Config, value: unknown, allowed: readonly T[]): T {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  return fail(key, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+function oneOf<T extends string>(allowed: readonly T[]): (value: unknown, flag: string) => T {
+  return (value, flag) => {
+    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+    return fail(flag, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  };
 }
 
-function text(key: keyof Config, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') fail(key, 'must be a non-empty string');
+function text(value: unknown, flag: string): string {
+  if (typeof value !== 'string' || value.trim() === '') fail(flag, 'must be a non-empty string');
   return value;
 }
 
-function optionalText(key: keyof Config, value: unknown): string | undefined {
-  return value === undefined ? undefined : text(key, value);
+/** A parser whose option may be left unset (`undefined` when not given). */
+function optional<T>(parse: (value: unknown, flag: string) => T): (value: unknown, flag: string) => T | undefined {
+  return parse;
 }
 
-function optionalUrl(key: keyof Config, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  const s = text(key, value);
-  if (!URL.canParse(s)) fail(key, `must be an absolute URL, got ${JSON.stringify(s)}`);
+function url(value: unknown, flag: string): string {
+  const s = text(value, flag);
+  if (!URL.canParse(s)) fail(flag, `must be an absolute URL, got ${JSON.stringify(s)}`);
   return s;
 }
 
-function optionalRedisUrl(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  const s = text('redis', value);
-  if (!/^rediss?:\/\//.test(s) || !URL.canParse(s)) fail('redis', `must be a redis:// or rediss:// URL, got ${JSON.stringify(s)}`);
+function redisUrl(value: unknown, flag: string): string {
+  const s = text(value, flag);
+  if (!/^rediss?:\/\//.test(s) || !URL.canParse(s)) fail(flag, `must be a redis:// or rediss:// URL, got ${JSON.stringify(s)}`);
   return s;
 }
 
-function host(value: unknown): string {
-  const s = text('host', value);
-  if (isIP(s) === 0 && !/^[a-zA-Z0-9.-]+$/.test(s)) fail('host', `must be an IP address or host name, got ${JSON.stringify(s)}`);
+function host(value: unknown, flag: string): string {
+  const s = text(value, flag);
+  if (isIP(s) === 0 && !/^[a-zA-Z0-9.-]+$/.test(s)) fail(flag, `must be an IP address or host name, got ${JSON.stringify(s)}`);
   return s;
 }
 
-function basePath(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
+function basePath(value: unknown, flag: string): string | undefined {
   if (typeof value !== 'string' || (value !== '' && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(value))) {
-    fail('basePath', `must be empty or a path starting with /, got ${JSON.stringify(value)}`);
+    fail(flag, `must be empty or a path starting with /, got ${JSON.stringify(value)}`);
   }
   return value.replace(/\/+$/, '');
 }

@@ -1,57 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ALGORITHMS, type Config, type ConfigInput, FLAGS, LOG_FORMATS, loadConfig } from '../config.ts';
+import { Command, CommanderError, Option } from 'commander';
+import { type ConfigInput, loadConfig, OPTIONS } from '../config.ts';
 import type { IssuedTokens, SessionView } from '../control/services.ts';
 import { ConfigError, InputError, isMockError, RemoteError, VerificationError } from '../errors.ts';
 import type { Fault } from '../faults/fault.ts';
 import type { Io } from '../io.ts';
 import type { JournalEntry } from '../state/journal.ts';
 import { TOKEN_KINDS } from '../tokens/token-kinds.ts';
+import { collect, collectClaim, positiveInt, probabilityArg, wholeNumber } from './arguments.ts';
 import { createClient } from './client.ts';
+import { banner, describeFault, key, paint } from './format.ts';
 
 export { boundYoungGeneration } from '../heap.ts';
 
 const DEFAULT_URL = 'http://127.0.0.1:4010';
-
-/** How each `start` option is described and which env var backs it (the rest of the table is config.ts's FLAGS). */
-const START_OPTIONS: { [K in keyof Config]: { value?: string; help: string; env: string; choices?: readonly string[] } } = {
-  port: { value: '<port>', help: 'port to listen on (default 4010; 0 = any free port)', env: 'WORTH_MOCK_PORT' },
-  host: { value: '<host>', help: 'address to bind (default 127.0.0.1); anything but loopback needs --admin-token', env: 'WORTH_MOCK_HOST' },
-  basePath: { value: '<path>', help: "base path of the operation (default: the spec's servers[0] path, /auth/api/v1)", env: 'WORTH_MOCK_BASE_PATH' },
-  alg: { value: '<alg>', help: 'signing algorithm of issued tokens (default RS256)', env: 'WORTH_MOCK_ALG', choices: ALGORITHMS },
-  tokenTtlSeconds: { value: '<seconds>', help: 'lifetime of issued tokens (default 3600)', env: 'WORTH_MOCK_TOKEN_TTL' },
-  refreshTtlSeconds: {
-    value: '<seconds>',
-    help: 'lifetime of refresh tokens; a logout is remembered this long (default 86400)',
-    env: 'WORTH_MOCK_REFRESH_TTL',
-  },
-  issuer: { value: '<url>', help: "iss of issued tokens (default: the mock's own URL)", env: 'WORTH_MOCK_ISSUER' },
-  clientId: { value: '<id>', help: 'client_id / aud of issued tokens', env: 'WORTH_MOCK_CLIENT_ID' },
-  idempotentLogout: { help: 'a repeated logout answers 200 instead of 401', env: 'WORTH_MOCK_IDEMPOTENT_LOGOUT' },
-  detailedErrors: { help: 'put the reason for an error in the body\'s "message" (default: the spec\'s example)', env: 'WORTH_MOCK_DETAILED_ERRORS' },
-  badRequestCode: {
-    value: '<code>',
-    help: "errorCode of 400 bodies (e.g. INVALID, as sibling endpoints use; default: the spec's)",
-    env: 'WORTH_MOCK_BAD_REQUEST_CODE',
-  },
-  log: { value: '<format>', help: 'one line per request (default pretty)', env: 'WORTH_MOCK_LOG', choices: LOG_FORMATS },
-  specPath: { value: '<file>', help: 'the OpenAPI document (default: the bundled spec/auth-service.openapi.yaml)', env: 'WORTH_MOCK_SPEC' },
-  journalSize: { value: '<n>', help: 'requests kept in the journal (default 1000)', env: 'WORTH_MOCK_JOURNAL_SIZE' },
-  maxBodyBytes: { value: '<bytes>', help: 'largest logout body accepted (default 65536)', env: 'WORTH_MOCK_MAX_BODY' },
-  clockToleranceSeconds: { value: '<seconds>', help: 'leeway for exp/nbf/iat (default 5)', env: 'WORTH_MOCK_CLOCK_TOLERANCE' },
-  keyFile: {
-    value: '<file>',
-    help: 'load signing keys from this file, creating it (0600) when absent, so tokens survive restarts',
-    env: 'WORTH_MOCK_KEY_FILE',
-  },
-  stateFile: { value: '<file>', help: 'keep state in this file (crash-safe)', env: 'WORTH_MOCK_STATE_FILE' },
-  redis: { value: '<url>', help: 'keep state in Redis, shared by replicas (redis://host:6379)', env: 'WORTH_MOCK_REDIS' },
-  redisPrefix: { value: '<prefix>', help: 'namespace of the Redis keys', env: 'WORTH_MOCK_REDIS_PREFIX' },
-  faultsFile: { value: '<file>', help: 'arm the faults in this JSON file at start', env: 'WORTH_MOCK_FAULTS' },
-  adminToken: { value: '<secret>', help: 'require this secret (X-Mock-Admin-Token) on every /__mock call', env: 'WORTH_MOCK_ADMIN_TOKEN' },
-  unsafeOpenAdmin: { help: 'allow a non-loopback --host without --admin-token', env: 'WORTH_MOCK_UNSAFE_OPEN_ADMIN' },
-  seed: { value: '<n>', help: 'seed of fault probabilities (same seed, same run)', env: 'WORTH_MOCK_SEED' },
-};
 
 /** Runs the CLI; resolves the exit code (0 ok, 1 failure, 2 usage). Never calls process.exit. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -96,10 +58,9 @@ function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s), outputError: (s, write) => write(paint(io, 'red', s)) });
 
   const start = program.command('start').description('start the mock and print a banner with a ready customer token');
-  for (const key of Object.keys(START_OPTIONS) as (keyof Config)[]) {
-    const spec = START_OPTIONS[key];
-    const option = new Option(`${FLAGS[key]}${spec.value ? ` ${spec.value}` : ''}`, spec.help).env(spec.env);
-    if (spec.choices) option.choices(spec.choices);
+  for (const row of OPTIONS) {
+    const option = new Option(`${row.flag}${row.value ? ` ${row.value}` : ''}`, row.help).env(row.env);
+    if (row.choices) option.choices(row.choices);
     start.addOption(option);
   }
   start.action(async (_opts, command: Command) => {
@@ -295,101 +256,15 @@ function buildProgram(io: Io): Command {
 function startInput(command: Command): ConfigInput {
   const opts = command.opts();
   const input: Record<string, unknown> = {};
-  for (const key of Object.keys(START_OPTIONS) as (keyof Config)[]) {
-    const option = command.options.find((o) => o.long === FLAGS[key]);
+  for (const row of OPTIONS) {
+    const option = command.options.find((o) => o.long === row.flag);
     if (!option) continue;
     const name = option.attributeName();
     if (opts[name] === undefined) continue;
     const fromEnv = command.getOptionValueSource(name) === 'env';
-    input[key] = fromEnv && option.isBoolean() ? process.env[START_OPTIONS[key].env] : opts[name];
+    input[row.key] = fromEnv && option.isBoolean() ? process.env[row.env] : opts[name];
   }
   return input as ConfigInput;
-}
-
-function banner(io: Io, mock: { url: string; baseUrl: string; logoutUrl: string; config: Config }, signIn: IssuedTokens): string {
-  const store = mock.config.redis ? `redis (${mock.config.redisPrefix})` : mock.config.stateFile ? `file ${mock.config.stateFile}` : 'memory';
-  const b = (s: string) => paint(io, 'bold', s);
-  return [
-    `${b('worth-auth-mock')} — Customer Logout mock, listening`,
-    '',
-    `  Base URL   ${paint(io, 'cyan', mock.baseUrl)}`,
-    `  Logout     POST ${mock.logoutUrl}`,
-    `  QA panel   ${mock.url}/__mock/`,
-    `  JWKS       ${mock.url}/.well-known/jwks.json`,
-    `  Store      ${store}`,
-    ...(mock.config.redis && (!mock.config.issuer || !mock.config.keyFile)
-      ? ['', paint(io, 'red', "  Replicas on one Redis must share --issuer and --key-file, or they refuse each other's tokens.")]
-      : []),
-    '',
-    `A customer access token (sub ${signIn.claims.sub}, valid ${Math.round(mock.config.tokenTtlSeconds / 60)} min; \`worth-auth-mock token\` mints more):`,
-    '',
-    `  ${signIn.token}`,
-    '',
-    'Log it out (a second time answers 401):',
-    '',
-    `  curl -i -X POST ${mock.logoutUrl} -H "Authorization: Bearer ${signIn.token}"`,
-    '',
-    'Ctrl-C stops the mock.',
-    '',
-    '',
-  ].join('\n');
-}
-
-function describeFault(f: Fault): string {
-  const what = f.network ? `network ${f.network}` : f.status !== null ? `status ${f.status}` : 'delay only';
-  const left =
-    f.remaining === null ? 'until cleared' : f.remaining === 0 && f.network === 'hang' ? 'spent, holding its requests until cleared' : `${f.remaining} left`;
-  const parts = [what, left];
-  if (f.delayMs) parts.push(`delay ${f.delayMs} ms`);
-  if (f.skip) parts.push(`skipping ${f.skip} first`);
-  if (f.probability < 1) parts.push(`p=${f.probability} seed=${f.seed}`);
-  if (f.expiresAt !== null) parts.push(`expires ${new Date(f.expiresAt).toISOString()}`);
-  const match = Object.entries(f.match).map(([k, v]) => `${k}=${v}`);
-  if (match.length) parts.push(`only ${match.join(' ')}`);
-  return parts.join(', ');
-}
-
-function key(entry: JournalEntry): string {
-  return `${entry.at}|${entry.method}|${entry.path}|${entry.status}|${entry.jti ?? ''}|${entry.ms}`;
-}
-
-const COLORS = { red: 31, cyan: 36, bold: 1 } as const;
-function paint(io: Io, color: keyof typeof COLORS, text: string): string {
-  return io.color ? `\x1b[${COLORS[color]}m${text}\x1b[0m` : text;
-}
-
-function wholeNumber(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number.');
-  return Number(value);
-}
-
-function positiveInt(value: string): number {
-  const n = wholeNumber(value);
-  if (n < 1) throw new InvalidArgumentError('must be at least 1.');
-  return n;
-}
-
-function probabilityArg(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a number from 0 to 1.');
-  return n;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function collectClaim(value: string, previous: Record<string, unknown>): Record<string, unknown> {
-  const eq = value.indexOf('=');
-  if (eq < 1) throw new InvalidArgumentError('must be name=value.');
-  const raw = value.slice(eq + 1);
-  let parsed: unknown = raw;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    // Not JSON: keep the string as typed.
-  }
-  return { ...previous, [value.slice(0, eq)]: parsed };
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -4,7 +4,7 @@
 // `minted` — claims the mock made itself (origin_jti from crypto.randomUUID(), as tokens.ts does);
 // `verified` — claims jwtVerify parsed from a token's payload (origin_jti from JSON.parse).
 import { randomUUID } from 'node:crypto';
-import { MemoryStore } from '../src/state/store.ts';
+import { MemoryStore } from '../src/state/memory-store.ts';
 
 const n = Number(process.argv[2] ?? 1_000_000);
 const gc = (globalThis as { gc?: () => void }).gc;

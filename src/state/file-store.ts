@@ -1,38 +1,27 @@
 /**
- * The file store (`--state-file`): the whole state in memory, every change written ahead to an
- * append-only log that is fsynced before the change is acknowledged, and compacted by rewrite + rename.
+ * The file store (`--state-file`): the whole state in memory, every change written ahead to an append-only
+ * log (its format: file-log.ts) that is fsynced before the change is acknowledged, and compacted by rewrite + rename.
  *
  * Why a log: a logout appends one short line (no rewrite of the whole state per logout), and concurrent
  * changes share one write and one fsync (group commit), so throughput does not collapse under load.
  *
- * Format, version 1 — UTF-8, one record per line: `<crc32 of the JSON, 8 hex digits> <JSON>\n`.
- * The first record is the header `{"t":"h","app":"worth-auth-mock","v":1}`; then, in order of change:
- * `{"t":"r","k":key,"u":untilMs}` a revocation · `{"t":"k","r":[TokenRecord…]}` issued tokens ·
- * `{"t":"f","l":[Fault…]}` the whole fault list after a change · `{"t":"j","e":JournalEntry}` a journal
- * entry (written without waiting for fsync: the journal is best effort) · `{"t":"J"}` journal cleared ·
- * `{"t":"x"}` reset. Replaying the records in order rebuilds the state.
- *
  * Recovery rules at start:
  * - no file: a new one is made (0600). An empty file: started empty, said in the log.
- * - damaged records only at the end (a torn or unfinished last write, as `kill -9` or a power cut leave):
- *   every complete record before them is recovered, the bytes dropped are said in the log. Nothing in
- *   them was acknowledged, since an acknowledgement waits for the fsync of its record and of all before it.
- * - a damaged record followed by good ones, a file that is not ours, or one from a newer version: a
- *   ConfigError naming the line; the file is left untouched (never silently overwritten).
+ * - damaged records: a torn last write is dropped, said in the log; other damage refuses to start (file-log.ts).
  * - after loading, the file is rewritten as a snapshot (expired revocations dropped) via a temp file,
  *   fsync and an atomic rename; the same happens whenever the log has grown to twice the live state.
- * - `<file>.lock` holds the pid of the mock using the file: a second live mock on the same host is refused
- *   (two writers would lose each other's records); a lock left by a dead process is taken over.
+ * - `<file>.lock` keeps a second live mock on this host off the file; a dead one's lock is taken over (file-lock.ts).
  */
 
-import { type FileHandle, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { type FileHandle, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { ConfigError, StoreError } from '../errors.ts';
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
+import { lock } from './file-lock.ts';
+import { type LogRecord, line, parseLog, snapshotLines } from './file-log.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
-import { pushCapped, Revocations, type Store, type StoreOptions, type TokenRecord } from './store.ts';
+import { pushCapped, Revocations } from './revocations.ts';
+import type { Store, StoreOptions, TokenRecord } from './store.ts';
 
 /** Options of the file store. */
 export type FileStoreOptions = StoreOptions & {
@@ -42,25 +31,12 @@ export type FileStoreOptions = StoreOptions & {
   warn?: (message: string) => void;
 };
 
-type LogRecord =
-  | { t: 'h'; app: string; v: number }
-  | { t: 'r'; k: string; u: number }
-  | { t: 'k'; r: TokenRecord[] }
-  | { t: 'f'; l: Fault[] }
-  | { t: 'j'; e: JournalEntry }
-  | { t: 'J' }
-  | { t: 'x' };
-
-const FORMAT_VERSION = 1;
-const HEADER: LogRecord = { t: 'h', app: 'worth-auth-mock', v: FORMAT_VERSION };
-const KINDS = new Set(['r', 'k', 'f', 'j', 'J', 'x']);
 /** The log is compacted when it holds this many records and twice the live state. */
 const COMPACT_MIN_RECORDS = 10_000;
 /** Journal lines wait this long to be written with others (they never wait for fsync). */
 const LAZY_WRITE_MS = 200;
-const TOKENS_PER_RECORD = 500;
 
-/** Opens (or creates) the state file, recovers what it holds, and returns the store. */
+/** Opens (or creates) the state file, recovers what it holds, and returns the store; throws ConfigError (`--state-file`) when it cannot (see above). */
 export async function createFileStore(options: FileStoreOptions): Promise<Store> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`worth-auth-mock: ${message}\n`));
   const release = await lock(options.path, warn);
@@ -76,6 +52,7 @@ export async function createFileStore(options: FileStoreOptions): Promise<Store>
 
 type Waiter = { resolve: () => void; reject: (error: Error) => void };
 
+/** The Store over one state file; built and loaded only by createFileStore. */
 class FileStore implements Store {
   readonly #path: string;
   readonly #journalSize: number;
@@ -388,81 +365,14 @@ class FileStore implements Store {
   }
 
   #snapshot(): { text: string; records: number } {
-    const now = Math.max(this.#now, Date.now());
-    const lines = [line(HEADER)];
-    this.#revoked.sweep(now);
-    for (const [key, until] of this.#revoked.entries()) lines.push(line({ t: 'r', k: key, u: until }));
-    for (let i = 0; i < this.#tokens.length; i += TOKENS_PER_RECORD) lines.push(line({ t: 'k', r: this.#tokens.slice(i, i + TOKENS_PER_RECORD) }));
-    if (this.#faults.length > 0) lines.push(line({ t: 'f', l: this.#faults }));
-    for (const entry of this.#journal.slice(-this.#journalSize)) lines.push(line({ t: 'j', e: entry }));
+    this.#revoked.sweep(Math.max(this.#now, Date.now()));
+    const journal = this.#journal.slice(-this.#journalSize);
+    const lines = snapshotLines({ revocations: this.#revoked.entries(), tokens: this.#tokens, faults: this.#faults, journal });
     return { text: lines.join(''), records: lines.length };
   }
 }
 
-function line(record: LogRecord): string {
-  const json = JSON.stringify(record);
-  return `${checksum(json)} ${json}\n`;
-}
-
-function checksum(json: string): string {
-  return crc32(json).toString(16).padStart(8, '0');
-}
-
-/** Splits the file into records by the recovery rules; throws ConfigError for damage that a crash cannot explain. */
-function parseLog(text: string, path: string): { records: LogRecord[]; dropped?: { bytes: number; line: number } } {
-  const lines = text.split('\n');
-  const tail = lines.pop() as string; // after the last newline: empty, or an unfinished write
-  const parsed = lines.map(parseLine);
-  let lastGood = parsed.length - 1;
-  while (lastGood >= 0 && parsed[lastGood] === undefined) lastGood--;
-
-  const first = parsed[0];
-  const header = first?.t === 'h' && first.app === 'worth-auth-mock' ? first : undefined;
-  if (!header) {
-    if (lastGood === -1 && isPrefixOfHeader(text)) return { records: [], dropped: { bytes: Buffer.byteLength(text), line: 1 } };
-    throw new ConfigError(
-      '--state-file',
-      `--state-file ${path} is not a worth-auth-mock state file (its first line is not the state header); it was left as it is: give another path, or move the file away`,
-    );
-  }
-  if (header.v > FORMAT_VERSION) {
-    throw new ConfigError(
-      '--state-file',
-      `--state-file ${path} was written by a newer worth-auth-mock (format ${header.v}; this one reads ${FORMAT_VERSION}): upgrade, or give another path`,
-    );
-  }
-  const damaged = parsed.findIndex((record, i) => i < lastGood && record === undefined);
-  if (damaged !== -1) {
-    throw new ConfigError(
-      '--state-file',
-      `--state-file ${path} is damaged at line ${damaged + 1} of ${parsed.length}, and intact records follow it, so this is not an unfinished write from a crash; ` +
-        'it was left as it is: restore a copy, or move it away to start with no state',
-    );
-  }
-  const records = parsed.slice(1, lastGood + 1) as LogRecord[];
-  const droppedLines = lines.slice(lastGood + 1);
-  const bytes = droppedLines.reduce((sum, l) => sum + Buffer.byteLength(l) + 1, 0) + Buffer.byteLength(tail);
-  return bytes === 0 ? { records } : { records, dropped: { bytes, line: lastGood + 2 } };
-}
-
-function parseLine(text: string): LogRecord | undefined {
-  if (text.length < 10 || text[8] !== ' ') return undefined;
-  const json = text.slice(9);
-  if (checksum(json) !== text.slice(0, 8)) return undefined;
-  try {
-    const record = JSON.parse(json) as LogRecord;
-    if (record.t === 'h' || KINDS.has(record.t)) return record;
-    return undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A file cut inside its very first line (so only its header was ever being written). */
-function isPrefixOfHeader(text: string): boolean {
-  return line(HEADER).startsWith(text);
-}
-
+/** Fsyncs a directory, so a rename in it survives a power cut. */
 async function syncDir(dir: string): Promise<void> {
   let handle: FileHandle | undefined;
   try {
@@ -482,66 +392,4 @@ async function removeStaleTemps(path: string): Promise<void> {
   const dir = dirname(path);
   const entries = await readdir(dir).catch(() => [] as string[]);
   await Promise.all(entries.filter((entry) => pattern.test(entry)).map((entry) => unlink(join(dir, entry)).catch(() => {})));
-}
-
-/** State files this process holds: a lock naming our own pid but not listed here was left by an earlier process with the same pid (a restarted container). */
-const held = new Set<string>();
-
-/** Takes `<path>.lock` for this process; resolves the function that gives it back. */
-async function lock(path: string, warn: (message: string) => void): Promise<() => Promise<void>> {
-  const lockPath = `${resolve(path)}.lock`;
-  if (held.has(lockPath)) {
-    throw new ConfigError('--state-file', `--state-file ${path} is already in use by another mock in this process: give each mock its own --state-file`);
-  }
-  held.add(lockPath);
-  const mine = JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() });
-  const release = async () => {
-    if ((await readFile(lockPath, 'utf8').catch(() => '')) === mine) await unlink(lockPath).catch(() => {});
-    held.delete(lockPath);
-  };
-  try {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await writeFile(lockPath, mine, { flag: 'wx', mode: 0o600 });
-        return release;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'EEXIST')
-          throw new ConfigError('--state-file', `--state-file ${path}: cannot create its lock file ${lockPath}: ${(error as Error).message}`);
-      }
-      const holder = parseLock(await readFile(lockPath, 'utf8').catch(() => ''));
-      if (holder && holder.host === hostname() && holder.pid !== process.pid && alive(holder.pid)) {
-        throw new ConfigError(
-          '--state-file',
-          `--state-file ${path} is in use by another worth-auth-mock (pid ${holder.pid}): stop it, or give each mock its own --state-file (replicas that share state use --redis)`,
-        );
-      }
-      warn(
-        `state file ${path}: taking over ${lockPath}, left by ${holder ? `process ${holder.pid} on ${holder.host}, which is not running any more` : 'a process that did not finish writing it'}`,
-      );
-      await unlink(lockPath).catch(() => {});
-    }
-    throw new ConfigError('--state-file', `--state-file ${path}: cannot take its lock file ${lockPath}; another mock keeps creating it`);
-  } catch (error) {
-    held.delete(lockPath);
-    throw error;
-  }
-}
-
-function parseLock(text: string): { pid: number; host: string } | undefined {
-  try {
-    const value = JSON.parse(text) as { pid?: unknown; host?: unknown };
-    return typeof value.pid === 'number' && typeof value.host === 'string' ? { pid: value.pid, host: value.host } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

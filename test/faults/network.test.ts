@@ -3,7 +3,8 @@ import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HangRegistry, sleep } from '../../src/faults/network.ts';
 import type { Mock } from '../../src/mock.ts';
-import { MemoryStore, type Store } from '../../src/state/store.ts';
+import { MemoryStore } from '../../src/state/memory-store.ts';
+import type { Store } from '../../src/state/store.ts';
 import { mockOn } from '../support/mock.ts';
 
 let mock: Mock;

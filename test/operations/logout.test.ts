@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../../src/mock.ts';
-import { MemoryStore } from '../../src/state/store.ts';
+import { MemoryStore } from '../../src/state/memory-store.ts';
 import { decode, hsWithPublicKey, keysOf, signRaw, signWith, strangerKey, unsigned } from '../support/crafted.ts';
 import { logout, mockOn, violations } from '../support/mock.ts';
 

@@ -6,8 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Fault, parseFault, takeFrom } from '../../src/faults/fault.ts';
 import { createFileStore } from '../../src/state/file-store.ts';
 import type { JournalEntry } from '../../src/state/journal.ts';
+import { MemoryStore } from '../../src/state/memory-store.ts';
 import { createRedisStore } from '../../src/state/redis-store.ts';
-import { MemoryStore, type Store, type StoreOptions, type TokenRecord } from '../../src/state/store.ts';
+import type { Store, StoreOptions, TokenRecord } from '../../src/state/store.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
 
 type Backend = {

@@ -1,0 +1,139 @@
+import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
+import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
+import { pushCapped, Revocations } from './revocations.ts';
+import type { Store, StoreOptions, TokenRecord } from './store.ts';
+
+/** One journal entry, every field present (undefined when absent): one object shape, rewritten in place. */
+type JournalSlot = { -readonly [K in keyof Required<JournalEntry>]: JournalEntry[K] };
+
+const BLANK: JournalSlot = {
+  at: '',
+  method: '',
+  path: '',
+  status: 0,
+  reason: '',
+  faultId: undefined,
+  sub: undefined,
+  jti: undefined,
+  sid: undefined,
+  session: undefined,
+  ms: 0,
+};
+
+/** Writes `entry` into `slot`, the fields it lacks blanked. */
+function fill(slot: JournalSlot, entry: JournalEntry): JournalSlot {
+  return Object.assign(slot, BLANK, entry);
+}
+
+/** A slot as the entry it holds (absent fields left out). */
+function entryOf(slot: JournalSlot): JournalEntry {
+  const entry: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(slot)) if (value !== undefined) entry[name] = value;
+  return entry as JournalEntry;
+}
+
+/** Everything in this process's memory: fast, gone at exit. */
+export class MemoryStore implements Store {
+  #revoked = new Revocations();
+  #tokens: TokenRecord[] = [];
+  #faults: Fault[] = [];
+  /** The journal: a ring of slots written in place, so an entry is not kept as one more object per request. */
+  #journal: JournalSlot[] = [];
+  #journalStart = 0;
+  #journalSize: number;
+  #tokensAtMost: number;
+  #sweepTimer: NodeJS.Timeout;
+
+  constructor(options: StoreOptions) {
+    this.#journalSize = options.journalSize;
+    this.#tokensAtMost = options.tokenRecordsAtMost ?? 10_000;
+    this.#sweepTimer = setInterval(() => this.sweep(Date.now()), 60_000).unref();
+  }
+
+  async revoke(key: string, untilMs: number, nowMs: number): Promise<boolean> {
+    if (this.#revoked.isLive(key, nowMs)) return false;
+    this.#revoked.add(key, untilMs, nowMs);
+    return true;
+  }
+
+  async isRevoked(keys: readonly string[], nowMs: number): Promise<boolean> {
+    return this.#revoked.anyLive(keys, nowMs);
+  }
+
+  /** Revocations held now (live or not yet pruned). */
+  get revocationCount(): number {
+    return this.#revoked.size;
+  }
+
+  /** Drops expired revocations. Runs every minute; callable for tests and benchmarks. */
+  sweep(nowMs: number): void {
+    this.#revoked.sweep(nowMs);
+  }
+
+  async recordTokens(records: readonly TokenRecord[]): Promise<void> {
+    pushCapped(this.#tokens, records, this.#tokensAtMost);
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    return [...this.#tokens];
+  }
+
+  async addFault(fault: Fault): Promise<void> {
+    this.#faults.push(fault);
+  }
+
+  async listFaults(nowMs: number): Promise<Fault[]> {
+    this.#faults = this.#faults.filter((fault) => isLive(fault, nowMs));
+    return [...this.#faults];
+  }
+
+  async removeFault(id: string): Promise<boolean> {
+    const before = this.#faults.length;
+    this.#faults = this.#faults.filter((fault) => fault.id !== id);
+    return this.#faults.length < before;
+  }
+
+  async clearFaults(): Promise<number> {
+    const n = this.#faults.length;
+    this.#faults = [];
+    return n;
+  }
+
+  async takeFault(context: FaultContext, nowMs: number): Promise<Fault | undefined> {
+    if (this.#faults.length === 0) return undefined;
+    const { fired, next } = takeFrom(this.#faults, context, nowMs);
+    this.#faults = next;
+    return fired;
+  }
+
+  async appendRequest(entry: JournalEntry): Promise<void> {
+    if (this.#journalSize === 0) return;
+    if (this.#journal.length < this.#journalSize) {
+      this.#journal.push(fill({ ...BLANK }, entry));
+    } else {
+      fill(this.#journal[this.#journalStart] as JournalSlot, entry);
+      this.#journalStart = (this.#journalStart + 1) % this.#journalSize;
+    }
+  }
+
+  async listRequests(filter: JournalFilter): Promise<JournalEntry[]> {
+    const ordered = [...this.#journal.slice(this.#journalStart), ...this.#journal.slice(0, this.#journalStart)];
+    return filterJournal(ordered.map(entryOf), filter);
+  }
+
+  async clearRequests(): Promise<void> {
+    this.#journal = [];
+    this.#journalStart = 0;
+  }
+
+  async reset(): Promise<void> {
+    this.#revoked.clear();
+    this.#tokens = [];
+    this.#faults = [];
+    await this.clearRequests();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweepTimer);
+  }
+}

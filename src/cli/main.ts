@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ALGORITHMS, type Config, type ConfigInput, FLAGS, LOG_FORMATS, loadConfig } from '../config.ts';
 import type { IssuedTokens, SessionView } from '../control/services.ts';
-import { ConfigError, InputError, isMockError, RemoteError, VerificationError } from '../errors.ts';
+import { ConfigError, InputError, isMockError, PactVerificationError, RemoteError } from '../errors.ts';
 import type { Fault } from '../faults/fault.ts';
 import type { Io } from '../io.ts';
 import type { JournalEntry } from '../state/journal.ts';
@@ -74,7 +74,7 @@ function exitCodeOf(error: unknown, io: Io): number {
     io.stderr(`error: ${error.message}\n`);
     return error.status === 400 ? 2 : 1;
   }
-  if (error instanceof VerificationError) {
+  if (error instanceof PactVerificationError) {
     io.stderr(`${error.message}\n`);
     return 1;
   }

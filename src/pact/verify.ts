@@ -4,11 +4,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, VerificationError } from '../errors.ts';
+import { ConfigError, PactVerificationError } from '../errors.ts';
 import { jsonError, readBody, sendJson } from '../http/messages.ts';
 import type { Io } from '../io.ts';
 import { loadPacts, type PactFile, providerStatesOf } from './pact-files.ts';
-import { buildReport, clean, formatSummary, toJUnit, type VerificationReport, type VerifierJson } from './report.ts';
+import { buildReport, formatSummary, stripControlChars, toJUnit, type VerificationReport, type VerifierJson } from './report.ts';
 import type { VerifierAnswer, VerifierRequest } from './verifier-child.ts';
 
 /** The `verify` command's options, as commander hands them over. */
@@ -53,7 +53,7 @@ const OUTPUT_TAIL = 64 * 1024;
 
 /**
  * Runs Pact's Verifier against `--provider-base-url` or, without it, against a mock started in-process;
- * prints a summary (and `--json` / `--junit`); throws VerificationError when any interaction failed.
+ * prints a summary (and `--json` / `--junit`); throws PactVerificationError when any interaction failed.
  */
 export async function runVerify(opts: VerifyOptions, io: Io): Promise<void> {
   const plan = await planVerification(opts);
@@ -108,7 +108,7 @@ export async function runVerify(opts: VerifyOptions, io: Io): Promise<void> {
   if (report.result === 'failed') {
     const failed = report.interactions.filter((i) => i.outcome === 'failed').map((i) => `${i.consumer}: "${i.description}"`);
     const what = failed.length ? `${failed.length} of ${report.summary.total} interactions failed: ${failed.join(', ')}` : report.errors.join('; ');
-    throw new VerificationError(`pact verification of ${report.provider} failed: ${what}`);
+    throw new PactVerificationError(`pact verification of ${report.provider} failed: ${what}`);
   }
 }
 
@@ -269,15 +269,17 @@ function runVerifierProcess(request: VerifierRequest, signal: AbortSignal): Prom
     };
     const onAbort = () => {
       child.kill();
-      settle(() => reject(new VerificationError('pact verification interrupted')));
+      settle(() => reject(new PactVerificationError('pact verification interrupted')));
     };
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     child.once('message', (answer: VerifierAnswer) => settle(() => resolvePromise(answer)));
-    child.once('error', (error) => settle(() => reject(new VerificationError(`cannot start the Pact verifier: ${error.message}`))));
+    child.once('error', (error) => settle(() => reject(new PactVerificationError(`cannot start the Pact verifier: ${error.message}`))));
     child.once('exit', (code, killedBy) => {
-      const last = clean(output).split('\n').slice(-20).join('\n');
-      settle(() => reject(new VerificationError(`the Pact verifier stopped (${killedBy ?? `exit ${code}`}) before it reported${last ? `:\n${last}` : ''}`)));
+      const last = stripControlChars(output).split('\n').slice(-20).join('\n');
+      settle(() =>
+        reject(new PactVerificationError(`the Pact verifier stopped (${killedBy ?? `exit ${code}`}) before it reported${last ? `:\n${last}` : ''}`)),
+      );
     });
     child.send(request);
   }).finally(() => {
@@ -351,7 +353,7 @@ function runTokenCommand(command: string, state: string, params: unknown): Promi
     });
     child.once('error', (error) => fail(new Error(`token command could not start: ${error.message}`)));
     child.once('close', (code, signal) => {
-      const why = clean(stderr).split('\n').slice(-3).join(' ').slice(0, 300);
+      const why = stripControlChars(stderr).split('\n').slice(-3).join(' ').slice(0, 300);
       if (signal)
         return fail(new Error(`token command was stopped by ${signal}${signal === 'SIGTERM' ? ` (over ${TOKEN_COMMAND_TIMEOUT_MS / 1000} s?)` : ''}`));
       if (code !== 0) return fail(new Error(`token command exited ${code}${why ? `: ${why}` : ''}`));

@@ -80,8 +80,8 @@ export class RemoteError extends MockError {
   }
 }
 
-/** Pact verification or the pact/spec check found failures. The CLI exits 1. */
-export class VerificationError extends MockError {
+/** Pact verification or the pact/spec check found failures (`ERR_VERIFICATION`). The CLI exits 1. */
+export class PactVerificationError extends MockError {
   constructor(message: string) {
     super('ERR_VERIFICATION', message);
   }

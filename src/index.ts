@@ -9,7 +9,17 @@
 
 export { type Algorithm, type Config, type ConfigInput, DEFAULTS, type LogFormat, loadConfig } from './config.ts';
 export type { IssuedTokens, SessionView } from './control/services.ts';
-export { ConfigError, InputError, MockError, RemoteError, SpecError, StoreError, VerificationError } from './errors.ts';
+export {
+  ConfigError,
+  InputError,
+  MockError,
+  PactVerificationError,
+  /** @deprecated Use PactVerificationError: the same class under its old name ("verification" also means token verification here). */
+  PactVerificationError as VerificationError,
+  RemoteError,
+  SpecError,
+  StoreError,
+} from './errors.ts';
 export { type Fault, type FaultMatch, NETWORK_FAULTS, type NetworkFault } from './faults/fault.ts';
 export { boundYoungGeneration } from './heap.ts';
 export { type Mock, type MockOptions, startMock } from './mock.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { type ConfigInput, loadConfig, OPTIONS } from '../config.ts';
 import type { IssuedTokens, SessionView } from '../control/services.ts';
-import { ConfigError, InputError, isMockError, RemoteError, VerificationError } from '../errors.ts';
+import { ConfigError, InputError, isMockError, PactVerificationError, RemoteError } from '../errors.ts';
 import type { Fault } from '../faults/fault.ts';
 import type { Io } from '../io.ts';
 import type { JournalEntry } from '../state/journal.ts';
@@ -36,7 +36,7 @@ function exitCodeOf(error: unknown, io: Io): number {
     io.stderr(`error: ${error.message}\n`);
     return error.status === 400 ? 2 : 1;
   }
-  if (error instanceof VerificationError) {
+  if (error instanceof PactVerificationError) {
     io.stderr(`${error.message}\n`);
     return 1;
   }

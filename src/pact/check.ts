@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { DEFAULT_SPEC_PATH, loadContract } from '../contract/spec.ts';
 import type { SpecValidator } from '../contract/validator.ts';
-import { ConfigError, SpecError, VerificationError } from '../errors.ts';
+import { ConfigError, PactVerificationError, SpecError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { loadPacts, type PactFile, type PactInteraction } from './pact-files.ts';
 
@@ -27,7 +27,7 @@ export type CheckReport = {
 
 /**
  * Validates every pact interaction's request and response against the OpenAPI document with Prism's
- * validators, before any provider runs; throws VerificationError listing the interactions it does not allow.
+ * validators, before any provider runs; throws PactVerificationError listing the interactions it does not allow.
  */
 export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
   const pacts = await loadPacts(opts.pact ?? 'pacts');
@@ -53,7 +53,7 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
   else io.stdout(formatCheck(report, io.color));
   if (violating.length > 0) {
     const names = violating.map((i) => `${i.consumer}: "${i.description}"`).join(', ');
-    throw new VerificationError(`${violating.length} of ${interactions.length} pact interactions are not allowed by ${report.spec}: ${names}`);
+    throw new PactVerificationError(`${violating.length} of ${interactions.length} pact interactions are not allowed by ${report.spec}: ${names}`);
   }
 }
 

@@ -85,7 +85,7 @@ export function buildReport(json: VerifierJson, context: ReportContext): Verific
     .filter((e) => !described.some((d) => e.interaction.endsWith(` - ${d}`) || e.interaction === d))
     .map(
       (e) =>
-        `${clean(e.interaction)}: ${
+        `${stripControlChars(e.interaction)}: ${
           failuresOf(e.mismatch)
             .map((f) => f.message)
             .join('; ') || 'failed'
@@ -106,12 +106,12 @@ export function buildReport(json: VerifierJson, context: ReportContext): Verific
 function failuresOf(mismatch: PactMismatch | undefined): Failure[] {
   if (!mismatch) return [{ part: 'error', message: 'failed without a reason from Pact' }];
   if (mismatch.type === 'error') {
-    const message = clean(mismatch.message);
+    const message = stripControlChars(mismatch.message);
     return [{ part: STATE_FAILURE.test(message) ? 'state' : 'error', message }];
   }
   return mismatch.mismatches.map((m) => ({
     part: PARTS[m.type] ?? m.type.replace(/Mismatch$/, '').toLowerCase(),
-    message: clean(m.mismatch ?? m.type),
+    message: stripControlChars(m.mismatch ?? m.type),
     ...(m.path !== undefined ? { path: m.path } : m.key !== undefined ? { path: m.key } : {}),
     ...(m.expected !== undefined ? { expected: m.expected } : {}),
     ...(m.actual !== undefined ? { actual: m.actual } : {}),
@@ -213,8 +213,11 @@ function parseDuration(text: string | undefined): number | undefined {
   return found ? Math.round(total * 1000) / 1000 : undefined;
 }
 
-/** No ANSI colours and no control characters: Pact's texts go into logs, JSON and XML. */
-export function clean(text: string): string {
+/**
+ * Strips ANSI colour sequences and control characters, then trims: Pact's texts go into logs, JSON and XML.
+ * Tab, CR and LF stay, so a multi-line text stays multi-line.
+ */
+export function stripControlChars(text: string): string {
   return text
     .replace(/\x1b\[[0-9;]*m/g, '')
     .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '')
@@ -222,5 +225,5 @@ export function clean(text: string): string {
 }
 
 function xml(text: string): string {
-  return clean(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;');
+  return stripControlChars(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;');
 }

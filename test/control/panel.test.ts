@@ -312,6 +312,20 @@ describe('QA panel, in Chromium', () => {
     expect(nonces[0]).not.toBe(nonces[1]);
   });
 
+  it('inlines panel.css and panel.browser.js, unchanged, as its only style and script', async () => {
+    const mock = await mockOn();
+    cleanups.push(() => mock.close());
+    const response = await fetch(`${mock.url}/__mock/`);
+    const nonce = /script-src 'nonce-([^']+)'/.exec(response.headers.get('content-security-policy') ?? '')?.[1];
+    const html = await response.text();
+    const source = (name: string) => readFile(new URL(`../../src/control/${name}`, import.meta.url), 'utf8');
+    const styles = [...html.matchAll(/<style([^>]*)>([\s\S]*?)<\/style>/g)];
+    expect(styles.map((m) => [m[1], m[2]])).toEqual([[` nonce="${nonce}"`, await source('panel.css')]]);
+    const scripts = [...html.matchAll(/<script nonce="([^"]*)">([\s\S]*?)<\/script>/g)];
+    expect(scripts.map((m) => [m[1], m[2]])).toEqual([[nonce, await source('panel.browser.js')]]);
+    expect(html).not.toMatch(/__PANEL_\w+__/);
+  });
+
   it(`renders a readable panel at ${VIEWPORT.width}×${VIEWPORT.height} and writes the README screenshot`, async () => {
     const { mock, app, context, problems } = await setUp();
     const panel = await openPanel(context, mock);

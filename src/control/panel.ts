@@ -40,21 +40,33 @@ const KIND_HINTS: Partial<Record<TokenKind, string>> = {
   'refresh-as-bearer': 'the refresh token as bearer',
 };
 
-const TEMPLATE_URL = new URL('./panel.html', import.meta.url);
-let template: Promise<string> | undefined;
+/**
+ * The page is three files: `panel.html` (markup), `panel.css` and `panel.browser.js` (linted and type-checked on
+ * their own; not `panel.js`, which is this module once compiled into dist/). They are put together once,
+ * inlined so the page stays one request under a nonce-only CSP.
+ */
+const FILES = { html: 'panel.html', style: 'panel.css', script: 'panel.browser.js' } as const;
+/** Where the template takes the style and script (once) and the nonce and data (per request). */
+const SLOTS = /__PANEL_(STYLE|SCRIPT|NONCE|DATA)__/g;
+
+type Slot = 'nonce' | 'data';
+/** The page cut at its per-request slots: text, then a slot, then text, … */
+type Pieces = (string | { slot: Slot })[];
+let pieces: Promise<Pieces> | undefined;
 
 /** Serves the QA panel: the static page with the spec's statuses, fault kinds and token kinds injected. */
 export async function servePanel(_req: IncomingMessage, res: ServerResponse, context: PanelContext): Promise<void> {
-  template ??= readFile(TEMPLATE_URL, 'utf8');
-  let html: string;
+  pieces ??= loadPage();
+  let parts: Pieces;
   try {
-    html = await template;
+    parts = await pieces;
   } catch (error) {
-    template = undefined;
+    pieces = undefined;
     throw error;
   }
   const nonce = randomBytes(16).toString('base64');
-  const page = Buffer.from(html.replaceAll('__PANEL_NONCE__', () => nonce).replace('__PANEL_DATA__', () => scriptSafeJson(panelData(context))));
+  const data = scriptSafeJson(panelData(context));
+  const page = Buffer.from(parts.map((part) => (typeof part === 'string' ? part : part.slot === 'nonce' ? nonce : data)).join(''));
   if (res.headersSent || res.destroyed) return;
   res.writeHead(200, {
     'content-type': 'text/html; charset=utf-8',
@@ -86,6 +98,26 @@ function panelData(context: PanelContext): PanelData {
     tokenKinds: TOKEN_KINDS.map((name) => ({ name, hint: KIND_HINTS[name] ?? '' })),
     adminRequired: context.adminRequired ?? false,
   };
+}
+
+/**
+ * Reads the three files and inlines the style and script. Only the template is searched for slots, so
+ * nothing in the CSS or script is ever taken for one; they must not be able to end the element they sit in.
+ */
+async function loadPage(): Promise<Pieces> {
+  const read = (name: string) => readFile(new URL(`./${name}`, import.meta.url), 'utf8');
+  const [html, style, script] = await Promise.all([read(FILES.html), read(FILES.style), read(FILES.script)]);
+  if (/<\/style/i.test(style)) throw new Error(`${FILES.style} contains "</style": it cannot be inlined`);
+  if (/<\/script|<!--/i.test(script)) throw new Error(`${FILES.script} contains "</script" or "<!--": it cannot be inlined`);
+  const out: Pieces = [];
+  // split() with a capturing group: slot names sit at the odd indexes, between the template's text.
+  for (const [index, part] of html.split(SLOTS).entries()) {
+    if (index % 2 === 0) out.push(part);
+    else if (part === 'STYLE') out.push(style);
+    else if (part === 'SCRIPT') out.push(script);
+    else out.push({ slot: part === 'NONCE' ? 'nonce' : 'data' });
+  }
+  return out;
 }
 
 /** JSON that cannot end the `<script>` block it sits in, whatever the spec's descriptions say. */

@@ -14,6 +14,8 @@ import { type CustomerApp, startCustomerApp } from '../support/customer-app.ts';
 import { mockOn } from '../support/mock.ts';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/panel.png', import.meta.url));
+/** Set by `npm run screenshots`: only then is docs/panel.png rewritten, so a plain test run leaves the work tree clean. */
+const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 const VIEWPORT = { width: 1280, height: 800 };
 const WAIT = { timeout: 10_000 };
 
@@ -312,7 +314,21 @@ describe('QA panel, in Chromium', () => {
     expect(nonces[0]).not.toBe(nonces[1]);
   });
 
-  it(`renders a readable panel at ${VIEWPORT.width}×${VIEWPORT.height} and writes the README screenshot`, async () => {
+  it('inlines panel.css and panel.browser.js, unchanged, as its only style and script', async () => {
+    const mock = await mockOn();
+    cleanups.push(() => mock.close());
+    const response = await fetch(`${mock.url}/__mock/`);
+    const nonce = /script-src 'nonce-([^']+)'/.exec(response.headers.get('content-security-policy') ?? '')?.[1];
+    const html = await response.text();
+    const source = (name: string) => readFile(new URL(`../../src/control/${name}`, import.meta.url), 'utf8');
+    const styles = [...html.matchAll(/<style([^>]*)>([\s\S]*?)<\/style>/g)];
+    expect(styles.map((m) => [m[1], m[2]])).toEqual([[` nonce="${nonce}"`, await source('panel.css')]]);
+    const scripts = [...html.matchAll(/<script nonce="([^"]*)">([\s\S]*?)<\/script>/g)];
+    expect(scripts.map((m) => [m[1], m[2]])).toEqual([[nonce, await source('panel.browser.js')]]);
+    expect(html).not.toMatch(/__PANEL_\w+__/);
+  });
+
+  it(`renders a readable panel at ${VIEWPORT.width}×${VIEWPORT.height}: the README screenshot (written with UPDATE_SCREENSHOTS=1)`, async () => {
     const { mock, app, context, problems } = await setUp();
     const panel = await openPanel(context, mock);
     const bob = await mock.issueToken({ sub: 'cust-bob' });
@@ -353,11 +369,14 @@ describe('QA panel, in Chromium', () => {
       const box = await panel.getByRole('heading', { name: heading }).boundingBox();
       expect(box && box.y + box.height <= VIEWPORT.height).toBe(true);
     }
-    await mkdir(join(SCREENSHOT, '..'), { recursive: true });
     await panel.mouse.move(VIEWPORT.width - 2, VIEWPORT.height - 2);
-    await panel.screenshot({ path: SCREENSHOT, animations: 'disabled' });
-    const png = await readFile(SCREENSHOT);
+    const png = await panel.screenshot({ animations: 'disabled' });
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([VIEWPORT.width, VIEWPORT.height]);
     expect(problems).toEqual([]);
+    // Written only when asked, and only once the page has passed every check above.
+    if (UPDATE_SCREENSHOTS) {
+      await mkdir(join(SCREENSHOT, '..'), { recursive: true });
+      await writeFile(SCREENSHOT, png);
+    }
   });
 });

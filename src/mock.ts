@@ -1,12 +1,14 @@
 import { type Config, type ConfigInput, loadConfig } from './config.ts';
 import { createBodies } from './contract/bodies.ts';
-import { type Contract, loadContract } from './contract/spec.ts';
+import { type Contract, loadContract, type OperationContract, type OperationName } from './contract/spec.ts';
 import { createControl, type ProviderStates } from './control/control-api.ts';
 import { createServices, type IssuedTokens, type SessionView } from './control/services.ts';
 import type { Fault } from './faults/fault.ts';
 import { armFaultsFile } from './faults/faults-file.ts';
 import { HangRegistry } from './faults/network.ts';
-import { createApp } from './http/app.ts';
+import { createApp, type OperationEndpoint } from './http/app.ts';
+import { createJournal } from './http/journal-writer.ts';
+import { createOperationRoute, type OperationRouteDeps } from './http/operation-route.ts';
 import { createLogger } from './http/request-log.ts';
 import { type HttpServer, listenHttp } from './http/server.ts';
 import { createLogout } from './operations/logout.ts';
@@ -114,7 +116,28 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     unsafeOpenAdmin: config.unsafeOpenAdmin,
     providerStates,
   });
-  const decide = createLogout({
+  const journal = createJournal({
+    store,
+    log: createLogger(config.log, logTo),
+    knownPaths: [...contract.operations.values()].map((operation) => `${basePath}${operation.path}`),
+    clock,
+  });
+  const route = (name: OperationName, decide: OperationRouteDeps['decide']): OperationEndpoint => {
+    const operation = contract.operations.get(name) as OperationContract;
+    return {
+      path: `${basePath}${operation.path}`,
+      serve: createOperationRoute({
+        name,
+        decide,
+        bodies: createBodies(operation, config),
+        hangs,
+        journal,
+        maxBodyBytes: config.maxBodyBytes,
+        parseUntypedJson: name !== 'logout',
+      }),
+    };
+  };
+  const logout = createLogout({
     statuses: contract.statuses,
     verifier,
     store,
@@ -124,22 +147,16 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     clock,
   });
   const app = createApp({
-    logoutPath: `${basePath}${contract.operationPath}`,
     basePath,
-    decide,
-    bodies: createBodies(contract, config),
+    operations: [route('logout', logout)],
     control,
     jwks: keys.jwks,
-    store,
-    hangs,
-    maxBodyBytes: config.maxBodyBytes,
+    journal,
     panel: (req, res) => {
       import('./control/panel.ts')
         .then(({ servePanel }) => servePanel(req, res, { contract, basePath, adminRequired: config.adminToken !== undefined }))
         .catch(() => res.destroy());
     },
-    log: createLogger(config.log, logTo),
-    clock,
   });
   server.serve(app);
 

@@ -156,7 +156,7 @@ describe.each([0, 1])('mock %i (0: JSON log, detailed errors; 1: pretty log)', (
     expect(requests.length).toBeGreaterThan(20);
     expect(text).not.toMatch(/eyJ[\w-]{10,}/);
     expect(echoed(text, run().secrets)).toEqual([]);
-    const documented = new Set(['at', 'method', 'path', 'status', 'reason', 'faultId', 'sub', 'jti', 'sid', 'session', 'ms']);
+    const documented = new Set(['at', 'method', 'path', 'status', 'reason', 'faultId', 'sub', 'jti', 'sid', 'session', 'operation', 'email', 'ms']);
     for (const entry of requests) expect(Object.keys(entry).filter((key) => !documented.has(key))).toEqual([]);
   });
 

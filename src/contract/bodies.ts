@@ -1,4 +1,4 @@
-import type { Contract } from './spec.ts';
+import type { OperationContract } from './spec.ts';
 
 /** Makes the body of each documented status from the spec's examples. */
 export type Bodies = {
@@ -7,7 +7,7 @@ export type Bodies = {
 };
 
 /** Bodies are the spec's examples verbatim, serialized once; `--detailed-errors` swaps in the reason. */
-export function createBodies(contract: Contract, options: { detailedErrors: boolean; badRequestCode: string | undefined }): Bodies {
+export function createBodies(contract: Pick<OperationContract, 'examples'>, options: { detailedErrors: boolean; badRequestCode: string | undefined }): Bodies {
   const examples = new Map<number, Record<string, unknown>>();
   for (const [status, example] of contract.examples) {
     examples.set(

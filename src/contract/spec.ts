@@ -15,23 +15,54 @@ const PARSED_AT_BUILD = new URL('../spec.json', import.meta.url);
 /** What `dist/spec.json` holds. */
 export type ParsedSpec = { readonly digest: string; readonly document: unknown };
 
-/** The operation the mock serves, as its path and method appear in the spec. */
-export const OPERATION = { path: '/customer/logout', method: 'post' } as const;
+/**
+ * The contract operations the mock serves, as their paths and methods appear in the spec (the Auth Service's
+ * reference pages: Customer Logout, Customer Sign In, Customer Refresh Token). Logout must be in the spec; the
+ * other two are served when the spec documents them.
+ */
+export const OPERATIONS = {
+  logout: { path: '/customer/logout', method: 'post', summary: 'Customer Logout' },
+  'sign-in': { path: '/customer/sign-in', method: 'post', summary: 'Customer Sign In' },
+  refresh: { path: '/refresh-token/customer', method: 'post', summary: 'Customer Refresh Token' },
+} as const;
 
-/** What the mock needs from the spec: where the operation lives and what each status answers. */
-export type Contract = {
-  /** The parsed document (refs not resolved), for validators. */
-  readonly document: Record<string, unknown>;
-  /** The path of `servers[0].url`, e.g. `/auth/api/v1` (no trailing slash). */
-  readonly basePath: string;
-  /** The operation's path inside the base path: `/customer/logout`. */
-  readonly operationPath: string;
+/** A contract operation's name: `logout`, `sign-in` or `refresh` (the journal's and a fault's `operation`). */
+export type OperationName = keyof typeof OPERATIONS;
+
+/** Every operation name, logout first. */
+export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
+
+/** The logout operation (kept for callers of the single-operation contract). */
+export const OPERATION = OPERATIONS.logout;
+
+/** What the mock needs from the spec for one operation: where it lives and what each status answers. */
+export type OperationContract = {
+  readonly name: OperationName;
+  /** The operation's path inside the base path, e.g. `/customer/logout`. */
+  readonly path: string;
+  /** Lower-case HTTP method, as the spec keys it (`post`). */
+  readonly method: string;
   /** The documented statuses, ascending. */
   readonly statuses: readonly number[];
   /** The example body the spec gives for each documented status. */
   readonly examples: ReadonlyMap<number, Readonly<Record<string, unknown>>>;
   /** The spec's description of each status ("Unauthorized"). */
   readonly descriptions: ReadonlyMap<number, string>;
+};
+
+/**
+ * What the mock needs from the spec: the base path and each served operation. The top-level `operationPath`,
+ * `statuses`, `examples` and `descriptions` are the logout operation's (as before sign-in and refresh).
+ */
+export type Contract = Omit<OperationContract, 'name' | 'path' | 'method'> & {
+  /** The parsed document (refs not resolved), for validators. */
+  readonly document: Record<string, unknown>;
+  /** The path of `servers[0].url`, e.g. `/auth/api/v1` (no trailing slash). */
+  readonly basePath: string;
+  /** The logout operation's path inside the base path: `/customer/logout`. */
+  readonly operationPath: string;
+  /** The operations the spec documents, logout first. */
+  readonly operations: ReadonlyMap<OperationName, OperationContract>;
 };
 
 type Json = Record<string, unknown>;
@@ -72,11 +103,30 @@ async function parsedAtBuild(text: string): Promise<unknown> {
   return parsed !== null && typeof parsed === 'object' && parsed.digest === specDigest(text) ? parsed.document : undefined;
 }
 
-/** Builds the Contract from a parsed document. */
+/** Builds the Contract from a parsed document; throws SpecError naming what is missing (logout is required). */
 export function contractFrom(document: Json): Contract {
   const paths = asObject(document.paths, 'paths');
-  const operation = asObject(asObject(paths[OPERATION.path], `paths.${OPERATION.path}`)[OPERATION.method], `paths.${OPERATION.path}.${OPERATION.method}`);
-  const responses = asObject(operation.responses, `${OPERATION.method} ${OPERATION.path} responses`);
+  const operations = new Map<OperationName, OperationContract>();
+  for (const name of OPERATION_NAMES) {
+    const { path, method } = OPERATIONS[name];
+    if (name !== 'logout' && (paths[path] as Json | undefined)?.[method] === undefined) continue;
+    operations.set(name, operationFrom(document, name, asObject(asObject(paths[path], `paths.${path}`)[method], `paths.${path}.${method}`)));
+  }
+  const logout = operations.get('logout') as OperationContract;
+  return Object.freeze({
+    document,
+    basePath: basePathOf(document),
+    operationPath: logout.path,
+    statuses: logout.statuses,
+    examples: logout.examples,
+    descriptions: logout.descriptions,
+    operations,
+  });
+}
+
+function operationFrom(document: Json, name: OperationName, operation: Json): OperationContract {
+  const { path, method } = OPERATIONS[name];
+  const responses = asObject(operation.responses, `${method} ${path} responses`);
   const examples = new Map<number, Json>();
   const descriptions = new Map<number, string>();
   for (const [code, raw] of Object.entries(responses)) {
@@ -86,20 +136,13 @@ export function contractFrom(document: Json): Contract {
     descriptions.set(status, typeof response.description === 'string' ? response.description : String(status));
     const content = response.content as Json | undefined;
     const media = content?.['application/json'] as Json | undefined;
-    if (!media) throw new SpecError(`response ${code} has no application/json content`);
+    if (!media) throw new SpecError(`${method.toUpperCase()} ${path}: response ${code} has no application/json content`);
     const example = exampleOf(document, media);
-    if (!example || typeof example !== 'object') throw new SpecError(`response ${code} has no example body`);
+    if (!example || typeof example !== 'object') throw new SpecError(`${method.toUpperCase()} ${path}: response ${code} has no example body`);
     examples.set(status, Object.freeze(example as Json));
   }
-  if (examples.size === 0) throw new SpecError('the operation documents no responses');
-  return Object.freeze({
-    document,
-    basePath: basePathOf(document),
-    operationPath: OPERATION.path,
-    statuses: Object.freeze([...examples.keys()].sort((a, b) => a - b)),
-    examples,
-    descriptions,
-  });
+  if (examples.size === 0) throw new SpecError(`${method.toUpperCase()} ${path} documents no responses`);
+  return Object.freeze({ name, path, method, statuses: Object.freeze([...examples.keys()].sort((a, b) => a - b)), examples, descriptions });
 }
 
 /** The media type's `example`, else the first of `examples`, else one built from the schema's property examples. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { OperationName } from '../contract/spec.ts';
 import { InputError, shown } from '../errors.ts';
 
 /** What a network fault does to the connection. */
@@ -14,7 +15,12 @@ export type FaultMatch = {
   readonly sid?: string;
   /** A client session named by the `X-Mock-Session` header or the `mock_session` cookie. */
   readonly session?: string;
+  /** The contract operation: `logout` (the default when absent, as before sign-in existed), `sign-in`, `refresh`, or `*` for all. */
+  readonly operation?: FaultOperation;
 };
+
+/** The operations a fault may target: one contract operation, or `*` for every one. */
+export type FaultOperation = OperationName | '*';
 
 /** An armed fault, as the store keeps it and `GET /__mock/faults` lists it. */
 export type Fault = {
@@ -39,10 +45,13 @@ export type Fault = {
 };
 
 /** What a request offers for matching. */
-export type FaultContext = { readonly sub?: string; readonly sid?: string; readonly session?: string };
+export type FaultContext = { readonly sub?: string; readonly sid?: string; readonly session?: string; readonly operation?: OperationName };
+
+/** Each operation's documented statuses (a fault may answer only with those); an array means logout's alone. */
+export type DocumentedStatuses = readonly number[] | Readonly<Partial<Record<OperationName, readonly number[]>>>;
 
 const FIELDS = new Set(['status', 'network', 'times', 'skip', 'probability', 'seed', 'delayMs', 'ttlMs', 'match']);
-const MATCH_FIELDS = new Set(['sub', 'sid', 'session']);
+const MATCH_FIELDS = new Set(['sub', 'sid', 'session', 'operation']);
 /** The longest delay a fault, `Prefer: delay=` or `?__delay=` may ask for: 10 minutes, in milliseconds. */
 export const MAX_DELAY_MS = 10 * 60 * 1000;
 
@@ -50,15 +59,22 @@ export const MAX_DELAY_MS = 10 * 60 * 1000;
  * Validates a fault as a user wrote it (control API, CLI, `--faults` file) and arms it at `now`.
  * Throws InputError naming the field; `statuses` are the operation's documented ones.
  */
-export function parseFault(input: unknown, options: { statuses: readonly number[]; now: number; seed: number }): Fault {
+export function parseFault(input: unknown, options: { statuses: DocumentedStatuses; now: number; seed: number }): Fault {
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw new InputError('body', 'a fault must be a JSON object');
   const raw = input as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
     if (!FIELDS.has(key)) throw new InputError(key, `unknown field "${key}"; a fault takes ${[...FIELDS].join(', ')}`);
   }
+  const byOperation: Readonly<Partial<Record<OperationName, readonly number[]>>> = Array.isArray(options.statuses)
+    ? { logout: options.statuses }
+    : (options.statuses as Readonly<Partial<Record<OperationName, readonly number[]>>>);
+  const match = parseMatch(raw.match, Object.keys(byOperation) as OperationName[]);
+  const allowed = statusesFor(byOperation, match.operation ?? 'logout');
   const status = raw.status === undefined || raw.status === null ? null : integer(raw, 'status', 100, 599);
-  if (status !== null && !options.statuses.includes(status)) {
-    throw new InputError('status', `status ${status} is not documented for this operation; allowed: ${options.statuses.join(', ')}`);
+  if (status !== null && !allowed.includes(status)) {
+    const which =
+      match.operation === undefined || match.operation === 'logout' ? 'this operation' : match.operation === '*' ? 'every operation' : match.operation;
+    throw new InputError('status', `status ${status} is not documented for ${which}; allowed: ${allowed.join(', ')}`);
   }
   let network: NetworkFault | null = null;
   if (raw.network !== undefined && raw.network !== null) {
@@ -84,7 +100,7 @@ export function parseFault(input: unknown, options: { statuses: readonly number[
     skip: raw.skip === undefined ? 0 : integer(raw, 'skip', 0, 1_000_000_000),
     probability,
     seed: raw.seed === undefined ? options.seed : integer(raw, 'seed', 0, 2 ** 32 - 1),
-    match: parseMatch(raw.match),
+    match,
     createdAt: options.now,
     expiresAt: ttlMs === null ? null : options.now + ttlMs,
     evaluations: 0,
@@ -92,16 +108,26 @@ export function parseFault(input: unknown, options: { statuses: readonly number[
   });
 }
 
-function parseMatch(value: unknown): FaultMatch {
+function parseMatch(value: unknown, served: readonly OperationName[]): FaultMatch {
   if (value === undefined || value === null) return Object.freeze({});
-  if (typeof value !== 'object' || Array.isArray(value)) throw new InputError('match', 'match must be an object with sub, sid or session');
+  if (typeof value !== 'object' || Array.isArray(value)) throw new InputError('match', 'match must be an object with sub, sid, session or operation');
   const match: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (!MATCH_FIELDS.has(key)) throw new InputError(`match.${key}`, `unknown field "match.${key}"; match takes sub, sid, session`);
+    if (!MATCH_FIELDS.has(key)) throw new InputError(`match.${key}`, `unknown field "match.${key}"; match takes sub, sid, session, operation`);
     if (typeof v !== 'string' || v === '' || v.length > 512) throw new InputError(`match.${key}`, `match.${key} must be a non-empty string`);
+    if (key === 'operation' && v !== '*' && !served.includes(v as OperationName)) {
+      throw new InputError('match.operation', `match.operation must be one of ${[...served, '*'].join(', ')}, got ${shown(v)}`);
+    }
     match[key] = v;
   }
   return Object.freeze(match);
+}
+
+/** The statuses a fault on `operation` may answer with; for `*`, those every served operation documents. */
+function statusesFor(byOperation: Readonly<Partial<Record<OperationName, readonly number[]>>>, operation: FaultOperation): readonly number[] {
+  if (operation !== '*') return byOperation[operation] ?? [];
+  const lists = Object.values(byOperation) as (readonly number[])[];
+  return (lists[0] ?? []).filter((status) => lists.every((list) => list.includes(status)));
 }
 
 function integer(raw: Record<string, unknown>, field: string, min: number, max: number): number {
@@ -134,7 +160,9 @@ function hasFiringsLeft(fault: Fault): boolean {
 }
 
 function matches(match: FaultMatch, context: FaultContext): boolean {
+  const operation = match.operation ?? 'logout';
   return (
+    (operation === '*' || operation === (context.operation ?? 'logout')) &&
     (match.sub === undefined || match.sub === context.sub) &&
     (match.sid === undefined || match.sid === context.sid) &&
     (match.session === undefined || match.session === context.session)

@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { parseCookie } from 'cookie';
 
 /** A body read with bounds: the bytes, or why it could not be read. */
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; error: string; tooLarge: boolean };
@@ -77,21 +78,16 @@ export function countHeader(rawHeaders: readonly string[], name: string): number
   return n;
 }
 
-/** Reads one cookie from the Cookie header. */
+/**
+ * Reads one cookie from the Cookie header (RFC 6265 §4.2.1, parsed by the `cookie` package), percent-decoded,
+ * its surrounding double quotes removed (`name="value"` is the quoted form §4.1.1 allows).
+ */
 export function cookie(req: IncomingMessage, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return part.slice(eq + 1).trim();
-      }
-    }
-  }
-  return undefined;
+  const value = parseCookie(header)[name];
+  if (value === undefined) return undefined;
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
 }
 
 /** Writes a JSON response (no-store), unless the client already left. */

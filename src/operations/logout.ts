@@ -2,28 +2,16 @@ import { headerSafe, SpecError } from '../errors.ts';
 import type { Fault } from '../faults/fault.ts';
 import type { Store } from '../state/store.ts';
 import { bearerSyntaxProblem, readBearer } from '../tokens/bearer.ts';
-import { bearerChallenge, challengeForStatus, NO_CREDENTIALS_CHALLENGE } from '../tokens/challenge.ts';
+import { bearerChallenge, NO_CREDENTIALS_CHALLENGE } from '../tokens/challenge.ts';
 import { type Claims, CUSTOMER_ROLE } from '../tokens/issuer.ts';
 import type { TokenCheck, TokenVerifier } from '../tokens/token-verifier.ts';
-import { invalidToken, type Outcome, type OutcomeBase } from './outcome.ts';
+import { forced, invalidToken, type Outcome, type OutcomeBase } from './outcome.ts';
 import { readOverride } from './override.ts';
+import type { OperationRequest } from './request.ts';
 import { type RevocationLifetime, revocationKeys, revokedUntil } from './revocation.ts';
 
-/** What the app hands the decision: the parts of the request it depends on. */
-export type LogoutInput = {
-  readonly authorization: string | undefined;
-  /** How many `Authorization` headers arrived (more than one is malformed). */
-  readonly authorizationCount: number;
-  readonly prefer: string | undefined;
-  /** `?__code=` and `?__delay=`, for callers that cannot set headers. */
-  readonly codeParam: string | null;
-  readonly delayParam: string | null;
-  /** Why the request is malformed (body, headers), found by the app while reading it. */
-  readonly malformed: string | undefined;
-  readonly session: string | undefined;
-  /** Set when a held (`hang`) request is released: answer as if no fault were armed. */
-  readonly skipFaults?: boolean;
-};
+/** What the logout decision reads of a request (every operation reads the same). */
+export type LogoutInput = OperationRequest;
 
 /** What the decision depends on. */
 export type LogoutDeps = RevocationLifetime & {
@@ -59,7 +47,7 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
       // 1. An armed fault that matches this request.
       const fault: Fault | undefined = input.skipFaults
         ? undefined
-        : await store.takeFault({ sub: claims?.sub, sid: claims?.origin_jti, session: input.session }, now);
+        : await store.takeFault({ operation: 'logout', sub: claims?.sub, sid: claims?.origin_jti, session: input.session }, now);
       if (fault) {
         faultId = fault.id;
         delayMs = fault.delayMs;
@@ -114,10 +102,4 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
     if (deps.idempotentLogout) return { ...base, status: 200, reason: 'already logged out (idempotent logout)' };
     return invalidToken('token has been revoked', base);
   }
-}
-
-/** A status forced by a fault or an override, with the challenge HTTP requires of a 401 or 403. */
-function forced(status: number, reason: string, base: OutcomeBase): Outcome {
-  const challenge = challengeForStatus(status, reason);
-  return challenge === undefined ? { ...base, status, reason } : { ...base, status, reason, challenge };
 }

@@ -1,5 +1,5 @@
 import type { NetworkFault } from '../faults/fault.ts';
-import { bearerChallenge } from '../tokens/challenge.ts';
+import { bearerChallenge, challengeForStatus } from '../tokens/challenge.ts';
 import type { Claims } from '../tokens/issuer.ts';
 
 /**
@@ -14,13 +14,26 @@ export type Outcome = {
   /** Milliseconds to wait before answering (a fault's or the request's own `delay`). */
   readonly delayMs: number;
   readonly faultId?: string;
+  /** The token's claims (logout, refresh) or the new sign-in's access claims (sign-in): the journal's sub, jti and sid. */
   readonly claims?: Claims;
+  /** The email a sign-in named (the journal keeps it; never the password). */
+  readonly email?: string;
+  /** The answer's body when it is not the spec's example for `status` (a sign-in's or refresh's 200). */
+  readonly body?: unknown;
+  /** `Set-Cookie` values of the answer (the refresh-token cookie a sign-in sets). */
+  readonly cookies?: readonly string[];
 };
 
 /** What every outcome of one request carries whatever its status. */
-export type OutcomeBase = Pick<Outcome, 'delayMs' | 'faultId' | 'claims'>;
+export type OutcomeBase = Pick<Outcome, 'delayMs' | 'faultId' | 'claims' | 'email'>;
 
 /** A 401 for a token that is not valid, with its `invalid_token` challenge. */
 export function invalidToken(reason: string, base: OutcomeBase): Outcome {
   return { ...base, status: 401, reason, challenge: bearerChallenge('invalid_token', reason) };
+}
+
+/** A status forced by a fault or an override, with the challenge HTTP requires of a 401 or 403. */
+export function forced(status: number, reason: string, base: OutcomeBase): Outcome {
+  const challenge = challengeForStatus(status, reason);
+  return challenge === undefined ? { ...base, status, reason } : { ...base, status, reason, challenge };
 }

@@ -14,6 +14,8 @@ export type JournalEntry = {
   readonly jti?: string;
   readonly sid?: string;
   readonly session?: string;
+  readonly operation?: 'sign-in' | 'refresh' | 'logout' | 'other';
+  readonly email?: string;
   /** Milliseconds from arrival to the answer. */
   readonly ms: number;
 };

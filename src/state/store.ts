@@ -16,6 +16,25 @@ export type TokenRecord = {
   readonly exp: number;
 };
 
+/** A user who can sign in, as every store keeps it: never the password, only its salted SHA-256 digest. */
+export type UserRecord = {
+  /** Lower-cased: the key. */
+  readonly email: string;
+  /** base64url random salt and base64url sha256(salt bytes + UTF-8 password). */
+  readonly passwordSalt: string;
+  readonly passwordDigest: string;
+  readonly sub: string;
+  readonly role: string;
+  readonly givenName: string;
+  readonly familyName: string;
+  readonly customerId: string;
+  readonly customerName: string;
+  readonly permissions: readonly string[];
+  readonly disabled: boolean;
+  /** `seed`: from --users or the demo user, kept by reset(); `runtime`: added while running, forgotten by reset(). */
+  readonly source: 'seed' | 'runtime';
+};
+
 /**
  * All the mock's state, behind one async interface: revocations, issued tokens, faults, journal.
  * Memory, file and Redis implement it and pass the same contract tests. The file and Redis stores reject

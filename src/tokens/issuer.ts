@@ -58,7 +58,14 @@ export type Issuer = {
   refresh(refreshToken: string): Promise<{ grant: RefreshGrant; signIn: SignIn }>;
   /** Opens a refresh token, or undefined when it is not one of ours. */
   openRefreshToken(token: string): Promise<RefreshGrant | undefined>;
+  /** Opens a refresh token: its grant, or why it cannot be used (expired by the clock, or not one of ours: unknown or tampered). */
+  checkRefreshToken(token: string): Promise<RefreshCheck>;
+  /** New access and id tokens of an opened grant's sign-in: same `origin_jti` and `auth_time`, new `jti`, `iat`/`exp` renewed. */
+  mintFor(grant: RefreshGrant): Promise<Omit<SignIn, 'refreshToken' | 'kind'>>;
 };
+
+/** A refresh token opened: its grant, or the reason it was refused (never quoting the token). */
+export type RefreshCheck = { readonly ok: true; readonly grant: RefreshGrant } | { readonly ok: false; readonly reason: string };
 
 /** What createIssuer needs. */
 export type IssuerOptions = {
@@ -138,15 +145,23 @@ export function createIssuer(options: IssuerOptions): Issuer {
       .encrypt(keys.refreshSecret);
   }
 
-  async function openRefreshToken(token: string): Promise<RefreshGrant | undefined> {
+  async function checkRefreshToken(token: string): Promise<RefreshCheck> {
     try {
       const { payload } = await jwtDecrypt(token, keys.refreshSecret, { currentDate: new Date(clock()) });
       const { sid, sub, role, claims, auth_time: authTime } = payload as Record<string, unknown>;
-      if (typeof sid !== 'string' || typeof sub !== 'string' || typeof role !== 'string' || typeof authTime !== 'number') return undefined;
-      return { sid, sub, role, authTime, claims: (claims && typeof claims === 'object' ? claims : {}) as Record<string, unknown> };
-    } catch {
-      return undefined;
+      if (typeof sid !== 'string' || typeof sub !== 'string' || typeof role !== 'string' || typeof authTime !== 'number') {
+        return { ok: false, reason: 'refresh token is not one this mock issued' };
+      }
+      return { ok: true, grant: { sid, sub, role, authTime, claims: (claims && typeof claims === 'object' ? claims : {}) as Record<string, unknown> } };
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ERR_JWT_EXPIRED') return { ok: false, reason: 'refresh token has expired' };
+      return { ok: false, reason: 'refresh token is not one this mock issued (unknown or tampered)' };
     }
+  }
+
+  async function openRefreshToken(token: string): Promise<RefreshGrant | undefined> {
+    const check = await checkRefreshToken(token);
+    return check.ok ? check.grant : undefined;
   }
 
   return {
@@ -168,6 +183,8 @@ export function createIssuer(options: IssuerOptions): Issuer {
       return { grant, signIn: { ...tokens, refreshToken, kind: 'valid' } };
     },
     openRefreshToken,
+    checkRefreshToken,
+    mintFor: (grant) => mint(grant, 'valid', options.ttlSeconds),
   };
 }
 

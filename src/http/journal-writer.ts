@@ -1,0 +1,78 @@
+import type { IncomingMessage } from 'node:http';
+import { headerSafe } from '../errors.ts';
+import type { Outcome } from '../operations/outcome.ts';
+import type { JournalEntry } from '../state/journal.ts';
+import type { Store } from '../state/store.ts';
+
+/** Writes one journal entry per answered request: the request log line, then the store's journal (best effort). */
+export type Journal = {
+  /**
+   * Records an answer: `status` 0 when nothing was answered (a network fault, a held request the client left).
+   * `at` is when the answer was decided and sent, so entries stay in one order (arrival was `ms` earlier).
+   */
+  record(
+    req: IncomingMessage,
+    operation: NonNullable<JournalEntry['operation']>,
+    status: number,
+    reason: string,
+    outcome: Pick<Outcome, 'faultId' | 'claims' | 'email'> | undefined,
+    started: number,
+    session: string | undefined,
+  ): void;
+};
+
+/** What the journal writer needs: where entries go, the paths it keeps as shared strings, and the clock (epoch ms). */
+export type JournalDeps = {
+  readonly store: Store;
+  /** Called with each entry once it is answered: the request log. */
+  readonly log: (entry: JournalEntry) => void;
+  /** The operations' own paths: an entry keeps the one string the app holds (GC need not copy it). */
+  readonly knownPaths: readonly string[];
+  readonly clock: () => number;
+};
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Builds the journal writer. Raw tokens never reach it: only the claims' `sub`, `jti` and `sid`. */
+export function createJournal(deps: JournalDeps): Journal {
+  const known = new Map(deps.knownPaths.map((path) => [path, path]));
+  return {
+    record(req, operation, status, reason, outcome, started, session) {
+      const claims = outcome?.claims;
+      // Fields in the order the journal has always had them (log lines and stored entries keep their shape).
+      const entry = { at: isoTime(deps.clock()), method: req.method ?? '', path: pathOf(req.url ?? '', known), status, reason } as Mutable<JournalEntry>;
+      if (outcome?.faultId) entry.faultId = outcome.faultId;
+      if (claims) {
+        entry.sub = claims.sub;
+        entry.jti = claims.jti;
+        entry.sid = claims.origin_jti;
+      }
+      if (session) entry.session = session;
+      entry.operation = operation;
+      if (outcome?.email) entry.email = outcome.email;
+      entry.ms = Math.round((performance.now() - started) * 100) / 100;
+      deps.log(entry);
+      deps.store.appendRequest(entry).catch(() => {
+        // The journal is best effort: a store that cannot keep it must not fail the answer already sent.
+      });
+    },
+  };
+}
+
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** `new Date(ms).toISOString()`, made once per millisecond however many requests arrive in it. */
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
+function pathOf(url: string, known: ReadonlyMap<string, string>): string {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return known.get(path) ?? headerSafe(path);
+}

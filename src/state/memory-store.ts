@@ -18,6 +18,8 @@ const BLANK: JournalSlot = {
   jti: undefined,
   sid: undefined,
   session: undefined,
+  operation: undefined,
+  email: undefined,
   ms: 0,
 };
 

@@ -273,6 +273,18 @@ describe.each(backends)('$name store', (backend) => {
       expect(await store.listRequests({})).toEqual([]);
     });
 
+    it('keeps each entry’s operation and email, and filters by operation', async () => {
+      const store = await open();
+      const signIn: JournalEntry = { ...entry(1), path: '/auth/api/v1/customer/sign-in', operation: 'sign-in', email: 'ann@example.com' };
+      const logout: JournalEntry = { ...entry(2), operation: 'logout' };
+      const other: JournalEntry = { ...entry(3), path: '/nowhere', status: 404, operation: 'other' };
+      for (const e of [signIn, entry(4), logout, other]) await store.appendRequest(e);
+      expect(await store.listRequests({})).toEqual([signIn, entry(4), logout, other]);
+      expect(await store.listRequests({ operation: 'sign-in' })).toEqual([signIn]);
+      expect(await store.listRequests({ operation: 'logout' })).toEqual([logout]);
+      expect(await store.listRequests({ operation: 'refresh' })).toEqual([]);
+    });
+
     it('keeps nothing when journalSize is 0', async () => {
       const store = await open(undefined, { journalSize: 0 });
       await store.appendRequest(entry(1));

@@ -1,10 +1,15 @@
 /**
- * The state file's log format, version 1 — UTF-8, one record per line: `<crc32 of the JSON, 8 hex digits> <JSON>\n`.
- * The first record is the header `{"t":"h","app":"worth-auth-mock","v":1}`; then, in order of change:
+ * The state file's log format, version 2 — UTF-8, one record per line: `<crc32 of the JSON, 8 hex digits> <JSON>\n`.
+ * The first record is the header `{"t":"h","app":"worth-auth-mock","v":2}`; then, in order of change:
+ * `{"t":"u","u":UserRecord}` a user put (added or replaced) · `{"t":"U","e":email}` a user removed ·
  * `{"t":"r","k":key,"u":untilMs}` a revocation · `{"t":"k","r":[TokenRecord…]}` issued tokens ·
  * `{"t":"f","l":[Fault…]}` the whole fault list after a change · `{"t":"j","e":JournalEntry}` a journal
  * entry (written without waiting for fsync: the journal is best effort) · `{"t":"J"}` journal cleared ·
- * `{"t":"x"}` reset. Replaying the records in order rebuilds the state.
+ * `{"t":"x"}` reset (the `seed` users stay). Replaying the records in order rebuilds the state.
+ *
+ * Version 2 added the two user records and nothing else: a version 1 file (no users) reads as it always did, and
+ * is rewritten as version 2 at start; a mock that reads only version 1 refuses a version 2 file instead of
+ * misreading its user records as damage.
  *
  * Reading it back (parseLog):
  * - damaged records only at the end (a torn or unfinished last write, as `kill -9` or a power cut leave):
@@ -14,15 +19,18 @@
  *   ConfigError naming the line; the file is left untouched (never silently overwritten).
  */
 
+import { readFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { ConfigError } from '../errors.ts';
 import type { Fault } from '../faults/fault.ts';
 import type { JournalEntry } from './journal.ts';
-import type { TokenRecord } from './store.ts';
+import type { TokenRecord, UserRecord } from './store.ts';
 
 /** One record of the log, by its kind `t` (see the format above). */
 export type LogRecord =
   | { t: 'h'; app: string; v: number }
+  | { t: 'u'; u: UserRecord }
+  | { t: 'U'; e: string }
   | { t: 'r'; k: string; u: number }
   | { t: 'k'; r: TokenRecord[] }
   | { t: 'f'; l: Fault[] }
@@ -30,10 +38,10 @@ export type LogRecord =
   | { t: 'J' }
   | { t: 'x' };
 
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 /** The first record of every state file. */
 const HEADER: LogRecord = { t: 'h', app: 'worth-auth-mock', v: FORMAT_VERSION };
-const KINDS = new Set(['r', 'k', 'f', 'j', 'J', 'x']);
+const KINDS = new Set(['u', 'U', 'r', 'k', 'f', 'j', 'J', 'x']);
 /** Issued tokens are snapshotted this many to a record. */
 const TOKENS_PER_RECORD = 500;
 
@@ -49,10 +57,36 @@ function checksum(json: string): string {
 }
 
 /**
+ * Reads the state file's records by the rules above, saying through `warn` what was dropped or empty; none for a
+ * missing file. Throws ConfigError (`--state-file`) for a file that cannot be read, is foreign, newer or damaged.
+ */
+export async function readLog(path: string, warn: (message: string) => void): Promise<LogRecord[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new ConfigError('--state-file', `--state-file ${path} cannot be read: ${(error as Error).message}`);
+  }
+  if (text === '') {
+    warn(`state file ${path} was empty: starting with no state`);
+    return [];
+  }
+  const { records, dropped } = parseLog(text, path);
+  if (dropped) {
+    warn(
+      `state file ${path}: recovered ${records.length} complete records; dropped the last ${dropped.bytes} bytes (from line ${dropped.line}), ` +
+        'an unfinished write when the mock stopped — none of it had been acknowledged',
+    );
+  }
+  return records;
+}
+
+/**
  * Splits the file into records by the rules above; `dropped` is a torn tail left by a crash.
  * Throws ConfigError (`--state-file`) for a foreign file, a newer format, or damage that a crash cannot explain.
  */
-export function parseLog(text: string, path: string): { records: LogRecord[]; dropped?: { bytes: number; line: number } } {
+function parseLog(text: string, path: string): { records: LogRecord[]; dropped?: { bytes: number; line: number } } {
   const lines = text.split('\n');
   const tail = lines.pop() as string; // after the last newline: empty, or an unfinished write
   const parsed = lines.map(parseLine);
@@ -71,7 +105,7 @@ export function parseLog(text: string, path: string): { records: LogRecord[]; dr
   if (header.v > FORMAT_VERSION) {
     throw new ConfigError(
       '--state-file',
-      `--state-file ${path} was written by a newer worth-auth-mock (format ${header.v}; this one reads ${FORMAT_VERSION}): upgrade, or give another path`,
+      `--state-file ${path} was written by a newer worth-auth-mock (format ${header.v}; this one reads formats 1 to ${FORMAT_VERSION}): upgrade, or give another path`,
     );
   }
   const damaged = parsed.findIndex((record, i) => i < lastGood && record === undefined);
@@ -107,14 +141,16 @@ function isPrefixOfHeader(text: string): boolean {
   return line(HEADER).startsWith(text);
 }
 
-/** The state as the lines that rebuild it: header, revocations (`[key, untilMs]`), tokens, faults, journal. */
+/** The state as the lines that rebuild it: header, users (in the order first put), revocations (`[key, untilMs]`), tokens, faults, journal. */
 export function snapshotLines(state: {
+  users: readonly UserRecord[];
   revocations: Iterable<[string, number]>;
   tokens: readonly TokenRecord[];
   faults: Fault[];
   journal: readonly JournalEntry[];
 }): string[] {
   const lines = [line(HEADER)];
+  for (const user of state.users) lines.push(line({ t: 'u', u: user }));
   for (const [key, until] of state.revocations) lines.push(line({ t: 'r', k: key, u: until }));
   for (let i = 0; i < state.tokens.length; i += TOKENS_PER_RECORD) lines.push(line({ t: 'k', r: state.tokens.slice(i, i + TOKENS_PER_RECORD) }));
   if (state.faults.length > 0) lines.push(line({ t: 'f', l: state.faults }));

@@ -10,18 +10,20 @@
  * - damaged records: a torn last write is dropped, said in the log; other damage refuses to start (file-log.ts).
  * - after loading, the file is rewritten as a snapshot (expired revocations dropped) via a temp file,
  *   fsync and an atomic rename; the same happens whenever the log has grown to twice the live state.
+ * - users, and their removal, are records like revocations: a put is acknowledged once on disk; a reset keeps the seed users.
  * - `<file>.lock` keeps a second live mock on this host off the file; a dead one's lock is taken over (file-lock.ts).
  */
 
-import { type FileHandle, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { type FileHandle, open } from 'node:fs/promises';
 import { ConfigError, StoreError } from '../errors.ts';
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
+import { removeStaleTemps, replaceFile } from './atomic-file.ts';
 import { lock } from './file-lock.ts';
-import { type LogRecord, line, parseLog, snapshotLines } from './file-log.ts';
+import { type LogRecord, line, readLog, snapshotLines } from './file-log.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import { pushCapped, Revocations } from './revocations.ts';
-import type { Store, StoreOptions, TokenRecord } from './store.ts';
+import type { Store, StoreOptions, TokenRecord, UserRecord } from './store.ts';
+import { Users } from './users.ts';
 
 /** Options of the file store. */
 export type FileStoreOptions = StoreOptions & {
@@ -61,6 +63,7 @@ class FileStore implements Store {
   readonly #release: () => Promise<void>;
 
   #revoked = new Revocations();
+  #users = new Users();
   #tokens: TokenRecord[] = [];
   #faults: Fault[] = [];
   #journal: JournalEntry[] = [];
@@ -92,25 +95,7 @@ class FileStore implements Store {
   /** Reads and replays the file (see the rules above), then rewrites it as a clean snapshot. */
   async load(): Promise<void> {
     const path = this.#path;
-    let text: string | undefined;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new ConfigError('--state-file', `--state-file ${path} cannot be read: ${(error as Error).message}`);
-      }
-    }
-    if (text === '') this.#warn(`state file ${path} was empty: starting with no state`);
-    if (text) {
-      const { records, dropped } = parseLog(text, path);
-      for (const record of records) this.#replay(record);
-      if (dropped) {
-        this.#warn(
-          `state file ${path}: recovered ${records.length} complete records; dropped the last ${dropped.bytes} bytes (from line ${dropped.line}), ` +
-            'an unfinished write when the mock stopped — none of it had been acknowledged',
-        );
-      }
-    }
+    for (const record of await readLog(path, this.#warn)) this.#replay(record);
     await removeStaleTemps(path);
     try {
       await this.#compact();
@@ -121,6 +106,12 @@ class FileStore implements Store {
 
   #replay(record: LogRecord): void {
     switch (record.t) {
+      case 'u':
+        this.#users.put(record.u);
+        break;
+      case 'U':
+        this.#users.remove(record.e);
+        break;
       case 'r':
         // The later of two revocations of one key wins, which also keeps the safer one if clocks moved back.
         this.#revoked.add(record.k, record.u, 0);
@@ -160,6 +151,38 @@ class FileStore implements Store {
   async isRevoked(keys: readonly string[], nowMs: number): Promise<boolean> {
     this.#assertOpen();
     return this.#revoked.anyLive(keys, nowMs);
+  }
+
+  async firstRevoked(keys: readonly string[], nowMs: number): Promise<string | undefined> {
+    this.#assertOpen();
+    return this.#revoked.firstLive(keys, nowMs);
+  }
+
+  async putUser(user: UserRecord): Promise<void> {
+    this.#assertOpen();
+    this.#users.put(user);
+    await this.#write({ t: 'u', u: user }, true);
+  }
+
+  async getUser(email: string): Promise<UserRecord | undefined> {
+    this.#assertOpen();
+    return this.#users.get(email);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    this.#assertOpen();
+    return this.#users.list();
+  }
+
+  async removeUser(email: string): Promise<boolean> {
+    this.#assertOpen();
+    if (!this.#users.remove(email)) {
+      // As for a lost revoke race: "no such user" only once a removal in flight is on disk.
+      await this.#barrier();
+      return false;
+    }
+    await this.#write({ t: 'U', e: email }, true);
+    return true;
   }
 
   async recordTokens(records: readonly TokenRecord[]): Promise<void> {
@@ -260,7 +283,9 @@ class FileStore implements Store {
     if (this.#closing) throw new StoreError(`state file ${this.#path} is closed`);
   }
 
+  /** What a reset forgets (the seed users stay). */
   #clearAll(): void {
+    this.#users.dropRuntime();
     this.#revoked.clear();
     this.#tokens = [];
     this.#faults = [];
@@ -345,16 +370,7 @@ class FileStore implements Store {
   async #compact(): Promise<void> {
     const snapshot = this.#snapshot();
     const path = this.#path;
-    const tmp = `${path}.${process.pid}.tmp`;
-    const out = await open(tmp, 'w', 0o600);
-    try {
-      await out.writeFile(snapshot.text, 'utf8');
-      await out.sync();
-    } finally {
-      await out.close();
-    }
-    await rename(tmp, path);
-    await syncDir(dirname(path));
+    await replaceFile(path, snapshot.text);
     const previous = this.#fd;
     this.#fd = await open(path, 'a', 0o600);
     await previous?.close().catch(() => {});
@@ -367,29 +383,7 @@ class FileStore implements Store {
   #snapshot(): { text: string; records: number } {
     this.#revoked.sweep(Math.max(this.#now, Date.now()));
     const journal = this.#journal.slice(-this.#journalSize);
-    const lines = snapshotLines({ revocations: this.#revoked.entries(), tokens: this.#tokens, faults: this.#faults, journal });
+    const lines = snapshotLines({ users: this.#users.list(), revocations: this.#revoked.entries(), tokens: this.#tokens, faults: this.#faults, journal });
     return { text: lines.join(''), records: lines.length };
   }
-}
-
-/** Fsyncs a directory, so a rename in it survives a power cut. */
-async function syncDir(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Some platforms cannot fsync a directory; the rename is still atomic there.
-  } finally {
-    await handle?.close().catch(() => {});
-  }
-}
-
-/** Temp files of a compaction that a crash interrupted: the rename never happened, so they hold nothing needed. */
-async function removeStaleTemps(path: string): Promise<void> {
-  const name = basename(path);
-  const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d+\\.tmp$`);
-  const dir = dirname(path);
-  const entries = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(entries.filter((entry) => pattern.test(entry)).map((entry) => unlink(join(dir, entry)).catch(() => {})));
 }

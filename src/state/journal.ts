@@ -1,5 +1,11 @@
 import { InputError, shown } from '../errors.ts';
 
+/** The operations a journal entry can name: the three contract operations, and `other` for anything else answered. */
+export const JOURNAL_OPERATIONS = ['sign-in', 'refresh', 'logout', 'other'] as const;
+
+/** One of JOURNAL_OPERATIONS. */
+export type JournalOperation = (typeof JOURNAL_OPERATIONS)[number];
+
 /** One request the mock answered. Never holds a raw token. */
 export type JournalEntry = {
   /** ISO time the request arrived. */
@@ -14,7 +20,9 @@ export type JournalEntry = {
   readonly jti?: string;
   readonly sid?: string;
   readonly session?: string;
-  readonly operation?: 'sign-in' | 'refresh' | 'logout' | 'other';
+  /** Which operation the request was for. */
+  readonly operation?: JournalOperation;
+  /** The (lower-cased) email a sign-in named; never a password. */
   readonly email?: string;
   /** Milliseconds from arrival to the answer. */
   readonly ms: number;
@@ -29,12 +37,16 @@ export type JournalFilter = {
   /** Only entries at or after this time (epoch ms). */
   readonly since?: number;
   readonly faultId?: string;
+  readonly operation?: JournalOperation;
   readonly limit?: number;
 };
 
-const KEYS = ['sub', 'sid', 'session', 'status', 'since', 'faultId', 'limit'] as const;
+const KEYS = ['sub', 'sid', 'session', 'status', 'since', 'faultId', 'operation', 'limit'] as const;
 
-/** Reads a filter from query parameters; throws InputError naming the bad parameter. */
+/**
+ * Reads a filter from query parameters (`sub`, `sid`, `session`, `status`, `since` as ISO time or epoch ms, `faultId`,
+ * `operation` as one of JOURNAL_OPERATIONS, `limit`); throws InputError naming the bad parameter.
+ */
 export function parseJournalFilter(query: URLSearchParams): JournalFilter {
   const filter: Record<string, string | number> = {};
   for (const [key, value] of query) {
@@ -47,6 +59,11 @@ export function parseJournalFilter(query: URLSearchParams): JournalFilter {
       const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
       if (Number.isNaN(ms)) throw new InputError('since', `since must be an ISO time or epoch milliseconds, got ${shown(value)}`);
       filter.since = ms;
+    } else if (key === 'operation') {
+      if (!(JOURNAL_OPERATIONS as readonly string[]).includes(value)) {
+        throw new InputError('operation', `operation must be one of ${JOURNAL_OPERATIONS.join(', ')}, got ${shown(value)}`);
+      }
+      filter.operation = value;
     } else {
       filter[key] = value;
     }
@@ -62,6 +79,7 @@ export function matchesFilter(entry: JournalEntry, filter: JournalFilter): boole
     (filter.session === undefined || entry.session === filter.session) &&
     (filter.status === undefined || entry.status === filter.status) &&
     (filter.faultId === undefined || entry.faultId === filter.faultId) &&
+    (filter.operation === undefined || entry.operation === filter.operation) &&
     (filter.since === undefined || Date.parse(entry.at) >= filter.since)
   );
 }

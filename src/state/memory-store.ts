@@ -1,7 +1,8 @@
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import { pushCapped, Revocations } from './revocations.ts';
-import type { Store, StoreOptions, TokenRecord } from './store.ts';
+import type { Store, StoreOptions, TokenRecord, UserRecord } from './store.ts';
+import { Users } from './users.ts';
 
 /** One journal entry, every field present (undefined when absent): one object shape, rewritten in place. */
 type JournalSlot = { -readonly [K in keyof Required<JournalEntry>]: JournalEntry[K] };
@@ -37,6 +38,7 @@ function entryOf(slot: JournalSlot): JournalEntry {
 /** Everything in this process's memory: fast, gone at exit. */
 export class MemoryStore implements Store {
   #revoked = new Revocations();
+  #users = new Users();
   #tokens: TokenRecord[] = [];
   #faults: Fault[] = [];
   /** The journal: a ring of slots written in place, so an entry is not kept as one more object per request. */
@@ -60,6 +62,26 @@ export class MemoryStore implements Store {
 
   async isRevoked(keys: readonly string[], nowMs: number): Promise<boolean> {
     return this.#revoked.anyLive(keys, nowMs);
+  }
+
+  async firstRevoked(keys: readonly string[], nowMs: number): Promise<string | undefined> {
+    return this.#revoked.firstLive(keys, nowMs);
+  }
+
+  async putUser(user: UserRecord): Promise<void> {
+    this.#users.put(user);
+  }
+
+  async getUser(email: string): Promise<UserRecord | undefined> {
+    return this.#users.get(email);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return this.#users.list();
+  }
+
+  async removeUser(email: string): Promise<boolean> {
+    return this.#users.remove(email);
   }
 
   /** Revocations held now (live or not yet pruned). */
@@ -129,6 +151,7 @@ export class MemoryStore implements Store {
   }
 
   async reset(): Promise<void> {
+    this.#users.dropRuntime();
     this.#revoked.clear();
     this.#tokens = [];
     this.#faults = [];

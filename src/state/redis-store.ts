@@ -11,6 +11,9 @@
  *   the rules kept in one place (no Lua copy of them) and no connection held per transaction (WATCH would
  *   need one).
  * - `tokens`, `journal` — lists, capped (LTRIM) by the same script that pushes to them.
+ * - `users` — a hash, email → UserRecord JSON; `users:order` — a sorted set, email → the `users:seq` number it got
+ *   when first put, so every replica lists users in the same order. Both change only inside scripts (one atomic step);
+ *   a reset removes the `runtime` users (decided in the script, from each record's `source`) and keeps the `seed` ones.
  *
  * Connection: commands fail at once while Redis is away (no offline queue, no resend after reconnect),
  * so a logout answers the documented 500 rather than hanging or answering 200 unstored; ioredis keeps
@@ -20,7 +23,8 @@ import { Redis } from 'ioredis';
 import { ConfigError, StoreError } from '../errors.ts';
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
-import type { Store, StoreOptions, TokenRecord } from './store.ts';
+import { SCRIPTS, type Scripts } from './redis-scripts.ts';
+import type { Store, StoreOptions, TokenRecord, UserRecord } from './store.ts';
 
 /** Options of the Redis store. */
 export type RedisStoreOptions = StoreOptions & {
@@ -34,32 +38,6 @@ export type RedisStoreOptions = StoreOptions & {
   commandTimeoutMs?: number;
   /** How long the first connection may take before start fails (default 5000 ms). */
   connectTimeoutMs?: number;
-};
-
-/** Sets a revocation unless a live one is there: 1 if this call revoked it. ARGV: untilMs, nowMs, ttlMs. */
-const REVOKE = `
-local current = redis.call('GET', KEYS[1])
-if current and tonumber(current) > tonumber(ARGV[2]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
-return 1`;
-
-/** Replaces the fault list if its version is still the one read: 1 on success. ARGV: version, list. */
-const SWAP_FAULTS = `
-local version = redis.call('HGET', KEYS[1], 'v') or '0'
-if version ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'v', tostring(tonumber(version) + 1), 'l', ARGV[2])
-return 1`;
-
-/** Appends to a list and trims it to its newest ARGV[1] items, in one command. ARGV: cap, values… */
-const PUSH_CAPPED = `
-redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
-redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
-return 1`;
-
-type Scripts = {
-  worthRevoke(key: string, untilMs: number, nowMs: number, ttlMs: number): Promise<number>;
-  worthSwapFaults(key: string, version: string, list: string): Promise<number>;
-  worthPushCapped(key: string, cap: number, ...values: string[]): Promise<number>;
 };
 
 const SWAP_ATTEMPTS = 100;
@@ -80,11 +58,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
     protocol: 2,
     connectionName: 'worth-auth-mock',
-    scripts: {
-      worthRevoke: { lua: REVOKE, numberOfKeys: 1 },
-      worthSwapFaults: { lua: SWAP_FAULTS, numberOfKeys: 1 },
-      worthPushCapped: { lua: PUSH_CAPPED, numberOfKeys: 1 },
-    },
+    scripts: SCRIPTS,
   });
   let lastError: Error | undefined;
   let lost = false;
@@ -132,7 +106,7 @@ class RedisStore implements Store {
   readonly #where: string;
   readonly #journalSize: number;
   readonly #tokensAtMost: number;
-  readonly #keys: { rev: string; faults: string; tokens: string; journal: string };
+  readonly #keys: { rev: string; faults: string; tokens: string; journal: string; users: string; userOrder: string; userSeq: string };
   /** Fault changes from this process go one at a time: only other replicas can make a swap retry. */
   #faultQueue: Promise<unknown> = Promise.resolve();
   #closing: Promise<void> | undefined;
@@ -143,7 +117,15 @@ class RedisStore implements Store {
     this.#journalSize = options.journalSize;
     this.#tokensAtMost = options.tokenRecordsAtMost ?? 10_000;
     const p = options.prefix;
-    this.#keys = { rev: `${p}:rev:`, faults: `${p}:faults`, tokens: `${p}:tokens`, journal: `${p}:journal` };
+    this.#keys = {
+      rev: `${p}:rev:`,
+      faults: `${p}:faults`,
+      tokens: `${p}:tokens`,
+      journal: `${p}:journal`,
+      users: `${p}:users`,
+      userOrder: `${p}:users:order`,
+      userSeq: `${p}:users:seq`,
+    };
   }
 
   revoke(key: string, untilMs: number, nowMs: number): Promise<boolean> {
@@ -159,6 +141,49 @@ class RedisStore implements Store {
       const values = await this.#redis.mget(keys.map((key) => this.#keys.rev + key));
       return values.some((value) => value !== null && Number(value) > nowMs);
     });
+  }
+
+  firstRevoked(keys: readonly string[], nowMs: number): Promise<string | undefined> {
+    return this.#run('revocation check', async () => {
+      if (keys.length === 0) return undefined;
+      const values = await this.#redis.mget(keys.map((key) => this.#keys.rev + key));
+      return keys.find((_, i) => {
+        const value = values[i];
+        return value !== null && value !== undefined && Number(value) > nowMs;
+      });
+    });
+  }
+
+  putUser(user: UserRecord): Promise<void> {
+    return this.#run('user put', async () => {
+      const { users, userOrder, userSeq } = this.#keys;
+      await this.#redis.worthPutUser(users, userOrder, userSeq, user.email, JSON.stringify(user));
+    });
+  }
+
+  getUser(email: string): Promise<UserRecord | undefined> {
+    return this.#run('user read', async () => {
+      const json = await this.#redis.hget(this.#keys.users, email);
+      return json === null ? undefined : (JSON.parse(json) as UserRecord);
+    });
+  }
+
+  listUsers(): Promise<UserRecord[]> {
+    return this.#run('user list', async () => {
+      // One MULTI: the order and the records as of one moment.
+      const [emails, byEmail] = (await exec(this.#redis.multi().zrange(this.#keys.userOrder, 0, '-1').hgetall(this.#keys.users))) as [
+        string[],
+        Record<string, string>,
+      ];
+      return emails.flatMap((email) => {
+        const json = byEmail[email];
+        return json === undefined ? [] : [JSON.parse(json) as UserRecord];
+      });
+    });
+  }
+
+  removeUser(email: string): Promise<boolean> {
+    return this.#run('user removal', async () => (await this.#redis.worthRemoveUser(this.#keys.users, this.#keys.userOrder, email)) === 1);
   }
 
   recordTokens(records: readonly TokenRecord[]): Promise<void> {
@@ -228,9 +253,10 @@ class RedisStore implements Store {
 
   reset(): Promise<void> {
     return this.#run('reset', async () => {
-      const { rev, faults, tokens, journal } = this.#keys;
+      const { rev, faults, tokens, journal, users, userOrder } = this.#keys;
       // Bumping the version (not deleting the hash) makes a swap that read the old list fail.
       await exec(this.#redis.multi().del(tokens, journal).hset(faults, 'l', '[]').hincrby(faults, 'v', 1));
+      await this.#redis.worthDropRuntimeUsers(users, userOrder);
       let cursor = '0';
       do {
         const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${escapeGlob(rev)}*`, 'COUNT', 1000);
@@ -284,11 +310,12 @@ class RedisStore implements Store {
   }
 }
 
-/** Runs a MULTI; a command that failed inside it rejects the whole. */
-async function exec(multi: ReturnType<Redis['multi']>): Promise<void> {
+/** Runs a MULTI and resolves each command's reply, in order; a command that failed inside it rejects the whole. */
+async function exec(multi: ReturnType<Redis['multi']>): Promise<unknown[]> {
   const results = await multi.exec();
   if (results === null) throw new Error('transaction aborted');
   for (const [error] of results) if (error) throw error;
+  return results.map(([, reply]) => reply);
 }
 
 /** `host:port` of a Redis URL, never its password. */

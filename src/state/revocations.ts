@@ -13,8 +13,13 @@ export class Revocations {
 
   /** True if any of `keys` is revoked at `nowMs`. */
   anyLive(keys: readonly string[], nowMs: number): boolean {
-    for (const key of keys) if (this.isLive(key, nowMs)) return true;
-    return false;
+    return this.firstLive(keys, nowMs) !== undefined;
+  }
+
+  /** The first of `keys` (in the order given) revoked at `nowMs`, or undefined. */
+  firstLive(keys: readonly string[], nowMs: number): string | undefined {
+    for (const key of keys) if (this.isLive(key, nowMs)) return key;
+    return undefined;
   }
 
   /** Revokes `key` until `untilMs` (the later time wins), dropping a few expired ones on the way. */

@@ -36,7 +36,7 @@ export type UserRecord = {
 };
 
 /**
- * All the mock's state, behind one async interface: revocations, issued tokens, faults, journal.
+ * All the mock's state, behind one async interface: users, revocations, issued tokens, faults, journal.
  * Memory, file and Redis implement it and pass the same contract tests. The file and Redis stores reject
  * with StoreError (`ERR_STORE`) when they cannot read or write, or once closed.
  */
@@ -45,6 +45,19 @@ export interface Store {
   revoke(key: string, untilMs: number, nowMs: number): Promise<boolean>;
   /** True if any of `keys` is revoked at `nowMs`. */
   isRevoked(keys: readonly string[], nowMs: number): Promise<boolean>;
+  /** The first of `keys` revoked at `nowMs` (in the order given), or undefined. One round trip on Redis. */
+  firstRevoked(keys: readonly string[], nowMs: number): Promise<string | undefined>;
+  /**
+   * Adds or replaces the user with this email (taken as given: the caller lower-cases it and validates the fields).
+   * Resolves once stored; on the file store, once on disk.
+   */
+  putUser(user: UserRecord): Promise<void>;
+  /** The user with this (lower-cased) email, or undefined. */
+  getUser(email: string): Promise<UserRecord | undefined>;
+  /** Every user, in the order they were first put (a replaced user keeps its place; a removed one loses it). */
+  listUsers(): Promise<UserRecord[]>;
+  /** Removes the user; resolves false when there was none. */
+  removeUser(email: string): Promise<boolean>;
   /** Records issued tokens, keeping the newest `tokenRecordsAtMost`. */
   recordTokens(records: readonly TokenRecord[]): Promise<void>;
   /** The recorded tokens, oldest first. */
@@ -65,7 +78,7 @@ export interface Store {
   listRequests(filter: JournalFilter): Promise<JournalEntry[]>;
   /** Empties the journal. */
   clearRequests(): Promise<void>;
-  /** Forgets revocations, tokens, faults and the journal. */
+  /** Forgets revocations, tokens, faults, the journal and the `runtime` users; KEEPS the `seed` users. */
   reset(): Promise<void>;
   /** Flushes what is pending and lets go of files, timers and connections. */
   close(): Promise<void>;

@@ -8,7 +8,7 @@ import { crc32 } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseFault } from '../../src/faults/fault.ts';
 import { createFileStore } from '../../src/state/file-store.ts';
-import type { Store } from '../../src/state/store.ts';
+import type { Store, UserRecord } from '../../src/state/store.ts';
 import { type BinProcess, spawnBin } from '../support/bin.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -118,6 +118,95 @@ describe('a mock with --state-file, killed with SIGKILL mid-load and restarted',
   });
 });
 
+/** A user record as the sign-in issue's services put it (the digest is not checked by the store). */
+const user = (email: string): UserRecord => ({
+  email,
+  passwordSalt: 'c2FsdA',
+  passwordDigest: 'ZGlnZXN0',
+  sub: `sub-${email}`,
+  role: 'customer',
+  givenName: 'Crash',
+  familyName: 'Test',
+  customerId: 'c-1',
+  customerName: 'Crash Ltd',
+  permissions: ['read'],
+  disabled: false,
+  source: 'runtime',
+});
+
+/**
+ * A process that opens the file store and, from 8 concurrent loops, puts users and removes every fifth one right
+ * after its put is acknowledged, printing `put <email>` / `removed <email>` as each call resolves.
+ */
+const USER_WRITER = `
+const [, path, storeUrl] = process.argv;
+const { createFileStore } = await import(storeUrl);
+const store = await createFileStore({ path, journalSize: 10, warn: () => {} });
+let next = 0;
+const loop = async () => {
+  for (;;) {
+    const n = next++;
+    const email = 'u' + n + '@example.com';
+    await store.putUser({ ...${JSON.stringify(user(''))}, email, sub: 'sub-' + email });
+    process.stdout.write('put ' + email + '\\n');
+    if (n % 5 === 0) {
+      await store.removeUser(email);
+      process.stdout.write('removed ' + email + '\\n');
+    }
+  }
+};
+await Promise.all(Array.from({ length: 8 }, loop));
+`;
+
+describe('users in a state file, written by a process killed with SIGKILL', () => {
+  it('keeps every user put and every removal that was acknowledged', { timeout: 60_000 }, async () => {
+    const path = join(dir, 'users-crash.json');
+    const storeUrl = new URL('../../src/state/file-store.ts', import.meta.url).href;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', USER_WRITER, path, storeUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const put = new Set<string>();
+    const removed = new Set<string>();
+    let out = '';
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => void (err += chunk));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`fewer than 400 puts within 30 s: ${err}`)), 30_000);
+      void exited.then(() => reject(new Error(`the writer exited by itself: ${err}`)));
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+        const lines = out.split('\n');
+        out = lines.pop() as string;
+        for (const text of lines) {
+          const [what, email] = text.split(' ') as [string, string];
+          (what === 'put' ? put : removed).add(email);
+        }
+        if (put.size >= 400) {
+          clearTimeout(timer);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+    });
+    await exited;
+
+    const store = await createFileStore({ path, journalSize: 10, warn: () => {} });
+    try {
+      const kept = new Set((await store.listUsers()).map((u) => u.email));
+      const lost = [...put].filter((email) => !kept.has(email) && !/^u\d*[05]@/.test(email));
+      expect(lost, 'acknowledged puts missing after the crash').toEqual([]);
+      expect(
+        [...removed].filter((email) => kept.has(email)),
+        'acknowledged removals undone by the crash',
+      ).toEqual([]);
+      expect(removed.size).toBeGreaterThan(50);
+      expect(await store.getUser('u1@example.com')).toEqual(user('u1@example.com'));
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('starting on a state file that is not clean', () => {
   const opened: Store[] = [];
   afterEach(async () => {
@@ -188,6 +277,31 @@ describe('starting on a state file that is not clean', () => {
     writeFileSync(path, content);
     await expect(open(path)).rejects.toMatchObject({ code: 'ERR_CONFIG', field: '--state-file' });
     expect(readFileSync(path, 'utf8')).toBe(content);
+  });
+
+  it('loads a version 1 file (before users were kept), then keeps users in it as version 2', async () => {
+    const path = fresh();
+    const now = Date.now();
+    const token = { jti: 'j1', sid: 's1', sub: 'u1', tokenUse: 'access', role: 'customer', kind: 'valid', iat: 1, exp: 2 };
+    writeFileSync(
+      path,
+      record('{"t":"h","app":"worth-auth-mock","v":1}') +
+        record(JSON.stringify({ t: 'r', k: 'sid:old', u: now + 3_600_000 })) +
+        record(JSON.stringify({ t: 'k', r: [token] })),
+    );
+    const warnings: string[] = [];
+    const store = await open(path, warnings);
+    expect(warnings).toEqual([]);
+    expect(await store.isRevoked(['sid:old'], now)).toBe(true);
+    expect(await store.listTokens()).toEqual([token]);
+    expect(await store.listUsers()).toEqual([]);
+    await store.putUser(user('new@example.com'));
+    await store.close();
+    opened.length = 0;
+    expect(readFileSync(path, 'utf8').split('\n')[0]).toContain('"v":2');
+    const reopened = await open(path);
+    expect(await reopened.listUsers()).toEqual([user('new@example.com')]);
+    expect(await reopened.firstRevoked(['jti:none', 'sid:old'], now)).toBe('sid:old');
   });
 
   it('starts empty from an empty file, and says so', async () => {

@@ -8,7 +8,7 @@ import { createFileStore } from '../../src/state/file-store.ts';
 import type { JournalEntry } from '../../src/state/journal.ts';
 import { MemoryStore } from '../../src/state/memory-store.ts';
 import { createRedisStore } from '../../src/state/redis-store.ts';
-import type { Store, StoreOptions, TokenRecord } from '../../src/state/store.ts';
+import type { Store, StoreOptions, TokenRecord, UserRecord } from '../../src/state/store.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
 
 type Backend = {
@@ -76,6 +76,22 @@ const entry = (i: number, sub = `u${i}`): JournalEntry => ({
   ms: 1,
 });
 
+const user = (name: string, source: UserRecord['source'] = 'runtime', extra: Partial<UserRecord> = {}): UserRecord => ({
+  email: `${name}@example.com`,
+  passwordSalt: `salt-${name}`,
+  passwordDigest: `digest-${name}`,
+  sub: `sub-${name}`,
+  role: 'customer',
+  givenName: name,
+  familyName: 'Tester',
+  customerId: `c-${name}`,
+  customerName: `${name} Ltd`,
+  permissions: ['read', 'write'],
+  disabled: false,
+  source,
+  ...extra,
+});
+
 describe.each(backends)('$name store', (backend) => {
   const opened: Store[] = [];
   const open = async (namespace = backend.namespace(), options?: Partial<StoreOptions>) => {
@@ -107,6 +123,20 @@ describe.each(backends)('$name store', (backend) => {
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
+    it('names the first key revoked now, in the order given, skipping lapsed ones', async () => {
+      const store = await open();
+      const now = Date.now();
+      await store.revoke('sid:live', now + 60_000, now);
+      await store.revoke('jti:live', now + 60_000, now);
+      await store.revoke('jti:lapsed', now + 1000, now);
+      expect(await store.firstRevoked(['jti:live', 'sid:live'], now)).toBe('jti:live');
+      expect(await store.firstRevoked(['sid:live', 'jti:live'], now)).toBe('sid:live');
+      expect(await store.firstRevoked(['jti:none', 'jti:lapsed', 'sid:live'], now + 1000)).toBe('sid:live');
+      expect(await store.firstRevoked(['jti:lapsed'], now + 999)).toBe('jti:lapsed');
+      expect(await store.firstRevoked(['jti:lapsed', 'jti:none'], now + 1000)).toBeUndefined();
+      expect(await store.firstRevoked([], now)).toBeUndefined();
+    });
+
     it('lets a revocation lapse at untilMs, after which the key can be revoked again', async () => {
       const store = await open();
       const now = Date.now();
@@ -115,6 +145,46 @@ describe.each(backends)('$name store', (backend) => {
       expect(await store.isRevoked(['sid:lapse'], now + 1000)).toBe(false);
       expect(await store.revoke('sid:lapse', now + 5000, now + 1000)).toBe(true);
       expect(await store.isRevoked(['sid:lapse'], now + 4999)).toBe(true);
+    });
+  });
+
+  describe('users', () => {
+    it('puts, gets, lists in the order first put, and removes by email', async () => {
+      const store = await open();
+      expect(await store.listUsers()).toEqual([]);
+      expect(await store.getUser('ann@example.com')).toBeUndefined();
+      await store.putUser(user('ann', 'seed'));
+      await store.putUser(user('bob'));
+      await store.putUser(user('cat'));
+      expect(await store.getUser('bob@example.com')).toEqual(user('bob'));
+      expect(await store.listUsers()).toEqual([user('ann', 'seed'), user('bob'), user('cat')]);
+      expect(await store.removeUser('bob@example.com')).toBe(true);
+      expect(await store.removeUser('bob@example.com')).toBe(false);
+      expect(await store.getUser('bob@example.com')).toBeUndefined();
+      // Removed, then put again: it is first put anew, so it goes last.
+      await store.putUser(user('bob'));
+      expect((await store.listUsers()).map((u) => u.email)).toEqual(['ann@example.com', 'cat@example.com', 'bob@example.com']);
+    });
+
+    it('replaces the user with the same email, keeping its place', async () => {
+      const store = await open();
+      await store.putUser(user('ann'));
+      await store.putUser(user('bob'));
+      const changed = user('ann', 'seed', { passwordDigest: 'other', permissions: [], disabled: true, role: 'admin' });
+      await store.putUser(changed);
+      expect(await store.getUser('ann@example.com')).toEqual(changed);
+      expect(await store.listUsers()).toEqual([changed, user('bob')]);
+    });
+
+    it('keeps the seed users on reset and forgets the runtime ones', async () => {
+      const store = await open();
+      await store.putUser(user('seeded', 'seed'));
+      await store.putUser(user('added'));
+      await store.putUser(user('also-seeded', 'seed'));
+      await store.reset();
+      expect(await store.listUsers()).toEqual([user('seeded', 'seed'), user('also-seeded', 'seed')]);
+      expect(await store.getUser('added@example.com')).toBeUndefined();
+      expect(await store.removeUser('added@example.com')).toBe(false);
     });
   });
 
@@ -203,6 +273,18 @@ describe.each(backends)('$name store', (backend) => {
       expect(await store.listRequests({})).toEqual([]);
     });
 
+    it('keeps each entry’s operation and email, and filters by operation', async () => {
+      const store = await open();
+      const signIn: JournalEntry = { ...entry(1), path: '/auth/api/v1/customer/sign-in', operation: 'sign-in', email: 'ann@example.com' };
+      const logout: JournalEntry = { ...entry(2), operation: 'logout' };
+      const other: JournalEntry = { ...entry(3), path: '/nowhere', status: 404, operation: 'other' };
+      for (const e of [signIn, entry(4), logout, other]) await store.appendRequest(e);
+      expect(await store.listRequests({})).toEqual([signIn, entry(4), logout, other]);
+      expect(await store.listRequests({ operation: 'sign-in' })).toEqual([signIn]);
+      expect(await store.listRequests({ operation: 'logout' })).toEqual([logout]);
+      expect(await store.listRequests({ operation: 'refresh' })).toEqual([]);
+    });
+
     it('keeps nothing when journalSize is 0', async () => {
       const store = await open(undefined, { journalSize: 0 });
       await store.appendRequest(entry(1));
@@ -210,9 +292,10 @@ describe.each(backends)('$name store', (backend) => {
     });
   });
 
-  it('forgets revocations, tokens, faults and the journal on reset', async () => {
+  it('forgets revocations, tokens, faults, the journal and runtime users on reset', async () => {
     const store = await open();
     const now = Date.now();
+    await store.putUser(user('runtime'));
     await store.revoke('sid:r', now + 60_000, now);
     await store.recordTokens([token(1)]);
     await store.addFault(fault({ status: 500 }));
@@ -222,6 +305,7 @@ describe.each(backends)('$name store', (backend) => {
     expect(await store.listTokens()).toEqual([]);
     expect(await store.listFaults(now)).toEqual([]);
     expect(await store.listRequests({})).toEqual([]);
+    expect(await store.listUsers()).toEqual([]);
     expect(await store.revoke('sid:r', now + 60_000, now)).toBe(true);
   });
 
@@ -231,6 +315,13 @@ describe.each(backends)('$name store', (backend) => {
       const namespace = backend.namespace();
       const first = await open(namespace);
       const now = Date.now();
+      await first.putUser(user('seeded', 'seed'));
+      await first.putUser(user('dropped-by-reset'));
+      await first.reset();
+      await first.putUser(user('after-reset'));
+      await first.putUser(user('removed'));
+      await first.putUser(user('seeded', 'seed', { disabled: true }));
+      await first.removeUser('removed@example.com');
       await first.revoke('sid:kept', now + 60_000, now);
       await first.revoke('sid:lapsed', now + 1, now);
       await first.recordTokens([token(1), token(2)]);
@@ -247,6 +338,7 @@ describe.each(backends)('$name store', (backend) => {
       expect(await second.listTokens()).toEqual([token(1), token(2)]);
       expect(await second.listFaults(now)).toEqual([{ ...armed, remaining: 1, hits: 1, evaluations: 1 }]);
       expect(await second.listRequests({})).toEqual([entry(1)]);
+      expect(await second.listUsers()).toEqual([user('seeded', 'seed', { disabled: true }), user('after-reset')]);
     });
 
   if (backend.shared)
@@ -263,5 +355,22 @@ describe.each(backends)('$name store', (backend) => {
       const taken = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).takeFault({}, now)));
       expect(taken.filter((f) => f !== undefined)).toHaveLength(3);
       expect(await b.listFaults(now)).toEqual([]);
+    });
+
+  if (backend.shared)
+    it('shares users between two stores on one namespace; a reset on either keeps the seed users for both', async () => {
+      const namespace = backend.namespace();
+      const [a, b] = [await open(namespace), await open(namespace)];
+      await a.putUser(user('seeded', 'seed'));
+      await b.putUser(user('from-b'));
+      await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).putUser(user(`many-${i}`))));
+      expect(await a.getUser('from-b@example.com')).toEqual(user('from-b'));
+      expect(await b.getUser('seeded@example.com')).toEqual(user('seeded', 'seed'));
+      expect(await a.listUsers()).toEqual(await b.listUsers());
+      expect(await a.listUsers()).toHaveLength(12);
+      expect(await a.removeUser('from-b@example.com')).toBe(true);
+      expect(await b.removeUser('from-b@example.com')).toBe(false);
+      await b.reset();
+      expect(await a.listUsers()).toEqual([user('seeded', 'seed')]);
     });
 });

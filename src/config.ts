@@ -42,6 +42,14 @@ export type Config = {
   readonly unsafeOpenAdmin: boolean;
   /** Seed for fault probabilities; the same seed repeats the same run. */
   readonly seed: number;
+  /** A JSON file of users who can sign in; undefined = the one demo customer. */
+  readonly usersFile: string | undefined;
+  /** What wrong credentials answer at sign-in: the documented 400, or the documented 500 (Cognito's leak). */
+  readonly signInFailure: 400 | 500;
+  /** The sign-in 200's shape: `single` (the schema's, `data.id_token`) or `double` (the page example's, `data.data.id_token`). */
+  readonly signInWrap: 'single' | 'double';
+  /** Name of the HttpOnly cookie that carries the refresh token set at sign-in. */
+  readonly refreshCookie: string;
 };
 
 /** What callers may pass: any subset, as typed values or as the strings argv and env give. */
@@ -208,8 +216,8 @@ export const OPTIONS: readonly OptionRow[] = [
     flag: '--clock-tolerance',
     value: '<seconds>',
     env: 'WORTH_MOCK_CLOCK_TOLERANCE',
-    default: 5,
-    help: 'leeway for exp/nbf/iat (default 5)',
+    default: 0,
+    help: 'leeway in seconds for exp/nbf/iat, for replicas whose clocks differ (default 0: the mock issues and checks on one clock)',
     parse: integer(0, 3600),
   }),
   row({
@@ -273,6 +281,44 @@ export const OPTIONS: readonly OptionRow[] = [
     default: false,
     help: 'allow a non-loopback --host without --admin-token',
     parse: bool,
+  }),
+  row({
+    key: 'usersFile',
+    flag: '--users',
+    value: '<file>',
+    env: 'WORTH_MOCK_USERS',
+    default: undefined,
+    help: 'users who can sign in: a JSON array of { email, password, role?, sub?, … } (default: one demo customer)',
+    parse: optional(text),
+  }),
+  row({
+    key: 'signInFailure',
+    flag: '--sign-in-failure',
+    value: '<status>',
+    env: 'WORTH_MOCK_SIGN_IN_FAILURE',
+    default: 400,
+    help: 'what wrong credentials answer at sign-in: 400, or 500 as the real service leaks Cognito (default 400)',
+    choices: ['400', '500'],
+    parse: (value, flag) => (oneOf(['400', '500'] as const)(String(value), flag) === '500' ? 500 : 400),
+  }),
+  row({
+    key: 'signInWrap',
+    flag: '--sign-in-wrap',
+    value: '<shape>',
+    env: 'WORTH_MOCK_SIGN_IN_WRAP',
+    default: 'single',
+    help: "sign-in 200 shape: single (the schema's data.id_token) or double (the page example's data.data.id_token)",
+    choices: ['single', 'double'],
+    parse: oneOf(['single', 'double'] as const),
+  }),
+  row({
+    key: 'refreshCookie',
+    flag: '--refresh-cookie',
+    value: '<name>',
+    env: 'WORTH_MOCK_REFRESH_COOKIE',
+    default: 'refresh_token',
+    help: 'name of the HttpOnly cookie holding the refresh token, set at sign-in and read by refresh (default refresh_token)',
+    parse: cookieName,
   }),
   row({
     key: 'seed',
@@ -373,6 +419,13 @@ function url(value: unknown, flag: string): string {
 function redisUrl(value: unknown, flag: string): string {
   const s = text(value, flag);
   if (!/^rediss?:\/\//.test(s) || !URL.canParse(s)) fail(flag, `must be a redis:// or rediss:// URL, got ${JSON.stringify(s)}`);
+  return s;
+}
+
+/** An RFC 6265 cookie-name: a token (no separators, controls or spaces). */
+function cookieName(value: unknown, flag: string): string {
+  const s = text(value, flag);
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(s)) fail(flag, `must be a cookie name (letters, digits, !#$%&'*+-.^_\`|~), got ${JSON.stringify(s)}`);
   return s;
 }
 

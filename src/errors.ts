@@ -133,3 +133,12 @@ export function headerSafe(text: string): string {
   const ascii = text.replace(/[^\x20-\x7e]/g, '?');
   return ascii.length > 200 ? `${ascii.slice(0, 197)}...` : ascii;
 }
+
+/**
+ * Where JSON.parse failed, as ` (at position N)` or nothing: never V8's own message, which quotes the text
+ * around the error, and a body or file may carry a secret (a refresh token, a password).
+ */
+export function jsonParsePosition(error: unknown): string {
+  const at = /at position (\d+)/.exec((error as Error)?.message ?? '')?.[1];
+  return at === undefined ? '' : ` (at position ${at})`;
+}

@@ -3,7 +3,7 @@ import { createBodies } from './contract/bodies.ts';
 import { type Contract, loadContract, type OperationContract, type OperationName } from './contract/spec.ts';
 import { createControl, type ProviderStates } from './control/control-api.ts';
 import { createServices, type IssuedTokens, type SessionView } from './control/services.ts';
-import type { Fault } from './faults/fault.ts';
+import type { Fault, FaultInput } from './faults/fault.ts';
 import { armFaultsFile } from './faults/faults-file.ts';
 import { HangRegistry } from './faults/network.ts';
 import { createApp, type OperationEndpoint } from './http/app.ts';
@@ -12,16 +12,22 @@ import { createOperationRoute, type OperationRouteDeps } from './http/operation-
 import { createLogger } from './http/request-log.ts';
 import { type HttpServer, listenHttp } from './http/server.ts';
 import { createLogout } from './operations/logout.ts';
+import { createRefresh } from './operations/refresh.ts';
+import { createSignIn } from './operations/sign-in.ts';
 import { createStore } from './state/create-store.ts';
 import type { JournalEntry, JournalFilter } from './state/journal.ts';
+import { createMockClock } from './state/mock-clock.ts';
 import type { Store } from './state/store.ts';
 import { createIssuer, type IssueOptions } from './tokens/issuer.ts';
 import { createKeySet, type KeySet } from './tokens/keys.ts';
 import { createTokenVerifier } from './tokens/token-verifier.ts';
+import { DEMO_USER, type UserInput, type UserView } from './users/user.ts';
+import { createUserDirectory } from './users/user-directory.ts';
+import { addUsersFile } from './users/users-file.ts';
 
-/** Options of `startMock`: any config key, plus what tests inject. */
+/** Options of `startMock`: any config key (as `loadConfig` takes it), plus what tests inject. */
 export type MockOptions = ConfigInput & {
-  /** Milliseconds since the epoch; defaults to `Date.now`. */
+  /** The real time, in milliseconds since the epoch (default `Date.now`); the mock's clock adds its offset to it. */
   clock?: () => number;
   /** Use this store instead of the one the config names. */
   store?: Store;
@@ -31,7 +37,10 @@ export type MockOptions = ConfigInput & {
   logTo?: (line: string) => void;
 };
 
-/** A running mock: its addresses, the same operations as the control API, and `close()`. */
+/**
+ * A running mock: its addresses, the same operations as the control API (`/__mock/…`), and `close()`.
+ * Methods that take input throw InputError naming the field (as the control API answers 400).
+ */
 export type Mock = {
   /** `http://host:port`: the root (control API, JWKS). */
   readonly url: string;
@@ -39,29 +48,62 @@ export type Mock = {
   readonly baseUrl: string;
   /** The full logout URL. */
   readonly logoutUrl: string;
+  /** The full sign-in URL (`…/customer/sign-in`), when the spec documents sign-in. */
+  readonly signInUrl: string | undefined;
+  /** The full refresh URL (`…/refresh-token/customer`), when the spec documents refresh. */
+  readonly refreshUrl: string | undefined;
+  /** The bound port (the OS's choice for port 0). */
   readonly port: number;
   readonly config: Config;
   readonly contract: Contract;
   readonly store: Store;
+  /** `iss` of the tokens it mints (`--issuer`, else `url`). */
   readonly issuer: string;
-  /** One sign-in: `token` (access), `claims`, `idToken`, `refreshToken`. */
+  /** One sign-in minted without a request: `token` (access), `claims`, `idToken`, `refreshToken`, `kind`. */
   issueToken(options?: IssueOptions & { refreshToken?: string }): Promise<IssuedTokens>;
   /** The newest `limit` issued tokens (default 500) and whether each is active, logged out or expired. */
   sessions(limit?: number): Promise<SessionView[]>;
+  /** Expires one sign-in's current id and access tokens now, its refresh token still valid; throws NotFoundError when it has none. */
+  expireSignIn(sid: string): Promise<{ sid: string; expired: string[] }>;
+  /** The journal, oldest first, filtered (`sub`, `sid`, `session`, `status`, `operation`, `since`, `faultId`, `limit`). */
   requests(filter?: JournalFilter): Promise<JournalEntry[]>;
   readonly faults: {
-    arm(fault: Record<string, unknown>): Promise<Fault>;
+    /** Arms a fault; resolves it with its id and what it has left. */
+    arm(fault: FaultInput): Promise<Fault>;
+    /** The armed faults, oldest first (the newest armed fires first where several match). */
     list(): Promise<Fault[]>;
     /** Clears one fault by id, or all; resolves how many were cleared. */
     clear(id?: string): Promise<number>;
   };
+  readonly users: {
+    /** Adds (or replaces, by email) a user who can sign in; forgotten by `reset()`. */
+    add(user: UserInput): Promise<UserView>;
+    /** Every user, never a password. */
+    list(): Promise<UserView[]>;
+    /** Removes a user; throws NotFoundError when there is none. */
+    remove(email: string): Promise<void>;
+  };
+  readonly clock: {
+    /** The mock's time, epoch milliseconds (the real time plus every advance since the last reset). */
+    now(): number;
+    /** Moves the mock's clock forward `seconds` (whole, 1 to 10 years) for checks, minting, expiry and pruning. */
+    advance(seconds: number): Promise<void>;
+  };
+  /** Forgets tokens, revocations, faults, the journal and users added at run time; sets the clock back. */
   reset(): Promise<void>;
+  /** Stops listening, cuts held clients after 1 s, closes the store. Idempotent. */
   close(): Promise<void>;
 };
 
-/** Starts the mock: the composition root, the one place that builds every part. */
+/**
+ * Starts the mock: the composition root, the one place that builds every part. Throws ConfigError for a bad
+ * option (e.g. `--port` in use, a `--users` or `--faults` file that does not parse), SpecError for a spec that
+ * lacks what the operations need, StoreError when the state file or Redis cannot be opened.
+ */
 export async function startMock(options: MockOptions = {}): Promise<Mock> {
-  const { clock = Date.now, store: givenStore, keys: givenKeys, logTo, ...input } = options;
+  const { clock: realClock = Date.now, store: givenStore, keys: givenKeys, logTo, ...input } = options;
+  const mockClock = createMockClock(realClock);
+  const clock = mockClock.now;
   const config = loadConfig(input);
   const [contract, keys, store] = await Promise.all([
     loadContract(config.specPath),
@@ -96,12 +138,21 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     clock,
     isRefreshToken: async (token) => (await issuer.openRefreshToken(token)) !== undefined,
   });
+  const users = createUserDirectory(store);
+  const seedUsers = async () => {
+    if (config.usersFile) await addUsersFile(config.usersFile, users);
+    else await users.add(DEMO_USER, 'seed');
+  };
+  const statuses = Object.fromEntries([...contract.operations].map(([name, operation]) => [name, operation.statuses]));
   const services = createServices({
     issuer,
     verifier,
     store,
     hangs,
-    statuses: contract.statuses,
+    statuses,
+    users,
+    seedUsers,
+    mockClock,
     seed: config.seed,
     clockToleranceSeconds: config.clockToleranceSeconds,
     clock,
@@ -146,9 +197,37 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     clockToleranceSeconds: config.clockToleranceSeconds,
     clock,
   });
+  const operations = [route('logout', logout)];
+  const signInOperation = contract.operations.get('sign-in');
+  if (signInOperation) {
+    const signIn = createSignIn({
+      statuses: signInOperation.statuses,
+      example: signInOperation.examples.get(200) ?? {},
+      store,
+      signIn: (user) => services.signIn(user),
+      failureStatus: config.signInFailure,
+      wrap: config.signInWrap,
+      refreshCookie: { name: config.refreshCookie, path: basePath || '/', maxAgeSeconds: config.refreshTtlSeconds },
+      clock,
+    });
+    operations.push(route('sign-in', signIn));
+  }
+  const refreshOperation = contract.operations.get('refresh');
+  if (refreshOperation) {
+    const refresh = createRefresh({
+      statuses: refreshOperation.statuses,
+      example: refreshOperation.examples.get(200) ?? {},
+      store,
+      check: (token) => issuer.checkRefreshToken(token),
+      refresh: (grant) => services.refresh(grant),
+      cookieName: config.refreshCookie,
+      clock,
+    });
+    operations.push(route('refresh', refresh));
+  }
   const app = createApp({
     basePath,
-    operations: [route('logout', logout)],
+    operations,
     control,
     jwks: keys.jwks,
     journal,
@@ -160,6 +239,13 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
   });
   server.serve(app);
 
+  try {
+    await seedUsers();
+  } catch (error) {
+    await server.close();
+    await store.close();
+    throw error;
+  }
   if (config.faultsFile) {
     await armFaultsFile(config.faultsFile, (fault) => services.armFault(fault)).catch(async (error: unknown) => {
       await server.close();
@@ -173,6 +259,8 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     url,
     baseUrl: `${url}${basePath}`,
     logoutUrl: `${url}${basePath}${contract.operationPath}`,
+    signInUrl: signInOperation && `${url}${basePath}${signInOperation.path}`,
+    refreshUrl: refreshOperation && `${url}${basePath}${refreshOperation.path}`,
     port,
     config,
     contract,
@@ -180,11 +268,23 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     issuer: issuerUrl,
     issueToken: (opts) => services.issueToken(opts ?? {}),
     sessions: (limit) => services.sessions(limit),
+    expireSignIn: (sid) => services.expireSignIn(sid),
     requests: (filter) => services.requests(filter),
     faults: {
       arm: (fault) => services.armFault(fault),
       list: () => services.faults(),
       clear: (id) => services.clearFaults(id),
+    },
+    users: {
+      add: (user) => users.add(user),
+      list: () => users.list(),
+      remove: (email) => users.remove(email),
+    },
+    clock: {
+      now: clock,
+      advance: async (seconds) => {
+        await services.advanceClock({ advanceSeconds: seconds });
+      },
     },
     reset: () => services.reset(),
     close() {

@@ -51,7 +51,10 @@ export function createControl(deps: ControlDeps): ControlHandler {
       throw new MethodNotAllowedError(`${method} is not allowed on ${headerSafe(route)}; allowed: ${methods.join(', ')}`, methods.join(', '));
     }
     const faultId = /^\/__mock\/faults\/([^/]+)$/.exec(route)?.[1];
-    switch (`${method} ${faultId ? '/__mock/faults/:id' : route}`) {
+    const email = /^\/__mock\/users\/([^/]+)$/.exec(route)?.[1];
+    const expiring = /^\/__mock\/sessions\/([^/]+)\/expire$/.exec(route)?.[1];
+    const pattern = faultId ? '/__mock/faults/:id' : email ? '/__mock/users/:email' : expiring ? '/__mock/sessions/:sid/expire' : route;
+    switch (`${method} ${pattern}`) {
       case 'POST /__mock/tokens':
         return ok(await services.issueToken(await request.json()), 201);
       case 'GET /__mock/sessions':
@@ -75,6 +78,19 @@ export function createControl(deps: ControlDeps): ControlHandler {
       case 'POST /__mock/reset':
         await services.reset();
         return ok({ status: 'reset' });
+      case 'POST /__mock/sessions/:sid/expire':
+        return ok(await services.expireSignIn(segment(expiring as string)));
+      case 'GET /__mock/users':
+        return ok({ users: await services.users.list() });
+      case 'POST /__mock/users':
+        return ok(await services.users.add(await request.json()), 201);
+      case 'DELETE /__mock/users/:email':
+        await services.users.remove(segment(email as string));
+        return ok({ removed: 1 });
+      case 'GET /__mock/clock':
+        return ok(services.clock());
+      case 'POST /__mock/clock':
+        return ok(await services.advanceClock(await request.json()));
       case 'POST /__mock/provider-states':
         if (!deps.providerStates) throw new NotFoundError('provider states are not available');
         return ok(await deps.providerStates(await request.json()));
@@ -91,6 +107,10 @@ const ROUTES: [RegExp, string[]][] = [
   [/^\/__mock\/requests$/, ['GET', 'DELETE']],
   [/^\/__mock\/reset$/, ['POST']],
   [/^\/__mock\/provider-states$/, ['POST']],
+  [/^\/__mock\/users$/, ['GET', 'POST']],
+  [/^\/__mock\/users\/[^/]+$/, ['DELETE']],
+  [/^\/__mock\/clock$/, ['GET', 'POST']],
+  [/^\/__mock\/sessions\/[^/]+\/expire$/, ['POST']],
 ];
 
 /** `?limit=` of the sessions listing: 1 to 10000 (absent: the services' default). */
@@ -107,6 +127,13 @@ function trimSlashes(path: string): string {
   let end = path.length;
   while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
   return path.slice(0, end);
+}
+
+/** A percent-decoded path segment; throws InputError when its escapes are malformed. */
+function segment(raw: string): string {
+  const value = decoded(raw);
+  if (value === undefined) throw new InputError('path', `path segment ${JSON.stringify(headerSafe(raw))} has malformed percent-escapes`);
+  return value;
 }
 
 /** A percent-decoded path segment, or undefined when its escapes are malformed. */

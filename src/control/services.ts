@@ -1,11 +1,15 @@
-import { InputError, shown } from '../errors.ts';
-import { type Fault, parseFault } from '../faults/fault.ts';
+import { InputError, NotFoundError, shown } from '../errors.ts';
+import { type DocumentedStatuses, type Fault, parseFault } from '../faults/fault.ts';
 import type { HangRegistry } from '../faults/network.ts';
-import { revokedUntil } from '../operations/revocation.ts';
+import type { RefreshedTokens } from '../operations/refresh.ts';
+import { expiredKey, revokedUntil } from '../operations/revocation.ts';
+import type { SignInTokens } from '../operations/sign-in.ts';
 import type { JournalEntry, JournalFilter } from '../state/journal.ts';
-import type { Store, TokenRecord } from '../state/store.ts';
-import { type Claims, type IssueOptions, type Issuer, type SignIn, TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
+import type { MockClock } from '../state/mock-clock.ts';
+import type { Store, TokenRecord, UserRecord } from '../state/store.ts';
+import { type Claims, type IssueOptions, type Issuer, type RefreshGrant, type SignIn, TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
 import type { TokenVerifier } from '../tokens/token-verifier.ts';
+import type { UserDirectory } from '../users/user-directory.ts';
 
 /** What `POST /__mock/tokens` and `mock.issueToken()` answer: one sign-in. */
 export type IssuedTokens = {
@@ -32,8 +36,26 @@ export type Services = {
   clearFaults(id?: string): Promise<number>;
   requests(filter?: JournalFilter): Promise<JournalEntry[]>;
   clearRequests(): Promise<void>;
+  /** Forgets tokens, revocations, faults, the journal and runtime users; sets the clock back; keeps seed users. */
   reset(): Promise<void>;
+  /** Mints and records a new sign-in for a user who signed in (a new `origin_jti`), as `POST /__mock/tokens` mints. */
+  signIn(user: UserRecord): Promise<SignInTokens>;
+  /** Mints and records a refreshed sign-in's next access and id tokens. */
+  refresh(grant: RefreshGrant): Promise<RefreshedTokens>;
+  /** The users who can sign in. */
+  readonly users: UserDirectory;
+  /** The mock's time: `{ now, offsetSeconds }`, and `advance(seconds)` (whole seconds, 1 to 10 years; throws InputError). */
+  clock(): ClockView;
+  advanceClock(input: unknown): Promise<ClockView>;
+  /**
+   * Expires one sign-in's current id and access tokens now (its refresh token stays valid), for the
+   * refresh-on-401 path without moving anyone else's clock. Throws NotFoundError when it has no live token.
+   */
+  expireSignIn(sid: string): Promise<{ sid: string; expired: string[] }>;
 };
+
+/** The mock's clock as the control API shows it. */
+export type ClockView = { now: string; offsetSeconds: number };
 
 /** What createServices needs. */
 export type ServicesDeps = {
@@ -41,19 +63,26 @@ export type ServicesDeps = {
   verifier: TokenVerifier;
   store: Store;
   hangs: HangRegistry;
-  statuses: readonly number[];
+  /** Each operation's documented statuses (what a fault may answer with). */
+  statuses: DocumentedStatuses;
   seed: number;
+  users: UserDirectory;
+  /** Re-adds the seed users (--users or the demo user) after a reset. */
+  seedUsers: () => Promise<void>;
+  mockClock: MockClock;
   /** The verifier's leeway on `exp`: a revocation outlives it (see `revokedUntil`). */
   clockToleranceSeconds: number;
   clock: () => number;
 };
 
+const TEN_YEARS_S = 10 * 365 * 24 * 3600;
 const ISSUE_FIELDS = new Set(['sub', 'role', 'ttlSeconds', 'kind', 'claims', 'refreshToken']);
 
 /** Creates the services. */
 export function createServices(deps: ServicesDeps): Services {
   const { issuer, verifier, store, hangs, clock } = deps;
   let faultsArmed = 0;
+  const clockView = (): ClockView => ({ now: new Date(clock()).toISOString(), offsetSeconds: deps.mockClock.offsetSeconds() });
 
   async function record(signIn: SignIn): Promise<void> {
     verifier.remember(signIn);
@@ -129,12 +158,54 @@ export function createServices(deps: ServicesDeps): Services {
     requests: (filter = {}) => store.listRequests(filter),
     clearRequests: () => store.clearRequests(),
 
+    async signIn(user) {
+      const signIn = await issuer.issue({
+        sub: user.sub,
+        role: user.role,
+        claims: { email: user.email, given_name: user.givenName, family_name: user.familyName },
+      });
+      await record(signIn);
+      return signIn;
+    },
+
+    async refresh(grant) {
+      const minted = await issuer.mintFor(grant);
+      await record({ ...minted, refreshToken: '', kind: 'valid' });
+      return minted;
+    },
+
+    users: deps.users,
+
+    clock: () => clockView(),
+
+    async advanceClock(input) {
+      const raw = input && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
+      if (!raw) throw new InputError('body', 'a clock change is a JSON object { "advanceSeconds": n }');
+      for (const key of Object.keys(raw)) if (key !== 'advanceSeconds') throw new InputError(key, `unknown field "${key}"; the clock takes advanceSeconds`);
+      const seconds = raw.advanceSeconds;
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > TEN_YEARS_S) {
+        throw new InputError('advanceSeconds', `advanceSeconds must be a whole number of seconds from 1 to ${TEN_YEARS_S}, got ${shown(seconds)}`);
+      }
+      deps.mockClock.advance(seconds);
+      return clockView();
+    },
+
+    async expireSignIn(sid) {
+      const now = clock();
+      const live = (await store.listTokens()).filter((token) => token.sid === sid && token.exp * 1000 > now);
+      if (live.length === 0) throw new NotFoundError(`sign-in ${sid.slice(0, 80)} has no live id or access token`);
+      for (const token of live) await store.revoke(expiredKey(token.jti), token.exp * 1000 + deps.clockToleranceSeconds * 1000, now);
+      return { sid, expired: live.map((token) => token.jti) };
+    },
+
     async reset() {
       // Default seeds restart too, so a scenario armed after a reset draws the same sequence every time.
       faultsArmed = 0;
       hangs.releaseAll();
       verifier.forget();
+      deps.mockClock.reset();
       await store.reset();
+      await deps.seedUsers();
     },
   };
 }

@@ -44,6 +44,27 @@ export type Fault = {
   readonly hits: number;
 };
 
+/** A fault as a caller arms it (control API body, `--faults` entry, `mock.faults.arm()`); see DESIGN.md "Faults". */
+export type FaultInput = {
+  /** A status the targeted operation documents (anything else is refused, naming the allowed ones). */
+  status?: number;
+  /** Break the connection instead: `reset`, `empty`, `hang` (until cleared) or `garbage`. */
+  network?: NetworkFault;
+  /** Firings before it is spent (default 1); `null` = until cleared. */
+  times?: number | null;
+  /** Matching requests to let pass before firing. */
+  skip?: number;
+  /** Chance of firing per matching request, 0–1 (seeded: the same seed repeats the same run). */
+  probability?: number;
+  seed?: number;
+  /** Milliseconds to wait before answering (up to 10 minutes). */
+  delayMs?: number;
+  /** Milliseconds until the fault disarms itself. */
+  ttlMs?: number;
+  /** Which requests: one customer, one sign-in, one client session, one operation (default logout). */
+  match?: FaultMatch;
+};
+
 /** What a request offers for matching. */
 export type FaultContext = { readonly sub?: string; readonly sid?: string; readonly session?: string; readonly operation?: OperationName };
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { parseCookie } from 'cookie';
+import { jsonParsePosition } from '../errors.ts';
 
 /** A body read with bounds: the bytes, or why it could not be read. */
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; error: string; tooLarge: boolean };
@@ -50,13 +51,9 @@ export function isJsonType(contentType: string | undefined): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
-/**
- * Why a body declared JSON did not parse, by position only: V8's message quotes the text around the
- * error, and a body may carry a secret (a refresh token, a password).
- */
+/** Why a body declared JSON did not parse, by position only (see `jsonParsePosition`). */
 export function jsonError(error: unknown): string {
-  const at = /at position (\d+)/.exec((error as Error)?.message ?? '')?.[1];
-  return `body is declared JSON but does not parse${at === undefined ? '' : ` (at position ${at})`}`;
+  return `body is declared JSON but does not parse${jsonParsePosition(error)}`;
 }
 
 /** The origin-form (`/path?query`) of a request target: the absolute-form (`http://host/path`), which RFC 9112 says servers must accept, loses its scheme and authority. */

@@ -74,7 +74,8 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
 
       // 6. Revoked.
       const keys = revocationKeys(valid, bearer.token);
-      if (await store.isRevoked(keys.all, now)) return revoked(base);
+      const hit = await store.firstRevoked(keys.checked, now);
+      if (hit !== undefined) return hit === keys.expired ? invalidToken('token has expired (its sign-in was expired on request)', base) : revoked(base);
       // 7. Not allowed to use this operation.
       const role = valid['custom:role'];
       if (role !== CUSTOMER_ROLE) {

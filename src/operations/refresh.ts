@@ -42,7 +42,8 @@ export function createRefresh(deps: RefreshDeps): (request: OperationRequest) =>
     let delayMs = 0;
     let faultId: string | undefined;
     try {
-      const body = request.json !== null && typeof request.json === 'object' && !Array.isArray(request.json) ? (request.json as Record<string, unknown>) : undefined;
+      const body =
+        request.json !== null && typeof request.json === 'object' && !Array.isArray(request.json) ? (request.json as Record<string, unknown>) : undefined;
       const given = body?.refresh_token;
       const token = typeof given === 'string' && given !== '' ? given : given === undefined ? request.cookie?.(deps.cookieName) : undefined;
       const opened = token === undefined ? undefined : await deps.check(token);
@@ -50,7 +51,9 @@ export function createRefresh(deps: RefreshDeps): (request: OperationRequest) =>
       const now = clock();
 
       // 1. An armed fault for refresh (sub and sid known once the token opens).
-      const fault = request.skipFaults ? undefined : await store.takeFault({ operation: 'refresh', sub: grant?.sub, sid: grant?.sid, session: request.session }, now);
+      const fault = request.skipFaults
+        ? undefined
+        : await store.takeFault({ operation: 'refresh', sub: grant?.sub, sid: grant?.sid, session: request.session }, now);
       if (fault) {
         faultId = fault.id;
         delayMs = fault.delayMs;
@@ -67,12 +70,14 @@ export function createRefresh(deps: RefreshDeps): (request: OperationRequest) =>
 
       // 3. Malformed: a body over the limit, declared JSON but not parsing, not JSON, not an object, or a token that is not a string.
       if (request.malformed) return { ...base, status: 400, reason: request.malformed };
-      if (request.hasBody && request.json === undefined) return { ...base, status: 400, reason: 'body must be JSON (Content-Type: application/json): { "refresh_token" }' };
+      if (request.hasBody && request.json === undefined)
+        return { ...base, status: 400, reason: 'body must be JSON (Content-Type: application/json): { "refresh_token" }' };
       if (request.json !== undefined && body === undefined) return { ...base, status: 400, reason: 'body must be a JSON object { "refresh_token" }' };
       if (given !== undefined && typeof given !== 'string') return { ...base, status: 400, reason: 'refresh_token must be a string' };
 
       // 4. No refresh token.
-      if (token === undefined) return { ...base, status: 400, reason: `no refresh token: send { "refresh_token": … } or the ${deps.cookieName} cookie sign-in set` };
+      if (token === undefined)
+        return { ...base, status: 400, reason: `no refresh token: send { "refresh_token": … } or the ${deps.cookieName} cookie sign-in set` };
       // 5. Unknown, tampered or expired.
       if (!opened?.ok) return invalidToken(opened?.reason ?? 'refresh token is not valid', base);
       const known = grant as RefreshGrant;

@@ -9,8 +9,17 @@ export type RevocationLifetime = {
   readonly clockToleranceSeconds: number;
 };
 
-/** The revocation keys a logout writes and a check reads: `sid:<origin_jti>` for the sign-in, `jti:`/`tok:` for the token. */
-export type RevocationKeys = { readonly primary: string; readonly all: string[]; readonly signIn: boolean };
+/**
+ * The revocation keys a logout writes and a check reads: `sid:<origin_jti>` for the sign-in, `jti:`/`tok:` for the
+ * token; `checked` adds the token's early-expiry key (`expired:jti:`), last, so a revocation is reported first.
+ */
+export type RevocationKeys = {
+  readonly primary: string;
+  readonly all: string[];
+  readonly checked: string[];
+  readonly expired: string | undefined;
+  readonly signIn: boolean;
+};
 
 /**
  * Until when (epoch ms) a logout of the token with these claims is remembered: past its `exp`, and for a
@@ -29,5 +38,12 @@ export function revokedUntil(claims: Claims, signIn: boolean, nowMs: number, lif
 export function revocationKeys(claims: Claims, token: string): RevocationKeys {
   const sid = typeof claims.origin_jti === 'string' && claims.origin_jti !== '' ? `sid:${claims.origin_jti}` : undefined;
   const jti = typeof claims.jti === 'string' && claims.jti !== '' ? `jti:${claims.jti}` : `tok:${createHash('sha256').update(token).digest('base64url')}`;
-  return { primary: sid ?? jti, all: sid ? [sid, jti] : [jti], signIn: sid !== undefined };
+  const all = sid ? [sid, jti] : [jti];
+  const expired = typeof claims.jti === 'string' && claims.jti !== '' ? expiredKey(claims.jti) : undefined;
+  return { primary: sid ?? jti, all, checked: expired === undefined ? all : [...all, expired], expired, signIn: sid !== undefined };
+}
+
+/** The key that marks one token expired ahead of its `exp` (`POST /__mock/sessions/{sid}/expire`). */
+export function expiredKey(jti: string): string {
+  return `expired:jti:${jti}`;
 }

@@ -2,9 +2,9 @@ import { serialize } from 'cookie';
 import { headerSafe, SpecError } from '../errors.ts';
 import type { Store, UserRecord } from '../state/store.ts';
 import type { Claims } from '../tokens/issuer.ts';
-import { passwordMatches, uuidFor } from '../users/user.ts';
 import { isEmail } from '../users/formats.ts';
-import { type Outcome, type OutcomeBase, forced } from './outcome.ts';
+import { passwordMatches, uuidFor } from '../users/user.ts';
+import { forced, type Outcome, type OutcomeBase } from './outcome.ts';
 import { readOverride } from './override.ts';
 import type { OperationRequest } from './request.ts';
 
@@ -51,7 +51,8 @@ export function createSignIn(deps: SignInDeps): (request: OperationRequest) => P
     let faultId: string | undefined;
     let email: string | undefined;
     try {
-      const body = request.json !== null && typeof request.json === 'object' && !Array.isArray(request.json) ? (request.json as Record<string, unknown>) : undefined;
+      const body =
+        request.json !== null && typeof request.json === 'object' && !Array.isArray(request.json) ? (request.json as Record<string, unknown>) : undefined;
       email = typeof body?.email === 'string' ? headerSafe(body.email.trim().toLowerCase()) : undefined;
       const user = email !== undefined ? await store.getUser(email) : undefined;
       const now = clock();

@@ -136,7 +136,7 @@ describe('garbage', () => {
 });
 
 describe('network faults are single-shot like any other', () => {
-  it.each(['reset', 'empty', 'garbage'])('%s: the next request is answered normally', async (network) => {
+  it.each(['reset', 'empty', 'garbage'] as const)('%s: the next request is answered normally', async (network) => {
     const fault = await mock.faults.arm({ network });
     expect((await httpLogout(mock)).status).toBeUndefined();
     const next = await httpLogout(mock);

@@ -1,0 +1,28 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError, InputError, jsonParsePosition } from '../errors.ts';
+import type { UserDirectory } from './user-directory.ts';
+
+/**
+ * Adds the users of a `--users` file (a JSON array of users, or `{ "users": [...] }`) as seed users, which
+ * reset keeps. Throws ConfigError naming `--users`, and for a bad user its entry index and field.
+ */
+export async function addUsersFile(path: string, users: UserDirectory): Promise<number> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError('--users', code ? `--users ${path} cannot be read (${code})` : `--users ${path} is not valid JSON${jsonParsePosition(error)}`);
+  }
+  const list = Array.isArray(parsed) ? parsed : (parsed as { users?: unknown })?.users;
+  if (!Array.isArray(list)) throw new ConfigError('--users', `--users ${path} must hold a JSON array of users (or { "users": [...] })`);
+  for (const [index, entry] of list.entries()) {
+    try {
+      await users.add(entry, 'seed');
+    } catch (error) {
+      if (error instanceof InputError) throw new ConfigError('--users', `--users ${path}: entry ${index}, field ${error.field}: ${error.message}`);
+      throw error;
+    }
+  }
+  return list.length;
+}

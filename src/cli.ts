@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ALGORITHMS, FLAGS, LOG_FORMATS, loadConfig, type Config, type ConfigInput } from './config.ts';
+import { ALGORITHMS, FLAGS, LOG_FORMATS, isLoopback, loadConfig, type Config, type ConfigInput } from './config.ts';
 import { createClient } from './client.ts';
 import { ConfigError, InputError, RemoteError, VerificationError, isMockError } from './errors.ts';
 import type { Fault } from './faults.ts';
@@ -322,6 +322,12 @@ function banner(io: Io, mock: { url: string; baseUrl: string; logoutUrl: string;
     `  Store      ${store}`,
     ...(mock.config.redis && (!mock.config.issuer || !mock.config.keyFile)
       ? ['', paint(io, 'red', '  Replicas on one Redis must share --issuer and --key-file, or they refuse each other\'s tokens.')]
+      : []),
+    // Bound beyond loopback (a container's 0.0.0.0) with no --issuer: tokens name the bound address as iss.
+    ...(!mock.config.issuer && !isLoopback(mock.config.host)
+      ? ['', paint(io, 'red', /^[0:.]+$/.test(mock.config.host)
+          ? `  Tokens name ${mock.url} as their issuer (iss), an address no client uses: set --issuer (WORTH_MOCK_ISSUER) to the URL clients use.`
+          : `  Tokens name ${mock.url} as their issuer (iss): if clients reach the mock by another URL, set --issuer (WORTH_MOCK_ISSUER) to it.`)]
       : []),
     '',
     `A customer access token (sub ${signIn.claims.sub}, valid ${Math.round(mock.config.tokenTtlSeconds / 60)} min; \`worth-auth-mock token\` mints more):`,

@@ -139,7 +139,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
   if (!isLoopback(config.host) && !config.adminToken && !config.unsafeOpenAdmin) {
     throw new ConfigError(
       FLAGS.adminToken,
-      `--host ${config.host} exposes the control API beyond this machine: give --admin-token <secret> (or --unsafe-open-admin to accept the risk)`,
+      `--host ${config.host} (WORTH_MOCK_HOST) exposes the control API beyond this machine: give --admin-token <secret> or WORTH_MOCK_ADMIN_TOKEN=<secret> (or --unsafe-open-admin / WORTH_MOCK_UNSAFE_OPEN_ADMIN=1 to accept the risk)`,
     );
   }
   return Object.freeze(config);

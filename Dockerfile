@@ -24,14 +24,16 @@ RUN npm prune --omit=dev --ignore-scripts \
 
 # 3. The package: compile src/ to dist/ (`npm run build`) and pack it exactly as `npm publish` would.
 FROM modules AS build
-COPY tsconfig.json tsconfig.build.json README.md ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY bin bin
 COPY spec spec
 COPY pacts pacts
 COPY scripts/build-spec.ts scripts/
 COPY src src
-RUN npm run build \
- && npm pack --ignore-scripts --pack-destination /tmp \
+RUN npm run build
+# The README goes into the package too; copied after the build, so that editing it does not rebuild dist/.
+COPY README.md ./
+RUN npm pack --ignore-scripts --pack-destination /tmp \
  && mkdir /package \
  && tar -xzf /tmp/worth-auth-mock-*.tgz -C /package --strip-components=1 \
  && chmod 755 /package/bin/worth-auth-mock.js

@@ -48,8 +48,10 @@ COPY --from=production-modules /build/node_modules /app/node_modules
 COPY --from=build /package /app/node_modules/worth-auth-mock
 # Beyond loopback, so the control API needs WORTH_MOCK_ADMIN_TOKEN: without it (or WORTH_MOCK_UNSAFE_OPEN_ADMIN=1)
 # the mock refuses to start and says so in one line. WORTH_MOCK_ISSUER: the URL clients use (see README).
+# PACT_DO_NOT_TRACK: `worth-auth-mock verify` runs Pact, which would otherwise report usage.
 ENV WORTH_MOCK_HOST=0.0.0.0 \
-    WORTH_MOCK_PORT=4010
+    WORTH_MOCK_PORT=4010 \
+    PACT_DO_NOT_TRACK=true
 USER node
 WORKDIR /data
 VOLUME /data

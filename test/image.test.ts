@@ -102,7 +102,7 @@ describe('the container image', () => {
     }[];
     const config = image!.Config;
     expect(config.User).toBe('node');
-    expect(config.Env).toEqual(expect.arrayContaining(['WORTH_MOCK_HOST=0.0.0.0', 'WORTH_MOCK_PORT=4010']));
+    expect(config.Env).toEqual(expect.arrayContaining(['WORTH_MOCK_HOST=0.0.0.0', 'WORTH_MOCK_PORT=4010', 'PACT_DO_NOT_TRACK=true']));
     expect(config.Entrypoint).toEqual(['node', '/app/node_modules/worth-auth-mock/bin/worth-auth-mock.js']);
     expect(config.Cmd).toEqual(['start']);
     expect(Object.keys(config.ExposedPorts)).toEqual(['4010/tcp']);

@@ -358,7 +358,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
   if (!isLoopback(done.host) && !done.adminToken && !done.unsafeOpenAdmin) {
     throw new ConfigError(
       FLAGS.adminToken,
-      `--host ${done.host} exposes the control API beyond this machine: give --admin-token <secret> (or --unsafe-open-admin to accept the risk)`,
+      `--host ${done.host} (WORTH_MOCK_HOST) exposes the control API beyond this machine: give --admin-token <secret> or WORTH_MOCK_ADMIN_TOKEN=<secret> (or --unsafe-open-admin / WORTH_MOCK_UNSAFE_OPEN_ADMIN=1 to accept the risk)`,
     );
   }
   return Object.freeze(done);

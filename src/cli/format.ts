@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import { type Config, isLoopback } from '../config.ts';
 import type { IssuedTokens } from '../control/services.ts';
 import type { Fault } from '../faults/fault.ts';
 import type { Io } from '../io.ts';
@@ -20,6 +20,19 @@ export function banner(io: Io, mock: { url: string; baseUrl: string; logoutUrl: 
     `  Store      ${store}`,
     ...(mock.config.redis && (!mock.config.issuer || !mock.config.keyFile)
       ? ['', paint(io, 'red', "  Replicas on one Redis must share --issuer and --key-file, or they refuse each other's tokens.")]
+      : []),
+    // Bound beyond loopback (a container's 0.0.0.0) with no --issuer: tokens name the bound address as iss.
+    ...(!mock.config.issuer && !isLoopback(mock.config.host)
+      ? [
+          '',
+          paint(
+            io,
+            'red',
+            /^[0:.]+$/.test(mock.config.host)
+              ? `  Tokens name ${mock.url} as their issuer (iss), an address no client uses: set --issuer (WORTH_MOCK_ISSUER) to the URL clients use.`
+              : `  Tokens name ${mock.url} as their issuer (iss): if clients reach the mock by another URL, set --issuer (WORTH_MOCK_ISSUER) to it.`,
+          ),
+        ]
       : []),
     '',
     `A customer access token (sub ${signIn.claims.sub}, valid ${Math.round(mock.config.tokenTtlSeconds / 60)} min; \`worth-auth-mock token\` mints more):`,

@@ -213,6 +213,14 @@ function buildProgram(io: Io): Command {
       io.stdout('reset\n');
     });
 
+  remote(program.command('health'))
+    .description('exit 0 when the running mock answers GET /__mock/health, 1 when it does not (a container HEALTHCHECK)')
+    .action(async (opts) => {
+      const { status } = (await clientOf(opts).request<{ status?: unknown } | undefined>('GET', '/__mock/health')) ?? {};
+      if (status !== 'ok') throw new RemoteError(`${opts.url} answered GET /__mock/health without "status": "ok": is it worth-auth-mock?`);
+      io.stdout('ok\n');
+    });
+
   program
     .command('verify')
     .description('verify pacts against a real provider (--provider-base-url) or, by default, against this mock')

@@ -1,12 +1,11 @@
 import { headerSafe, SpecError } from '../errors.ts';
-import type { Fault } from '../faults/fault.ts';
 import type { Store } from '../state/store.ts';
 import { bearerSyntaxProblem, readBearer } from '../tokens/bearer.ts';
 import { bearerChallenge, NO_CREDENTIALS_CHALLENGE } from '../tokens/challenge.ts';
 import { type Claims, CUSTOMER_ROLE } from '../tokens/issuer.ts';
 import type { TokenCheck, TokenVerifier } from '../tokens/token-verifier.ts';
-import { forced, invalidToken, type Outcome, type OutcomeBase } from './outcome.ts';
-import { readOverride } from './override.ts';
+import { firstSteps } from './first-steps.ts';
+import { invalidToken, type Outcome, type OutcomeBase, storeFailed } from './outcome.ts';
 import type { OperationRequest } from './request.ts';
 import { type RevocationLifetime, revocationKeys, revokedUntil } from './revocation.ts';
 
@@ -35,37 +34,26 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
   if (missing.length > 0) throw new SpecError(`the operation must document ${missing.join(', ')}: the logout decision answers with them`);
 
   return async function decide(input) {
-    let delayMs = 0;
-    let faultId: string | undefined;
     let claims: Claims | undefined;
+    let base: OutcomeBase = { delayMs: 0 };
     try {
       const bearer = readBearer(input.authorization);
       const check = bearer.token === undefined ? undefined : await checkToken(bearer.token);
       if (check?.ok) claims = check.claims;
       const now = clock();
 
-      // 1. An armed fault that matches this request.
-      const fault: Fault | undefined = input.skipFaults
+      // 1–2. An armed fault that matches this request; a per-request override.
+      const fault = input.skipFaults
         ? undefined
         : await store.takeFault({ operation: 'logout', sub: claims?.sub, sid: claims?.origin_jti, session: input.session }, now);
-      if (fault) {
-        faultId = fault.id;
-        delayMs = fault.delayMs;
-        if (fault.network) return { status: 0, reason: `network fault ${fault.network}`, network: fault.network, delayMs, faultId, claims };
-        if (fault.status !== null) return forced(fault.status, `fault ${fault.id} armed`, { delayMs, faultId, claims });
-      }
-
-      // 2. Per-request override.
-      const override = readOverride(input, statuses);
-      delayMs += override.delayMs;
-      if (override.error) return { status: 400, reason: override.error, delayMs, faultId, claims };
-      if (override.code !== undefined) return forced(override.code, `override code=${override.code}`, { delayMs, faultId, claims });
+      const first = firstSteps(fault, input, statuses, { claims });
+      base = first.base;
+      if (first.outcome) return first.outcome;
 
       // 3. Malformed request.
-      if (input.authorizationCount > 1) return { status: 400, reason: 'more than one Authorization header', delayMs, faultId, claims };
-      if (input.malformed) return { status: 400, reason: input.malformed, delayMs, faultId, claims };
+      if (input.authorizationCount > 1) return { ...base, status: 400, reason: 'more than one Authorization header' };
+      if (input.malformed) return { ...base, status: 400, reason: input.malformed };
 
-      const base = { delayMs, faultId, claims };
       // 4. No credentials.
       if (bearer.token === undefined) return { ...base, status: 401, reason: bearer.missing, challenge: NO_CREDENTIALS_CHALLENGE };
       // 5. Invalid token.
@@ -90,7 +78,7 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
       return { ...base, status: 200, reason: keys.signIn ? 'logged out: sign-in revoked' : 'logged out: token revoked' };
     } catch (error) {
       // 9. The store failed: the documented 500, never a stack trace.
-      return { status: 500, reason: `state store failed: ${headerSafe((error as Error)?.message ?? String(error))}`, delayMs, faultId, claims };
+      return storeFailed(error, { ...base, claims });
     }
   };
 

@@ -1,3 +1,4 @@
+import { headerSafe } from '../errors.ts';
 import type { NetworkFault } from '../faults/fault.ts';
 import { bearerChallenge, challengeForStatus } from '../tokens/challenge.ts';
 import type { Claims } from '../tokens/issuer.ts';
@@ -36,4 +37,9 @@ export function invalidToken(reason: string, base: OutcomeBase): Outcome {
 export function forced(status: number, reason: string, base: OutcomeBase): Outcome {
   const challenge = challengeForStatus(status, reason);
   return challenge === undefined ? { ...base, status, reason } : { ...base, status, reason, challenge };
+}
+
+/** The documented 500 for a store that failed (disk, Redis), its message bounded and header-safe: never a stack trace. */
+export function storeFailed(error: unknown, base: OutcomeBase): Outcome {
+  return { ...base, status: 500, reason: `state store failed: ${headerSafe((error as Error)?.message ?? String(error))}` };
 }

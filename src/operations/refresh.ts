@@ -1,8 +1,8 @@
-import { headerSafe, SpecError } from '../errors.ts';
+import { SpecError } from '../errors.ts';
 import type { Store } from '../state/store.ts';
 import type { Claims, RefreshCheck, RefreshGrant } from '../tokens/issuer.ts';
-import { forced, invalidToken, type Outcome, type OutcomeBase } from './outcome.ts';
-import { readOverride } from './override.ts';
+import { firstSteps } from './first-steps.ts';
+import { invalidToken, type Outcome, type OutcomeBase, storeFailed } from './outcome.ts';
 import type { OperationRequest } from './request.ts';
 
 /** The new tokens of a refreshed sign-in. */
@@ -39,8 +39,7 @@ export function createRefresh(deps: RefreshDeps): (request: OperationRequest) =>
   const { status, message } = deps.example;
 
   return async function decide(request) {
-    let delayMs = 0;
-    let faultId: string | undefined;
+    let base: OutcomeBase = { delayMs: 0 };
     try {
       const body =
         request.json !== null && typeof request.json === 'object' && !Array.isArray(request.json) ? (request.json as Record<string, unknown>) : undefined;
@@ -50,23 +49,13 @@ export function createRefresh(deps: RefreshDeps): (request: OperationRequest) =>
       const grant = opened?.ok ? opened.grant : undefined;
       const now = clock();
 
-      // 1. An armed fault for refresh (sub and sid known once the token opens).
+      // 1–2. An armed fault for refresh (sub and sid known once the token opens); a per-request override.
       const fault = request.skipFaults
         ? undefined
         : await store.takeFault({ operation: 'refresh', sub: grant?.sub, sid: grant?.sid, session: request.session }, now);
-      if (fault) {
-        faultId = fault.id;
-        delayMs = fault.delayMs;
-        if (fault.network) return { status: 0, reason: `network fault ${fault.network}`, network: fault.network, delayMs, faultId };
-        if (fault.status !== null) return forced(fault.status, `fault ${fault.id} armed`, { delayMs, faultId });
-      }
-
-      // 2. Per-request override.
-      const override = readOverride(request, statuses);
-      delayMs += override.delayMs;
-      const base: OutcomeBase = { delayMs, faultId };
-      if (override.error) return { ...base, status: 400, reason: override.error };
-      if (override.code !== undefined) return forced(override.code, `override code=${override.code}`, base);
+      const first = firstSteps(fault, request, statuses);
+      base = first.base;
+      if (first.outcome) return first.outcome;
 
       // 3. Malformed: a body over the limit, declared JSON but not parsing, not JSON, not an object, or a token that is not a string.
       if (request.malformed) return { ...base, status: 400, reason: request.malformed };
@@ -95,7 +84,7 @@ export function createRefresh(deps: RefreshDeps): (request: OperationRequest) =>
       };
     } catch (error) {
       // The store failed: the documented 500, never a stack trace.
-      return { status: 500, reason: `state store failed: ${headerSafe((error as Error)?.message ?? String(error))}`, delayMs, faultId };
+      return storeFailed(error, base);
     }
   };
 }

@@ -4,8 +4,8 @@ import type { Store, UserRecord } from '../state/store.ts';
 import type { Claims } from '../tokens/issuer.ts';
 import { isEmail } from '../users/formats.ts';
 import { passwordMatches, uuidFor } from '../users/user.ts';
-import { forced, type Outcome, type OutcomeBase } from './outcome.ts';
-import { readOverride } from './override.ts';
+import { firstSteps } from './first-steps.ts';
+import { type Outcome, type OutcomeBase, storeFailed } from './outcome.ts';
 import type { OperationRequest } from './request.ts';
 
 /** The tokens of one new sign-in, as `POST /__mock/tokens` mints them. */
@@ -47,9 +47,8 @@ export function createSignIn(deps: SignInDeps): (request: OperationRequest) => P
   const { status, message, subrole } = successParts(deps.example);
 
   return async function decide(request) {
-    let delayMs = 0;
-    let faultId: string | undefined;
     let email: string | undefined;
+    let base: OutcomeBase = { delayMs: 0 };
     try {
       const body =
         request.json !== null && typeof request.json === 'object' && !Array.isArray(request.json) ? (request.json as Record<string, unknown>) : undefined;
@@ -57,21 +56,11 @@ export function createSignIn(deps: SignInDeps): (request: OperationRequest) => P
       const user = email !== undefined ? await store.getUser(email) : undefined;
       const now = clock();
 
-      // 1. An armed fault for sign-in (match.sub applies once the email names a known user).
+      // 1–2. An armed fault for sign-in (match.sub applies once the email names a known user); a per-request override.
       const fault = request.skipFaults ? undefined : await store.takeFault({ operation: 'sign-in', sub: user?.sub, session: request.session }, now);
-      if (fault) {
-        faultId = fault.id;
-        delayMs = fault.delayMs;
-        if (fault.network) return { status: 0, reason: `network fault ${fault.network}`, network: fault.network, delayMs, faultId, email };
-        if (fault.status !== null) return forced(fault.status, `fault ${fault.id} armed`, { delayMs, faultId, email });
-      }
-
-      // 2. Per-request override.
-      const override = readOverride(request, statuses);
-      delayMs += override.delayMs;
-      const base: OutcomeBase = { delayMs, faultId, email };
-      if (override.error) return { ...base, status: 400, reason: override.error };
-      if (override.code !== undefined) return forced(override.code, `override code=${override.code}`, base);
+      const first = firstSteps(fault, request, statuses, { email });
+      base = first.base;
+      if (first.outcome) return first.outcome;
 
       // 3. Malformed: a body that is missing, not JSON, not an object, or over the limit.
       const malformed = request.malformed ?? bodyProblem(request);
@@ -106,7 +95,7 @@ export function createSignIn(deps: SignInDeps): (request: OperationRequest) => P
       };
     } catch (error) {
       // The store failed: the documented 500, never a stack trace.
-      return { status: 500, reason: `state store failed: ${headerSafe((error as Error)?.message ?? String(error))}`, delayMs, faultId, email };
+      return storeFailed(error, { ...base, email });
     }
   };
 }

@@ -221,6 +221,26 @@ describe('reset keeps the seed users and forgets the runtime ones', () => {
     }
   });
 
+  it.each([
+    ['removed', null],
+    ['broken', '[{"email": "x@shop.example"'],
+    ['changed', [{ email: 'someone-else@shop.example', password: 'Other-Password-1' }]],
+  ])('with --users: a file %s since the start does not break reset (200), which restores the users the mock started with', async (_name, content) => {
+    const path = await file(`reset-${_name}.json`, [{ email: 'lea@shop.example', password: 'Lea-Password-1' }]);
+    const m = await mockOn({ usersFile: path });
+    try {
+      await m.users.add({ email: 'lea@shop.example', password: 'Changed-Password-1' });
+      if (content === null) await rm(path);
+      else await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
+      const answer = await control(m.url, 'POST', '/__mock/reset');
+      expect(answer.status).toBe(200);
+      expect((await m.users.list()).map((u) => [u.email, u.source])).toEqual([['lea@shop.example', 'seed']]);
+      expect((await signIn(m, { json: { email: 'lea@shop.example', password: 'Lea-Password-1' } })).status).toBe(200);
+    } finally {
+      await m.close();
+    }
+  });
+
   it('with --users: the file users survive, the demo user never appears', async () => {
     const m = await mockOn({ usersFile: await file('reset.json', [{ email: 'hana@shop.example', password: 'Hana-Password-1' }]) });
     try {

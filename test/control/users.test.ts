@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import type { Mock } from '../../src/mock.ts';
 import { runCli, startCli } from '../support/cli.ts';
-import { type Answer, control, DEMO, mockOn, signedIn, signIn } from '../support/mock.ts';
+import { type Answer, control, DEMO, mockOn, refresh, signedIn, signIn } from '../support/mock.ts';
 
 /**
  * The users who can sign in (DESIGN.md "Sign-in and refresh"): `--users FILE`, `POST/GET/DELETE /__mock/users`,
@@ -286,9 +286,19 @@ describe('a password never appears in the journal, the request log, an error mes
       answers.push(await control(m.url, 'POST', '/__mock/users', `{"email": "x@shop.example", "password": "${controlled}"`));
       answers.push(await control(m.url, 'POST', '/__mock/users', { email: 'x@shop.example', password: `${controlled}${'!'.repeat(1100)}` }));
       answers.push(await control(m.url, 'GET', '/__mock/users'));
+      // Raw tokens, in the same spirit: the sign-in's and its refreshes' never reach the log, journal, listings or state.
+      const session = signedIn(answers[2] as Answer);
+      const renewed = await refresh(m, { token: session.refreshToken });
+      expect(renewed.status).toBe(200);
+      const tokens = [session.idToken, session.accessToken, session.refreshToken, ...Object.values((renewed.body as { data: Record<string, string> }).data)];
+      await refresh(m, { headers: { cookie: `refresh_token=${session.refreshToken}` } });
+      await refresh(m, { token: `${session.refreshToken}x` });
+      await refresh(m, { body: `{"refresh_token": "${session.refreshToken}"`, headers: json });
+      await refresh(m, { json: { refresh_token: session.refreshToken }, headers: { prefer: 'code=418' } });
       const requests = await control(m.url, 'GET', '/__mock/requests');
       answers.push(requests);
-      answers.push(await control(m.url, 'GET', '/__mock/sessions'));
+      const sessions = await control(m.url, 'GET', '/__mock/sessions');
+      answers.push(sessions);
       expect((requests.body as { requests: unknown[] }).requests.length).toBeGreaterThanOrEqual(10);
       expect(lines.length).toBeGreaterThanOrEqual(10);
 
@@ -301,6 +311,11 @@ describe('a password never appears in the journal, the request log, an error mes
       for (const password of PASSWORDS) {
         expect(everything).not.toContain(password);
         expect(everything.toLowerCase()).not.toContain(password.toLowerCase());
+      }
+      const written = [...lines, requests.text, sessions.text, await readFile(stateFile, 'utf8').catch(() => '')].join('\n');
+      for (const token of tokens) {
+        // A JWS's signature, a JWE's ciphertext and tag: the parts that are secret.
+        for (const part of token.split('.').slice(2)) if (part.length >= 16) expect(written).not.toContain(part);
       }
     } finally {
       await m.close();

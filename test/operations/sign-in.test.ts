@@ -432,6 +432,41 @@ describe('7. success → 200 per the schema, a new sign-in', () => {
   });
 });
 
+describe('a fault scoped to a client session, and a store that fails', () => {
+  it('match.session: only sign-ins from that X-Mock-Session (or mock_session cookie) are hit', async () => {
+    await mock.faults.arm({ status: 500, times: null, match: { operation: 'sign-in', session: 'qa-ann' } });
+    expect((await signIn(mock, { json: DEMO, headers: { 'x-mock-session': 'qa-bob' } })).status).toBe(200);
+    expect((await signIn(mock, { json: DEMO })).status).toBe(200);
+    expect((await signIn(mock, { json: DEMO, headers: { 'x-mock-session': 'qa-ann' } })).status).toBe(500);
+    expect((await signIn(mock, { json: DEMO, headers: { cookie: 'mock_session=qa-ann' } })).status).toBe(500);
+  });
+
+  it('a state store that fails → the documented 500, the reason in X-Mock-Reason, never a stack trace', async () => {
+    const memory = new MemoryStore({ journalSize: 10 });
+    let failing = false;
+    const store = new Proxy(memory, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => (failing && name === 'getUser' ? Promise.reject(new Error('connection lost')) : value.apply(target, args));
+      },
+    });
+    const broken = await mockOn({ store });
+    try {
+      failing = true;
+      const answer = await expectValid(await signIn(broken, { json: DEMO }));
+      expect(answer.status).toBe(500);
+      expect(answer.body).toEqual(SPEC_500);
+      expect(answer.headers.get('x-mock-reason')).toBe('state store failed: connection lost');
+      expect(answer.text).not.toMatch(/at .*\.ts:\d+/);
+      failing = false;
+      expect((await signIn(broken, { json: DEMO })).status).toBe(200);
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
 describe("faults per operation: a status fault may use only its operation's documented statuses", () => {
   it.each([
     [{ status: 418, match: { operation: 'sign-in' } }, 'sign-in'],

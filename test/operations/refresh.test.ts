@@ -166,6 +166,8 @@ describe('4. no refresh token → the documented 400 (Refresh Token is Required)
     expect(answer.body).toEqual(SPEC_400);
     expect(answer.headers.get('x-mock-reason')).toMatch(/no refresh token/);
     expect(answer.headers.get('x-mock-reason')).toContain('refresh_token');
+    // The reason reads the same in the header as in the mock's source: nothing non-ASCII turned into "?".
+    expect(answer.headers.get('x-mock-reason')).not.toContain('?');
   });
 });
 

@@ -174,6 +174,16 @@ describe('POST, GET and DELETE /__mock/users', () => {
     expect((await api(method, path)).status).toBe(status);
   });
 
+  it.each([['ann+qa@shop.example'], ['a/b@shop.example'], ["o'neil%x@shop.example"]])(
+    'a user whose email has URL-special characters (%s) signs in and is removed by DELETE with the email percent-encoded',
+    async (email) => {
+      expect((await api('POST', '/__mock/users', { email, password: 'Tagged-Password-1' })).status).toBe(201);
+      expect((await signIn(mock, { json: { email, password: 'Tagged-Password-1' } })).status).toBe(200);
+      expect((await api('DELETE', `/__mock/users/${encodeURIComponent(email)}`)).status).toBe(200);
+      expect((await signIn(mock, { json: { email, password: 'Tagged-Password-1' } })).status).toBe(400);
+    },
+  );
+
   it('a user with the longest email RFC 5321 allows (254 characters) signs in', async () => {
     // Regression: sign-in looked the email up after bounding it to 200 characters for the journal.
     const email = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(53)}.example`;

@@ -17,13 +17,13 @@ import { createSignIn } from './operations/sign-in.ts';
 import { createStore } from './state/create-store.ts';
 import type { JournalEntry, JournalFilter } from './state/journal.ts';
 import { createMockClock } from './state/mock-clock.ts';
-import type { Store } from './state/store.ts';
+import type { Store, UserRecord } from './state/store.ts';
 import { createIssuer, type IssueOptions } from './tokens/issuer.ts';
 import { createKeySet, type KeySet } from './tokens/keys.ts';
 import { createTokenVerifier } from './tokens/token-verifier.ts';
-import { DEMO_USER, type UserInput, type UserView } from './users/user.ts';
+import { DEMO_USER, parseUser, type UserInput, type UserView } from './users/user.ts';
 import { createUserDirectory } from './users/user-directory.ts';
-import { addUsersFile } from './users/users-file.ts';
+import { readUsersFile } from './users/users-file.ts';
 
 /** Options of `startMock`: any config key (as `loadConfig` takes it), plus what tests inject. */
 export type MockOptions = ConfigInput & {
@@ -139,9 +139,10 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     isRefreshToken: async (token) => (await issuer.openRefreshToken(token)) !== undefined,
   });
   const users = createUserDirectory(store);
+  // The seed users as read at start (--users, else the demo user): a reset restores these, never re-reading the file.
+  let seeds: readonly UserRecord[] = [];
   const seedUsers = async () => {
-    if (config.usersFile) await addUsersFile(config.usersFile, users);
-    else await users.add(DEMO_USER, 'seed');
+    for (const user of seeds) await store.putUser(user);
   };
   const statuses = Object.fromEntries([...contract.operations].map(([name, operation]) => [name, operation.statuses]));
   const services = createServices({
@@ -240,6 +241,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
   server.serve(app);
 
   try {
+    seeds = config.usersFile ? await readUsersFile(config.usersFile) : [parseUser(DEMO_USER, 'seed')];
     await seedUsers();
   } catch (error) {
     await server.close();

@@ -121,8 +121,11 @@ export function createServices(deps: ServicesDeps): Services {
       const records = all.slice(Math.max(0, all.length - limit));
       return Promise.all(
         records.map(async (r): Promise<SessionView> => {
-          const revoked = await store.isRevoked([`sid:${r.sid}`, `jti:${r.jti}`], now);
-          return { ...r, status: revoked ? 'logged-out' : r.exp * 1000 <= now ? 'expired' : 'active' };
+          // A token expired on request (POST /__mock/sessions/{sid}/expire) is expired before its exp.
+          const early = expiredKey(r.jti);
+          const hit = await store.firstRevoked([`sid:${r.sid}`, `jti:${r.jti}`, early], now);
+          const status = hit === early || (hit === undefined && r.exp * 1000 <= now) ? 'expired' : hit === undefined ? 'active' : 'logged-out';
+          return { ...r, status };
         }),
       );
     },

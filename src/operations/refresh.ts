@@ -66,7 +66,7 @@ export function createRefresh(deps: RefreshDeps): (request: OperationRequest) =>
 
       // 4. No refresh token.
       if (token === undefined)
-        return { ...base, status: 400, reason: `no refresh token: send { "refresh_token": … } or the ${deps.cookieName} cookie sign-in set` };
+        return { ...base, status: 400, reason: `no refresh token: send { "refresh_token": "<token>" } or the ${deps.cookieName} cookie sign-in set` };
       // 5. Unknown, tampered or expired.
       if (!opened?.ok) return invalidToken(opened?.reason ?? 'refresh token is not valid', base);
       const known = grant as RefreshGrant;

@@ -52,8 +52,12 @@ export function createSignIn(deps: SignInDeps): (request: OperationRequest) => P
     try {
       const body =
         request.json !== null && typeof request.json === 'object' && !Array.isArray(request.json) ? (request.json as Record<string, unknown>) : undefined;
-      email = typeof body?.email === 'string' ? headerSafe(body.email.trim().toLowerCase()) : undefined;
-      const user = email !== undefined ? await store.getUser(email) : undefined;
+      // Looked up as given (an address may be 254 characters, more than headerSafe keeps); named in the journal only
+      // when it is an address: a password typed into the email field must not reach the journal or the log.
+      const given = typeof body?.email === 'string' ? body.email.trim().toLowerCase() : undefined;
+      const address = given !== undefined && isEmail(given) ? given : undefined;
+      email = address === undefined ? undefined : headerSafe(address);
+      const user = address !== undefined ? await store.getUser(address) : undefined;
       const now = clock();
 
       // 1–2. An armed fault for sign-in (match.sub applies once the email names a known user); a per-request override.

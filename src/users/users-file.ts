@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, InputError, jsonParsePosition } from '../errors.ts';
-import type { UserDirectory } from './user-directory.ts';
+import type { UserRecord } from '../state/store.ts';
+import { parseUser } from './user.ts';
 
 /**
- * Adds the users of a `--users` file (a JSON array of users, or `{ "users": [...] }`) as seed users, which
- * reset keeps. Throws ConfigError naming `--users`, and for a bad user its entry index and field.
+ * Reads the users of a `--users` file (a JSON array of users, or `{ "users": [...] }`) as seed users, which
+ * reset keeps. Read once, at start: a reset restores these, whatever the file holds by then. Throws
+ * ConfigError naming `--users`, and for a bad user its entry index and field.
  */
-export async function addUsersFile(path: string, users: UserDirectory): Promise<number> {
+export async function readUsersFile(path: string): Promise<UserRecord[]> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
@@ -16,13 +18,12 @@ export async function addUsersFile(path: string, users: UserDirectory): Promise<
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { users?: unknown })?.users;
   if (!Array.isArray(list)) throw new ConfigError('--users', `--users ${path} must hold a JSON array of users (or { "users": [...] })`);
-  for (const [index, entry] of list.entries()) {
+  return list.map((entry, index) => {
     try {
-      await users.add(entry, 'seed');
+      return parseUser(entry, 'seed');
     } catch (error) {
       if (error instanceof InputError) throw new ConfigError('--users', `--users ${path}: entry ${index}, field ${error.field}: ${error.message}`);
       throw error;
     }
-  }
-  return list.length;
+  });
 }

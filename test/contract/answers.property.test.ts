@@ -1,17 +1,115 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FaultOperation } from '../../src/faults/fault.ts';
 import type { Mock } from '../../src/mock.ts';
 import { TOKEN_KINDS } from '../../src/tokens/issuer.ts';
-import { logout, mockOn, violations } from '../support/mock.ts';
+import { type Answer, DEMO, logout, mockOn, read, violations } from '../support/mock.ts';
 
 let mock: Mock;
 let detailed: Mock;
+/** Sign-in's page-example shape (`--sign-in-wrap double`), wrong credentials answering the documented 500. */
+let double: Mock;
+/** A mock whose clock has run past the refresh lifetime of `expiredRefresh`. */
+let later: Mock;
+let expiredRefresh: string;
 beforeAll(async () => {
-  [mock, detailed] = await Promise.all([mockOn(), mockOn({ detailedErrors: true, badRequestCode: 'INVALID' })]);
+  [mock, detailed, double, later] = await Promise.all([
+    mockOn(),
+    mockOn({ detailedErrors: true, badRequestCode: 'INVALID' }),
+    mockOn({ signInWrap: 'double', signInFailure: 500 }),
+    mockOn({ refreshTtlSeconds: 600 }),
+  ]);
+  for (const target of [mock, detailed, double]) {
+    await target.users.add({ email: 'ops@example.com', password: 'Admin-Password-1', role: 'admin' });
+    await target.users.add({ email: 'gone@example.com', password: 'Gone-Password-1', disabled: true });
+  }
+  expiredRefresh = (await later.issueToken()).refreshToken;
+  await later.clock.advance(601);
 });
 afterAll(async () => {
-  await Promise.all([mock.close(), detailed.close()]);
+  await Promise.all([mock, detailed, double, later].map((m) => m.close()));
 });
+
+/** Sends a request and reads the answer (a non-JSON body stays text: itself a violation Prism reports). */
+async function send(url: string, headers: [string, string][], body: string | undefined): Promise<Answer> {
+  return read(await fetch(url, { method: 'POST', headers, body }));
+}
+
+/** The answer matches the spec for `operation` and carries `Cache-Control: no-store`. */
+async function expectValid(answer: Answer, operation: 'sign-in' | 'refresh'): Promise<void> {
+  expect(await violations(answer, operation), `${operation} ${answer.status} ${answer.text}`).toEqual([]);
+  expect(answer.headers.get('cache-control')).toBe('no-store');
+}
+
+/** `arbitrary` one time in `1 + rest`, else undefined (fc.option's `freq` is the other way round: nil one time in freq). */
+const sometimes = <T>(arbitrary: fc.Arbitrary<T>, rest: number): fc.Arbitrary<T | undefined> =>
+  fc.oneof({ arbitrary: fc.constant(undefined), weight: rest }, { arbitrary, weight: 1 });
+const PREFER = sometimes(
+  fc.constantFrom('code=200', 'code=400', 'code=401', 'code=403', 'code=500', 'code=418', 'code=abc', 'delay=0', 'return=minimal', 'code=500, delay=0'),
+  2,
+);
+const CONTENT_TYPE = fc.constantFrom(
+  'application/json',
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  undefined,
+);
+/** A real token, not the spec example's placeholder that `Prefer: code=200` answers. */
+const isJwt = (value: unknown): boolean => typeof value === 'string' && value.startsWith('eyJ');
+/** An armed fault for the operation (or for every one), now and then: a documented status, or one that only delays. */
+const FAULT = (operation: 'sign-in' | 'refresh') =>
+  sometimes(
+    fc.record({
+      status: fc.constantFrom(200, 400, 401, 403, 500, undefined),
+      operation: fc.constantFrom<FaultOperation>(operation, '*'),
+    }),
+    5,
+  );
+
+/** One sign-in request as a client might send it: any credentials, body shape, content type, override and target. */
+const signInRequest = fc.record({
+  target: fc.constantFrom('mock' as const, 'detailed' as const, 'double' as const),
+  // Half the time a pair that signs in (so the 200s of both wraps are reached), else any mix.
+  credentials: fc.oneof(
+    fc.constantFrom<{ email: unknown; password: unknown }>(
+      { email: DEMO.email, password: DEMO.password },
+      { email: ' Customer@Example.COM ', password: DEMO.password },
+      { email: 'ops@example.com', password: 'Admin-Password-1' },
+    ),
+    fc.record({
+      email: fc.constantFrom<unknown>(DEMO.email, 'gone@example.com', 'nobody@example.com', 'customer', '', 42, null, undefined),
+      password: fc.constantFrom<unknown>(DEMO.password, 'Gone-Password-1', 'wrong', '', 12345678, [DEMO.password], undefined),
+    }),
+  ),
+  extra: fc.option(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }), { nil: undefined }),
+  shape: fc.constantFrom('object', 'object', 'object', 'none', 'garbage', 'json', 'array', 'truncated'),
+  garbage: fc.oneof(fc.string({ maxLength: 40 }), fc.json()),
+  contentType: CONTENT_TYPE,
+  prefer: PREFER,
+  fault: FAULT('sign-in'),
+});
+
+/** One refresh request: any token kind, carried in the body, the cookie, both or neither, with any body around it. */
+const refreshRequest = fc.record({
+  target: fc.constantFrom('mock' as const, 'detailed' as const),
+  kind: fc.constantFrom('valid', 'valid', 'minted', 'logged-out', 'expired', 'tampered', 'access', 'id', 'junk', 'empty', 'number', 'null', 'none'),
+  carrier: fc.constantFrom('body', 'body', 'cookie', 'both', 'camelCase'),
+  shape: fc.constantFrom('object', 'object', 'object', 'garbage', 'array', 'truncated'),
+  garbage: fc.oneof(fc.string({ maxLength: 40 }), fc.json()),
+  contentType: CONTENT_TYPE,
+  prefer: PREFER,
+  fault: FAULT('refresh'),
+});
+
+/** Arms the request's fault on `target` (cleared after the request by the caller). */
+async function armFault(target: Mock, fault: { status: number | undefined; operation: FaultOperation } | undefined): Promise<void> {
+  if (!fault) return;
+  await target.faults.arm(
+    fault.status === undefined ? { delayMs: 1, match: { operation: fault.operation } } : { status: fault.status, match: { operation: fault.operation } },
+  );
+}
 
 /** One logout request as a client might send it: any token kind, scheme, override, body and header mix. */
 const request = fc.record({
@@ -61,5 +159,96 @@ describe('every answer on the contract path validates against the spec (Prism)',
     );
     // The generator reaches every documented status except the store failure.
     expect([...seen].sort()).toEqual([200, 400, 401, 403, 500]);
+  });
+
+  it('holds over many sign-in requests, reaching every documented status and the 200 of both wraps', async () => {
+    const targets = { mock, detailed, double };
+    const seen = new Set<number>();
+    const wraps = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(signInRequest, async (r) => {
+        const target = targets[r.target];
+        const fields: Record<string, unknown> = { ...r.extra };
+        if (r.credentials.email !== undefined) fields.email = r.credentials.email;
+        if (r.credentials.password !== undefined) fields.password = r.credentials.password;
+        const body = {
+          object: JSON.stringify(fields),
+          none: undefined,
+          garbage: typeof r.garbage === 'string' ? r.garbage : JSON.stringify(r.garbage),
+          json: JSON.stringify(r.garbage),
+          array: JSON.stringify([fields]),
+          truncated: JSON.stringify(fields).slice(0, -1),
+        }[r.shape];
+        const headers: [string, string][] = [];
+        if (r.contentType && body !== undefined) headers.push(['content-type', r.contentType]);
+        if (r.prefer) headers.push(['prefer', r.prefer]);
+        await armFault(target, r.fault);
+        try {
+          const answer = await send(target.signInUrl as string, headers, body);
+          seen.add(answer.status);
+          await expectValid(answer, 'sign-in');
+          const data = (answer.body as { data?: { data?: { id_token?: unknown }; id_token?: unknown } } | undefined)?.data;
+          if (answer.status === 200 && isJwt(data?.id_token ?? data?.data?.id_token)) wraps.add(data?.data === undefined ? 'single' : 'double');
+        } finally {
+          await target.faults.clear();
+        }
+      }),
+      { numRuns: 250, seed: 20261201 },
+    );
+    expect([...seen].sort()).toEqual([200, 400, 401, 403, 500]);
+    expect([...wraps].sort()).toEqual(['double', 'single']);
+  });
+
+  it('holds over many refresh requests, reaching every documented status', async () => {
+    const targets = { mock, detailed };
+    const seen = new Set<number>();
+    const refreshed = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(refreshRequest, async (r) => {
+        const target = r.kind === 'expired' ? later : targets[r.target];
+        let token: unknown;
+        if (r.kind === 'valid' || r.kind === 'access' || r.kind === 'id' || r.kind === 'logged-out' || r.kind === 'tampered') {
+          const signedIn = await send(target.signInUrl as string, [['content-type', 'application/json']], JSON.stringify(DEMO));
+          const data = (signedIn.body as { data: { refresh_token: string; access_token: string; id_token: string } }).data;
+          token = { valid: data.refresh_token, access: data.access_token, id: data.id_token, 'logged-out': data.refresh_token, tampered: '' }[r.kind];
+          if (r.kind === 'logged-out') await logout(target, { token: data.id_token });
+          if (r.kind === 'tampered') {
+            const parts = data.refresh_token.split('.');
+            parts[3] = `${parts[3]?.startsWith('A') ? 'B' : 'A'}${parts[3]?.slice(1)}`;
+            token = parts.join('.');
+          }
+        } else if (r.kind === 'minted') token = (await target.issueToken()).refreshToken;
+        else if (r.kind === 'expired') token = expiredRefresh;
+        else token = { junk: 'not-a-refresh-token', empty: '', number: 42, null: null, none: undefined }[r.kind];
+
+        const fields: Record<string, unknown> = {};
+        const headers: [string, string][] = [];
+        if (token !== undefined && (r.carrier === 'body' || r.carrier === 'both')) fields.refresh_token = token;
+        if (token !== undefined && r.carrier === 'camelCase') fields.refreshToken = token;
+        if (typeof token === 'string' && (r.carrier === 'cookie' || r.carrier === 'both')) headers.push(['cookie', `refresh_token=${token}`]);
+        const body = {
+          object: r.carrier === 'cookie' && Object.keys(fields).length === 0 ? undefined : JSON.stringify(fields),
+          garbage: typeof r.garbage === 'string' ? r.garbage : JSON.stringify(r.garbage),
+          array: JSON.stringify([fields]),
+          truncated: JSON.stringify(fields).slice(0, -1),
+        }[r.shape];
+        if (r.contentType && body !== undefined) headers.push(['content-type', r.contentType]);
+        if (r.prefer) headers.push(['prefer', r.prefer]);
+        await armFault(target, r.fault);
+        try {
+          const answer = await send(target.refreshUrl as string, headers, body);
+          seen.add(answer.status);
+          await expectValid(answer, 'refresh');
+          if (answer.status === 200 && isJwt((answer.body as { data?: { id_token?: unknown } }).data?.id_token)) refreshed.add(r.carrier);
+        } finally {
+          await target.faults.clear();
+        }
+      }),
+      { numRuns: 250, seed: 20261202 },
+    );
+    expect([...seen].sort()).toEqual([200, 400, 401, 403, 500]);
+    // Real refreshes happened, from the body and from the cookie alone.
+    expect(refreshed).toContain('body');
+    expect(refreshed).toContain('cookie');
   });
 });

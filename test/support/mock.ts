@@ -1,3 +1,4 @@
+import { OPERATIONS, type OperationName } from '../../src/contract/spec.ts';
 import { createSpecValidator, type SpecValidator } from '../../src/contract/validator.ts';
 import { type Mock, type MockOptions, startMock } from '../../src/mock.ts';
 
@@ -46,12 +47,45 @@ export function specValidator(): Promise<SpecValidator> {
   return validator;
 }
 
-/** The violations Prism finds in a logout answer (empty = it matches the spec). */
-export async function violations(answer: Answer): Promise<string[]> {
+/** The violations Prism finds in an answer of `operation` (default logout; empty = it matches the spec). */
+export async function violations(answer: Answer, operation: OperationName = 'logout'): Promise<string[]> {
   const v = await specValidator();
-  return v.validateResponse('post', '/customer/logout', {
+  const { method, path } = OPERATIONS[operation];
+  return v.validateResponse(method, path, {
     status: answer.status,
     headers: Object.fromEntries(answer.headers),
     body: answer.body,
   });
+}
+
+/** What a sign-in or refresh request carries: a JSON value (sent as JSON), or a raw body with its own headers. */
+export type OperationInit = { json?: unknown; body?: string; headers?: Record<string, string>; query?: string };
+
+/** The demo customer a mock started without `--users` has (DESIGN.md "Sign-in and refresh"). */
+export const DEMO = { email: 'customer@example.com', password: 'Sandbox-Password-1' } as const;
+
+/** POSTs to the mock's sign-in operation (`{ email, password }` as JSON by default) and reads the whole answer. */
+export function signIn(mock: Mock, init: OperationInit = {}): Promise<Answer> {
+  return post(mock.signInUrl as string, init);
+}
+
+/** POSTs to the mock's refresh operation and reads the whole answer; `{ token }` sends `{ "refresh_token": token }`. */
+export function refresh(mock: Mock, init: OperationInit & { token?: string } = {}): Promise<Answer> {
+  const { token, ...rest } = init;
+  return post(mock.refreshUrl as string, token === undefined ? rest : { ...rest, json: { refresh_token: token } });
+}
+
+/** The tokens of a 200 sign-in answer, whichever wrap (`--sign-in-wrap`) it has. */
+export function signedIn(answer: Answer): { idToken: string; accessToken: string; refreshToken: string; data: Record<string, unknown> } {
+  const outer = (answer.body as { data?: Record<string, unknown> } | undefined)?.data;
+  const data = ((outer?.data as Record<string, unknown> | undefined) ?? outer) as Record<string, unknown> | undefined;
+  if (answer.status !== 200 || !data) throw new Error(`not a signed-in answer: ${answer.status} ${answer.text}`);
+  return { idToken: data.id_token as string, accessToken: data.access_token as string, refreshToken: data.refresh_token as string, data };
+}
+
+async function post(url: string, init: OperationInit): Promise<Answer> {
+  const json = init.json !== undefined;
+  const headers = { ...(json ? { 'content-type': 'application/json' } : {}), ...init.headers };
+  const body = json ? JSON.stringify(init.json) : init.body;
+  return read(await fetch(`${url}${init.query ?? ''}`, { method: 'POST', headers, body }));
 }

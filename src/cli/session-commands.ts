@@ -45,7 +45,7 @@ export type SessionsOptions = { sub?: string; status?: SignInStatus; json?: bool
 
 /**
  * `sessions`: one row per sign-in under a header — sid, sub, status, when its tokens expire (and how far that is
- * from the mock's clock), its token jtis newest first; `--sub`/`--status` filter; `--json` prints the sign-ins.
+ * from the mock's clock, or `expired early` after `sessions expire`), its token jtis newest first; `--sub`/`--status` filter; `--json` prints the sign-ins.
  * Says so when there is none. Throws RemoteError when the mock is unreachable.
  */
 export async function listSessions(client: ControlClient, opts: SessionsOptions, io: Io): Promise<void> {
@@ -68,7 +68,7 @@ export async function listSessions(client: ControlClient, opts: SessionsOptions,
     s.sid,
     s.sub,
     s.status,
-    `${isoSeconds(s.exp * 1000)}${now === undefined ? '' : ` (${relative(s.exp * 1000, now)})`}`,
+    `${isoSeconds(s.exp * 1000)}${now === undefined ? '' : ` (${s.status === 'expired' && s.exp * 1000 > now ? 'expired early' : relative(s.exp * 1000, now)})`}`,
     [...s.tokens]
       .reverse()
       .map((t) => `${t.tokenUse}:${t.jti}`)

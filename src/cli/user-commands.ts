@@ -39,7 +39,7 @@ export async function addUser(client: ControlClient, opts: AddUserOptions, io: I
   io.stdout(
     opts.json
       ? `${JSON.stringify(user, null, 2)}\n`
-      : `${user.email} can ${user.disabled ? 'not sign in (disabled)' : 'sign in'}: sub ${user.sub}, role ${user.role}, customer ${user.customerName} (${user.customerId}), ${user.permissions.length} permissions\n`,
+      : `${user.email} ${user.disabled ? 'cannot sign in (disabled)' : 'can sign in'}: sub ${user.sub}, role ${user.role}, customer ${user.customerName} (${user.customerId}), ${user.permissions.length} permissions\n`,
   );
 }
 

@@ -68,7 +68,9 @@ export function banner(io: Io, mock: BannerMock, facts: BannerFacts): string {
 /** The `export` lines a shell needs for the CLI to reach this mock: its URL when not the default, the admin token's name (not its value). */
 function reachLines(mock: BannerMock, facts: BannerFacts): string[] {
   const lines: string[] = [];
-  if (mock.url !== DEFAULT_URL) lines.push(`  export WORTH_MOCK_URL=${mock.url}`);
+  // Bound to every address (a container's 0.0.0.0): loopback on the same port reaches it, and 0.0.0.0 is no address to call.
+  const url = /^[0:.]+$/.test(mock.config.host) ? `http://127.0.0.1:${new URL(mock.url).port}` : mock.url;
+  if (url !== DEFAULT_URL) lines.push(`  export WORTH_MOCK_URL=${url}`);
   if (mock.config.adminToken !== undefined) {
     lines.push(
       facts.adminTokenFromEnv

@@ -19,6 +19,7 @@ import { expireSession, listSessions, SIGN_IN_STATUSES } from './session-command
 import { runStart } from './start.ts';
 import { addUser, listUsers, removeUser } from './user-commands.ts';
 
+/** The bin's memory bound for a `start` process (src/heap.ts), re-exported so the bin loads one module. */
 export { boundYoungGeneration } from '../heap.ts';
 
 /** What `fault arm --operation` takes: one contract operation, or `*` for every one. */

@@ -122,6 +122,23 @@ describe('argv → behaviour of `start`', () => {
     }
   });
 
+  it.each([
+    ['http://0.0.0.0:4010', '0.0.0.0', []],
+    ['http://[::]:4010', '::', []],
+    ['http://0.0.0.0:5000', '0.0.0.0', ['export WORTH_MOCK_URL=http://127.0.0.1:5000']],
+    ['http://[::1]:4010', '::1', ['export WORTH_MOCK_URL=http://[::1]:4010']],
+  ])('bound as %s (--host %s) it exports %j: a wildcard address is reached on loopback', async (url, host, exports) => {
+    const mock = await mockOn();
+    try {
+      const signIn = await mock.issueToken();
+      const fields = { ...fieldsOf(mock), url, config: { ...mock.config, host, issuer: 'https://issuer.example' } };
+      const text = banner(QUIET, fields, { signIn, users: [], adminTokenFromEnv: false });
+      expect(commandLines(text, 'export')).toEqual(exports);
+    } finally {
+      await mock.close();
+    }
+  });
+
   it('with --users FILE it counts the users and prints no password; its curl names the first email', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'worth-cli-users-'));
     const file = join(dir, 'users.json');

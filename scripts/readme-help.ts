@@ -4,7 +4,25 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { main } from '../src/cli/main.ts';
 
 const README = new URL('../README.md', import.meta.url);
-const COMMANDS = ['start', 'token', 'fault arm', 'fault list', 'fault clear', 'requests', 'sessions', 'reset', 'health', 'verify', 'check'];
+const COMMANDS = [
+  'start',
+  'token',
+  'users add',
+  'users list',
+  'users remove',
+  'fault arm',
+  'fault list',
+  'fault clear',
+  'requests',
+  'sessions list',
+  'sessions expire',
+  'clock show',
+  'clock advance',
+  'reset',
+  'health',
+  'verify',
+  'check',
+];
 
 /** The --help text of one command, as the CLI prints it. */
 export async function helpOf(command: string): Promise<string> {

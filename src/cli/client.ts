@@ -1,5 +1,8 @@
 import { RemoteError } from '../errors.ts';
 
+/** Where the CLI looks for a running mock when neither --url nor WORTH_MOCK_URL says (`start`'s default host and port). */
+export const DEFAULT_URL = 'http://127.0.0.1:4010';
+
 /** Talks to a running mock's control API (what the CLI's `token`, `fault`, `requests`, `reset` use). */
 export type ControlClient = {
   request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;

@@ -1,67 +1,48 @@
-import { type Config, isLoopback } from '../config.ts';
-import type { IssuedTokens } from '../control/services.ts';
 import type { Fault } from '../faults/fault.ts';
 import type { Io } from '../io.ts';
 import type { JournalEntry } from '../state/journal.ts';
+import { formatDuration } from './duration.ts';
 
-/** What the CLI prints: the start banner, faults and journal lines, colours only where `io.color` allows. */
+/** What the CLI prints besides the banner: faults, journal lines, tables; colours only where `io.color` allows. */
 
-/** The `start` banner: addresses, the store, a ready customer token and a curl that logs it out. */
-export function banner(io: Io, mock: { url: string; baseUrl: string; logoutUrl: string; config: Config }, signIn: IssuedTokens): string {
-  const store = mock.config.redis ? `redis (${mock.config.redisPrefix})` : mock.config.stateFile ? `file ${mock.config.stateFile}` : 'memory';
-  const b = (s: string) => paint(io, 'bold', s);
-  return [
-    `${b('worth-auth-mock')} — Customer Logout mock, listening`,
-    '',
-    `  Base URL   ${paint(io, 'cyan', mock.baseUrl)}`,
-    `  Logout     POST ${mock.logoutUrl}`,
-    `  QA panel   ${mock.url}/__mock/`,
-    `  JWKS       ${mock.url}/.well-known/jwks.json`,
-    `  Store      ${store}`,
-    ...(mock.config.redis && (!mock.config.issuer || !mock.config.keyFile)
-      ? ['', paint(io, 'red', "  Replicas on one Redis must share --issuer and --key-file, or they refuse each other's tokens.")]
-      : []),
-    // Bound beyond loopback (a container's 0.0.0.0) with no --issuer: tokens name the bound address as iss.
-    ...(!mock.config.issuer && !isLoopback(mock.config.host)
-      ? [
-          '',
-          paint(
-            io,
-            'red',
-            /^[0:.]+$/.test(mock.config.host)
-              ? `  Tokens name ${mock.url} as their issuer (iss), an address no client uses: set --issuer (WORTH_MOCK_ISSUER) to the URL clients use.`
-              : `  Tokens name ${mock.url} as their issuer (iss): if clients reach the mock by another URL, set --issuer (WORTH_MOCK_ISSUER) to it.`,
-          ),
-        ]
-      : []),
-    '',
-    `A customer access token (sub ${signIn.claims.sub}, valid ${Math.round(mock.config.tokenTtlSeconds / 60)} min; \`worth-auth-mock token\` mints more):`,
-    '',
-    `  ${signIn.token}`,
-    '',
-    'Log it out (a second time answers 401):',
-    '',
-    `  curl -i -X POST ${mock.logoutUrl} -H "Authorization: Bearer ${signIn.token}"`,
-    '',
-    'Ctrl-C stops the mock.',
-    '',
-    '',
-  ].join('\n');
-}
-
-/** One fault as `fault arm` and `fault list` print it: what it does, what it has left, its scope. */
+/**
+ * One fault as `fault arm` and `fault list` print it: its operation, what it does, what it has left, its scope.
+ * Durations carry their unit (`delay 2s`, `ttl 90m`), as every duration the CLI prints does.
+ */
 export function describeFault(f: Fault): string {
+  const operation = f.match.operation === '*' ? 'every operation' : (f.match.operation ?? 'logout');
   const what = f.network ? `network ${f.network}` : f.status !== null ? `status ${f.status}` : 'delay only';
   const left =
     f.remaining === null ? 'until cleared' : f.remaining === 0 && f.network === 'hang' ? 'spent, holding its requests until cleared' : `${f.remaining} left`;
   const parts = [what, left];
-  if (f.delayMs) parts.push(`delay ${f.delayMs} ms`);
+  if (f.delayMs) parts.push(`delay ${formatDuration(f.delayMs)}`);
   if (f.skip) parts.push(`skipping ${f.skip} first`);
   if (f.probability < 1) parts.push(`p=${f.probability} seed=${f.seed}`);
-  if (f.expiresAt !== null) parts.push(`expires ${new Date(f.expiresAt).toISOString()}`);
-  const match = Object.entries(f.match).map(([k, v]) => `${k}=${v}`);
-  if (match.length) parts.push(`only ${match.join(' ')}`);
-  return parts.join(', ');
+  if (f.expiresAt !== null) parts.push(`ttl ${formatDuration(f.expiresAt - f.createdAt)} (disarms at ${isoSeconds(f.expiresAt)})`);
+  const match = Object.entries(f.match).filter(([k]) => k !== 'operation');
+  if (match.length) parts.push(`only ${match.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  return `on ${operation}: ${parts.join(', ')}`;
+}
+
+/** The `warnings` the control API put on an armed fault (e.g. a `sid` no sign-in has), when it gave any. */
+export function faultWarnings(armed: unknown): string[] {
+  const warnings = (armed as { warnings?: unknown } | null)?.warnings;
+  return Array.isArray(warnings) ? warnings.filter((w): w is string => typeof w === 'string') : [];
+}
+
+/** One journal entry as `requests` prints it: time, operation, status, method and path, reason, then who it was. */
+export function journalLine(entry: JournalEntry): string {
+  const who = [
+    ['sid', entry.sid],
+    ['sub', entry.sub],
+    ['session', entry.session],
+    ['email', entry.email],
+    ['fault', entry.faultId],
+  ]
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k}=${v}`);
+  const status = entry.status ? String(entry.status) : 'no answer';
+  return [entry.at, (entry.operation ?? 'other').padEnd(7), status, `${entry.method} ${entry.path}`, entry.reason, ...who].join('  ');
 }
 
 /** A journal entry's identity, for `requests --follow` to print each entry once. */
@@ -69,7 +50,32 @@ export function key(entry: JournalEntry): string {
   return `${entry.at}|${entry.method}|${entry.path}|${entry.status}|${entry.jti ?? ''}|${entry.ms}`;
 }
 
-const COLORS = { red: 31, cyan: 36, bold: 1 } as const;
+/** Rows under a header, each column as wide as its widest cell, two spaces apart (trailing spaces trimmed). */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  return [header, ...rows]
+    .map((row) => `${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd())
+    .join('\n')
+    .concat('\n');
+}
+
+/** Epoch milliseconds as an ISO time to the second (`2025-06-01T12:00:00Z`). */
+export function isoSeconds(epochMs: number): string {
+  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** How far `epochMs` is from `nowMs`, to the second, with units: `in 59m 58s`, `1h 5m ago` (seconds dropped past an hour), `now`. */
+export function relative(epochMs: number, nowMs: number): string {
+  const seconds = Math.round((epochMs - nowMs) / 1000);
+  if (seconds === 0) return 'now';
+  const s = Math.abs(seconds);
+  const [h, m, rest] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  const parts = h > 0 ? [`${h}h`, m ? `${m}m` : ''] : [m ? `${m}m` : '', rest ? `${rest}s` : ''];
+  const size = parts.filter(Boolean).join(' ');
+  return seconds > 0 ? `in ${size}` : `${size} ago`;
+}
+
+const COLORS = { red: 31, yellow: 33, cyan: 36, bold: 1 } as const;
 /** `text` in a terminal colour when `io.color` (a TTY without NO_COLOR), else as it is. */
 export function paint(io: Io, color: keyof typeof COLORS, text: string): string {
   return io.color ? `\x1b[${COLORS[color]}m${text}\x1b[0m` : text;

@@ -1,19 +1,32 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { type ConfigInput, loadConfig, OPTIONS } from '../config.ts';
-import type { IssuedTokens, SessionView } from '../control/services.ts';
+import { OPTIONS } from '../config.ts';
+import { OPERATION_NAMES } from '../contract/spec.ts';
+import type { IssuedTokens } from '../control/services.ts';
 import { ConfigError, InputError, isMockError, PactVerificationError, RemoteError } from '../errors.ts';
-import type { Fault } from '../faults/fault.ts';
+import { MAX_DELAY_MS } from '../faults/fault.ts';
 import type { Io } from '../io.ts';
-import type { JournalEntry } from '../state/journal.ts';
+import { JOURNAL_OPERATIONS } from '../state/journal.ts';
 import { TOKEN_KINDS } from '../tokens/token-kinds.ts';
 import { collect, collectClaim, positiveInt, probabilityArg, wholeNumber } from './arguments.ts';
-import { createClient } from './client.ts';
-import { banner, describeFault, key, paint } from './format.ts';
+import { createClient, DEFAULT_URL } from './client.ts';
+import { advanceClock, showClock } from './clock-commands.ts';
+import { durationMs, durationSeconds } from './duration.ts';
+import { armFault, clearFaults, listFaults } from './fault-commands.ts';
+import { paint } from './format.ts';
+import { showRequests } from './requests-command.ts';
+import { expireSession, listSessions, SIGN_IN_STATUSES } from './session-commands.ts';
+import { runStart } from './start.ts';
+import { addUser, listUsers, removeUser } from './user-commands.ts';
 
+/** The bin's memory bound for a `start` process (src/heap.ts), re-exported so the bin loads one module. */
 export { boundYoungGeneration } from '../heap.ts';
 
-const DEFAULT_URL = 'http://127.0.0.1:4010';
+/** What `fault arm --operation` takes: one contract operation, or `*` for every one. */
+const FAULT_OPERATIONS = [...OPERATION_NAMES, '*'];
+const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
+/** The longest `fault arm --ttl` the mock accepts (its `ttlMs` limit): a year. */
+const MAX_FAULT_TTL_MS = 365 * 24 * 3600 * 1000;
 
 /** Runs the CLI; resolves the exit code (0 ok, 1 failure, 2 usage). Never calls process.exit. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -50,34 +63,20 @@ function exitCodeOf(error: unknown, io: Io): number {
 
 function buildProgram(io: Io): Command {
   const program = new Command('worth-auth-mock')
-    .description("A stateful mock of the Auth Service's Customer Logout operation (POST /auth/api/v1/customer/logout)")
+    .description("A stateful mock of the Auth Service's sign-in flow: Customer Sign In, Refresh Token and Logout (POST /auth/api/v1/…)")
     .version(VERSION)
     .exitOverride()
     .configureHelp({ helpWidth: 100 })
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s), outputError: (s, write) => write(paint(io, 'red', s)) });
 
-  const start = program.command('start').description('start the mock and print a banner with a ready customer token');
+  const start = program.command('start').description('start the mock and print a banner: the demo user, a sign-in curl, a ready customer token');
   for (const row of OPTIONS) {
     const option = new Option(`${row.flag}${row.value ? ` ${row.value}` : ''}`, row.help).env(row.env);
     if (row.choices) option.choices(row.choices);
     start.addOption(option);
   }
-  start.action(async (_opts, command: Command) => {
-    const input = startInput(command);
-    const { alg, keyFile } = loadConfig(input);
-    // Making RSA keys (~30–100 ms on the thread pool) overlaps loading the server's modules on the main thread.
-    const keys = import('../tokens/keys.ts').then(({ createKeySet }) => createKeySet(alg, keyFile));
-    keys.catch(() => {}); // startMock awaits it and reports its error; this only keeps it from being "unhandled" meanwhile.
-    const { startMock } = await import('../mock.ts');
-    const mock = await startMock({ ...input, keys, log: input.log ?? 'pretty', logTo: (line) => io.stdout(line) });
-    const signIn = await mock.issueToken({ sub: 'cust-demo' });
-    io.stdout(banner(io, mock, signIn));
-    io.onStarted?.({ url: mock.url, baseUrl: mock.baseUrl });
-    await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
-    io.stdout('\nstopping…\n');
-    await mock.close();
-  });
+  start.action((_opts, command: Command) => runStart(command, io));
 
   const remote = (command: Command) =>
     command
@@ -89,7 +88,7 @@ function buildProgram(io: Io): Command {
     .description('mint a token on the running mock and print it (the access token; --json for the whole sign-in)')
     .option('--sub <sub>', 'the customer (sub claim)')
     .option('--role <role>', 'custom:role (default customer)')
-    .option('--ttl <seconds>', 'lifetime in seconds', positiveInt)
+    .option('--ttl <duration>', 'lifetime: 90s, 15m, 2h (a bare number is seconds)', durationSeconds({ bare: 's', minMs: 1000, maxMs: TEN_YEARS_MS }))
     .addOption(new Option('--kind <kind>', 'a valid token or a canned bad one').choices(TOKEN_KINDS).default('valid'))
     .option('--claim <name=value>', 'an extra claim (repeatable; value parsed as JSON when it can be)', collectClaim, {})
     .option('--id-token', 'print the id token instead of the access token')
@@ -108,56 +107,34 @@ function buildProgram(io: Io): Command {
 
   const fault = program.command('fault').description('arm, list and clear faults on the running mock');
   remote(fault.command('arm'))
-    .description('arm a fault: a documented status, a network fault or a delay')
+    .description('arm a fault on an operation (default logout): a documented status, a network fault or a delay')
     .argument('[status]', 'a status the spec documents for the operation (others are refused, naming the allowed ones)', positiveInt)
+    .addOption(new Option('--operation <operation>', 'the operation it breaks (default logout; * = every one)').choices(FAULT_OPERATIONS))
     .addOption(new Option('--network <kind>', 'break the connection instead').choices(['reset', 'empty', 'hang', 'garbage']))
     .option('--times <n>', 'how many matching requests it fires for (default 1)', positiveInt)
     .option('--forever', 'fire until cleared')
     .option('--skip <n>', 'let this many matching requests pass first', wholeNumber)
     .option('--probability <p>', 'fire with this probability (0-1), seeded', probabilityArg)
     .option('--seed <n>', 'seed of the probability draws', wholeNumber)
-    .option('--delay <ms>', 'delay the answer by this many milliseconds', wholeNumber)
-    .option('--ttl <ms>', 'disarm after this many milliseconds', positiveInt)
+    .option('--delay <duration>', 'delay the answer: 500ms, 2s, 1m (a bare number is milliseconds)', durationMs({ bare: 'ms', minMs: 0, maxMs: MAX_DELAY_MS }))
+    .option('--ttl <duration>', 'disarm after: 30s, 10m, 1h (a bare number is milliseconds)', durationMs({ bare: 'ms', minMs: 1, maxMs: MAX_FAULT_TTL_MS }))
     .option('--sub <sub>', 'only for this customer')
-    .option('--sid <sid>', "only for this sign-in (the tokens' origin_jti)")
+    .option('--sid <sid>', "only for this sign-in (the tokens' origin_jti, from `sessions`)")
     .option('--session <name>', 'only for requests with this X-Mock-Session header or mock_session cookie')
     .option('--json', 'print the armed fault as JSON')
-    .action(async (status: number | undefined, opts) => {
-      if (opts.forever && opts.times !== undefined) throw new ConfigError('--times', '--times and --forever cannot be used together');
-      const match = { ...(opts.sub ? { sub: opts.sub } : {}), ...(opts.sid ? { sid: opts.sid } : {}), ...(opts.session ? { session: opts.session } : {}) };
-      const body = {
-        ...(status !== undefined ? { status } : {}),
-        ...(opts.network ? { network: opts.network } : {}),
-        ...(opts.forever ? { times: null } : opts.times !== undefined ? { times: opts.times } : {}),
-        ...(opts.skip !== undefined ? { skip: opts.skip } : {}),
-        ...(opts.probability !== undefined ? { probability: opts.probability } : {}),
-        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-        ...(opts.delay !== undefined ? { delayMs: opts.delay } : {}),
-        ...(opts.ttl !== undefined ? { ttlMs: opts.ttl } : {}),
-        ...(Object.keys(match).length ? { match } : {}),
-      };
-      const armed = await clientOf(opts).request<Fault>('POST', '/__mock/faults', body);
-      io.stdout(opts.json ? `${JSON.stringify(armed, null, 2)}\n` : `armed ${armed.id}: ${describeFault(armed)}\n`);
-    });
+    .action((status: number | undefined, opts) => armFault(clientOf(opts), status, opts, io));
   remote(fault.command('list'))
-    .description('list armed faults and what each has left')
-    .option('--json', 'print JSON')
-    .action(async (opts) => {
-      const { faults } = await clientOf(opts).request<{ faults: Fault[] }>('GET', '/__mock/faults');
-      if (opts.json) return io.stdout(`${JSON.stringify(faults, null, 2)}\n`);
-      io.stdout(faults.length === 0 ? 'no faults armed\n' : faults.map((f) => `${f.id}  ${describeFault(f)}  (fired ${f.hits}×)\n`).join(''));
-    });
+    .description('list armed faults in firing order (newest first) and what each has left')
+    .option('--json', 'print JSON (oldest first, as the API lists them)')
+    .action((opts) => listFaults(clientOf(opts), opts, io));
   remote(fault.command('clear'))
     .description('disarm one fault, or all')
     .argument('[id]', 'the fault to clear (default: all)')
-    .action(async (id: string | undefined, opts) => {
-      const path = id ? `/__mock/faults/${encodeURIComponent(id)}` : '/__mock/faults';
-      const { cleared } = await clientOf(opts).request<{ cleared: number }>('DELETE', path);
-      io.stdout(`cleared ${cleared} fault${cleared === 1 ? '' : 's'}\n`);
-    });
+    .action((id: string | undefined, opts) => clearFaults(clientOf(opts), id, io));
 
   remote(program.command('requests'))
     .description("show the running mock's request journal (never raw tokens)")
+    .addOption(new Option('--operation <operation>', 'only this operation').choices(JOURNAL_OPERATIONS))
     .option('--sub <sub>', 'only this customer')
     .option('--sid <sid>', 'only this sign-in')
     .option('--session <name>', 'only this client session')
@@ -165,49 +142,61 @@ function buildProgram(io: Io): Command {
     .option('--fault <id>', 'only the requests this fault answered')
     .option('--since <time>', 'only from this ISO time or epoch ms on')
     .option('--limit <n>', 'only the newest n', positiveInt)
-    .option('--follow', 'keep printing new requests until interrupted')
+    .option('--follow', 'after the journal, keep printing new requests until interrupted')
+    .option('--new', 'skip what the journal holds: follow only requests from now on (implies --follow)')
     .option('--json', 'one JSON object per line')
-    .action(async (opts) => {
-      const client = clientOf(opts);
-      const print = (entry: JournalEntry) =>
-        io.stdout(
-          opts.json
-            ? `${JSON.stringify(entry)}\n`
-            : `${entry.at}  ${entry.method} ${entry.path}  ${entry.status || 'no answer'}  ${entry.reason}${entry.sub ? `  sub=${entry.sub}` : ''}${entry.faultId ? `  fault=${entry.faultId}` : ''}\n`,
-        );
-      const params = new URLSearchParams();
-      for (const key of ['sub', 'sid', 'session', 'status', 'since', 'limit'] as const) if (opts[key] !== undefined) params.set(key, String(opts[key]));
-      if (opts.fault !== undefined) params.set('faultId', opts.fault);
-      let seen = new Set<string>();
-      let since: string | undefined = opts.since;
-      do {
-        if (since !== undefined) params.set('since', since);
-        const { requests } = await client.request<{ requests: JournalEntry[] }>('GET', `/__mock/requests?${params}`);
-        const fresh = requests.filter((e) => !seen.has(key(e)));
-        fresh.forEach(print);
-        if (requests.length > 0) {
-          since = requests[requests.length - 1]!.at;
-          seen = new Set(requests.filter((e) => e.at === since).map(key));
-        }
-        if (opts.follow) await new Promise((r) => setTimeout(r, 500));
-      } while (opts.follow && !io.signal.aborted);
-    });
+    .action((opts) => showRequests(clientOf(opts), opts, io));
 
-  remote(program.command('sessions'))
-    .description('list issued tokens (by jti) and whether each is active, logged out or expired')
+  const sessions = program.command('sessions').description('list sign-ins, or expire one');
+  remote(sessions.command('list', { isDefault: true }))
+    .description("list sign-ins (the default): sid, sub, status, when its tokens expire, its tokens' jtis")
+    .option('--sub <sub>', 'only this customer')
+    .addOption(new Option('--status <status>', 'only sign-ins with this status').choices(SIGN_IN_STATUSES))
     .option('--json', 'print JSON')
-    .action(async (opts) => {
-      const { sessions } = await clientOf(opts).request<{ sessions: SessionView[] }>('GET', '/__mock/sessions');
-      if (opts.json) return io.stdout(`${JSON.stringify(sessions, null, 2)}\n`);
-      io.stdout(
-        sessions.length === 0
-          ? 'no tokens issued\n'
-          : sessions.map((s) => `${s.jti}  ${s.tokenUse.padEnd(6)} ${s.status.padEnd(10)} sub=${s.sub} sid=${s.sid}\n`).join(''),
-      );
-    });
+    .action((opts) => listSessions(clientOf(opts), opts, io));
+  remote(sessions.command('expire'))
+    .description("expire one sign-in's id and access tokens now; its refresh token still works (the refresh-on-401 path)")
+    .argument('<sid>', "the sign-in (the tokens' origin_jti, from `sessions`)")
+    .option('--json', 'print JSON')
+    .action((sid: string, opts) => expireSession(clientOf(opts), sid, opts, io));
+
+  const users = program.command('users').description('add, list and remove the users who can sign in');
+  remote(users.command('add'))
+    .description('add a user who can sign in (or replace the one with that email)')
+    .requiredOption('--email <email>', 'the email it signs in with')
+    .requiredOption('--password <password>', 'the password it signs in with (never printed or listed)')
+    .option('--role <role>', 'custom:role of its tokens (default customer; others sign in and get 403 at logout)')
+    .option('--sub <sub>', "its tokens' sub (default: derived from the email, stable across restarts)")
+    .option('--given-name <name>', 'given_name (default Test)')
+    .option('--family-name <name>', 'family_name (default Customer)')
+    .option('--customer-id <uuid>', 'customer_details.id (default: derived from the email)')
+    .option('--customer-name <name>', "customer_details.name (default: the email's domain)")
+    .option('--permission <code>', "a permission code (repeatable; default: the spec example's 13)", collect, [])
+    .option('--disabled', 'its sign-in fails like a wrong password')
+    .option('--json', 'print the added user as JSON')
+    .action((opts) => addUser(clientOf(opts), opts, io));
+  remote(users.command('list'))
+    .description('list the users who can sign in (never a password)')
+    .option('--json', 'print JSON')
+    .action((opts) => listUsers(clientOf(opts), opts, io));
+  remote(users.command('remove'))
+    .description('remove a user')
+    .argument('<email>', 'the email of the user to remove')
+    .action((email: string, opts) => removeUser(clientOf(opts), email, io));
+
+  const clock = program.command('clock').description("show the mock's time, or move it forward");
+  remote(clock.command('show', { isDefault: true }))
+    .description("show the mock's time and how far ahead of the real time it runs (the default)")
+    .option('--json', 'print JSON')
+    .action((opts) => showClock(clientOf(opts), opts, io));
+  remote(clock.command('advance'))
+    .description("move the mock's clock forward, for token expiry (`reset` sets it back)")
+    .argument('<duration>', 'how far: 30s, 15m, 1h, 2d (a bare number is seconds)', durationSeconds({ bare: 's', minMs: 1000, maxMs: TEN_YEARS_MS }))
+    .option('--json', 'print JSON')
+    .action((seconds: number, opts) => advanceClock(clientOf(opts), seconds, opts, io));
 
   remote(program.command('reset'))
-    .description('forget tokens, revocations, faults and the journal of the running mock')
+    .description('forget tokens, revocations, faults, the journal and added users; set the clock back')
     .action(async (opts) => {
       await clientOf(opts).request('POST', '/__mock/reset');
       io.stdout('reset\n');
@@ -258,21 +247,6 @@ function buildProgram(io: Io): Command {
     });
 
   return program;
-}
-
-/** Start options as loadConfig takes them: flags and env vars by config key; booleans from env parsed strictly. */
-function startInput(command: Command): ConfigInput {
-  const opts = command.opts();
-  const input: Record<string, unknown> = {};
-  for (const row of OPTIONS) {
-    const option = command.options.find((o) => o.long === row.flag);
-    if (!option) continue;
-    const name = option.attributeName();
-    if (opts[name] === undefined) continue;
-    const fromEnv = command.getOptionValueSource(name) === 'env';
-    input[row.key] = fromEnv && option.isBoolean() ? process.env[row.env] : opts[name];
-  }
-  return input as ConfigInput;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

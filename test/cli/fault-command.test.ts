@@ -2,8 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { printArmed } from '../../src/cli/fault-commands.ts';
+import { faultWarnings } from '../../src/cli/format.ts';
 import type { Fault } from '../../src/faults/fault.ts';
+import type { Io } from '../../src/io.ts';
 import type { Mock } from '../../src/mock.ts';
+import { DEMO_USER } from '../../src/users/user.ts';
 import { runCli as cli, type CliRun as Run, startCli } from '../support/cli.ts';
 import { logout, mockOn } from '../support/mock.ts';
 
@@ -28,7 +32,7 @@ describe('fault arm', () => {
   it('500 --times 3: the next three logouts answer 500, then normal behaviour resumes', async () => {
     const run = await fault('arm', '500', '--times', '3');
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toMatch(/status 500, 3 left/);
+    expect(run.stdout).toMatch(/on logout: status 500, 3 left/);
     const id = armedId(run);
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await logout(mock));
@@ -62,7 +66,7 @@ describe('fault arm', () => {
   it('--delay 2000 without a status: the normal answer, at least 2 s late', async () => {
     const run = await fault('arm', '--delay', '2000');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/delay only, 1 left, delay 2000 ms/);
+    expect(run.stdout).toMatch(/delay only, 1 left, delay 2s/);
     const started = performance.now();
     const answer = await logout(mock);
     expect(answer.status).toBe(401);
@@ -83,19 +87,121 @@ describe('fault arm', () => {
     expect(armed).toMatchObject({ status: 401, skip: 2, probability: 0.5, seed: 9 });
     expect(armed.expiresAt).toBe(armed.createdAt + 60_000);
   });
+
+  it.each([
+    [['--ttl', '90s'], { ttlMs: 90_000 }, /ttl 90s/],
+    [['--ttl', '2m'], { ttlMs: 120_000 }, /ttl 2m/],
+    [['--ttl', '1h'], { ttlMs: 3_600_000 }, /ttl 1h/],
+    [['--ttl', '60000'], { ttlMs: 60_000 }, /ttl 1m/], // a bare number keeps --ttl's old unit: milliseconds
+    [['--delay', '500ms'], { delayMs: 500 }, /delay 500ms/],
+    [['--delay', '1.5s'], { delayMs: 1500 }, /delay 1500ms/],
+    [['--delay', '2000'], { delayMs: 2000 }, /delay 2s/], // milliseconds, as before
+  ])('%j takes units (a bare number is milliseconds) and prints them: %j', async (flags, expected, printed) => {
+    const run = await fault('arm', '500', ...flags);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(printed);
+    const [armed] = await mock.faults.list();
+    if ('ttlMs' in expected) expect(armed!.expiresAt! - armed!.createdAt).toBe(expected.ttlMs);
+    if ('delayMs' in expected) expect(armed!.delayMs).toBe(expected.delayMs);
+  });
+
+  it('--operation sign-in: the next sign-in answers 500, logout is untouched', async () => {
+    const run = await fault('arm', '500', '--operation', 'sign-in');
+    expect(run.stdout).toMatch(/on sign-in: status 500, 1 left/);
+    const signIn = () =>
+      fetch(mock.signInUrl as string, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: DEMO_USER.email, password: DEMO_USER.password }),
+      }).then((r) => r.status);
+    expect((await logout(mock)).status).toBe(401);
+    expect(await signIn()).toBe(500);
+    expect(await signIn()).toBe(200);
+  });
+
+  it('--operation refresh with --network reset, and --operation "*", reach the fault', async () => {
+    expect((await fault('arm', '--network', 'reset', '--operation', 'refresh')).stdout).toMatch(/on refresh: network reset/);
+    expect((await fault('arm', '500', '--operation', '*')).stdout).toMatch(/on every operation: status 500/);
+    expect((await mock.faults.list()).map((f) => f.match.operation)).toEqual(['refresh', '*']);
+  });
+
+  it('a status the operation does not document is refused naming its own statuses', async () => {
+    const run = await fault('arm', '418', '--operation', 'sign-in');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/not documented for sign-in; allowed: 200, 400/);
+  });
+});
+
+describe('fault arm: warnings', () => {
+  const armed: Fault = {
+    id: 'f_0123456789ab',
+    status: 500,
+    network: null,
+    delayMs: 0,
+    remaining: 1,
+    skip: 0,
+    probability: 1,
+    seed: 1,
+    match: { sid: 'no-such-sign-in' },
+    createdAt: 0,
+    expiresAt: null,
+    evaluations: 0,
+    hits: 0,
+  };
+  const capture = () => {
+    const out = { stdout: '', stderr: '' };
+    const io: Io = { stdout: (s) => void (out.stdout += s), stderr: (s) => void (out.stderr += s), color: false, signal: new AbortController().signal };
+    return { io, out };
+  };
+
+  it.each([false, true])('each warning the mock answers goes to stderr, the fault to stdout (--json %s)', (json) => {
+    const { io, out } = capture();
+    printArmed(io, { ...armed, warnings: ['match.sid no-such-sign-in matches no sign-in the mock issued', 'second'] } as Fault, json);
+    expect(out.stderr).toBe('warning: match.sid no-such-sign-in matches no sign-in the mock issued\nwarning: second\n');
+    expect(out.stdout).toMatch(json ? /"id": "f_0123456789ab"/ : /^armed f_0123456789ab: on logout: status 500/);
+  });
+
+  it('no warnings, or a malformed field: nothing on stderr', () => {
+    for (const extra of [{}, { warnings: [] }, { warnings: 'not a list' }]) {
+      const { io, out } = capture();
+      printArmed(io, { ...armed, ...extra } as Fault, false);
+      expect(out.stderr).toBe('');
+    }
+  });
+
+  // The control API puts `warnings` on an armed fault (issue 15 §7, another branch): until it does, this is skipped.
+  it('against the mock: a --sid that matches no sign-in is armed (exit 0), its warning on stderr', async (context) => {
+    const probe = await mock.faults.arm({ status: 500, match: { sid: 'no-such-sign-in' } });
+    await mock.faults.clear();
+    if (faultWarnings(probe).length === 0) context.skip('this mock answers no warnings yet');
+    const run = await fault('arm', '500', '--sid', 'no-such-sign-in');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^armed f_/);
+    expect(run.stderr).toMatch(/^warning: .*no-such-sign-in/);
+  });
 });
 
 describe('fault list', () => {
-  it('shows each armed fault and what it has left', async () => {
+  it('shows each armed fault and what it has left, numbered in firing order: the newest first', async () => {
     const a = armedId(await fault('arm', '500', '--times', '3'));
     const b = armedId(await fault('arm', '403', '--sub', 'cust-42', '--forever'));
     await logout(mock);
     const run = await fault('list');
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(new RegExp(`^${a} .*status 500, 2 left.*fired 1×`));
-    expect(lines[1]).toMatch(new RegExp(`^${b} .*status 403, until cleared.*only sub=cust-42`));
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('2 armed, in firing order (newest first: where several match a request, the first listed fires):');
+    expect(lines[1]).toMatch(new RegExp(`^ 1\\. ${b} .*status 403, until cleared.*only sub=cust-42`));
+    expect(lines[2]).toMatch(new RegExp(`^ 2\\. ${a} .*status 500, 2 left.*fired 1×`));
+  });
+
+  it('the first listed is the one that fires', async () => {
+    const older = armedId(await fault('arm', '500', '--forever'));
+    const newer = armedId(await fault('arm', '403', '--forever'));
+    const listed = (await fault('list')).stdout;
+    expect(listed.indexOf(newer)).toBeLessThan(listed.indexOf(older));
+    const answer = await logout(mock, { token: (await mock.issueToken()).token });
+    expect([answer.status, answer.headers.get('x-mock-fault')]).toEqual([403, newer]);
   });
 
   it('--json lists remaining and expiresAt', async () => {
@@ -149,6 +255,11 @@ describe('bad input', () => {
     [['arm', '500', '--times', 'three'], '--times'],
     [['arm', '500', '--delay', '-5'], '--delay'],
     [['arm', '500', '--ttl', '0'], '--ttl'],
+    [['arm', '500', '--ttl', '5 parsecs'], '--ttl'],
+    [['arm', '500', '--ttl', '-1h'], '--ttl'],
+    [['arm', '500', '--delay', '11m'], '--delay'],
+    [['arm', '500', '--delay', 'soon'], '--delay'],
+    [['arm', '500', '--operation', 'signin'], '--operation'],
     [['arm', '--network', 'slow'], '--network'],
     [['arm', 'five-hundred'], 'status'],
     [['arm', '500', '--times', '3', '--forever'], '--forever'],

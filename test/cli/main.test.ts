@@ -1,10 +1,38 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runCli, startCli } from '../support/cli.ts';
+import { type BannerMock, banner } from '../../src/cli/banner.ts';
+import { DEFAULT_URL } from '../../src/cli/client.ts';
+import type { Io } from '../../src/io.ts';
+import type { Mock } from '../../src/mock.ts';
+import { DEMO_USER } from '../../src/users/user.ts';
+import { commandLines, runCli, startCli } from '../support/cli.ts';
 import { decode } from '../support/crafted.ts';
+import { mockOn } from '../support/mock.ts';
 
 afterEach(() => {
   vi.unstubAllEnvs();
 });
+
+const QUIET: Io = { stdout: () => {}, stderr: () => {}, color: false, signal: new AbortController().signal };
+const fieldsOf = (mock: Mock): BannerMock => ({
+  url: mock.url,
+  baseUrl: mock.baseUrl,
+  logoutUrl: mock.logoutUrl,
+  signInUrl: mock.signInUrl,
+  refreshUrl: mock.refreshUrl,
+  config: mock.config,
+});
+
+/** Runs a command line as a user pastes it, with the real shell and curl (`-i`): the status and the JSON body. */
+async function shell(line: string): Promise<{ status: number; body: unknown }> {
+  const { stdout } = await promisify(execFile)('sh', ['-c', line]);
+  const [head = '', ...rest] = stdout.split('\r\n\r\n');
+  return { status: Number(head.split(' ')[1]), body: JSON.parse(rest.join('\r\n\r\n')) };
+}
 
 const post = (url: string, token?: string) => fetch(url, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} }).then((r) => r.status);
 
@@ -13,7 +41,10 @@ describe('argv → behaviour of `start`', () => {
     const cli = await startCli(['--port', '0', '--log', 'off']);
     try {
       const banner = cli.output();
+      expect(banner).toMatch(/^worth-auth-mock — Auth Service sign-in flow mock, listening$/m);
       expect(banner).toContain(`Base URL   ${cli.baseUrl}`);
+      expect(banner).toContain(`Sign in    POST ${cli.baseUrl}/customer/sign-in`);
+      expect(banner).toContain(`Refresh    POST ${cli.baseUrl}/refresh-token/customer`);
       expect(cli.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/auth\/api\/v1$/);
       const token = /^ {2}(eyJ[\w-]+\.[\w-]+\.[\w-]+)$/m.exec(banner)?.[1];
       expect(token).toBeDefined();
@@ -23,6 +54,111 @@ describe('argv → behaviour of `start`', () => {
       expect(await post(`${cli.baseUrl}/customer/logout`, token)).toBe(401);
     } finally {
       expect((await cli.stop()).code).toBe(0);
+    }
+  });
+
+  it('names the demo customer; its sign-in curl, run by a shell, signs in: log out with the id token → 200, then its refresh token → 401', async () => {
+    const cli = await startCli(['--port', '0', '--log', 'off']);
+    try {
+      const banner = cli.output();
+      expect(banner).toContain(`email ${DEMO_USER.email}  password ${DEMO_USER.password}`);
+      const [signInCurl] = commandLines(banner, 'curl');
+      expect(signInCurl).toContain(`${cli.baseUrl}/customer/sign-in`);
+      const signedIn = await shell(signInCurl!);
+      expect(signedIn.status).toBe(200);
+      const { id_token, refresh_token } = (signedIn.body as { data: { id_token: string; refresh_token: string } }).data;
+      expect(decode(id_token).payload.email).toBe(DEMO_USER.email);
+      expect(await post(`${cli.baseUrl}/customer/logout`, id_token)).toBe(200);
+      const refreshed = await fetch(`${cli.baseUrl}/refresh-token/customer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refresh_token }),
+      });
+      expect(refreshed.status).toBe(401);
+    } finally {
+      await cli.stop();
+    }
+  });
+
+  it('on a port other than 4010 it prints the export line that `token` (and every other command) then needs', async () => {
+    const cli = await startCli(['--port', '0', '--log', 'off']);
+    try {
+      const exports = commandLines(cli.output(), 'export');
+      expect(exports).toEqual([`export WORTH_MOCK_URL=${cli.url}`]);
+      vi.stubEnv('WORTH_MOCK_URL', exports[0]!.split('=')[1]!);
+      const minted = await runCli(['token']);
+      expect(minted.code, minted.stderr).toBe(0);
+      expect(await post(`${cli.baseUrl}/customer/logout`, minted.stdout.trim())).toBe(200);
+    } finally {
+      await cli.stop();
+    }
+  });
+
+  it('with an admin token it names WORTH_MOCK_ADMIN_TOKEN but never prints the secret', async () => {
+    const cli = await startCli(['--port', '0', '--log', 'off', '--admin-token', 'banner-s3cret-value']);
+    try {
+      expect(cli.output()).not.toContain('banner-s3cret-value');
+      const exports = commandLines(cli.output(), 'export');
+      expect(exports[0]).toBe(`export WORTH_MOCK_URL=${cli.url}`);
+      expect(exports[1]).toMatch(/^export WORTH_MOCK_ADMIN_TOKEN=… +# the secret given to --admin-token \(not printed\)$/);
+      vi.stubEnv('WORTH_MOCK_URL', cli.url);
+      expect((await runCli(['token'])).code).toBe(1);
+      vi.stubEnv('WORTH_MOCK_ADMIN_TOKEN', 'banner-s3cret-value');
+      expect((await runCli(['token'])).code).toBe(0);
+    } finally {
+      await cli.stop();
+    }
+  });
+
+  it('on the default URL (http://127.0.0.1:4010) and without an admin token it prints no export line', async () => {
+    const mock = await mockOn();
+    try {
+      const signIn = await mock.issueToken();
+      const text = banner(QUIET, { ...fieldsOf(mock), url: DEFAULT_URL }, { signIn, users: await mock.users.list(), adminTokenFromEnv: false });
+      expect(commandLines(text, 'export')).toEqual([]);
+      expect(text).toContain('`worth-auth-mock token` mints more):');
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it.each([
+    ['http://0.0.0.0:4010', '0.0.0.0', []],
+    ['http://[::]:4010', '::', []],
+    ['http://0.0.0.0:5000', '0.0.0.0', ['export WORTH_MOCK_URL=http://127.0.0.1:5000']],
+    ['http://[::1]:4010', '::1', ['export WORTH_MOCK_URL=http://[::1]:4010']],
+  ])('bound as %s (--host %s) it exports %j: a wildcard address is reached on loopback', async (url, host, exports) => {
+    const mock = await mockOn();
+    try {
+      const signIn = await mock.issueToken();
+      const fields = { ...fieldsOf(mock), url, config: { ...mock.config, host, issuer: 'https://issuer.example' } };
+      const text = banner(QUIET, fields, { signIn, users: [], adminTokenFromEnv: false });
+      expect(commandLines(text, 'export')).toEqual(exports);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('with --users FILE it counts the users and prints no password; its curl names the first email', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'worth-cli-users-'));
+    const file = join(dir, 'users.json');
+    await writeFile(
+      file,
+      JSON.stringify([
+        { email: 'ada@example.com', password: 'file-Secret-1' },
+        { email: "o'brien@example.com", password: 'file-Secret-2' },
+      ]),
+    );
+    const cli = await startCli(['--port', '0', '--log', 'off', '--users', file]);
+    try {
+      const text = cli.output();
+      expect(text).toContain('Users who can sign in: 2');
+      expect(text).not.toContain('file-Secret');
+      expect(text).not.toContain(DEMO_USER.password);
+      expect(commandLines(text, 'curl')[0]).toContain('"email":"ada@example.com"');
+    } finally {
+      await cli.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
@@ -85,6 +221,8 @@ describe('usage errors exit 2 and say what was wrong', () => {
     [['start', '--redis', 'http://nope'], /--redis/],
     [['token', '--kind', 'sideways'], /--kind/],
     [['token', '--ttl', '0'], /--ttl/],
+    [['token', '--ttl', '5x'], /option '--ttl <duration>' argument '5x' is invalid/],
+    [['token', '--ttl', '1500ms'], /--ttl.*whole seconds/],
     [['fault', 'arm', '--probability', '2'], /--probability/],
     [['launch'], /unknown command/],
     [['start', '--colour'], /unknown option/],
@@ -129,8 +267,10 @@ describe('commands that talk to a running mock', () => {
 
       expect(await post(`${cli.baseUrl}/customer/logout`, token)).toBe(200);
       const sessions = await runCli(['sessions', '--url', cli.url, '--json']);
-      const listed = JSON.parse(sessions.stdout) as { sub: string; status: string }[];
-      expect(listed.filter((s) => s.sub === 'cust-42').map((s) => s.status)).toEqual(['logged-out', 'logged-out']);
+      const listed = JSON.parse(sessions.stdout) as { sub: string; status: string; tokens: { status: string }[] }[];
+      expect(listed.filter((s) => s.sub === 'cust-42').map((s) => [s.status, s.tokens.map((t) => t.status)])).toEqual([
+        ['logged-out', ['logged-out', 'logged-out']],
+      ]);
 
       const requests = await runCli(['requests', '--url', cli.url, '--json', '--sub', 'cust-42']);
       const lines = requests.stdout
@@ -139,10 +279,27 @@ describe('commands that talk to a running mock', () => {
         .map((l) => JSON.parse(l) as { status: number });
       expect(lines.map((l) => l.status)).toEqual([200]);
       const human = await runCli(['requests', '--url', cli.url]);
-      expect(human.stdout).toMatch(/POST \/auth\/api\/v1\/customer\/logout {2}401 {2}token expired/);
+      expect(human.stdout).toMatch(/ {2}logout {3}401 {2}POST \/auth\/api\/v1\/customer\/logout {2}token expired/);
 
       expect((await runCli(['reset', '--url', cli.url])).code).toBe(0);
       expect(await post(`${cli.baseUrl}/customer/logout`, token)).toBe(200);
+    } finally {
+      await cli.stop();
+    }
+  });
+
+  it.each([
+    ['2m', 120],
+    ['1h', 3600],
+    ['90s', 90],
+    ['90', 90], // a bare number keeps token --ttl's unit: seconds
+  ])('token --ttl %s → a token valid %i s', async (ttl, seconds) => {
+    const cli = await startCli(['--port', '0', '--log', 'off']);
+    try {
+      const run = await runCli(['token', '--url', cli.url, '--ttl', ttl, '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      const { claims } = JSON.parse(run.stdout) as { claims: { exp: number; iat: number } };
+      expect(claims.exp - claims.iat).toBe(seconds);
     } finally {
       await cli.stop();
     }

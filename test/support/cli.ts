@@ -6,11 +6,43 @@ export type CliRun = { code: number; stdout: string; stderr: string };
 
 /** Runs the CLI in-process with captured output (no colours). */
 export async function runCli(argv: string[]): Promise<CliRun> {
+  const run = backgroundCli(argv);
+  return run.done;
+}
+
+/** A CLI run that goes on (`requests --follow`) until `stop()`, which ends it as Ctrl-C does. */
+export type BackgroundCli = {
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stdout matches `pattern` (rejects after `ms` with what was printed). */
+  waitFor(pattern: RegExp, ms?: number): Promise<void>;
+  readonly done: Promise<CliRun>;
+  stop(): Promise<CliRun>;
+};
+
+/** Starts a CLI run in-process (no colours) with its own abort signal; `stop()` aborts it and resolves how it ended. */
+export function backgroundCli(argv: string[]): BackgroundCli {
   let stdout = '';
   let stderr = '';
-  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), color: false, signal: new AbortController().signal };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
+  const controller = new AbortController();
+  const io: Io = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), color: false, signal: controller.signal };
+  const done = main(argv, io).then((code) => ({ code, stdout, stderr }));
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    async waitFor(pattern, ms = 5000) {
+      const until = Date.now() + ms;
+      while (!pattern.test(stdout)) {
+        if (Date.now() > until) throw new Error(`no ${pattern} within ${ms} ms; stdout:\n${stdout}\nstderr:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    done,
+    stop: () => {
+      controller.abort();
+      return done;
+    },
+  };
 }
 
 /** Starts `worth-auth-mock start …` in-process; resolves once it listens, with a `stop()` that ends it like Ctrl-C. */
@@ -38,4 +70,12 @@ export async function startCli(argv: string[]): Promise<{ url: string; baseUrl: 
       return { code, stdout, stderr };
     },
   };
+}
+
+/** The lines of a banner (or any output) that are commands to copy: two-space indented, starting with `curl` or `export`. */
+export function commandLines(output: string, prefix: 'curl' | 'export'): string[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith(`  ${prefix} `))
+    .map((line) => line.trim());
 }

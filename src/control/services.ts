@@ -122,7 +122,9 @@ export function createServices(deps: ServicesDeps): Services {
       return Promise.all(
         records.map(async (r): Promise<SessionView> => {
           const revoked = await store.isRevoked([`sid:${r.sid}`, `jti:${r.jti}`], now);
-          return { ...r, status: revoked ? 'logged-out' : r.exp * 1000 <= now ? 'expired' : 'active' };
+          // Expired ahead of its exp by POST /__mock/sessions/{sid}/expire counts as expired.
+          const expired = r.exp * 1000 <= now || (await store.isRevoked([expiredKey(r.jti)], now));
+          return { ...r, status: revoked ? 'logged-out' : expired ? 'expired' : 'active' };
         }),
       );
     },

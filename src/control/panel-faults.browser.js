@@ -203,7 +203,8 @@ function scopeCell(f) {
     'td',
     { title: JSON.stringify(f.match || {}) },
     el('span', { class: 'tag', text: operation === '*' ? 'every operation' : operation }),
-    ` ${parts.length ? parts.join(', ') : 'every request'}`,
+    // Wrapped between the parts, never inside one.
+    ...(parts.length ? parts : ['every request']).flatMap((part, i) => [i ? ', ' : ' ', el('span', { class: 'nowrap', text: part })]),
     warnings.length ? el('ul', { class: 'warnings' }, ...warnings.map((text) => el('li', { text }))) : null,
   );
 }

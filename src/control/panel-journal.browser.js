@@ -19,11 +19,17 @@ let held = [];
 /** @param {JournalEntry} e */
 const keyOf = (e) => [e.at, e.method, e.path, e.status, e.reason, e.faultId, e.jti, e.session, e.email, e.ms].join('|');
 
+/** A long value cut to fit its column (the whole of it in the cell's title). @param {string} v */
+const clip = (v) => (v.length > 20 ? `${v.slice(0, 18)}…` : v);
 /** Who a request was for: the email a sign-in named, else the token's customer. @param {JournalEntry} e */
 function customerCell(e) {
-  const title = [e.sub && `sub ${e.sub}`, e.sid && `sign-in ${e.sid}`].filter(Boolean).join(' · ');
-  if (e.email) return el('td', { title: title || undefined, text: e.email });
-  return el('td', { title: title || undefined, text: e.sub || '—' });
+  const title = [e.email, e.sub && `sub ${e.sub}`, e.sid && `sign-in ${e.sid}`].filter(Boolean).join(' · ');
+  return el('td', { class: 'nowrap', title: title || undefined, text: e.email ? clip(e.email) : e.sub ? clip(e.sub) : '—' });
+}
+/** Why it got its answer; the fault that answered, when the reason does not already name it. @param {JournalEntry} e */
+function reasonCell(e) {
+  const fault = e.faultId && !e.reason.includes(e.faultId) ? el('span', { class: 'muted' }, ' · fault ', el('code', { text: e.faultId })) : null;
+  return el('td', { class: 'reason' }, e.reason, fault);
 }
 /** @param {JournalEntry} e @param {boolean} fresh */
 function journalRow(e, fresh) {
@@ -38,10 +44,9 @@ function journalRow(e, fresh) {
     el('td', { class: 'time', title: e.at, text: preciseTimeOf(Date.parse(e.at)) }),
     el('td', { class: 'nowrap', title: `${e.method} ${e.path}`, text: e.operation || '—' }),
     el('td', {}, status),
-    el('td', { text: e.reason }),
-    el('td', {}, e.faultId ? el('code', { text: e.faultId }) : el('span', { class: 'muted', text: '—' })),
+    reasonCell(e),
     customerCell(e),
-    el('td', { text: e.session || '—' }),
+    el('td', { class: 'nowrap', title: e.session, text: e.session ? clip(e.session) : '—' }),
     el('td', { class: 'num', text: String(e.ms) }),
   );
 }

@@ -95,7 +95,9 @@ async function journalRow(
   const row = panel.locator('#journal-rows tr', { hasText }).nth(nth);
   await row.waitFor();
   const cells = (await row.getByRole('cell').allTextContents()).map((text) => text.trim());
-  return { operation: cells[1]!, status: cells[2]!, reason: cells[3]!, fault: cells[4]!, customer: cells[5]!, session: cells[6]! };
+  // The fault is named in the reason cell; the row carries its id.
+  const fault = (await row.getAttribute('data-fault')) ?? '—';
+  return { operation: cells[1]!, status: cells[2]!, reason: cells[3]!, fault, customer: cells[4]!, session: cells[5]! };
 }
 
 function sessionStatus(panel: Page, hasText: string) {
@@ -659,7 +661,10 @@ describe('QA panel, in Chromium', () => {
     const ada = await openApp(context, app, await panel.getByLabel('Bearer token').inputValue());
     await logOutFromApp(ada, 1);
     await logOutFromApp(ada, 2);
-    // … then make Bob's next three logouts fail and break the connection for one client session.
+    // … the demo customer signs in and refreshes …
+    const signedIn = await signIn(mock, DEMO_USER.email, DEMO_USER.password);
+    expect((await refresh(mock, (signedIn.body as { data: { refresh_token: string } }).data.refresh_token)).status).toBe(200);
+    // … then make Bob's next three logouts fail and break sign-in for one client session.
     const scope = panel.locator('#arm-form');
     await scope.getByLabel('Times').fill('3');
     await scope.getByLabel('Customer (sub)').fill('cust-bob');
@@ -668,6 +673,7 @@ describe('QA panel, in Chromium', () => {
     await scope.getByLabel('Customer (sub)').fill('');
     await scope.getByLabel('Client session').fill('qa-anna');
     await scope.getByRole('checkbox', { name: 'until disarmed' }).check();
+    await panel.getByLabel('Operation', { exact: true }).selectOption('sign-in');
     await panel.getByRole('button', { name: 'Arm network fault reset' }).click();
     await expect.poll(() => mock.faults.list(), WAIT).toHaveLength(2);
     const bobApp = await openApp(context, app, bob.token);
@@ -678,7 +684,7 @@ describe('QA panel, in Chromium', () => {
     await ada.close();
 
     await panel.bringToFront();
-    await expect.poll(() => panel.locator('#journal-rows tr').count(), WAIT).toBe(4);
+    await expect.poll(() => panel.locator('#journal-rows tr').count(), WAIT).toBe(6);
     await expect.poll(() => sessionStatus(panel, 'cust-ada').textContent(), WAIT).toBe('logged out');
     await expect.poll(() => panel.locator('#faults-rows tr', { hasText: 'cust-bob' }).getByRole('cell').nth(5).textContent(), WAIT).toBe('1');
     // Nothing wider than a laptop screen, and the three things QA watches are on the first screen.
@@ -687,8 +693,10 @@ describe('QA panel, in Chromium', () => {
       const box = await panel.getByRole('heading', { name: heading }).boundingBox();
       expect(box && box.y + box.height <= VIEWPORT.height).toBe(true);
     }
+    await panel.evaluate('document.activeElement.blur(); window.scrollTo(0, 0)');
     await panel.mouse.move(VIEWPORT.width - 2, VIEWPORT.height - 2);
     const png = await panel.screenshot({ animations: 'disabled' });
+    if (process.env.PANEL_LOOK) await writeFile(process.env.PANEL_LOOK, png);
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([VIEWPORT.width, VIEWPORT.height]);
     expect(problems).toEqual([]);
     // Written only when asked, and only once the page has passed every check above.

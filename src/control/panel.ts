@@ -1,22 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Contract, OPERATION } from '../contract/spec.ts';
-import { NETWORK_FAULTS, type NetworkFault } from '../faults/fault.ts';
+import { type Contract, OPERATIONS } from '../contract/spec.ts';
+import { type FaultOperation, NETWORK_FAULTS, type NetworkFault } from '../faults/fault.ts';
 import { TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
 
-/** What the panel page is built from: the contract and where the operation is served. */
+/** What the panel page is built from: the contract and where its operations are served. */
 export type PanelContext = {
   contract: Contract;
+  /** The base path the operations are served under (`/auth/api/v1`, or `--base-path`). */
   basePath: string;
   /** True when control calls need `X-Mock-Admin-Token` (the page then asks for it up front). */
   adminRequired?: boolean;
 };
 
+/** A status as the page offers it: the code and the spec's description of it. */
+type PanelStatus = { status: number; description: string };
+
+/**
+ * What a fault can target, as the page's operation selector offers it: one served operation (its method,
+ * full path and documented statuses), or `*` (the statuses every served operation documents: what a `*`
+ * fault may answer with, see `parseFault`).
+ */
+type PanelOperation = { name: FaultOperation; summary: string; method: string; path: string; statuses: PanelStatus[] };
+
 /** The data the page reads from its `<script type="application/json" id="panel-data">` block. */
 type PanelData = {
-  operation: { method: string; path: string };
-  statuses: { status: number; description: string }[];
+  basePath: string;
+  /** The served operations in the spec's order (logout first), then `*`. */
+  operations: PanelOperation[];
   networkFaults: { name: NetworkFault; hint: string }[];
   tokenKinds: { name: TokenKind; hint: string }[];
   adminRequired: boolean;
@@ -41,20 +53,34 @@ const KIND_HINTS: Partial<Record<TokenKind, string>> = {
 };
 
 /**
- * The page is three files: `panel.html` (markup), `panel.css` and `panel.browser.js` (linted and type-checked on
- * their own; not `panel.js`, which is this module once compiled into dist/). They are put together once,
- * inlined so the page stays one request under a nonce-only CSP.
+ * The page's files: `panel.html` (markup), the styles and the browser scripts (linted and type-checked on their
+ * own, through `tsconfig.panel.json`; named `*.browser.js`, not `panel.js`, which is this module once compiled
+ * into dist/). Each script is a classic script inlined in this order: `panel-kit` declares what the others share,
+ * `panel.browser.js` starts the page. They are put together once, inlined so the page stays one request under a
+ * nonce-only CSP.
  */
-const FILES = { html: 'panel.html', style: 'panel.css', script: 'panel.browser.js' } as const;
-/** Where the template takes the style and script (once) and the nonce and data (per request). */
-const SLOTS = /__PANEL_(STYLE|SCRIPT|NONCE|DATA)__/g;
+const FILES = {
+  html: 'panel.html',
+  styles: ['panel.css', 'panel-parts.css'],
+  scripts: [
+    'panel-kit.browser.js',
+    'panel-faults.browser.js',
+    'panel-tokens.browser.js',
+    'panel-users.browser.js',
+    'panel-clock.browser.js',
+    'panel-journal.browser.js',
+    'panel.browser.js',
+  ],
+} as const;
+/** Where the template takes the styles and scripts (once) and the nonce and data (per request). */
+const SLOTS = /__PANEL_(STYLES|SCRIPTS|NONCE|DATA)__/g;
 
 type Slot = 'nonce' | 'data';
 /** The page cut at its per-request slots: text, then a slot, then text, … */
 type Pieces = (string | { slot: Slot })[];
 let pieces: Promise<Pieces> | undefined;
 
-/** Serves the QA panel: the static page with the spec's statuses, fault kinds and token kinds injected. */
+/** Serves the QA panel: the static page with the spec's operations and statuses, fault kinds and token kinds injected. */
 export async function servePanel(_req: IncomingMessage, res: ServerResponse, context: PanelContext): Promise<void> {
   pieces ??= loadPage();
   let parts: Pieces;
@@ -88,12 +114,20 @@ export async function servePanel(_req: IncomingMessage, res: ServerResponse, con
   res.end(page);
 }
 
-/** The page's data, from the contract and the product's own lists. */
+/** The page's data, from the contract (spec: each operation's `responses`) and the product's own lists. */
 function panelData(context: PanelContext): PanelData {
   const { contract, basePath } = context;
+  const served: PanelOperation[] = [...contract.operations.values()].map((operation) => ({
+    name: operation.name,
+    summary: OPERATIONS[operation.name].summary,
+    method: operation.method.toUpperCase(),
+    path: `${basePath}${operation.path}`,
+    statuses: operation.statuses.map((status) => ({ status, description: operation.descriptions.get(status) ?? String(status) })),
+  }));
+  const everywhere = served[0]?.statuses.filter(({ status }) => served.every((operation) => operation.statuses.some((s) => s.status === status))) ?? [];
   return {
-    operation: { method: OPERATION.method.toUpperCase(), path: `${basePath}${contract.operationPath}` },
-    statuses: contract.statuses.map((status) => ({ status, description: contract.descriptions.get(status) ?? String(status) })),
+    basePath,
+    operations: [...served, { name: '*', summary: 'Every operation', method: '', path: `${basePath}/…`, statuses: everywhere }],
     networkFaults: NETWORK_FAULTS.map((name) => ({ name, hint: NETWORK_HINTS[name] ?? '' })),
     tokenKinds: TOKEN_KINDS.map((name) => ({ name, hint: KIND_HINTS[name] ?? '' })),
     adminRequired: context.adminRequired ?? false,
@@ -101,20 +135,30 @@ function panelData(context: PanelContext): PanelData {
 }
 
 /**
- * Reads the three files and inlines the style and script. Only the template is searched for slots, so
- * nothing in the CSS or script is ever taken for one; they must not be able to end the element they sit in.
+ * Reads the files and inlines the styles and scripts, each script in its own `<script>` carrying the nonce. Only
+ * the template is searched for slots, so nothing in a style or script is ever taken for one; they must not be able
+ * to end the element they sit in.
  */
 async function loadPage(): Promise<Pieces> {
   const read = (name: string) => readFile(new URL(`./${name}`, import.meta.url), 'utf8');
-  const [html, style, script] = await Promise.all([read(FILES.html), read(FILES.style), read(FILES.script)]);
-  if (/<\/style/i.test(style)) throw new Error(`${FILES.style} contains "</style": it cannot be inlined`);
-  if (/<\/script|<!--/i.test(script)) throw new Error(`${FILES.script} contains "</script" or "<!--": it cannot be inlined`);
+  const [html, styles, scripts] = await Promise.all([read(FILES.html), Promise.all(FILES.styles.map(read)), Promise.all(FILES.scripts.map(read))]);
+  styles.forEach((style, index) => {
+    if (/<\/style/i.test(style)) throw new Error(`${FILES.styles[index]} contains "</style": it cannot be inlined`);
+  });
+  scripts.forEach((script, index) => {
+    if (/<\/script|<!--/i.test(script)) throw new Error(`${FILES.scripts[index]} contains "</script" or "<!--": it cannot be inlined`);
+  });
   const out: Pieces = [];
+  const elements = (tag: 'style' | 'script', texts: string[]) => {
+    texts.forEach((text, index) => {
+      out.push(`${index === 0 ? '' : '\n'}<${tag} nonce="`, { slot: 'nonce' }, `">${text}</${tag}>`);
+    });
+  };
   // split() with a capturing group: slot names sit at the odd indexes, between the template's text.
   for (const [index, part] of html.split(SLOTS).entries()) {
     if (index % 2 === 0) out.push(part);
-    else if (part === 'STYLE') out.push(style);
-    else if (part === 'SCRIPT') out.push(script);
+    else if (part === 'STYLES') elements('style', styles);
+    else if (part === 'SCRIPTS') elements('script', scripts);
     else out.push({ slot: part === 'NONCE' ? 'nonce' : 'data' });
   }
   return out;

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { ConfigError } from './errors.ts';
+import { basePath, bool, cookieName, host, integer, oneOf, optional, redisUrl, text, url } from './option-parsers.ts';
 
 /** Signing algorithms the mock can issue with. */
 export const ALGORITHMS = ['RS256', 'ES256', 'HS256'] as const;
@@ -367,77 +367,4 @@ export function loadConfig(input: ConfigInput = {}): Config {
 /** True for addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-function fail(flag: string, message: string): never {
-  throw new ConfigError(flag, `${flag} ${message}`);
-}
-
-function integer(min: number, max: number): (value: unknown, flag: string) => number {
-  return (value, flag) => {
-    const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-      fail(flag, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
-    }
-    return n;
-  };
-}
-
-function bool(value: unknown, flag: string): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string') {
-    const v = value.trim().toLowerCase();
-    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-    if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
-  }
-  return fail(flag, `must be true or false, got ${JSON.stringify(value)}`);
-}
-
-function oneOf<T extends string>(allowed: readonly T[]): (value: unknown, flag: string) => T {
-  return (value, flag) => {
-    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-    return fail(flag, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
-  };
-}
-
-function text(value: unknown, flag: string): string {
-  if (typeof value !== 'string' || value.trim() === '') fail(flag, 'must be a non-empty string');
-  return value;
-}
-
-/** A parser whose option may be left unset (`undefined` when not given). */
-function optional<T>(parse: (value: unknown, flag: string) => T): (value: unknown, flag: string) => T | undefined {
-  return parse;
-}
-
-function url(value: unknown, flag: string): string {
-  const s = text(value, flag);
-  if (!URL.canParse(s)) fail(flag, `must be an absolute URL, got ${JSON.stringify(s)}`);
-  return s;
-}
-
-function redisUrl(value: unknown, flag: string): string {
-  const s = text(value, flag);
-  if (!/^rediss?:\/\//.test(s) || !URL.canParse(s)) fail(flag, `must be a redis:// or rediss:// URL, got ${JSON.stringify(s)}`);
-  return s;
-}
-
-/** An RFC 6265 cookie-name: a token (no separators, controls or spaces). */
-function cookieName(value: unknown, flag: string): string {
-  const s = text(value, flag);
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(s)) fail(flag, `must be a cookie name (letters, digits, !#$%&'*+-.^_\`|~), got ${JSON.stringify(s)}`);
-  return s;
-}
-
-function host(value: unknown, flag: string): string {
-  const s = text(value, flag);
-  if (isIP(s) === 0 && !/^[a-zA-Z0-9.-]+$/.test(s)) fail(flag, `must be an IP address or host name, got ${JSON.stringify(s)}`);
-  return s;
-}
-
-function basePath(value: unknown, flag: string): string | undefined {
-  if (typeof value !== 'string' || (value !== '' && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(value))) {
-    fail(flag, `must be empty or a path starting with /, got ${JSON.stringify(value)}`);
-  }
-  return value.replace(/\/+$/, '');
 }

@@ -1,0 +1,88 @@
+import { isIP } from 'node:net';
+import { ConfigError } from './errors.ts';
+
+/**
+ * The parsers of the option table's rows (`config.ts`): each turns a typed value, or the string argv or an env var
+ * gave, into the option's value, or throws ConfigError naming the flag as the user typed it.
+ */
+
+function fail(flag: string, message: string): never {
+  throw new ConfigError(flag, `${flag} ${message}`);
+}
+
+/** A whole number from `min` to `max` (a string of digits counts). */
+export function integer(min: number, max: number): (value: unknown, flag: string) => number {
+  return (value, flag) => {
+    const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+      fail(flag, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    }
+    return n;
+  };
+}
+
+/** true/false, or 1/0, yes/no, on/off (env vars give strings). */
+export function bool(value: unknown, flag: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const v = value.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  }
+  return fail(flag, `must be true or false, got ${JSON.stringify(value)}`);
+}
+
+/** One of `allowed`, exactly. */
+export function oneOf<T extends string>(allowed: readonly T[]): (value: unknown, flag: string) => T {
+  return (value, flag) => {
+    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+    return fail(flag, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  };
+}
+
+/** A non-empty string. */
+export function text(value: unknown, flag: string): string {
+  if (typeof value !== 'string' || value.trim() === '') fail(flag, 'must be a non-empty string');
+  return value;
+}
+
+/** A parser whose option may be left unset (the row's default then applies). */
+export function optional<T>(parse: (value: unknown, flag: string) => T): (value: unknown, flag: string) => T | undefined {
+  return parse;
+}
+
+/** An absolute URL. */
+export function url(value: unknown, flag: string): string {
+  const s = text(value, flag);
+  if (!URL.canParse(s)) fail(flag, `must be an absolute URL, got ${JSON.stringify(s)}`);
+  return s;
+}
+
+/** A `redis://` or `rediss://` URL. */
+export function redisUrl(value: unknown, flag: string): string {
+  const s = text(value, flag);
+  if (!/^rediss?:\/\//.test(s) || !URL.canParse(s)) fail(flag, `must be a redis:// or rediss:// URL, got ${JSON.stringify(s)}`);
+  return s;
+}
+
+/** An RFC 6265 §4.1.1 cookie-name: a token (no separators, controls or spaces). */
+export function cookieName(value: unknown, flag: string): string {
+  const s = text(value, flag);
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(s)) fail(flag, `must be a cookie name (letters, digits, !#$%&'*+-.^_\`|~), got ${JSON.stringify(s)}`);
+  return s;
+}
+
+/** An IP address or a host name. */
+export function host(value: unknown, flag: string): string {
+  const s = text(value, flag);
+  if (isIP(s) === 0 && !/^[a-zA-Z0-9.-]+$/.test(s)) fail(flag, `must be an IP address or host name, got ${JSON.stringify(s)}`);
+  return s;
+}
+
+/** Empty, or a path starting with `/` (trailing slashes dropped). */
+export function basePath(value: unknown, flag: string): string | undefined {
+  if (typeof value !== 'string' || (value !== '' && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(value))) {
+    fail(flag, `must be empty or a path starting with /, got ${JSON.stringify(value)}`);
+  }
+  return value.replace(/\/+$/, '');
+}

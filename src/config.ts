@@ -208,7 +208,7 @@ export const OPTIONS: readonly OptionRow[] = [
     value: '<bytes>',
     env: 'WORTH_MOCK_MAX_BODY',
     default: 64 * 1024,
-    help: 'largest logout body accepted (default 65536)',
+    help: 'largest body a contract operation accepts, in bytes (default 65536)',
     parse: integer(0, 16 * 1024 * 1024),
   }),
   row({

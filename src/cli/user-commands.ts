@@ -39,7 +39,7 @@ export async function addUser(client: ControlClient, opts: AddUserOptions, io: I
   io.stdout(
     opts.json
       ? `${JSON.stringify(user, null, 2)}\n`
-      : `${user.email} ${user.disabled ? 'cannot sign in (disabled)' : 'can sign in'}: sub ${user.sub}, role ${user.role}, customer ${user.customerName} (${user.customerId}), ${user.permissions.length} permissions\n`,
+      : `${user.email} ${user.disabled ? 'cannot sign in (disabled)' : 'can sign in'}: sub ${user.sub}, role ${user.role}, customer ${user.customer_name} (${user.customer_id}), ${user.permissions.length} permissions\n`,
   );
 }
 
@@ -52,8 +52,8 @@ export async function listUsers(client: ControlClient, opts: { json?: boolean },
     u.email,
     u.sub,
     u.role,
-    `${u.givenName} ${u.familyName}`,
-    u.customerName,
+    `${u.given_name} ${u.family_name}`,
+    u.customer_name,
     String(u.permissions.length),
     u.disabled ? 'disabled' : 'enabled',
     u.source === 'seed' ? 'seed (kept by reset)' : 'added (reset forgets)',

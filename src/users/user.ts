@@ -21,8 +21,23 @@ export type UserInput = {
   disabled?: boolean;
 };
 
-/** A user as listed (`GET /__mock/users`, `users list`): never the password or its digest. */
-export type UserView = Omit<UserRecord, 'passwordSalt' | 'passwordDigest'>;
+/**
+ * A user as listed (`GET /__mock/users`, `users list`, `mock.users.list()`): the input's own field names, so a
+ * listing reads like what was added; never the password or its digest.
+ */
+export type UserView = {
+  readonly email: string;
+  readonly sub: string;
+  readonly role: string;
+  readonly given_name: string;
+  readonly family_name: string;
+  readonly customer_id: string;
+  readonly customer_name: string;
+  readonly permissions: readonly string[];
+  readonly disabled: boolean;
+  /** `seed` (from `--users` or the demo user: kept by reset) or `runtime` (added while running). */
+  readonly source: UserRecord['source'];
+};
 
 /** The permission codes of the spec's sign-in example (its objects' `code`s: the schema types them as strings). */
 export const DEFAULT_PERMISSIONS: readonly string[] = Object.freeze([
@@ -102,8 +117,18 @@ export function parseUser(input: unknown, source: UserRecord['source']): UserRec
 
 /** The user without its password digest, as listings show it. */
 export function viewOf(user: UserRecord): UserView {
-  const { passwordSalt: _salt, passwordDigest: _digest, ...view } = user;
-  return view;
+  return {
+    email: user.email,
+    sub: user.sub,
+    role: user.role,
+    given_name: user.givenName,
+    family_name: user.familyName,
+    customer_id: user.customerId,
+    customer_name: user.customerName,
+    permissions: user.permissions,
+    disabled: user.disabled,
+    source: user.source,
+  };
 }
 
 /** A digest no password has, compared against when the email is unknown so both cases take the same time. */

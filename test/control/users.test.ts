@@ -112,7 +112,14 @@ describe('POST, GET and DELETE /__mock/users', () => {
   it('POST 201 answers the user without its password; the user signs in; GET lists it; DELETE removes it', async () => {
     const added = await api('POST', '/__mock/users', carol);
     expect(added.status).toBe(201);
-    expect(added.body).toMatchObject({ email: carol.email, given_name: 'Carol', family_name: 'Diaz', customer_name: 'Shop', role: 'customer', source: 'runtime' });
+    expect(added.body).toMatchObject({
+      email: carol.email,
+      given_name: 'Carol',
+      family_name: 'Diaz',
+      customer_name: 'Shop',
+      role: 'customer',
+      source: 'runtime',
+    });
     expect(added.body).not.toHaveProperty('password');
     expect(added.body).not.toHaveProperty('passwordDigest');
     expect(added.body).not.toHaveProperty('passwordSalt');

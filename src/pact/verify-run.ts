@@ -32,6 +32,7 @@ export type RunContext = {
   readonly probeProvider: () => Promise<string | undefined>;
   /** Prints one progress text (stderr). */
   readonly progress: (text: string) => void;
+  /** A terminal that takes colours: verdicts are coloured, and the interaction being verified shows until its verdict. */
   readonly color: boolean;
 };
 
@@ -57,9 +58,17 @@ export async function runEach(ctx: RunContext): Promise<RunResult> {
   let stopped: { part: string; why: string } | undefined;
   let child: VerifierProcess | undefined;
   let deathsInARow = 0;
+  // On a terminal, the interaction being verified shows until its verdict replaces it (a slow one can take a while).
+  let showing = false;
   const report = (outcome: InteractionOutcome) => {
-    ctx.progress(formatProgress(interactions.length + 1, total, outcome, ctx.color, interactions.at(-1)));
+    ctx.progress(`${showing ? '\r\x1b[2K' : ''}${formatProgress(interactions.length + 1, total, outcome, ctx.color, interactions.at(-1))}`);
+    showing = false;
     interactions.push(outcome);
+  };
+  const announce = (member: Selected) => {
+    if (!ctx.color) return;
+    ctx.progress(`  [${interactions.length + 1}/${total}] … ${member.pact.consumer}: ${member.interaction.description}`);
+    showing = true;
   };
   try {
     for (const group of groupsOf(plan.selected)) {
@@ -69,6 +78,7 @@ export async function runEach(ctx: RunContext): Promise<RunResult> {
         for (const member of group) report(notRun(identity(member), stopped.part, stopped.why));
         continue;
       }
+      announce(group[0]!);
       child ??= startVerifierProcess();
       ctx.observed.stateEvents = [];
       ctx.observed.providerFailures = [];

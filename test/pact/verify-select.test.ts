@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 import type { CheckReport } from '../../src/pact/check.ts';
 import type { VerificationReport } from '../../src/pact/report.ts';
 import { runCli } from '../support/cli.ts';
@@ -42,6 +43,22 @@ describe('verify --interaction / --state: a subset, chosen as Pact chooses (regu
     } finally {
       await provider.close();
     }
+  });
+
+  it('on a terminal, shows the interaction being verified until its coloured verdict replaces it', async () => {
+    const writes: string[] = [];
+    const code = await main(['verify', '--interaction', 'wrong password'], {
+      stdout: () => {},
+      stderr: (s) => void writes.push(s),
+      color: true,
+      signal: new AbortController().signal,
+    });
+    expect(code).toBe(0);
+    const at = writes.indexOf('  [1/1] … customer-web-app: a sign-in with a wrong password');
+    expect(at).toBeGreaterThan(-1);
+    expect(writes[at + 1]).toMatch(
+      /^\r\x1b\[2K {2}\[1\/1\] \x1b\[32m✓\x1b\[0m customer-web-app: a sign-in with a wrong password {2}\(given a customer with credentials\)/,
+    );
   });
 
   it('names the interactions there are when --interaction matches none', async () => {

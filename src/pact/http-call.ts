@@ -1,5 +1,5 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 /** One HTTP answer as `callHttp` reads it: the status, headers and at most `maxBody` bytes of the body. */
 export type HttpAnswer = { readonly status: number; readonly headers: IncomingHttpHeaders; readonly body: Buffer };
@@ -27,6 +27,18 @@ export function isTimeout(error: unknown): boolean {
   return (error as { code?: unknown })?.code === TIMED_OUT;
 }
 
+/** Host names that are this machine: never reached through a proxy. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/**
+ * The agent for one request to `url`: a fresh connection (no keep-alive pool outlives the command) that honours
+ * HTTP_PROXY / HTTPS_PROXY / NO_PROXY as Pact's own clients do (Node's `proxyEnv`), except for loopback hosts.
+ */
+export function agentFor(url: URL): HttpAgent {
+  const proxyEnv = LOOPBACK.has(url.hostname) ? undefined : process.env;
+  return url.protocol === 'https:' ? new HttpsAgent({ keepAlive: false, proxyEnv }) : new HttpAgent({ keepAlive: false, proxyEnv });
+}
+
 /**
  * One HTTP(S) exchange on a fresh connection (no keep-alive pool outlives the command). Resolves any answer,
  * whatever its status; rejects with the socket's error (its `code`, e.g. ECONNREFUSED) or a `timeoutError`.
@@ -36,7 +48,7 @@ export function callHttp(url: string, call: HttpCall): Promise<HttpAnswer> {
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const maxBody = call.maxBody ?? 64 * 1024;
   return new Promise((resolve, reject) => {
-    const req = send(target, { method: call.method, headers: call.headers, agent: false });
+    const req = send(target, { method: call.method, headers: call.headers, agent: agentFor(target) });
     const timer = setTimeout(() => req.destroy(timeoutError(call.timeoutMs)), Math.max(1, call.timeoutMs));
     const fail = (error: Error) => {
       clearTimeout(timer);

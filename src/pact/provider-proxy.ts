@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { describeFailure, isTimeout, timeoutError } from './http-call.ts';
+import { agentFor, describeFailure, isTimeout, timeoutError } from './http-call.ts';
 
 /** The local stand-in for the provider that the Pact Verifier calls: its URL and `close()`. */
 export type ProviderProxy = { readonly url: string; close(): Promise<void> };
@@ -14,7 +14,7 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-en
 
 /**
  * Starts a loopback proxy that forwards every request, unchanged but for `Host` and hop-by-hop headers, to
- * `target` (its path prefix kept) and streams the answer back unchanged. A request the provider does not answer
+ * `target` (its path prefix kept; through HTTP(S)_PROXY when set) and streams the answer back unchanged. A request the provider does not answer
  * within `timeoutMs()` — or cannot take (refused, reset, TLS) — gets a quick 504/502 naming the cause instead of
  * hanging the Verifier, and `onFailure` records that cause with the URL the user gave.
  */
@@ -27,7 +27,8 @@ export async function startProviderProxy(target: string, timeoutMs: () => number
     const limit = timeoutMs();
     const headers: IncomingHttpHeaders = { ...req.headers, host: base.host };
     for (const name of HOP_BY_HOP) delete headers[name];
-    const upstream = send(new URL(`${prefix}${req.url ?? '/'}`, base.origin), { method: req.method, headers, agent: false });
+    const url = new URL(`${prefix}${req.url ?? '/'}`, base.origin);
+    const upstream = send(url, { method: req.method, headers, agent: agentFor(url) });
     const timer = setTimeout(() => upstream.destroy(timeoutError(limit)), Math.max(1, limit));
     upstream.once('response', (answer) => {
       const back: IncomingHttpHeaders = { ...answer.headers };

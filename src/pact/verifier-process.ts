@@ -28,7 +28,7 @@ export function startVerifierProcess(): VerifierProcess {
   const entry = new URL(`./verifier-child${extname(here)}`, import.meta.url).href;
   const child: ChildProcess = spawn(process.execPath, ['-e', `import(${JSON.stringify(entry)}).then((m) => m.serveVerification())`], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, PACT_DO_NOT_TRACK: process.env.PACT_DO_NOT_TRACK ?? 'true' },
+    env: childEnv(process.env),
   });
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -68,6 +68,25 @@ export function startVerifierProcess(): VerifierProcess {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * The child's environment. Pact JS's own proxy sends every provider request through HTTPS_PROXY / HTTP_PROXY
+ * (upper case only, ignoring NO_PROXY), and the provider it sees is our loopback proxy, which a corporate proxy
+ * cannot reach: the child gets the lower-case names, which Pact's core still uses for a broker, and loopback in
+ * NO_PROXY for the core's calls to our proxies. The parent reaches the real provider through the proxy itself.
+ */
+function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env, PACT_DO_NOT_TRACK: env.PACT_DO_NOT_TRACK ?? 'true' };
+  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY'] as const) {
+    const value = env[name];
+    delete out[name];
+    if (value !== undefined) out[name.toLowerCase()] ??= value;
+  }
+  const noProxy = [env.no_proxy ?? env.NO_PROXY, '127.0.0.1,localhost'].filter(Boolean).join(',');
+  out.no_proxy = noProxy;
+  out.NO_PROXY = noProxy;
+  return out;
 }
 
 /** The verifier's JSON from the child's answer; a verifier that did not run, or answered no JSON report, reads as one failed error. */

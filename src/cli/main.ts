@@ -213,10 +213,13 @@ function buildProgram(io: Io): Command {
   program
     .command('verify')
     .description('verify pacts against a real provider (--provider-base-url) or, by default, against this mock')
-    .option('--pact <file|dir>', 'pact file or folder (default: pacts, unless --broker-url)')
+    .option('--pact <file|dir>', 'pact file or folder (default: ./pacts, else the pacts bundled with worth-auth-mock; none with --broker-url)')
     .addOption(new Option('--provider-base-url <url>', 'the real provider to verify').env('WORTH_MOCK_PROVIDER_BASE_URL'))
     .addOption(new Option('--state-setup-url <url>', "the provider's Pact state-change endpoint").env('WORTH_MOCK_STATE_SETUP_URL'))
-    .option('--token-command <cmd>', 'a command that prints a valid token for the state named in $PACT_STATE (instead of --state-setup-url)')
+    .option(
+      '--token-command <cmd>',
+      'a command that prints the values of the state named in $PACT_STATE: a token on one line, or a JSON object (instead of --state-setup-url)',
+    )
     .addOption(new Option('--broker-url <url>', 'fetch pacts from this Pact Broker').env('PACT_BROKER_BASE_URL'))
     .addOption(new Option('--broker-token <token>', 'the broker token').env('PACT_BROKER_TOKEN'))
     .addOption(
@@ -228,8 +231,11 @@ function buildProgram(io: Io): Command {
     .option('--publish', 'publish the results to the broker')
     .option('--provider-version <version>', 'provider version to publish')
     .option('--provider-branch <branch>', 'provider branch (published with the results; selects pending pacts)')
-    .option('--junit <file>', 'write a JUnit XML report')
-    .option('--json', 'print a JSON report')
+    .addOption(new Option('--timeout <seconds>', 'the verdict comes within this many seconds, whatever the provider does').argParser(positiveInt).default(60))
+    .option('--interaction <regex>', "only the interactions whose description matches (Pact's PACT_DESCRIPTION)")
+    .option('--state <regex>', "only the interactions with a provider state that matches; '' for those with none (Pact's PACT_PROVIDER_STATE)")
+    .option('--junit <file>', 'write a JUnit XML report (in every outcome)')
+    .option('--json', 'print a JSON report (in every outcome)')
     .action(async (opts) => {
       const { runVerify } = await import('../pact/verify.ts');
       await runVerify(opts, io);
@@ -238,7 +244,7 @@ function buildProgram(io: Io): Command {
   program
     .command('check')
     .description('check every pact interaction against the OpenAPI document')
-    .option('--pact <file|dir>', 'pact file or folder', 'pacts')
+    .option('--pact <file|dir>', 'pact file or folder (default: ./pacts, else the pacts bundled with worth-auth-mock)')
     .option('--spec <file>', 'the OpenAPI document (default: the bundled one)')
     .option('--json', 'print a JSON report')
     .action(async (opts) => {

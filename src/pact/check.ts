@@ -3,7 +3,7 @@ import { DEFAULT_SPEC_PATH, loadContract } from '../contract/spec.ts';
 import type { SpecValidator } from '../contract/validator.ts';
 import { ConfigError, PactVerificationError, SpecError } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { loadPacts, type PactFile, type PactInteraction } from './pact-files.ts';
+import { loadPacts, type PactFile, type PactInteraction, pactSource } from './pact-files.ts';
 
 /** The `check` command's options. */
 export type CheckOptions = { pact?: string; spec?: string; json?: boolean };
@@ -15,6 +15,8 @@ export type CheckedInteraction = {
   readonly provider: string;
   readonly description: string;
   readonly violations: readonly string[];
+  /** What the spec leaves open, so nothing was checked (e.g. a request body on an operation that documents none). */
+  readonly warnings: readonly string[];
 };
 
 /** The `--json` report of `check`. */
@@ -23,6 +25,8 @@ export type CheckReport = {
   readonly spec: string;
   readonly summary: { readonly total: number; readonly allowed: number; readonly violating: number };
   readonly interactions: readonly CheckedInteraction[];
+  /** Where the pacts came from, when not from `--pact` or `./pacts` (the bundled ones). */
+  readonly notes: readonly string[];
 };
 
 /**
@@ -30,24 +34,27 @@ export type CheckReport = {
  * validators, before any provider runs; throws PactVerificationError listing the interactions it does not allow.
  */
 export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
-  const pacts = await loadPacts(opts.pact ?? 'pacts');
+  const source = await pactSource(opts.pact);
+  const pacts = await loadPacts(source.path);
   const specPath = opts.spec ?? DEFAULT_SPEC_PATH;
   let basePath: string;
+  let document: Record<string, unknown>;
   try {
-    basePath = (await loadContract(specPath)).basePath;
+    ({ basePath, document } = await loadContract(specPath));
   } catch (error) {
     if (error instanceof SpecError && opts.spec !== undefined) throw new ConfigError('--spec', `--spec ${opts.spec}: ${error.message}`);
     throw error;
   }
   const { createSpecValidator } = await import('../contract/validator.ts');
   const validator = await createSpecValidator(specPath);
-  const interactions = pacts.flatMap((pact) => pact.interactions.map((interaction) => checkInteraction(pact, interaction, basePath, validator)));
+  const interactions = pacts.flatMap((pact) => pact.interactions.map((interaction) => checkInteraction(pact, interaction, { basePath, document }, validator)));
   const violating = interactions.filter((i) => i.violations.length > 0);
   const report: CheckReport = {
     result: violating.length === 0 ? 'passed' : 'failed',
     spec: displayPath(specPath),
     summary: { total: interactions.length, allowed: interactions.length - violating.length, violating: violating.length },
     interactions,
+    notes: source.note ? [source.note] : [],
   };
   if (opts.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout(formatCheck(report, io.color));
@@ -57,18 +64,42 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
   }
 }
 
-/** The request, then the response, through Prism's validators; the pact's path must sit under the spec's base path. */
-function checkInteraction(pact: PactFile, interaction: PactInteraction, basePath: string, validator: SpecValidator): CheckedInteraction {
+/**
+ * The request (its body against the operation's request body schema, its headers and query), then the response,
+ * through Prism's validators; the pact's path must sit under the spec's base path. A request body on an operation
+ * that documents none (Customer Refresh Token's page documents no body, though the service reads one) is a warning,
+ * not a violation: the spec is silent, so there is nothing to check it against.
+ */
+function checkInteraction(
+  pact: PactFile,
+  interaction: PactInteraction,
+  spec: { basePath: string; document: Record<string, unknown> },
+  validator: SpecValidator,
+): CheckedInteraction {
   const { request, response } = interaction;
-  const found = { file: displayPath(pact.path), consumer: pact.consumer, provider: pact.provider, description: interaction.description };
+  const { basePath } = spec;
+  const found = { file: displayPath(pact.path), consumer: pact.consumer, provider: pact.provider, description: interaction.description, warnings: [] };
   const under = request.path === basePath || request.path.startsWith(`${basePath}/`);
   if (!under) return { ...found, violations: [`request: path ${request.path} is not under the spec's base path ${basePath || '/'}`] };
   const path = request.path.slice(basePath.length) || '/';
-  const requestViolations = validator.validateRequest({ method: request.method, path, headers: withLength(request.headers, request.body), body: request.body });
+  const undocumentedBody = request.body !== undefined && documentsNoBody(spec.document, request.method, path);
+  const body = undocumentedBody ? undefined : request.body;
+  const requestViolations = validator.validateRequest({ method: request.method, path, headers: withLength(request.headers, body), body });
   // An operation the spec lacks is said once, by the request.
   if (requestViolations.some((v) => v.startsWith('the spec has no operation'))) return { ...found, violations: requestViolations.map((v) => `request: ${v}`) };
   const responseViolations = validator.validateResponse(request.method, path, { status: response.status, headers: response.headers, body: response.body });
-  return { ...found, violations: [...requestViolations.map((v) => `request: ${v}`), ...responseViolations.map((v) => `response ${response.status}: ${v}`)] };
+  return {
+    ...found,
+    violations: [...requestViolations.map((v) => `request: ${v}`), ...responseViolations.map((v) => `response ${response.status}: ${v}`)],
+    warnings: undocumentedBody ? [`request: the spec documents no request body for ${request.method} ${path}; the pact's body is not checked`] : [],
+  };
+}
+
+/** True when the spec has the operation and it declares no `requestBody`. */
+function documentsNoBody(document: Record<string, unknown>, method: string, path: string): boolean {
+  const paths = document.paths as Record<string, Record<string, Record<string, unknown> | undefined> | undefined> | undefined;
+  const operation = paths?.[path]?.[method.toLowerCase()];
+  return operation !== undefined && operation.requestBody === undefined;
 }
 
 /** Prism looks at a request body only when Content-Length says there is one; a pact rarely records it. */
@@ -83,7 +114,9 @@ function formatCheck(report: CheckReport, color: boolean): string {
   for (const i of report.interactions) {
     lines.push(`  ${i.violations.length ? paint(31, '✗') : paint(32, '✓')} ${i.consumer} → ${i.provider}: ${i.description}`);
     for (const v of i.violations) lines.push(`      ${v}`);
+    for (const w of i.warnings) lines.push(`      ${paint(33, 'warning:')} ${w}`);
   }
+  for (const n of report.notes) lines.push(`  note: ${n}`);
   const { total, allowed, violating } = report.summary;
   lines.push('', `${total} interaction${total === 1 ? '' : 's'}: ${allowed} allowed by the spec, ${violating} not`);
   lines.push(report.result === 'passed' ? paint(32, 'Pact check passed') : paint(31, 'Pact check FAILED'), '');

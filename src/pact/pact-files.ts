@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.ts';
 
 /** One HTTP interaction of a pact, with its example request and response in plain form (any pact spec version). */
@@ -8,6 +9,8 @@ export type PactInteraction = {
   readonly providerStates: readonly { name: string; params?: Record<string, unknown> }[];
   readonly request: PactMessage & { readonly method: string; readonly path: string; readonly query: string };
   readonly response: PactMessage & { readonly status: number };
+  /** The provider-state values its request uses (`${token}` → `token`), in order: what a state setup must answer. */
+  readonly stateVariables: readonly string[];
 };
 
 /** Headers (names as written, several values joined by `, `) and the body: parsed JSON, text, or undefined. */
@@ -24,6 +27,30 @@ export type PactFile = {
 };
 
 type Json = Record<string, unknown>;
+
+/** Where pacts are read from when `--pact` is not given, and a note when it is not `./pacts`. */
+export type PactSource = { readonly path: string; readonly note: string | undefined };
+
+/** The pacts shipped inside this package (`pacts/` beside `src/` and `dist/`). */
+export const BUNDLED_PACTS = fileURLToPath(new URL('../../pacts', import.meta.url));
+
+/**
+ * The pacts `check` and `verify` read: `--pact` as given; else `./pacts` when it exists; else the pacts bundled
+ * with the package, so `npx worth-auth-mock check` works in a project that has none of its own.
+ */
+export async function pactSource(given: string | undefined): Promise<PactSource> {
+  if (given !== undefined) return { path: given, note: undefined };
+  const exists = await stat(resolve('pacts')).then(
+    () => true,
+    () => false,
+  );
+  if (exists) return { path: 'pacts', note: undefined };
+  const shown = relative(process.cwd(), BUNDLED_PACTS);
+  return {
+    path: BUNDLED_PACTS,
+    note: `./pacts does not exist: read the pacts bundled with worth-auth-mock (${shown.startsWith('..') ? BUNDLED_PACTS : shown})`,
+  };
+}
 
 /** Reads `--pact FILE|DIR` (every `*.json` of a folder, sorted); throws ConfigError naming the file and what is wrong. */
 export async function loadPacts(path: string): Promise<PactFile[]> {
@@ -96,7 +123,24 @@ function interactionFrom(raw: Json): PactInteraction {
     providerStates: states,
     request: { method: request.method.toUpperCase(), path: request.path, query: queryOf(request.query), ...messageOf(request) },
     response: { status: response.status, ...messageOf(response) },
+    stateVariables: stateVariablesOf(request.generators),
   };
+}
+
+/** The names in the request's provider-state generators' expressions (`"Bearer ${token}"` → `token`), each once. */
+function stateVariablesOf(generators: unknown): string[] {
+  const names = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const { type, expression } = node as Json;
+    if (type === 'ProviderState' && typeof expression === 'string') {
+      for (const [, name] of expression.matchAll(/\$\{\s*([^}\s]+)\s*\}/g)) names.add(name as string);
+      return;
+    }
+    for (const child of Object.values(node)) walk(child);
+  };
+  walk(generators);
+  return [...names];
 }
 
 /** Headers as strings and the body decoded: v4 wraps bodies in `{ content, contentType, encoded }`, v2/v3 hold them bare. */

@@ -1,3 +1,5 @@
+import { createRedactor, type Redactor } from './redact.ts';
+
 /** What Pact's verifier reports (pact_ffi's verifier JSON): the parts the reports read. */
 export type VerifierJson = {
   result: boolean;
@@ -19,16 +21,22 @@ type PactMismatch =
   | { type: 'mismatches'; mismatches: { type: string; mismatch?: string; path?: string; key?: string; expected?: unknown; actual?: unknown }[] }
   | { type: 'error'; message: string };
 
-/** One way an interaction failed: which part (`status`, `header`, `body`, `state`, `error`) and Pact's words for it. */
+/**
+ * One way an interaction failed: which part (`status`, `header`, `body`, `state`, `provider`, `verifier`, `error`)
+ * and the words for it (Pact's, or ours when we know the cause better).
+ */
 export type Failure = { readonly part: string; readonly message: string; readonly path?: string; readonly expected?: unknown; readonly actual?: unknown };
 
-/** One interaction's outcome; `pending` ones (Pact's pending pacts) failed without failing the run. */
+/**
+ * One interaction's outcome. `pending` ones (Pact's pending pacts) failed without failing the run; `not-run` ones
+ * were never sent to the provider (it was down, the verifier died, `--timeout` passed): `failures` says why.
+ */
 export type InteractionOutcome = {
   readonly consumer: string;
   readonly provider: string;
   readonly description: string;
   readonly providerStates: readonly string[];
-  readonly outcome: 'passed' | 'failed' | 'pending';
+  readonly outcome: 'passed' | 'failed' | 'pending' | 'not-run';
   readonly durationMs?: number;
   readonly failures: readonly Failure[];
 };
@@ -39,37 +47,55 @@ export type VerificationReport = {
   readonly provider: string;
   /** The provider's URL, or the in-process mock's. */
   readonly target: string;
-  readonly summary: { readonly total: number; readonly passed: number; readonly failed: number; readonly pending: number };
+  readonly summary: {
+    readonly total: number;
+    readonly passed: number;
+    readonly failed: number;
+    readonly pending: number;
+    readonly notRun: number;
+  };
   readonly interactions: readonly InteractionOutcome[];
-  /** Failures Pact tied to no interaction (e.g. a pact that could not be fetched). */
+  /** Failures tied to no interaction (e.g. a pact that could not be fetched, options that do not fit). */
   readonly errors: readonly string[];
-  /** Things worth knowing that are not failures (skipped pacts, states without a setup). */
+  /** Things worth knowing that are not failures (skipped pacts, filters, where the pacts came from). */
   readonly notes: readonly string[];
+  /** Wall-clock time of the whole verification, in milliseconds. */
+  readonly durationMs: number;
 };
 
-/** What the report is built from besides Pact's own JSON. */
+/** What a report's outcomes are built from besides Pact's own JSON. */
 export type ReportContext = {
   provider: string;
   target: string;
-  /** Why a provider state could not be set up (e.g. the token command failed), by state name. */
+  /** Why a provider state could not be set up (e.g. the endpoint answered 500), by state name. */
   stateErrors?: ReadonlyMap<string, string>;
-  notes?: readonly string[];
+  /** Why the provider gave no answer (refused, timed out), named with the URL the user gave. */
+  providerErrors?: readonly string[];
+  /** The values provider states answered: kept out of every text of the report. */
+  secrets?: Iterable<string>;
 };
 
 const STATE_FAILURE = /state change/i;
 
-/** Builds the report from Pact's verifier JSON; Pact's `result` decides pass or fail. */
-export function buildReport(json: VerifierJson, context: ReportContext): VerificationReport {
+/** Pact's interaction results as outcomes, with our causes first (a state endpoint's 500, a refused connection). */
+export function outcomesOf(json: VerifierJson, context: ReportContext): { interactions: InteractionOutcome[]; errors: string[] } {
+  const redact = createRedactor(context.secrets ?? []);
+  const providerErrors = context.providerErrors ?? [];
   const interactions: InteractionOutcome[] = (json.interactionResults ?? []).map((r) => {
     const states = r.providerStates ?? [];
-    let failures = r.result === 'OK' ? [] : failuresOf(r.mismatch);
+    let failures = r.result === 'OK' ? [] : failuresOf(r.mismatch, redact);
     // Our own reason for a state that could not be set up says more than Pact's "state change handlers failed".
     const known = states.flatMap((state) => {
       const why = context.stateErrors?.get(state);
-      return why ? [{ part: 'state', message: `provider state "${state}": ${why}` }] : [];
+      return why ? [{ part: 'state', message: redact(`provider state "${state}": ${why}`) }] : [];
     });
     if (known.length > 0 && failures.length > 0) failures = [...known, ...failures.filter((f) => f.part !== 'state')];
+    else if (providerErrors.length > 0 && failures.length > 0) {
+      // The provider proxy stood in for a provider that did not answer: Pact compared our stand-in, so only the cause counts.
+      failures = providerErrors.map((message) => ({ part: 'provider', message }));
+    }
     const durationMs = parseDuration(r.duration);
+    failures = [...failures].sort((a, b) => rank(a.part) - rank(b.part));
     return {
       consumer: r.consumer ?? '',
       provider: r.provider ?? context.provider,
@@ -86,37 +112,65 @@ export function buildReport(json: VerifierJson, context: ReportContext): Verific
     .map(
       (e) =>
         `${stripControlChars(e.interaction)}: ${
-          failuresOf(e.mismatch)
+          failuresOf(e.mismatch, redact)
             .map((f) => f.message)
             .join('; ') || 'failed'
         }`,
     );
-  const count = (outcome: InteractionOutcome['outcome']) => interactions.filter((i) => i.outcome === outcome).length;
+  return { interactions, errors };
+}
+
+/** The parts of a report, put together: counts, and `failed` unless every interaction passed (or is pending) and there are no errors. */
+export function assembleReport(parts: {
+  provider: string;
+  target: string;
+  interactions: readonly InteractionOutcome[];
+  errors: readonly string[];
+  notes: readonly string[];
+  durationMs: number;
+}): VerificationReport {
+  const count = (outcome: InteractionOutcome['outcome']) => parts.interactions.filter((i) => i.outcome === outcome).length;
+  const summary = { total: parts.interactions.length, passed: count('passed'), failed: count('failed'), pending: count('pending'), notRun: count('not-run') };
+  const clean = parts.errors.length === 0 && summary.failed === 0 && summary.notRun === 0;
   return {
-    result: json.result && errors.length === 0 ? 'passed' : 'failed',
-    provider: context.provider,
-    target: context.target,
-    summary: { total: interactions.length, passed: count('passed'), failed: count('failed'), pending: count('pending') },
-    interactions,
-    errors,
-    notes: [...(context.notes ?? [])],
+    result: clean ? 'passed' : 'failed',
+    provider: parts.provider,
+    target: parts.target,
+    summary,
+    interactions: [...parts.interactions],
+    errors: [...parts.errors],
+    notes: [...parts.notes],
+    durationMs: Math.round(parts.durationMs),
   };
 }
 
-function failuresOf(mismatch: PactMismatch | undefined): Failure[] {
+/** An interaction that was never sent to the provider, and why. */
+export function notRun(
+  of: { consumer: string; provider: string; description: string; providerStates: readonly string[] },
+  part: string,
+  why: string,
+): InteractionOutcome {
+  return { ...of, providerStates: [...of.providerStates], outcome: 'not-run', failures: [{ part, message: why }] };
+}
+
+function failuresOf(mismatch: PactMismatch | undefined, redact: Redactor): Failure[] {
   if (!mismatch) return [{ part: 'error', message: 'failed without a reason from Pact' }];
   if (mismatch.type === 'error') {
-    const message = stripControlChars(mismatch.message);
+    const message = redact(stripControlChars(mismatch.message));
     return [{ part: STATE_FAILURE.test(message) ? 'state' : 'error', message }];
   }
   return mismatch.mismatches.map((m) => ({
     part: PARTS[m.type] ?? m.type.replace(/Mismatch$/, '').toLowerCase(),
-    message: stripControlChars(m.mismatch ?? m.type),
+    message: redact(stripControlChars(m.mismatch ?? m.type)),
     ...(m.path !== undefined ? { path: m.path } : m.key !== undefined ? { path: m.key } : {}),
-    ...(m.expected !== undefined ? { expected: m.expected } : {}),
-    ...(m.actual !== undefined ? { actual: m.actual } : {}),
+    ...(m.expected !== undefined ? { expected: redact(m.expected) } : {}),
+    ...(m.actual !== undefined ? { actual: redact(m.actual) } : {}),
   }));
 }
+
+/** Failures in the order a reader wants them: why nothing could be compared first, then status, headers, body. */
+const ORDER = ['state', 'provider', 'verifier', 'error', 'status', 'method', 'path', 'query', 'header', 'body'];
+const rank = (part: string) => (ORDER.includes(part) ? ORDER.indexOf(part) : ORDER.length);
 
 const PARTS: Record<string, string> = {
   StatusMismatch: 'status',
@@ -128,77 +182,6 @@ const PARTS: Record<string, string> = {
   QueryMismatch: 'query',
   MetadataMismatch: 'metadata',
 };
-
-/** The human summary: one line per interaction, the reasons under each failure, the counts last. */
-export function formatSummary(report: VerificationReport, color: boolean): string {
-  const paint = (code: number, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
-  const lines = [`Pact verification of ${report.provider} at ${report.target}`, ''];
-  for (const i of report.interactions) {
-    const mark = i.outcome === 'passed' ? paint(32, '✓') : i.outcome === 'pending' ? paint(33, '…') : paint(31, '✗');
-    const given = i.providerStates.length ? `  (given ${i.providerStates.join(', ')})` : '';
-    lines.push(`  ${mark} ${i.consumer}: ${i.description}${given}${i.outcome === 'pending' ? '  [pending: does not fail the run]' : ''}`);
-    for (const f of i.failures) lines.push(`      ${f.part}${f.path && f.part !== 'header' ? ` ${f.path}` : ''}: ${f.message}`);
-  }
-  for (const e of report.errors) lines.push(`  ${paint(31, '✗')} ${e}`);
-  for (const n of report.notes) lines.push(`  note: ${n}`);
-  const { total, passed, failed, pending } = report.summary;
-  lines.push('', `${total} interaction${total === 1 ? '' : 's'}: ${passed} passed, ${failed} failed${pending ? `, ${pending} pending` : ''}`);
-  lines.push(report.result === 'passed' ? paint(32, 'Pact verification passed') : paint(31, 'Pact verification FAILED'), '');
-  return lines.join('\n');
-}
-
-/** JUnit XML: a suite per consumer, a case per interaction (`failure` with Pact's reasons; pending as `skipped`). */
-export function toJUnit(report: VerificationReport): string {
-  const suites = new Map<string, InteractionOutcome[]>();
-  for (const i of report.interactions) {
-    const key = `${i.consumer} → ${i.provider}`;
-    suites.set(key, [...(suites.get(key) ?? []), i]);
-  }
-  const seconds = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3);
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const { total, failed, pending } = report.summary;
-  const errors = report.errors.length;
-  out.push(
-    `<testsuites name="${xml(`pact verification: ${report.provider}`)}" tests="${total + errors}" failures="${failed}" errors="${errors}" skipped="${pending}">`,
-  );
-  for (const [name, cases] of suites) {
-    const time = cases.reduce((sum, c) => sum + (c.durationMs ?? 0), 0);
-    const f = cases.filter((c) => c.outcome === 'failed').length;
-    const s = cases.filter((c) => c.outcome === 'pending').length;
-    out.push(`  <testsuite name="${xml(name)}" tests="${cases.length}" failures="${f}" errors="0" skipped="${s}" time="${seconds(time)}">`);
-    for (const c of cases) {
-      const classname = `${c.consumer}.${c.provider}`;
-      const open = `    <testcase classname="${xml(classname)}" name="${xml(c.description)}" time="${seconds(c.durationMs)}"`;
-      if (c.outcome === 'passed') {
-        out.push(`${open}/>`);
-        continue;
-      }
-      const text = c.failures.map((x) => `${x.part}${x.path && x.part !== 'header' ? ` ${x.path}` : ''}: ${x.message}`).join('\n');
-      const first = c.failures[0]?.message ?? 'failed';
-      out.push(`${open}>`);
-      out.push(
-        c.outcome === 'pending'
-          ? `      <skipped message="${xml(`pending interaction failed: ${first}`)}"/>`
-          : `      <failure message="${xml(first)}" type="${xml(c.failures[0]?.part ?? 'error')}">${xml(text)}</failure>`,
-      );
-      out.push('    </testcase>');
-    }
-    out.push('  </testsuite>');
-  }
-  if (errors > 0) {
-    out.push(`  <testsuite name="${xml(`pact sources → ${report.provider}`)}" tests="${errors}" failures="0" errors="${errors}" skipped="0" time="0.000">`);
-    for (const [index, e] of report.errors.entries()) {
-      out.push(
-        `    <testcase classname="pact" name="${xml(`error ${index + 1}`)}" time="0.000">`,
-        `      <error message="${xml(e)}">${xml(e)}</error>`,
-        '    </testcase>',
-      );
-    }
-    out.push('  </testsuite>');
-  }
-  out.push('</testsuites>', '');
-  return out.join('\n');
-}
 
 /** Pact's durations read as milliseconds ("93ms", "1s 200ms", "1.5s"). */
 function parseDuration(text: string | undefined): number | undefined {
@@ -222,8 +205,4 @@ export function stripControlChars(text: string): string {
     .replace(/\x1b\[[0-9;]*m/g, '')
     .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '')
     .trim();
-}
-
-function xml(text: string): string {
-  return stripControlChars(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;');
 }

@@ -1,68 +1,22 @@
 import { spawn } from 'node:child_process';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { jsonError, readBody, sendJson } from '../http/messages.ts';
 import { keepTail } from './output-tail.ts';
 import { stripControlChars } from './report.ts';
 
-/** How long one run of the token command may take, in milliseconds, before it is stopped (SIGTERM). */
-const TOKEN_COMMAND_TIMEOUT_MS = 30_000;
+/** A provider state's values as the token command printed them: `{ token }` for a bare line, the fields of a JSON object. */
+export type CommandValues = Record<string, unknown>;
 
 /**
- * A loopback Pact state-change endpoint that runs `--token-command` with `PACT_STATE` set and answers
- * `{ token }` from its trimmed stdout; a failing command answers 400 (Pact reports the state as not set up)
- * and its reason lands in `errors`, by state name. Resolves the endpoint's URL and a `close()`.
+ * Runs `--token-command` for one state setup, with `PACT_STATE` and `PACT_STATE_PARAMS` (JSON) in its environment,
+ * and resolves the state's values from its stdout: a JSON object's fields (`{"email": …, "password": …}`), or a
+ * bare line as `{ token }`, or nothing as `{}`. Rejects with an Error saying why (exit code and the end of its
+ * stderr, stopped after `timeoutMs`, or output that is neither) — never quoting its stdout, which holds secrets.
  */
-export async function serveTokenCommand(command: string, errors: Map<string, string>): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((req, res) => {
-    answerStateChange(req, res, command, errors).catch((error: unknown) => sendJson(res, 400, { message: (error as Error).message }));
-  });
-  await new Promise<void>((ready, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => ready());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-/** One state change (`{ state, params, action }`): a setup runs the command; a teardown or no state answers `{}`. */
-async function answerStateChange(req: IncomingMessage, res: ServerResponse, command: string, errors: Map<string, string>): Promise<void> {
-  const read = await readBody(req, 64 * 1024, 10_000);
-  if (!read.ok) return sendJson(res, 413, { message: read.error });
-  const text = read.body.toString('utf8');
-  let change: { state?: string; params?: unknown; action?: string };
-  try {
-    change = text.trim() ? JSON.parse(text) : {};
-  } catch (error) {
-    return sendJson(res, 400, { message: jsonError(error) });
-  }
-  const { state, params, action } = change;
-  if (!state || action === 'teardown') return sendJson(res, 200, {});
-  try {
-    const token = await runTokenCommand(command, state, params);
-    sendJson(res, 200, token === '' ? {} : { token });
-  } catch (error) {
-    const message = (error as Error).message;
-    errors.set(state, message);
-    // 4xx: Pact retries a 5xx state change for minutes, and a failed command will not succeed on retry.
-    sendJson(res, 400, { message });
-  }
-}
-
-/** Runs the token command for one state; resolves its trimmed stdout (empty: the state needs no token). */
-function runTokenCommand(command: string, state: string, params: unknown): Promise<string> {
+export function runTokenCommand(command: string, state: string, params: unknown, timeoutMs: number): Promise<CommandValues> {
   return new Promise((done, fail) => {
     const child = spawn(command, {
       shell: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: TOKEN_COMMAND_TIMEOUT_MS,
+      timeout: Math.max(1, Math.round(timeoutMs)),
       env: { ...process.env, PACT_STATE: state, PACT_STATE_PARAMS: JSON.stringify(params ?? {}) },
     });
     let stdout = '';
@@ -76,12 +30,37 @@ function runTokenCommand(command: string, state: string, params: unknown): Promi
     child.once('error', (error) => fail(new Error(`token command could not start: ${error.message}`)));
     child.once('close', (code, signal) => {
       const why = stripControlChars(stderr).split('\n').slice(-3).join(' ').slice(0, 300);
-      if (signal)
-        return fail(new Error(`token command was stopped by ${signal}${signal === 'SIGTERM' ? ` (over ${TOKEN_COMMAND_TIMEOUT_MS / 1000} s?)` : ''}`));
+      if (signal) {
+        const slow = signal === 'SIGTERM' ? ` (it ran longer than ${(timeoutMs / 1000).toFixed(1)} s)` : '';
+        return fail(new Error(`token command was stopped by ${signal}${slow}`));
+      }
       if (code !== 0) return fail(new Error(`token command exited ${code}${why ? `: ${why}` : ''}`));
-      const token = stdout.trim();
-      if (/\s/.test(token)) return fail(new Error('token command printed more than a token (print only the token, on one line)'));
-      done(token);
+      try {
+        done(valuesOf(stdout.trim()));
+      } catch (error) {
+        fail(error);
+      }
     });
   });
+}
+
+/** The values of the command's trimmed stdout; throws an Error describing (never quoting) output it cannot read. */
+function valuesOf(text: string): CommandValues {
+  if (text === '') return {};
+  // No token starts like JSON: such output is meant as JSON, and only an object of values makes sense.
+  if (/^[{["]/.test(text)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new Error('token command printed something that starts like JSON but does not parse as JSON');
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('token command printed JSON that is not an object of the state\'s values ({"token": …})');
+    return parsed as CommandValues;
+  }
+  if (/\s/.test(text)) {
+    throw new Error('token command printed more than a token: print the token alone on one line, or a JSON object of the state\'s values ({"token": …})');
+  }
+  return { token: text };
 }

@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors.ts';
-import { loadPacts, type PactFile, providerStatesOf } from './pact-files.ts';
+import { ConfigError, shown } from '../errors.ts';
+import { loadPacts, type PactFile, type PactInteraction, pactSource, providerStatesOf } from './pact-files.ts';
 
 /** The `verify` command's options, as commander hands them over. */
 export type VerifyOptions = {
@@ -16,7 +16,16 @@ export type VerifyOptions = {
   providerBranch?: string;
   junit?: string;
   json?: boolean;
+  /** The whole verification's limit, in seconds (default 60). */
+  timeout?: number;
+  /** Only interactions whose description matches this regular expression. */
+  interaction?: string;
+  /** Only interactions with a provider state matching this regular expression (`''`: those with none). */
+  state?: string;
 };
+
+/** One interaction to verify, with the pact it comes from. */
+export type Selected = { readonly pact: PactFile; readonly interaction: PactInteraction };
 
 /** What `verify` will do, once the options are known to make sense together. */
 export type Plan = {
@@ -32,9 +41,16 @@ export type Plan = {
   junit: string | undefined;
   json: boolean;
   notes: string[];
+  /** The whole verification's limit, in milliseconds. */
+  timeoutMs: number;
+  /** The local pacts' interactions to verify, filters applied, in pact order (empty with only a broker: Pact finds them). */
+  selected: Selected[];
+  /** `--interaction` / `--state` as given: passed to Pact's own filters when the pacts come from a broker. */
+  filters: { description?: string; state?: string };
 };
 
-const DEFAULT_PACTS = 'pacts';
+/** The whole verification's default limit, in seconds: a provider that is down gives its verdict well inside it. */
+export const DEFAULT_TIMEOUT_S = 60;
 const DEFAULT_PROVIDER = 'auth-service';
 /** Pact's recommended selection for a provider's CI: the consumers' main branch and what is deployed or released. */
 const DEFAULT_SELECTORS: Record<string, unknown>[] = [{ mainBranch: true }, { deployedOrReleased: true }];
@@ -77,10 +93,18 @@ export async function planVerification(opts: VerifyOptions): Promise<Plan> {
     if (!opts.providerVersion) throw new ConfigError('--provider-version', '--publish needs --provider-version (e.g. the git SHA of the provider under test)');
   }
 
+  const timeoutS = opts.timeout ?? DEFAULT_TIMEOUT_S;
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0)
+    throw new ConfigError('--timeout', `--timeout must be a number of seconds above 0, got ${shown(opts.timeout)}`);
+  const interactionFilter = regexOf('--interaction', opts.interaction);
+  const stateFilter = regexOf('--state', opts.state);
+
   const notes: string[] = [];
   let pactFiles: PactFile[] = [];
   if (!brokerUrl || opts.pact !== undefined) {
-    const path = opts.pact ?? DEFAULT_PACTS;
+    const source = await pactSource(opts.pact);
+    const path = source.path;
+    if (source.note) notes.push(source.note);
     const all = await loadPacts(path);
     pactFiles = all.filter((p) => p.provider === provider);
     const others = all.filter((p) => p.provider !== provider);
@@ -91,12 +115,30 @@ export async function planVerification(opts: VerifyOptions): Promise<Plan> {
     if (others.length) notes.push(`skipped ${others.length} pact file(s) for other providers: ${others.map((p) => p.path).join(', ')}`);
   }
 
+  const all = pactFiles.flatMap((pact) => pact.interactions.map((interaction) => ({ pact, interaction })));
+  const selected = all.filter(
+    ({ interaction }) =>
+      (!interactionFilter || interactionFilter.test(interaction.description)) &&
+      (!stateFilter || (opts.state === '' ? interaction.providerStates.length === 0 : interaction.providerStates.some((s) => stateFilter.test(s.name)))),
+  );
+  if ((interactionFilter || stateFilter) && all.length > 0) {
+    const flag = interactionFilter ? '--interaction' : '--state';
+    if (selected.length === 0) {
+      const names = interactionFilter ? all.map((s) => s.interaction.description) : providerStatesOf(pactFiles);
+      throw new ConfigError(
+        flag,
+        `${filterText(opts)} matches none of the ${all.length} interactions; they are: ${names.map((n) => JSON.stringify(n)).join(', ')}`,
+      );
+    }
+    notes.push(`verified ${selected.length} of ${all.length} interactions (${filterText(opts)})`);
+  }
+
   if (providerBaseUrl && !stateSetupUrl && tokenCommand === undefined) {
-    const states = providerStatesOf(pactFiles);
+    const states = [...new Set(selected.flatMap((s) => s.interaction.providerStates.map((state) => state.name)))];
     if (states.length > 0) {
       throw new ConfigError(
         '--state-setup-url',
-        `the pacts name provider states (${states.map((s) => JSON.stringify(s)).join(', ')}): give --state-setup-url URL (the provider's Pact state-change endpoint) or --token-command CMD (prints a token for the state in $PACT_STATE)`,
+        `the pacts name provider states (${states.map((s) => JSON.stringify(s)).join(', ')}): give --state-setup-url URL (the provider's Pact state-change endpoint) or --token-command CMD (prints the values of the state in $PACT_STATE)`,
       );
     }
     if (brokerUrl) notes.push('no --state-setup-url or --token-command: interactions from the broker that name provider states will fail');
@@ -114,7 +156,29 @@ export async function planVerification(opts: VerifyOptions): Promise<Plan> {
     junit: opts.junit,
     json: opts.json === true,
     notes,
+    timeoutMs: timeoutS * 1000,
+    selected,
+    filters: { ...(opts.interaction !== undefined ? { description: opts.interaction } : {}), ...(opts.state !== undefined ? { state: opts.state } : {}) },
   };
+}
+
+/** A filter flag's regular expression; throws ConfigError naming the flag when it does not compile. */
+function regexOf(flag: string, source: string | undefined): RegExp | undefined {
+  if (source === undefined) return undefined;
+  try {
+    return new RegExp(source);
+  } catch (error) {
+    throw new ConfigError(flag, `${flag} must be a regular expression: ${(error as Error).message}`);
+  }
+}
+
+function filterText(opts: VerifyOptions): string {
+  return [
+    opts.interaction !== undefined ? `--interaction ${JSON.stringify(opts.interaction)}` : '',
+    opts.state !== undefined ? `--state ${JSON.stringify(opts.state)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** The flag's URL, checked to be http(s); unset or empty (an empty env var) is undefined. */

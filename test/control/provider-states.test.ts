@@ -16,6 +16,11 @@ async function stateChange(body: unknown) {
   );
 }
 
+/** POSTs to one of the mock's contract operations (relative to its base path) with a JSON body. */
+async function call(operation: string, body: unknown) {
+  return read(await fetch(`${mock.baseUrl}${operation}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+}
+
 describe('POST /__mock/provider-states', () => {
   // Each state's token, presented to logout, gets the answer the pact expects of that state.
   const cases = [
@@ -33,6 +38,57 @@ describe('POST /__mock/provider-states', () => {
     const answer = await logout(mock, { token });
     expect(answer.status).toBe(status);
     expect(await violations(answer)).toEqual([]);
+  });
+
+  // The same sign-in states give the refresh token of that sign-in: refresh answers what the pact expects.
+  it.each([
+    { state: 'a customer with an active session', status: 200 },
+    { state: 'a customer whose session has been logged out', status: 401 },
+  ])('"$state" returns a refresh token that refresh answers $status', async ({ state, status }) => {
+    const { body } = await stateChange({ state, action: 'setup' });
+    const { refreshToken, idToken } = body as { refreshToken: string; idToken: string };
+    expect(idToken.split('.')).toHaveLength(3);
+    const answer = await call('/refresh-token/customer', { refresh_token: refreshToken });
+    expect(answer.status).toBe(status);
+    if (status === 200) expect((answer.body as { data: { id_token: unknown } }).data.id_token).toEqual(expect.any(String));
+  });
+
+  it('"a customer with credentials" returns the email and password of a user who can sign in, and of no one else', async () => {
+    const { status, body } = await stateChange({ state: 'a customer with credentials', action: 'setup' });
+    expect(status).toBe(200);
+    const { email, password } = body as { email: string; password: string };
+    expect(password.length).toBeGreaterThanOrEqual(16);
+    expect((await call('/customer/sign-in', { email, password })).status).toBe(200);
+    expect((await call('/customer/sign-in', { email, password: `${password}x` })).status).toBe(400);
+    // Every setup makes a new user with a new password.
+    const again = (await stateChange({ state: 'a customer with credentials', action: 'setup' })).body as { email: string; password: string };
+    expect(again.email).not.toBe(email);
+    expect(again.password).not.toBe(password);
+    // The users list shows the user, never the password.
+    const users = await read(await fetch(`${mock.url}/__mock/users`));
+    expect(users.text).toContain(email);
+    expect(users.text).not.toContain(password);
+  });
+
+  it('keeps at most 20 users made by the credentials state, the newest, however many verifications ran', async () => {
+    const bounded = await mockOn();
+    try {
+      const made: string[] = [];
+      for (let i = 0; i < 25; i++) {
+        const answer = await fetch(`${bounded.url}/__mock/provider-states`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ state: 'a customer with credentials', action: 'setup' }),
+        });
+        made.push(((await answer.json()) as { email: string }).email);
+      }
+      const emails = (await bounded.users.list()).map((u) => u.email);
+      expect(emails.filter((e) => made.includes(e))).toEqual(made.slice(-20));
+      // The seed user is not theirs to remove.
+      expect(emails).toContain('customer@example.com');
+    } finally {
+      await bounded.close();
+    }
   });
 
   it('remembers the "logged out" state\'s sign-in as long as a logout would: past a refresh ttl shorter than the token\'s', async () => {

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MatchersV3, PactV4 } from '@pact-foundation/pact';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logOut } from '../support/pact-client.ts';
+import { logOut, refresh, signIn } from '../support/pact-client.ts';
 
-// The customer web app's expectations of the Auth Service's logout, as a PactV4 consumer test.
-// Tokens come from provider states (`fromProviderState`), so any provider that sets the states up can verify the pact.
-const { fromProviderState, like, regex } = MatchersV3;
+// The customer web app's expectations of the Auth Service's sign-in flow (sign-in, refresh, logout), as a PactV4
+// consumer test. Tokens and credentials come from provider states (`fromProviderState`), so any provider that sets
+// the states up can verify the pact, and the pact never holds a real password or token.
+const { boolean, fromProviderState, like, regex, uuid } = MatchersV3;
 
 const CONSUMER = 'customer-web-app';
 const PROVIDER = 'auth-service';
@@ -15,10 +16,17 @@ const PACT_FILE = `${CONSUMER}-${PROVIDER}.json`;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BASE_PATH = '/auth/api/v1';
 const LOGOUT_PATH = `${BASE_PATH}/customer/logout`;
-// Examples only: the verifier replaces them with the token the provider state returns.
+const SIGN_IN_PATH = `${BASE_PATH}/customer/sign-in`;
+const REFRESH_PATH = `${BASE_PATH}/refresh-token/customer`;
+// Examples only: the verifier replaces them with the values the provider state returns.
 const EXAMPLE_TOKEN = 'eyJraWQiOiJleGFtcGxlIiwiYWxnIjoiUlMyNTYifQ.eyJzdWIiOiJjdXN0LWV4YW1wbGUiLCJ0b2tlbl91c2UiOiJhY2Nlc3MifQ.c2lnbmF0dXJl';
+const EXAMPLE_ID_TOKEN = 'eyJraWQiOiJleGFtcGxlIiwiYWxnIjoiUlMyNTYifQ.eyJzdWIiOiJjdXN0LWV4YW1wbGUiLCJ0b2tlbl91c2UiOiJpZCJ9.c2lnbmF0dXJl';
+const EXAMPLE_REFRESH_TOKEN = 'example-refresh-token';
+const EXAMPLE_EMAIL = 'customer@example.com';
+const EXAMPLE_PASSWORD = 'password-from-provider-state';
+const WRONG_PASSWORD = 'not-the-password-of-this-customer';
 const JSON_TYPE = regex('^application/json(\\s*;.*)?$', 'application/json');
-const EXPECTED_INTERACTIONS = 5;
+const EXPECTED_INTERACTIONS = 10;
 
 let dir: string;
 let pact: PactV4;
@@ -50,6 +58,11 @@ afterAll(async () => {
 // biome-ignore lint/suspicious/noTemplateCurlyInString: `${token}` is Pact's provider-state expression, not a template literal
 const bearerFromState = () => ({ Authorization: fromProviderState('Bearer ${token}', `Bearer ${EXAMPLE_TOKEN}`) });
 const errorBody = (message: string, errorCode: string) => ({ message: like(message), errorCode: like(errorCode) });
+/** The provider state's value `name` (Pact's `${name}` expression), `example` in the pact. */
+const fromState = (name: string, example: string) => fromProviderState(`\${${name}}`, example);
+/** An array of strings like `example`, possibly empty (the contract requires no item); the example shows one. */
+const stringsLike = (example: string) => ({ 'pact:matcher:type': 'type', min: 0, value: [example] }) as unknown as MatchersV3.Matcher<string[]>;
+const JSON_REQUEST = { 'Content-Type': 'application/json' };
 
 describe(`${CONSUMER} → ${PROVIDER}: POST ${LOGOUT_PATH}`, () => {
   it('logs out a customer with an active session (200)', async () => {
@@ -119,6 +132,129 @@ describe(`${CONSUMER} → ${PROVIDER}: POST ${LOGOUT_PATH}`, () => {
           status: 403,
           errorCode: 'ERR_FORBIDDEN',
           message: 'Forbidden',
+        });
+      });
+  });
+});
+
+describe(`${CONSUMER} → ${PROVIDER}: POST ${SIGN_IN_PATH}`, () => {
+  it('signs a customer in with the right email and password (200, the tokens under data)', async () => {
+    await pact
+      .addInteraction()
+      .given('a customer with credentials')
+      .uponReceiving('a sign-in with the right email and password')
+      .withRequest('POST', SIGN_IN_PATH, (request) =>
+        request.headers(JSON_REQUEST).jsonBody({ email: fromState('email', EXAMPLE_EMAIL), password: fromState('password', EXAMPLE_PASSWORD) }),
+      )
+      .willRespondWith(200, (response) =>
+        response.headers({ 'Content-Type': JSON_TYPE }).jsonBody({
+          status: like('success'),
+          message: like('Logged In successfully'),
+          data: {
+            user_details: {
+              id: uuid('00000000-0000-4000-8000-000000000001'),
+              first_name: like('Sandbox'),
+              last_name: like('Customer Admin'),
+              email: like(EXAMPLE_EMAIL),
+              is_email_verified: boolean(true),
+            },
+            access_token: like(EXAMPLE_TOKEN),
+            id_token: like(EXAMPLE_ID_TOKEN),
+            refresh_token: like(EXAMPLE_REFRESH_TOKEN),
+            permissions: stringsLike('case:read'),
+            customer_details: { id: uuid('00000000-0000-4000-8000-000000000003'), name: like('Sandbox') },
+          },
+        }),
+      )
+      .executeTest(async (server) => {
+        const result = await signIn(`${server.url}${BASE_PATH}`, EXAMPLE_EMAIL, EXAMPLE_PASSWORD);
+        expect(result).toMatchObject({
+          signedIn: true,
+          idToken: EXAMPLE_ID_TOKEN,
+          accessToken: EXAMPLE_TOKEN,
+          refreshToken: EXAMPLE_REFRESH_TOKEN,
+          user: { email: EXAMPLE_EMAIL, emailVerified: true },
+          customer: { id: '00000000-0000-4000-8000-000000000003', name: 'Sandbox' },
+          permissions: ['case:read'],
+        });
+      });
+  });
+
+  it('is refused with a wrong password (400)', async () => {
+    await pact
+      .addInteraction()
+      .given('a customer with credentials')
+      .uponReceiving('a sign-in with a wrong password')
+      .withRequest('POST', SIGN_IN_PATH, (request) =>
+        request.headers(JSON_REQUEST).jsonBody({ email: fromState('email', EXAMPLE_EMAIL), password: WRONG_PASSWORD }),
+      )
+      .willRespondWith(400, (response) => response.headers({ 'Content-Type': JSON_TYPE }).jsonBody(errorBody('Incorrect username or password.', 'INVALID')))
+      .executeTest(async (server) => {
+        expect(await signIn(`${server.url}${BASE_PATH}`, EXAMPLE_EMAIL, WRONG_PASSWORD)).toEqual({
+          signedIn: false,
+          status: 400,
+          errorCode: 'INVALID',
+          message: 'Incorrect username or password.',
+        });
+      });
+  });
+});
+
+describe(`${CONSUMER} → ${PROVIDER}: POST ${REFRESH_PATH}`, () => {
+  it("refreshes an active session's tokens (200, the new tokens under data)", async () => {
+    await pact
+      .addInteraction()
+      .given('a customer with an active session')
+      .uponReceiving('a refresh with the refresh token of an active session')
+      .withRequest('POST', REFRESH_PATH, (request) =>
+        request.headers(JSON_REQUEST).jsonBody({ refresh_token: fromState('refreshToken', EXAMPLE_REFRESH_TOKEN) }),
+      )
+      .willRespondWith(200, (response) =>
+        response.headers({ 'Content-Type': JSON_TYPE }).jsonBody({
+          status: like('success'),
+          message: like('Success'),
+          data: { access_token: like(EXAMPLE_TOKEN), id_token: like(EXAMPLE_ID_TOKEN) },
+        }),
+      )
+      .executeTest(async (server) => {
+        expect(await refresh(`${server.url}${BASE_PATH}`, EXAMPLE_REFRESH_TOKEN)).toEqual({
+          refreshed: true,
+          idToken: EXAMPLE_ID_TOKEN,
+          accessToken: EXAMPLE_TOKEN,
+        });
+      });
+  });
+
+  it('is refused without a refresh token (400)', async () => {
+    await pact
+      .addInteraction()
+      .uponReceiving('a refresh without a refresh token')
+      .withRequest('POST', REFRESH_PATH, (request) => request.headers(JSON_REQUEST).jsonBody({}))
+      .willRespondWith(400, (response) => response.headers({ 'Content-Type': JSON_TYPE }).jsonBody(errorBody('Refresh Token is Required', 'INVALID')))
+      .executeTest(async (server) => {
+        expect(await refresh(`${server.url}${BASE_PATH}`, undefined)).toEqual({
+          refreshed: false,
+          status: 400,
+          errorCode: 'INVALID',
+          message: 'Refresh Token is Required',
+        });
+      });
+  });
+
+  it('is refused with the refresh token of a session that has logged out (401)', async () => {
+    await pact
+      .addInteraction()
+      .given('a customer whose session has been logged out')
+      .uponReceiving('a refresh with the refresh token of a session that has logged out')
+      .withRequest('POST', REFRESH_PATH, (request) =>
+        request.headers(JSON_REQUEST).jsonBody({ refresh_token: fromState('refreshToken', EXAMPLE_REFRESH_TOKEN) }),
+      )
+      .willRespondWith(401, (response) => response.headers({ 'Content-Type': JSON_TYPE }).jsonBody(errorBody('Unauthorized', 'ERR_UNAUTHORIZED')))
+      .executeTest(async (server) => {
+        expect(await refresh(`${server.url}${BASE_PATH}`, EXAMPLE_REFRESH_TOKEN)).toMatchObject({
+          refreshed: false,
+          status: 401,
+          errorCode: 'ERR_UNAUTHORIZED',
         });
       });
   });

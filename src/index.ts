@@ -21,6 +21,7 @@ export {
   StoreError,
 } from './errors.ts';
 export { type Fault, type FaultMatch, NETWORK_FAULTS, type NetworkFault } from './faults/fault.ts';
+export type { ArmedFault } from './faults/scope-warnings.ts';
 export { boundYoungGeneration } from './heap.ts';
 export { type Mock, type MockOptions, startMock } from './mock.ts';
 export type { JournalEntry, JournalFilter } from './state/journal.ts';

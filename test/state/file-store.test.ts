@@ -378,7 +378,7 @@ describe('starting on a state file that is not clean', () => {
 describe('an acknowledgement waits for the disk (issue 15, case 8: fsync and the write held back at will)', () => {
   /** FileHandle's fsyncs (node:fs/promises), wrapped so a test can hold them back: the real fsync still runs after. */
   type Gate = {
-    /** Each fsync that was held: `<sync|datasync> <the file's path> <whether statePath existed then>`. */
+    /** Each fsync of statePath (or its snapshot) that was held: `<sync|datasync> <the file's path> <whether statePath existed then>`. */
     held: string[];
     hold(): void;
     release(): void;
@@ -395,8 +395,10 @@ describe('an acknowledgement waits for the disk (issue 15, case 8: fsync and the
     const held: string[] = [];
     const wrap = (name: 'sync' | 'datasync') =>
       async function (this: { fd: number }) {
-        if (gate) {
-          held.push(`${name} ${readlinkSync(`/proc/self/fd/${this.fd}`)} ${existsSync(statePath) ? 'state file exists' : 'no state file yet'}`);
+        // Only this test's state file and its snapshots: other files (key files, other tests' stores) sync freely.
+        const file = readlinkSync(`/proc/self/fd/${this.fd}`);
+        if (gate && file.startsWith(statePath)) {
+          held.push(`${name} ${file} ${existsSync(statePath) ? 'state file exists' : 'no state file yet'}`);
           await gate;
         }
         return real[name].call(this);

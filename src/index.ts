@@ -42,6 +42,7 @@ export {
 } from './errors.ts';
 /** Faults as armed (`FaultInput`) and as listed (`Fault`). */
 export { type Fault, type FaultInput, type FaultMatch, type FaultOperation, NETWORK_FAULTS, type NetworkFault } from './faults/fault.ts';
+export type { ArmedFault } from './faults/scope-warnings.ts';
 export { boundYoungGeneration } from './heap.ts';
 /** `startMock(options)` → a running `Mock` (throws `ConfigError` for a bad option, e.g. the port in use). */
 export { type Mock, type MockOptions, startMock } from './mock.ts';

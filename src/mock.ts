@@ -6,6 +6,7 @@ import { createServices, type IssuedTokens, type SessionView } from './control/s
 import type { Fault, FaultInput } from './faults/fault.ts';
 import { armFaultsFile } from './faults/faults-file.ts';
 import { HangRegistry } from './faults/network.ts';
+import type { ArmedFault } from './faults/scope-warnings.ts';
 import { createApp, type OperationEndpoint } from './http/app.ts';
 import { createJournal } from './http/journal-writer.ts';
 import { createOperationRoute, type OperationRouteDeps } from './http/operation-route.ts';
@@ -68,8 +69,8 @@ export type Mock = {
   /** The journal, oldest first, filtered (`sub`, `sid`, `session`, `status`, `operation`, `since`, `faultId`, `limit`). */
   requests(filter?: JournalFilter): Promise<JournalEntry[]>;
   readonly faults: {
-    /** Arms a fault; resolves it with its id and what it has left. */
-    arm(fault: FaultInput): Promise<Fault>;
+    /** Arms a fault; resolves it with its id, what it has left and `warnings` when its scope matches no known sign-in or customer. */
+    arm(fault: FaultInput): Promise<ArmedFault>;
     /** The armed faults, oldest first (the newest armed fires first where several match). */
     list(): Promise<Fault[]>;
     /** Clears one fault by id, or all; resolves how many were cleared. */

@@ -76,6 +76,17 @@ describe('the package installed from its tarball', () => {
     }
   });
 
+  it('ships its MIT LICENSE and every image its README shows (issue 15, case 7)', async () => {
+    const installed = join(app, 'node_modules', 'worth-auth-mock');
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { license: string };
+    expect(manifest.license).toBe('MIT');
+    expect(await readFile(join(installed, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 worth-auth-mock\n/);
+    const readme = await readFile(join(installed, 'README.md'), 'utf8');
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((match) => match[1] as string).filter((src) => !/^[a-z]+:/i.test(src));
+    expect(images).toContain('docs/panel.png');
+    for (const image of images) expect((await readFile(join(installed, image))).subarray(1, 4).toString(), image).toBe('PNG');
+  });
+
   it('the programmatic API imports from the package name, typed entry included', async () => {
     const script = `
       import { startMock } from 'worth-auth-mock';

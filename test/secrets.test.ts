@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../src/mock.ts';
 import { TOKEN_KINDS } from '../src/tokens/issuer.ts';
 import { type Answer, mockOn, read } from './support/mock.ts';
+import { exchange } from './support/raw-http.ts';
 
 /**
  * Raw tokens never reach the log, the journal or the session list, and no answer echoes one (nor the
@@ -178,5 +179,22 @@ describe.each([0, 1])('mock %i (0: JSON log, detailed errors; 1: pretty log)', (
     expect(reasons.some((r) => /does not parse/.test(r))).toBe(true);
     expect(reasons.some((r) => /revoked/.test(r))).toBe(true);
     expect(reasons.some((r) => /signature/.test(r))).toBe(true);
+  });
+});
+
+describe('answers written before the app runs (431, 400 from the parser, with CORS) echo no token', () => {
+  it.each([
+    ['headers too large', (auth: string) => `X-Big: ${'a'.repeat(20_000)}\r\n${auth}`],
+    ['a control byte in a header', (auth: string) => `${auth}X-\x01A: b\r\n`],
+    ['a token right after the Origin, in a line the parser refuses', (auth: string) => `${auth.replace('\r\n', '\x01\r\n')}`],
+  ])('%s', async (_name, build) => {
+    const run = runs[0] as Run;
+    const { token } = await run.mock.issueToken();
+    const auth = `Authorization: Bearer ${token}\r\nCookie: access_token=${token}\r\n`;
+    const request = `POST ${new URL(run.mock.logoutUrl).pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://app.localhost\r\n${build(auth)}\r\n`;
+    const { data, responses } = await exchange(run.mock.port, [Buffer.from(request, 'latin1')]);
+    expect([400, 431]).toContain(responses[0]?.status);
+    expect(responses[0]?.headers.get('access-control-allow-origin')).toBe('http://app.localhost');
+    expect(echoed(data.toString('latin1'), secretParts(token))).toEqual([]);
   });
 });

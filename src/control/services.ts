@@ -1,6 +1,7 @@
 import { InputError, NotFoundError, shown } from '../errors.ts';
 import { type DocumentedStatuses, type Fault, parseFault } from '../faults/fault.ts';
 import type { HangRegistry } from '../faults/network.ts';
+import { type ArmedFault, scopeWarnings, withWarnings } from '../faults/scope-warnings.ts';
 import type { RefreshedTokens } from '../operations/refresh.ts';
 import { expiredKey, revokedUntil } from '../operations/revocation.ts';
 import type { SignInTokens } from '../operations/sign-in.ts';
@@ -28,7 +29,8 @@ export type Services = {
   issueToken(input?: unknown): Promise<IssuedTokens>;
   /** The newest `limit` issued tokens (default 500), oldest first, with their status. */
   sessions(limit?: number): Promise<SessionView[]>;
-  armFault(input: unknown): Promise<Fault>;
+  /** Arms a fault (throws InputError naming the field); `warnings` say when its scope matches no known sign-in or customer. */
+  armFault(input: unknown): Promise<ArmedFault>;
   faults(): Promise<Fault[]>;
   /** Logs out the sign-in of a token with these claims (its `origin_jti`) as a logout would, without a request: for provider states. */
   revokeSignIn(claims: Claims): Promise<void>;
@@ -134,7 +136,10 @@ export function createServices(deps: ServicesDeps): Services {
       const fault = parseFault(input, { statuses: deps.statuses, now: clock(), seed: deps.seed + faultsArmed });
       faultsArmed += 1;
       await store.addFault(fault);
-      return fault;
+      if (fault.match.sid === undefined && fault.match.sub === undefined) return fault;
+      const [tokens, users] = await Promise.all([store.listTokens(), store.listUsers()]);
+      const known = { sids: new Set(tokens.map((t) => t.sid)), subs: new Set([...tokens.map((t) => t.sub), ...users.map((u) => u.sub)]) };
+      return withWarnings(fault, scopeWarnings(fault.match, known));
     },
 
     faults: () => store.listFaults(clock()),

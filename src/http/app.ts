@@ -8,6 +8,9 @@ import type { Journal } from './journal-writer.ts';
 import { readJsonBody } from './json-body.ts';
 import { originForm, sendJson } from './messages.ts';
 
+/** A last path segment that means log out: sign-out, signout, log-off, sign_off… */
+const MEANS_LOGOUT = /\/(?:sign|log)[-_]?(?:out|off)\/?$/i;
+
 /** A contract operation the app routes to: its full path and the route that serves it. */
 export type OperationEndpoint = {
   /** Base path + the operation's path: `/auth/api/v1/customer/logout`. */
@@ -65,9 +68,12 @@ export function createApp(deps: AppDeps): RequestListener {
     throw new NotFoundError(`no route for ${req.method} ${headerSafe(path)}${hint(path)}`);
   }
 
-  /** ` (did you mean POST …?)` when an operation's path is a few edits away from `path`, else nothing. */
+  /** ` (did you mean POST …?)` when `path` says log out in other words, or an operation's path is a few edits away, else nothing. */
   function hint(path: string): string {
     if (operationPaths.length === 0 || !path.startsWith(`${basePath}/`) || path.length > 512) return '';
+    // `sign-out` is a few edits from `sign-in` but means logout: meaning first, spelling second.
+    const logout = MEANS_LOGOUT.test(path) ? operationPaths.find((candidate) => candidate.endsWith('/logout')) : undefined;
+    if (logout !== undefined) return ` (did you mean POST ${logout}?)`;
     const nearest = closest(path, operationPaths);
     return distance(path, nearest) <= Math.max(3, Math.floor(nearest.length / 3)) ? ` (did you mean POST ${nearest}?)` : '';
   }

@@ -23,6 +23,33 @@ export function corsHeaders(origin: string | undefined): string[] {
   ];
 }
 
+/** The most of a raw request that `originInRaw` reads, in bytes. */
+const RAW_SCAN_BYTES = 64 * 1024;
+/** An `Origin` (RFC 6454 §7): `null`, or scheme://host[:port] in printable ASCII, at most 2048 characters. */
+const ORIGIN = /^(?:null|[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[!$&-.0-9;=A-Z[\]_a-z~:@-]{1,2000})$/;
+const ORIGIN_LINE = /(?:^|\n)origin[ \t]*:[ \t]*([^\r\n]*)/gi;
+
+/**
+ * The `Origin` header in the raw bytes of a request Node could not parse (its `rawPacket`), for answers written
+ * outside the app: the last one in the first 64 KiB, and only when it is a well-formed origin (printable ASCII, no
+ * path), so nothing unchecked reaches a header line. Undefined when none is there.
+ */
+export function originInRaw(raw: Buffer | undefined): string | undefined {
+  if (raw === undefined || raw.length === 0) return undefined;
+  const text = raw.subarray(0, RAW_SCAN_BYTES).toString('latin1');
+  let origin: string | undefined;
+  for (const match of text.matchAll(ORIGIN_LINE)) origin = match[1]?.trim();
+  return origin !== undefined && ORIGIN.test(origin) ? origin : undefined;
+}
+
+/** `corsHeaders(origin)` as `name: value` lines, for an answer written as raw text. */
+export function corsHeaderLines(origin: string | undefined): string[] {
+  const flat = corsHeaders(origin);
+  const lines: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) lines.push(`${flat[i]}: ${flat[i + 1]}`);
+  return lines;
+}
+
 /** Flat name/value pairs as a headers object. */
 export function headerObject(flat: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};

@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError, type ErrorCode } from '../errors.ts';
+import { corsHeaderLines, originInRaw } from './cors.ts';
 import { rawErrorAnswer } from './error-answer.ts';
 
 // Not `import … from 'node:http'`: an ES import of it reads every export, and its lazy WebSocket getters load
@@ -20,11 +21,19 @@ export type HttpServer = {
 };
 
 /**
- * Binds `host:port` (0 = any free port) with bounded timeouts (headers 10 s, request 30 s, keep-alive 5 s).
+ * Binds `host:port` (0 = any free port) with bounded timeouts (headers 10 s, request 30 s, keep-alive 5 s; checked
+ * every second).
  * Throws ConfigError naming `--port` when it is in use and `--host` when it is not an address of this machine.
  */
 export async function listenHttp(port: number, host: string): Promise<HttpServer> {
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, noDelay: true });
+  const server = createServer({
+    requestTimeout: 30_000,
+    headersTimeout: 10_000,
+    keepAliveTimeout: 5_000,
+    // Node checks those timeouts every 30 s by default: a stalled client would hold its socket up to 40 s, not 10.
+    connectionsCheckingInterval: 1_000,
+    noDelay: true,
+  });
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -105,7 +114,9 @@ function tracked(app: RequestListener, inFlight: WeakMap<Socket, InFlight>): Req
 }
 
 /**
- * A request Node could not parse: a short JSON answer (431 for oversized headers), then close. When
+ * A request Node could not parse: a short JSON answer (431 for oversized headers, 408 for one that did not arrive in
+ * time), with CORS when the request's Origin can be read from the bytes that arrived (so browser code sees the
+ * status, not an opaque network error), then close. When
  * complete requests pipelined before it are still being answered, it waits for them: written at once,
  * it would reach the client as the answer to the first of them.
  */
@@ -119,8 +130,14 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket, inFligh
     return;
   }
   const [code, message] = CLIENT_ERRORS[error.code ?? ''] ?? CLIENT_ERRORS.default!;
-  socket.end(rawErrorAnswer(code, message));
+  // Browser code reads the status only if the answer carries CORS: the Origin from the bytes that arrived. (A timeout
+  // comes with none: headers that never finished were never read, so such a 408 cannot name an origin.)
+  const origin = originInRaw((error as ParseError).rawPacket);
+  socket.end(rawErrorAnswer(code, message, corsHeaderLines(origin)));
 }
+
+/** A parser error as Node gives it to `clientError`: the bytes it was parsing when it failed, when it failed on bytes. */
+type ParseError = NodeJS.ErrnoException & { rawPacket?: Buffer };
 
 /** What Node's parser errors become: the catalogue code and the message a client reads. */
 const CLIENT_ERRORS: Record<string, [ErrorCode, string]> = {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Claims } from '../tokens/issuer.ts';
+import { isNumericDate, LATEST_NUMERIC_DATE, refusedFromMs } from '../tokens/numeric-date.ts';
 
 /** How long a sign-in (or a lone token) must be remembered as logged out, and what that depends on. */
 export type RevocationLifetime = {
@@ -22,16 +23,22 @@ export type RevocationKeys = {
 };
 
 /**
- * Until when (epoch ms) a logout of the token with these claims is remembered: past its `exp`, and for a
- * sign-in until its refresh token expires (`auth_time` + refresh ttl, never later than one refresh ttl from
- * now), by when every token of it, refreshed ones too, has expired; plus the leeway the verifier gives `exp`,
- * or an expired token could log out again.
+ * Until when (epoch ms, always a finite whole number) a logout of the token with these claims is remembered: up to
+ * the first moment the verifier refuses the token as expired (its `exp` plus the leeway, see `refusedFromMs`), and
+ * for a sign-in until its refresh token expires (`auth_time` + refresh ttl, never later than one refresh ttl from
+ * now), by when every token of it, refreshed ones too, has expired; at least a second from now. A claim that is not a valid NumericDate (the
+ * verifier refuses such tokens; a caller may still pass one) counts as "as long as the mock remembers anything":
+ * one refresh ttl from now. Whatever the claims, the time is one every store keeps as it is (JSON, a Redis TTL).
  */
 export function revokedUntil(claims: Claims, signIn: boolean, nowMs: number, lifetime: RevocationLifetime): number {
-  const expMs = typeof claims.exp === 'number' ? claims.exp * 1000 : nowMs;
   const latestMs = nowMs + lifetime.refreshTtlSeconds * 1000;
-  const refreshEndMs = typeof claims.auth_time === 'number' ? Math.min((claims.auth_time + lifetime.refreshTtlSeconds) * 1000, latestMs) : latestMs;
-  return Math.max(expMs, signIn ? refreshEndMs : nowMs + 1000) + lifetime.clockToleranceSeconds * 1000;
+  const presentableMs = isNumericDate(claims.exp) ? refusedFromMs(claims.exp, lifetime.clockToleranceSeconds) : latestMs;
+  const refreshEndMs =
+    (isNumericDate(claims.auth_time) ? Math.min((claims.auth_time + lifetime.refreshTtlSeconds) * 1000, latestMs) : latestMs) +
+    lifetime.clockToleranceSeconds * 1000;
+  const until = Math.ceil(Math.max(presentableMs, signIn ? refreshEndMs : 0, nowMs + 1000));
+  // Only a clock that tells no time gets here (the verifier refuses every token then): remember as long as can be.
+  return Number.isFinite(until) ? until : LATEST_NUMERIC_DATE * 1000;
 }
 
 /** The keys a logout revokes and a check consults: the sign-in (`origin_jti`), and the token itself (`jti`, else its hash). */

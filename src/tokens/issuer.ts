@@ -7,6 +7,7 @@ import { EncryptJWT } from 'jose/jwt/encrypt';
 import { SignJWT } from 'jose/jwt/sign';
 import { InputError } from '../errors.ts';
 import type { KeySet, SigningKey } from './keys.ts';
+import { NUMERIC_DATE_CLAIMS } from './numeric-date.ts';
 
 export { TOKEN_KINDS, type TokenKind } from './token-kinds.ts';
 
@@ -53,6 +54,10 @@ export type Issuer = {
   readonly issuer: string;
   /** How long a sign-in's refresh token lives, in seconds: a logout must outlast it (no refresh after logout). */
   readonly refreshTtlSeconds: number;
+  /**
+   * Mints one sign-in; extra `claims` are merged in as given, malformed ones too (test input for a client). Throws
+   * InputError (`role`; `claims.exp` and the other NumericDate claims when a number is not finite: no JWT carries it).
+   */
   issue(options?: IssueOptions): Promise<SignIn>;
   /** New access and id tokens of the sign-in a refresh token belongs to. */
   refresh(refreshToken: string): Promise<{ grant: RefreshGrant; signIn: SignIn }>;
@@ -172,6 +177,12 @@ export function createIssuer(options: IssuerOptions): Issuer {
       const ttl = input.ttlSeconds ?? options.ttlSeconds;
       const role = input.role ?? (kind === 'non-customer' ? 'admin' : CUSTOMER_ROLE);
       if (kind === 'non-customer' && role === CUSTOMER_ROLE) throw new InputError('role', `kind "non-customer" needs a role other than "${CUSTOMER_ROLE}"`);
+      // Any value a caller asks for is minted as it is (a malformed exp is a fine test input), except one no JWT can carry.
+      for (const name of NUMERIC_DATE_CLAIMS) {
+        const value = input.claims?.[name];
+        if (typeof value === 'number' && !Number.isFinite(value))
+          throw new InputError(`claims.${name}`, `claims.${name} must be a finite number: a JWT cannot carry ${value}`);
+      }
       const grant: RefreshGrant = { sid: randomUUID(), sub: input.sub ?? randomUUID(), role, claims: input.claims ?? {}, authTime: Math.floor(clock() / 1000) };
       const [tokens, refreshToken] = await Promise.all([mint(grant, kind, ttl), seal(grant)]);
       return { ...tokens, refreshToken, token: kind === 'refresh-as-bearer' ? refreshToken : tokens.token, kind };

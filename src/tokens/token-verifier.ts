@@ -5,6 +5,7 @@ import { jwtVerify } from 'jose/jwt/verify';
 import type { Algorithm } from '../config.ts';
 import type { Claims, SignIn } from './issuer.ts';
 import { type KeySet, keyProblem } from './keys.ts';
+import { clockProblem, numericDateProblem, timeProblem } from './numeric-date.ts';
 
 /** The outcome of checking a bearer token: its claims, or why it is not valid (never echoing the token). */
 export type TokenCheck = { readonly ok: true; readonly claims: Claims } | { readonly ok: false; readonly reason: string };
@@ -41,13 +42,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const byKid = new Map([keys.access, keys.id].map((key) => [key.kid, key.verify]));
   const checkNatively = options.nativeSignatures === false ? new Map<string, NativeCheck>() : nativeChecker(keys);
 
-  function checkTimes(claims: JWTPayload): string | undefined {
-    const now = Math.floor(clock() / 1000);
-    // jose's order, so that a token both not yet valid and expired gets one reason whichever way it is checked.
-    if (typeof claims.nbf === 'number' && claims.nbf > now + tolerance) return 'token is not yet valid (nbf)';
-    if (typeof claims.exp === 'number' && claims.exp <= now - tolerance) return 'token expired';
-    if (typeof claims.iat === 'number' && claims.iat > now + tolerance) return 'token was issued in the future (iat)';
-    return undefined;
+  /**
+   * Every check of the claims, in one order for every path: the issuer (jose checks it first), the NumericDate
+   * claims' form, then time (nbf, exp, iat at `nowMs`), then what the token is for.
+   */
+  function checkClaims(claims: JWTPayload, nowMs: number): string | undefined {
+    if (claims.iss !== issuer) return 'token issuer is not this mock';
+    return numericDateProblem(claims) ?? timeProblem(claims, nowMs, tolerance) ?? checkUse(claims);
   }
 
   function checkUse(claims: JWTPayload): string | undefined {
@@ -66,7 +67,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
    * else — other header fields, odd encodings, unusual claims — is left to jwtVerify (undefined), so every
    * refusal keeps jose's checks and reasons.
    */
-  function verifyCommon(token: string): TokenCheck | undefined {
+  function verifyCommon(token: string, nowMs: number): TokenCheck | undefined {
     const first = token.indexOf('.');
     const second = token.indexOf('.', first + 1);
     if (first === -1 || second === -1 || token.indexOf('.', second + 1) !== -1) return undefined;
@@ -79,7 +80,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (!key(`${header}.${payload}`, Buffer.from(signature, 'base64url'))) return { ok: false, reason: 'token signature is invalid' };
     const claims = parseObject(payload);
     if (!claims || !plain(claims)) return undefined;
-    const reason = checkTimes(claims);
+    // plain() has checked everything checkClaims does but time.
+    const reason = timeProblem(claims, nowMs, tolerance);
     return reason ? { ok: false, reason } : { ok: true, claims: claims as Claims };
   }
 
@@ -88,8 +90,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     return fields.alg === keys.alg && typeof fields.kid === 'string' && (fields.typ === undefined || fields.typ === 'JWT');
   }
 
-  async function verifySignature(token: string): Promise<TokenCheck> {
-    const common = verifyCommon(token);
+  async function verifySignature(token: string, nowMs: number): Promise<TokenCheck> {
+    const common = verifyCommon(token, nowMs);
     if (common) return common;
     const parts = token.split('.');
     if (parts.length === 5) {
@@ -101,12 +103,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         algorithms: [keys.alg],
         issuer,
         clockTolerance: tolerance,
-        currentDate: new Date(clock()),
+        currentDate: new Date(nowMs),
       });
-      const reason = checkTimes(payload) ?? checkUse(payload);
+      const reason = checkClaims(payload, nowMs);
       return reason ? { ok: false, reason } : { ok: true, claims: payload as Claims };
     } catch (error) {
-      return { ok: false, reason: reasonOf(error) };
+      // jose refused a claim of a correctly signed token: name what is wrong with it as the other path does
+      // (jose says "iat" for an iat that is a string, where the problem is its type, not its time).
+      const signed = error instanceof errors.JWTClaimValidationFailed || error instanceof errors.JWTExpired ? error.payload : undefined;
+      return { ok: false, reason: (signed && checkClaims(signed, nowMs)) ?? reasonOf(error) };
     }
   }
 
@@ -122,9 +127,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     const aud = claims.aud;
     return (
       claims.iss === issuer &&
-      typeof claims.exp === 'number' &&
       typeof claims.iat === 'number' &&
-      (claims.nbf === undefined || typeof claims.nbf === 'number') &&
+      numericDateProblem(claims) === undefined &&
       (aud === undefined || typeof aud === 'string' || (Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) &&
       (claims.jti === undefined || typeof claims.jti === 'string') &&
       checkUse(claims) === undefined
@@ -133,12 +137,16 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   return {
     async verify(token) {
+      // One reading of the clock per token; a clock that tells no valid time refuses every token, on every path.
+      const nowMs = clock();
+      const broken = clockProblem(nowMs);
+      if (broken) return { ok: false, reason: broken };
       const claims = minted.get(token);
       if (claims) {
-        const reason = checkTimes(claims);
+        const reason = timeProblem(claims, nowMs, tolerance);
         return reason ? { ok: false, reason } : { ok: true, claims };
       }
-      return verifySignature(token);
+      return verifySignature(token, nowMs);
     },
     remember(signIn) {
       for (const [token, claims] of [

@@ -137,6 +137,17 @@ describe('scoping a fault', () => {
     expect((await logout(mock, { token: await token(), headers: { cookie: 'mock_session=qa-bob' } })).status).toBe(200);
   });
 
+  it.each([
+    ['quoted, as RFC 6265 §4.1.1 allows', 'theme=dark; mock_session="run-q"', 'run-q'],
+    ['percent-encoded', 'mock_session=run%2Fq%20%C3%A9; theme=dark', 'run/q é'],
+    ['quoted and percent-encoded', 'mock_session="run%2Dq"', 'run-q'],
+  ])('match.session by a %s mock_session cookie (issue 15, case 4)', async (_form, cookie, session) => {
+    const fault = await mock.faults.arm({ status: 500, times: null, match: { session } });
+    await expectFaulted(await logout(mock, { token: await token(), headers: { cookie } }), fault);
+    expect((await mock.requests({ faultId: fault.id }))[0]?.session).toBe(session);
+    expect((await logout(mock, { token: await token(), headers: { cookie: 'mock_session="run-other"' } })).status).toBe(200);
+  });
+
   it('a newer scoped fault wins over an older global one, for its scope only', async () => {
     const global = await mock.faults.arm({ status: 500, times: null });
     const scoped = await mock.faults.arm({ status: 403, times: null, match: { sub: 'cust-42' } });

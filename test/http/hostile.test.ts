@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../../src/mock.ts';
 import { spawnBin } from '../support/bin.ts';
 import { type Answer, logout, mockOn, specValidator, violations } from '../support/mock.ts';
+import { type Exchange, type ExchangeOptions, exchange as rawExchange } from '../support/raw-http.ts';
 
 /**
  * Hostile clients on raw sockets (node:net): oversized and malformed requests, bodies that lie or
@@ -25,87 +26,9 @@ afterAll(async () => {
   await mock?.close();
 });
 
-/** What came back on one raw connection. */
-type Exchange = { data: Buffer; closedByServer: boolean; responses: Answer[] };
-
-/**
- * Opens a connection, writes `chunks`, and collects what comes back until the server closes the
- * connection, `enough(responses)` holds, or `waitMs` passes.
- */
-function exchange(
-  chunks: (string | Buffer)[],
-  options: { waitMs?: number; enough?: (responses: Answer[]) => boolean; halfClose?: boolean; port?: number } = {},
-): Promise<Exchange> {
-  const { waitMs = BOUND_MS, enough, halfClose = false, port = mock.port } = options;
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const received: Buffer[] = [];
-    let settled = false;
-    const done = (closedByServer: boolean) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      const data = Buffer.concat(received);
-      resolve({ data, closedByServer, responses: parseResponses(data) });
-    };
-    socket.on('data', (chunk) => {
-      received.push(chunk);
-      if (enough?.(parseResponses(Buffer.concat(received)))) done(false);
-    });
-    socket.on('end', () => done(true));
-    socket.on('close', () => done(true));
-    socket.on('error', () => done(true));
-    const timer = setTimeout(() => done(false), waitMs);
-    for (const chunk of chunks) socket.write(chunk);
-    if (halfClose) socket.end();
-  });
-}
-
-/** Parses the complete HTTP/1.1 responses in `data` (Content-Length or chunked bodies). */
-function parseResponses(data: Buffer): Answer[] {
-  const out: Answer[] = [];
-  let at = 0;
-  while (at < data.length) {
-    const headEnd = data.indexOf('\r\n\r\n', at);
-    if (headEnd === -1) break;
-    const [statusLine = '', ...lines] = data.subarray(at, headEnd).toString('latin1').split('\r\n');
-    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? NaN);
-    const headers = new Headers();
-    for (const line of lines) {
-      const colon = line.indexOf(':');
-      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-    }
-    let bodyStart = headEnd + 4;
-    let body: Buffer;
-    if (headers.get('transfer-encoding') === 'chunked') {
-      const parts: Buffer[] = [];
-      for (;;) {
-        const sizeEnd = data.indexOf('\r\n', bodyStart);
-        if (sizeEnd === -1) return out;
-        const size = parseInt(data.subarray(bodyStart, sizeEnd).toString('latin1'), 16);
-        bodyStart = sizeEnd + 2 + size + 2;
-        if (size === 0) break;
-        parts.push(data.subarray(sizeEnd + 2, sizeEnd + 2 + size));
-      }
-      body = Buffer.concat(parts);
-      at = bodyStart;
-    } else {
-      const length = Number(headers.get('content-length') ?? 0);
-      if (bodyStart + length > data.length) break;
-      body = data.subarray(bodyStart, bodyStart + length);
-      at = bodyStart + length;
-    }
-    const text = body.toString('utf8');
-    let parsed: unknown = text;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      // kept as text
-    }
-    out.push({ status, headers, body: parsed, text });
-  }
-  return out;
+/** `exchange` on this file's mock unless another port is given. */
+function exchange(chunks: (string | Buffer)[], options: ExchangeOptions & { port?: number } = {}): Promise<Exchange> {
+  return rawExchange(options.port ?? mock.port, chunks, options);
 }
 
 const post = (headers: string[], body = '') => `POST ${logoutPath} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n${body}`;

@@ -1,11 +1,14 @@
+import { createPrivateKey, sign } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../../src/mock.ts';
 import { MemoryStore } from '../../src/state/memory-store.ts';
+import { LATEST_NUMERIC_DATE } from '../../src/tokens/numeric-date.ts';
 import { decode, hsWithPublicKey, keysOf, signRaw, signWith, strangerKey, unsigned } from '../support/crafted.ts';
-import { logout, mockOn, violations } from '../support/mock.ts';
+import { control, logout, mockOn, violations } from '../support/mock.ts';
+import { type RedisServer, startRedis } from '../support/redis.ts';
 
 const SPEC_401 = { message: 'Unauthorized', errorCode: 'ERR_UNAUTHORIZED' };
 const SPEC_403 = { message: 'Forbidden', errorCode: 'ERR_FORBIDDEN' };
@@ -353,6 +356,90 @@ describe('options of the decision', () => {
       expect(await violations(answer)).toEqual([]);
     } finally {
       await m.close();
+    }
+  });
+});
+
+describe('NumericDate claims (issue 15, case 1): refused with a reason naming the claim; a logout outlives a restart, on every store', () => {
+  const ISSUER = 'https://numeric-dates.worth-auth-mock.test';
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.dispose();
+  });
+
+  /** Starts a mock on `store` with the suite's key file and one issuer, so a restart accepts the same tokens. */
+  function start(store: 'memory' | 'file' | 'redis', prefix: string): Promise<Mock> {
+    const where = store === 'file' ? { stateFile: join(dir, `${prefix}.state`) } : store === 'redis' ? { redis: redis.url, redisPrefix: prefix } : {};
+    return mockOn({ keyFile: join(dir, 'keys.json'), issuer: ISSUER, ...where });
+  }
+
+  /** A token signed with the mock's own key, with our header and exactly these claims. */
+  function hand(claims: Record<string, unknown>, text?: (json: string) => string): string {
+    const header = { alg: 'RS256', kid: keys.access.kid, typ: 'JWT' };
+    if (!text) return signRaw(keys.access, header, claims);
+    // Some values only a hand-written payload can carry (1e400, which JSON.parse reads as Infinity).
+    const [h] = signRaw(keys.access, header, {}).split('.');
+    const input = `${h}.${Buffer.from(text(JSON.stringify(claims))).toString('base64url')}`;
+    return `${input}.${sign('sha256', Buffer.from(input), createPrivateKey({ key: keys.access as never, format: 'jwk' })).toString('base64url')}`;
+  }
+
+  const base = () => {
+    const now = Math.floor(Date.now() / 1000);
+    return { sub: `cust-${crypto.randomUUID()}`, iss: ISSUER, token_use: 'access', 'custom:role': 'customer', iat: now - 5 };
+  };
+
+  it.each(['memory', 'file', 'redis'] as const)('%s store', async (store) => {
+    const prefix = `nd-${store}-${crypto.randomUUID().slice(0, 8)}`;
+    let mock = await start(store, prefix);
+    const now = Math.floor(Date.now() / 1000);
+    try {
+      // The field case: iat, no exp, no jti, no origin_jti. It was 200, 401 at once, and 200 again 7 s later.
+      const noExp = hand(base());
+      const first = await logout(mock, { token: noExp });
+      expect(first.status).toBe(401);
+      expect(first.headers.get('www-authenticate')).toContain('error_description="token has no exp claim: a token must expire"');
+      await control(mock.url, 'POST', '/__mock/clock', { advanceSeconds: 7 });
+      expect((await logout(mock, { token: noExp })).status).toBe(401);
+
+      // The field case: "iat": "<a time 60 s ago>". The description names the malformed claim, not a check that passed.
+      const stringIat = await logout(mock, { token: hand({ ...base(), iat: String(now - 60), exp: now + 600 }) });
+      expect(stringIat.status).toBe(401);
+      expect(stringIat.headers.get('www-authenticate')).toContain('error_description="token claim iat is malformed: not a NumericDate');
+      expect(stringIat.headers.get('www-authenticate')).not.toContain('future');
+
+      // Non-finite and out of range: refused, never a 200 nor a 500 (Infinity once reached Redis as a TTL).
+      for (const token of [
+        hand({ ...base(), exp: 0 }, (json) => json.replace('"exp":0', '"exp":1e400')),
+        hand({ ...base(), exp: LATEST_NUMERIC_DATE + 1 }),
+        hand({ ...base(), exp: now + 600, auth_time: 'yesterday' }),
+      ]) {
+        const answer = await logout(mock, { token });
+        expect(answer.status, answer.headers.get('x-mock-reason') ?? '').toBe(401);
+        expect(answer.headers.get('x-mock-reason')).toMatch(/^token (has no exp|claim (exp|auth_time) is malformed)/);
+        expect(await violations(answer)).toEqual([]);
+      }
+
+      // Accepted tokens of every odd shape: each logout is remembered while the token can be presented, and across a restart.
+      const accepted = [
+        hand({ ...base(), exp: now + 3600 }), // a lone token: no jti, no origin_jti (revoked by its hash)
+        hand({ ...base(), exp: now + 3600.5, jti: crypto.randomUUID() }), // a fractional exp
+        hand({ ...base(), exp: LATEST_NUMERIC_DATE, origin_jti: crypto.randomUUID(), auth_time: now - 5.25 }), // year 9999, a sign-in
+      ];
+      for (const token of accepted) {
+        expect((await logout(mock, { token })).status).toBe(200);
+        expect((await logout(mock, { token })).status).toBe(401);
+      }
+      await control(mock.url, 'POST', '/__mock/clock', { advanceSeconds: 3000 });
+      for (const token of accepted) expect((await logout(mock, { token })).headers.get('x-mock-reason')).toBe('token has been revoked');
+      if (store === 'memory') return;
+      await mock.close();
+      mock = await start(store, prefix);
+      for (const token of accepted) expect((await logout(mock, { token })).headers.get('x-mock-reason')).toBe('token has been revoked');
+    } finally {
+      await mock.close();
     }
   });
 });

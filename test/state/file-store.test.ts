@@ -1,7 +1,8 @@
 // The file store as users meet it: the real bin killed with SIGKILL under load and restarted on the same
 // files, and what start does with a state file that is torn, damaged, foreign or in use.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -371,5 +372,127 @@ describe('starting on a state file that is not clean', () => {
     const run = await runCli(['start', '--port', '0', '--log', 'off', '--state-file', path]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--state-file');
+  });
+});
+
+describe('an acknowledgement waits for the disk (issue 15, case 8: fsync and the write held back at will)', () => {
+  /** FileHandle's fsyncs (node:fs/promises), wrapped so a test can hold them back: the real fsync still runs after. */
+  type Gate = {
+    /** Each fsync of statePath (or its snapshot) that was held: `<sync|datasync> <the file's path> <whether statePath existed then>`. */
+    held: string[];
+    hold(): void;
+    release(): void;
+    restore(): void;
+  };
+
+  async function gateFsync(statePath: string): Promise<Gate> {
+    const probe = await open(join(dir, `probe-${n++}`), 'w');
+    const proto = Object.getPrototypeOf(probe) as { sync(): Promise<void>; datasync(): Promise<void> };
+    await probe.close();
+    const real = { sync: proto.sync, datasync: proto.datasync };
+    let gate: Promise<void> | undefined;
+    let opened: (() => void) | undefined;
+    const held: string[] = [];
+    const wrap = (name: 'sync' | 'datasync') =>
+      async function (this: { fd: number }) {
+        // Only this test's state file and its snapshots: other files (key files, other tests' stores) sync freely.
+        const file = readlinkSync(`/proc/self/fd/${this.fd}`);
+        if (gate && file.startsWith(statePath)) {
+          held.push(`${name} ${file} ${existsSync(statePath) ? 'state file exists' : 'no state file yet'}`);
+          await gate;
+        }
+        return real[name].call(this);
+      };
+    proto.sync = wrap('sync');
+    proto.datasync = wrap('datasync');
+    const release = () => {
+      gate = undefined;
+      opened?.();
+    };
+    return {
+      held,
+      hold() {
+        gate = new Promise((resolve) => {
+          opened = resolve;
+        });
+      },
+      release,
+      restore() {
+        release();
+        proto.sync = real.sync;
+        proto.datasync = real.datasync;
+      },
+    };
+  }
+
+  /** Whether `promise` settles within `ms`. */
+  async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+    let settled = false;
+    void promise.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return settled;
+  }
+
+  it('revoke() stays pending while its record is written but not yet fsynced, and resolves once the fsync completes', async () => {
+    const path = join(dir, `held-${n++}.state`);
+    const gate = await gateFsync(path);
+    const store = await createFileStore({ path, journalSize: 10, warn: () => {} });
+    try {
+      gate.hold();
+      const now = Date.now();
+      const revoked = store.revoke('sid:held', now + 60_000, now);
+      // However long the disk takes, no acknowledgement before it: the record is in the file, unsynced.
+      expect(await settlesWithin(revoked, 500)).toBe(false);
+      expect(readFileSync(path, 'utf8')).toContain('"k":"sid:held"');
+      expect(gate.held).toEqual([`datasync ${path} state file exists`]);
+      gate.release();
+      expect(await revoked).toBe(true);
+    } finally {
+      gate.restore();
+      await store.close();
+    }
+  });
+
+  it("a logout's 200 is not sent before its revocation is fsynced", async () => {
+    const stateFile = join(dir, `held-${n++}.state`);
+    const gate = await gateFsync(stateFile);
+    const { startMock } = await import('../../src/mock.ts');
+    const mock = await startMock({ port: 0, log: 'off', stateFile, keyFile: join(dir, `held-${n++}.key.json`) });
+    try {
+      const { token } = await mock.issueToken();
+      gate.hold();
+      const answer = fetch(mock.logoutUrl, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      expect(await settlesWithin(answer, 500)).toBe(false);
+      expect(gate.held.some((line) => line.startsWith(`datasync ${stateFile} `))).toBe(true);
+      gate.release();
+      expect((await answer).status).toBe(200);
+    } finally {
+      gate.restore();
+      await mock.close();
+    }
+  });
+
+  it('a compaction renames its snapshot over the state file only after the snapshot is fsynced', async () => {
+    const path = join(dir, `held-${n++}.state`);
+    const gate = await gateFsync(path);
+    gate.hold();
+    // Opening compacts at once (a new file is a snapshot written to <file>.<pid>.tmp, fsynced, renamed).
+    const opening = createFileStore({ path, journalSize: 10, warn: () => {} });
+    try {
+      expect(await settlesWithin(opening, 500)).toBe(false);
+      expect(gate.held).toEqual([`sync ${path}.${process.pid}.tmp no state file yet`]);
+      gate.release();
+      await (await opening).close();
+      expect(existsSync(path)).toBe(true);
+    } finally {
+      gate.restore();
+    }
   });
 });

@@ -59,6 +59,26 @@ describe('a sign-in is Cognito-shaped', () => {
   });
 });
 
+describe('extra claims are minted as asked, malformed ones too, and refused only when no JWT can carry them', () => {
+  it('a string exp is minted (a test input for a client), and the mock itself refuses it at logout, naming the claim', async () => {
+    const { token } = await mock.issueToken({ claims: { exp: 'soon' } });
+    expect(decode(token).payload.exp).toBe('soon');
+    const answer = await logout(mock, { token });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('x-mock-reason')).toMatch(/^token claim exp is malformed/);
+  });
+
+  it.each(['exp', 'nbf', 'iat', 'auth_time'])('%s: 1e400 (Infinity once parsed) is a 400 naming claims.%s, not a 500', async (name) => {
+    const response = await fetch(`${mock.url}/__mock/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"claims":{"${name}":1e400}}`,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ errorCode: 'ERR_INPUT', field: `claims.${name}` });
+  });
+});
+
 describe('the published JWKS verifies issued tokens as a real backend would', () => {
   it.each(['/.well-known/jwks.json', '/auth/api/v1/.well-known/jwks.json'])('%s', async (path) => {
     const response = await fetch(`${mock.url}${path}`);

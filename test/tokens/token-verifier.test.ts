@@ -6,6 +6,7 @@ import { type CryptoKey, importJWK, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { Algorithm } from '../../src/config.ts';
 import { createKeySet, type KeySet } from '../../src/tokens/keys.ts';
+import { LATEST_NUMERIC_DATE } from '../../src/tokens/numeric-date.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../src/tokens/token-verifier.ts';
 
 const ISSUER = 'http://127.0.0.1/verify-test';
@@ -19,7 +20,19 @@ function verifiers(keys: KeySet): { native: TokenVerifier; jose: TokenVerifier }
 
 /** Signs header.payload with one of the key set's private keys, as the alg says (what our tokens use). */
 function signed(keys: KeySet, header: Record<string, unknown>, payload: unknown, which: 'access' | 'id' = 'access'): string {
-  return signedBytes(keys, Buffer.from(JSON.stringify(header)), Buffer.from(JSON.stringify(payload)), which);
+  return signedBytes(keys, Buffer.from(JSON.stringify(header)), Buffer.from(claimsJson(payload)), which);
+}
+
+/** Stand-ins for what JSON.stringify cannot write: ±1e400 (JSON.parse reads them as ±Infinity), and a claim left out. */
+const INF = '\u0000inf';
+const NEG_INF = '\u0000-inf';
+const DROP = '\u0000drop';
+
+/** The JSON text of a claims set, with the stand-ins above written as a parser will meet them. */
+function claimsJson(payload: unknown): string {
+  return JSON.stringify(payload, (_key, value) => (value === DROP ? undefined : value))
+    .replaceAll(JSON.stringify(INF), '1e400')
+    .replaceAll(JSON.stringify(NEG_INF), '-1e400');
 }
 
 function claims(use: 'access' | 'id' = 'access'): Record<string, unknown> {
@@ -49,9 +62,22 @@ const headerEdits = fc.record(
   },
   { requiredKeys: [] },
 );
+/** Values a NumericDate claim may be given: good times, times as strings, other types, out of range, non-finite (INF), absent (DROP). */
+const numericDateValues = (t: number) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.integer({ min: t - 1000, max: t + 1000 }) },
+    { weight: 2, arbitrary: fc.constantFrom(t + 600, t - 600, t + 3, t - 3, t + 0.5, t - 0.5, 0, LATEST_NUMERIC_DATE, DROP) },
+    { weight: 1, arbitrary: fc.constantFrom(-1, LATEST_NUMERIC_DATE + 1, 1e20, INF, NEG_INF) },
+    { weight: 1, arbitrary: fc.constantFrom(String(t - 60), String(t + 600), '', null, true, [t], { t }) },
+  );
+const numericDateValue = numericDateValues(now());
 const claimEdits = fc.dictionary(
-  fc.constantFrom('exp', 'iat', 'nbf', 'iss', 'sub', 'token_use', 'aud', 'jti', 'origin_jti'),
-  fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.constantFrom(now() + 600, now() - 600, now() + 3, now() - 3, ISSUER, 'access', 'id', CLIENT, '')),
+  fc.constantFrom('exp', 'iat', 'nbf', 'auth_time', 'iss', 'sub', 'token_use', 'aud', 'jti', 'origin_jti'),
+  fc.oneof(
+    fc.jsonValue({ maxDepth: 1 }),
+    fc.constantFrom(now() + 600, now() - 600, now() + 3, now() - 3, ISSUER, 'access', 'id', CLIENT, ''),
+    numericDateValue,
+  ),
   { maxKeys: 3 },
 );
 /** One change to a sane token (or none). */
@@ -113,7 +139,7 @@ function signedBytes(keys: KeySet, header: Buffer, payload: Buffer, which: 'acce
 
 /** `{"k":"x<byte>y", …rest}`: the JSON of `value` with one more string member holding a raw byte. */
 function withRawByte(value: Record<string, unknown>, name: string, byte: number): Buffer {
-  return Buffer.concat([Buffer.from(`{"${name}":"x`), Buffer.from([byte]), Buffer.from(`y",${JSON.stringify(value).slice(1)}`)]);
+  return Buffer.concat([Buffer.from(`{"${name}":"x`), Buffer.from([byte]), Buffer.from(`y",${claimsJson(value).slice(1)}`)]);
 }
 
 describe('keys jose would not verify with', () => {
@@ -175,7 +201,7 @@ describe.each<Algorithm>(['RS256', 'ES256', 'HS256'])('%s: node:crypto where it 
             ? signedBytes(
                 keys,
                 m.where === 'header' ? withRawByte(header, 'kid', m.byte) : Buffer.from(JSON.stringify(header)),
-                m.where === 'payload' ? withRawByte(payload, 'note', m.byte) : Buffer.from(JSON.stringify(payload)),
+                m.where === 'payload' ? withRawByte(payload, 'note', m.byte) : Buffer.from(claimsJson(payload)),
                 which,
               )
             : signed(keys, header, payload, which);
@@ -196,5 +222,119 @@ describe.each<Algorithm>(['RS256', 'ES256', 'HS256'])('%s: node:crypto where it 
     );
     // The property is only worth something if it also saw tokens both accept.
     expect(accepted).toBeGreaterThan(10);
+  });
+});
+
+describe('NumericDate claims (exp, nbf, iat, auth_time): one verdict and one reason that names the claim, on both paths', () => {
+  const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0, 250);
+  const NOW = Math.floor(NOW_MS / 1000);
+  const TOLERANCE = 5;
+  const TIMES = ['exp', 'nbf', 'iat', 'auth_time'] as const;
+
+  function frozen(keys: KeySet, clock: () => number = () => NOW_MS): { native: TokenVerifier; jose: TokenVerifier } {
+    const options = { keys, issuer: ISSUER, clientId: CLIENT, clockToleranceSeconds: TOLERANCE, clock, isRefreshToken: async () => false };
+    return { native: createTokenVerifier(options), jose: createTokenVerifier({ ...options, nativeSignatures: false }) };
+  }
+
+  function sane(): Record<string, unknown> {
+    return { ...claims(), iat: NOW - 10, exp: NOW + 600, auth_time: NOW - 10 };
+  }
+
+  /** What a careful reader of RFC 7519 expects, worked out apart from the verifier: the malformed claim, or the failed time check, or none. */
+  function expected(payload: Record<string, unknown>): { malformed?: string; time?: RegExp } {
+    for (const name of TIMES) {
+      const value = payload[name];
+      if (value === DROP || value === undefined) {
+        if (name === 'exp') return { malformed: name };
+        continue;
+      }
+      const number = value === INF ? Number.POSITIVE_INFINITY : value === NEG_INF ? Number.NEGATIVE_INFINITY : value;
+      if (typeof number !== 'number' || !Number.isFinite(number) || number < 0 || number > LATEST_NUMERIC_DATE) return { malformed: name };
+    }
+    const [nbf, exp, iat] = [payload.nbf, payload.exp, payload.iat] as [number | undefined, number, number | undefined];
+    if (nbf !== undefined && nbf > NOW + TOLERANCE) return { time: /not yet valid \(nbf\)/ };
+    if (exp <= NOW - TOLERANCE) return { time: /expired/ };
+    if (iat !== undefined && iat > NOW + TOLERANCE) return { time: /issued in the future \(iat\)/ };
+    return {};
+  }
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['no exp (with iat, no jti, no origin_jti)', { exp: DROP, jti: DROP, origin_jti: DROP }, /^token has no exp claim/],
+    ['iat a string of a time 60 s ago', { iat: String(NOW - 60) }, /^token claim iat is malformed: not a NumericDate/],
+    ['exp a string of a time ahead', { exp: String(NOW + 600) }, /^token claim exp is malformed: not a NumericDate/],
+    ['nbf null', { nbf: null }, /^token claim nbf is malformed: not a NumericDate/],
+    ['auth_time a string', { auth_time: 'yesterday' }, /^token claim auth_time is malformed: not a NumericDate/],
+    ['exp 1e400 (Infinity once parsed)', { exp: INF }, /^token claim exp is malformed: out of range/],
+    ['nbf -1e400 (-Infinity once parsed)', { nbf: NEG_INF }, /^token claim nbf is malformed: out of range/],
+    ['exp past year 9999', { exp: LATEST_NUMERIC_DATE + 1 }, /^token claim exp is malformed: out of range/],
+    ['iat negative', { iat: -1 }, /^token claim iat is malformed: out of range/],
+    ['auth_time 1e20', { auth_time: 1e20 }, /^token claim auth_time is malformed: out of range/],
+  ])('%s: refused by both paths, the reason naming what is wrong', async (_name, edit, reason) => {
+    const keys = await createKeySet('RS256');
+    const { native, jose } = frozen(keys);
+    const token = signed(keys, { alg: 'RS256', kid: keys.access.kid, typ: 'JWT' }, { ...sane(), ...edit });
+    const [fast, slow] = await Promise.all([native.verify(token), jose.verify(token)]);
+    expect(slow).toEqual({ ok: false, reason: expect.stringMatching(reason) });
+    expect(fast).toEqual(slow);
+  });
+
+  it('an expired token with a correct signature is refused on the jose path too (jose alone, and forced there by an extra header field)', async () => {
+    const keys = await createKeySet('RS256');
+    const { native, jose } = frozen(keys);
+    const payload = { ...sane(), iat: NOW - 3600, exp: NOW - 60 };
+    const plainToken = signed(keys, { alg: 'RS256', kid: keys.access.kid, typ: 'JWT' }, payload);
+    // `cty` is a header field the node:crypto path does not take: the token goes to jwtVerify.
+    const joseBound = signed(keys, { alg: 'RS256', kid: keys.access.kid, typ: 'JWT', cty: 'JWT' }, payload);
+    expect(await jose.verify(plainToken)).toEqual({ ok: false, reason: 'token expired' });
+    expect(await native.verify(joseBound)).toEqual({ ok: false, reason: 'token expired' });
+    expect(await jose.verify(joseBound)).toEqual({ ok: false, reason: 'token expired' });
+    expect(await native.verify(plainToken)).toEqual({ ok: false, reason: 'token expired' });
+  });
+
+  it.each([
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['a time no Date holds', 1e17],
+  ])('a clock that returns %s refuses every token, on every path, as jose would', async (_name, value) => {
+    const keys = await createKeySet('RS256');
+    const { native, jose } = frozen(keys, () => value);
+    const token = signed(keys, { alg: 'RS256', kid: keys.access.kid, typ: 'JWT' }, sane());
+    // A minted token is known by its string and skips the signature check: it must be refused all the same.
+    native.remember({ token, claims: sane() as never, idToken: 'not-used', idClaims: sane() as never });
+    for (const result of [await native.verify(token), await jose.verify(token)]) {
+      expect(result).toEqual({ ok: false, reason: expect.stringMatching(/clock/) });
+    }
+  });
+
+  it.each<Algorithm>(['RS256', 'ES256', 'HS256'])('%s: any values of the four claims: the verdict RFC 7519 gives, the same on both paths', async (alg) => {
+    const keys = await createKeySet(alg);
+    const { native, jose } = frozen(keys);
+    const times = numericDateValues(NOW);
+    let accepted = 0;
+    let malformed = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.record({ exp: times, nbf: times, iat: times, auth_time: times }, { requiredKeys: [] }), async (edit) => {
+        const payload = { ...sane(), nbf: DROP, ...edit };
+        const token = signed(keys, { alg, kid: keys.access.kid, typ: 'JWT' }, payload);
+        const [fast, slow] = await Promise.all([native.verify(token), jose.verify(token)]);
+        const what = claimsJson(edit);
+        expect(fast, what).toEqual(slow);
+        const want = expected(payload);
+        if (want.malformed) {
+          malformed++;
+          const absent = payload.exp === DROP || payload.exp === undefined;
+          const reason = absent ? /^token has no exp claim/ : new RegExp(`^token claim ${want.malformed} is malformed`);
+          expect(slow, what).toEqual({ ok: false, reason: expect.stringMatching(reason) });
+        } else if (want.time) {
+          expect(slow, what).toEqual({ ok: false, reason: expect.stringMatching(want.time) });
+        } else {
+          expect(slow.ok, `${what}: ${slow.ok ? '' : slow.reason}`).toBe(true);
+          accepted++;
+        }
+      }),
+      { numRuns: Number(process.env.VERIFY_RUNS ?? 300) },
+    );
+    expect(accepted).toBeGreaterThan(5);
+    expect(malformed).toBeGreaterThan(5);
   });
 });

@@ -8,7 +8,7 @@ export type JournalOperation = (typeof JOURNAL_OPERATIONS)[number];
 
 /** One request the mock answered. Never holds a raw token. */
 export type JournalEntry = {
-  /** ISO time the request arrived. */
+  /** ISO time the answer was sent (or the request ended unanswered); it arrived `ms` earlier. Entries are in this order. */
   readonly at: string;
   readonly method: string;
   readonly path: string;

@@ -196,6 +196,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     store,
     idempotentLogout: config.idempotentLogout,
     refreshTtlSeconds: config.refreshTtlSeconds,
+    tokenTtlSeconds: config.tokenTtlSeconds,
     clockToleranceSeconds: config.clockToleranceSeconds,
     clock,
   });

@@ -148,7 +148,11 @@ export function createServices(deps: ServicesDeps): Services {
       const now = clock();
       await store.revoke(
         `sid:${claims.origin_jti}`,
-        revokedUntil(claims, true, now, { refreshTtlSeconds: issuer.refreshTtlSeconds, clockToleranceSeconds: deps.clockToleranceSeconds }),
+        revokedUntil(claims, true, now, {
+          refreshTtlSeconds: issuer.refreshTtlSeconds,
+          tokenTtlSeconds: issuer.ttlSeconds,
+          clockToleranceSeconds: deps.clockToleranceSeconds,
+        }),
         now,
       );
     },

@@ -8,6 +8,11 @@ export type RevocationLifetime = {
   readonly refreshTtlSeconds: number;
   /** Leeway the token verifier gives `exp`, in seconds: a revocation must outlive it. */
   readonly clockToleranceSeconds: number;
+  /**
+   * Lifetime of the id and access tokens a refresh mints, in seconds: one refreshed at the refresh token's last
+   * moment lives this much longer, so a sign-in's revocation does too (absent: 0).
+   */
+  readonly tokenTtlSeconds?: number;
 };
 
 /**
@@ -25,8 +30,8 @@ export type RevocationKeys = {
 /**
  * Until when (epoch ms, always a finite whole number) a logout of the token with these claims is remembered: up to
  * the first moment the verifier refuses the token as expired (its `exp` plus the leeway, see `refusedFromMs`), and
- * for a sign-in until its refresh token expires (`auth_time` + refresh ttl, never later than one refresh ttl from
- * now), by when every token of it, refreshed ones too, has expired; at least a second from now. A claim that is not a valid NumericDate (the
+ * for a sign-in until every token a refresh can still mint has expired (`auth_time` + refresh ttl, never later than one
+ * refresh ttl from now, plus one token ttl for a token refreshed at the last moment); at least a second from now. A claim that is not a valid NumericDate (the
  * verifier refuses such tokens; a caller may still pass one) counts as "as long as the mock remembers anything":
  * one refresh ttl from now. Whatever the claims, the time is one every store keeps as it is (JSON, a Redis TTL).
  */
@@ -35,7 +40,7 @@ export function revokedUntil(claims: Claims, signIn: boolean, nowMs: number, lif
   const presentableMs = isNumericDate(claims.exp) ? refusedFromMs(claims.exp, lifetime.clockToleranceSeconds) : latestMs;
   const refreshEndMs =
     (isNumericDate(claims.auth_time) ? Math.min((claims.auth_time + lifetime.refreshTtlSeconds) * 1000, latestMs) : latestMs) +
-    lifetime.clockToleranceSeconds * 1000;
+    ((lifetime.tokenTtlSeconds ?? 0) + lifetime.clockToleranceSeconds) * 1000;
   const until = Math.ceil(Math.max(presentableMs, signIn ? refreshEndMs : 0, nowMs + 1000));
   // Only a clock that tells no time gets here (the verifier refuses every token then): remember as long as can be.
   return Number.isFinite(until) ? until : LATEST_NUMERIC_DATE * 1000;

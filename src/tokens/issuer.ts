@@ -54,6 +54,8 @@ export type Issuer = {
   readonly issuer: string;
   /** How long a sign-in's refresh token lives, in seconds: a logout must outlast it (no refresh after logout). */
   readonly refreshTtlSeconds: number;
+  /** How long the id and access tokens it mints live by default (and always when refreshed), in seconds. */
+  readonly ttlSeconds: number;
   /**
    * Mints one sign-in; extra `claims` are merged in as given, malformed ones too (test input for a client). Throws
    * InputError (`role`; `claims.exp` and the other NumericDate claims when a number is not finite: no JWT carries it).
@@ -172,6 +174,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
   return {
     issuer,
     refreshTtlSeconds: options.refreshTtlSeconds,
+    ttlSeconds: options.ttlSeconds,
     async issue(input: IssueOptions = {}) {
       const kind = input.kind ?? 'valid';
       const ttl = input.ttlSeconds ?? options.ttlSeconds;

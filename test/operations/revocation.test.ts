@@ -68,3 +68,14 @@ describe('revokedUntil', () => {
     expect(revokedUntil(claimsOf(times), signIn, NOW_MS, { refreshTtlSeconds: 3600, clockToleranceSeconds: 0 })).toBe(want);
   });
 });
+
+describe('a sign-in refreshed at its refresh token’s last moment', () => {
+  it('stays logged out until the token that refresh minted has expired (one token ttl past the refresh end)', () => {
+    // Signed in 3599 s ago with a 3600 s refresh token: a refresh now mints tokens valid 60 s more.
+    const claims = claimsOf({ exp: NOW + 59, auth_time: NOW - 3599 });
+    const refreshedExpMs = (NOW + 60) * 1000;
+    const until = revokedUntil(claims, true, NOW_MS, { refreshTtlSeconds: 3600, tokenTtlSeconds: 60, clockToleranceSeconds: 0 });
+    expect(until).toBeGreaterThanOrEqual(refreshedExpMs);
+    expect(until).toBe((NOW - 3599 + 3600 + 60) * 1000);
+  });
+});

@@ -1,15 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Mock } from '../../src/mock.ts';
+import { describe, expect, it } from 'vitest';
 import { DEMO_USER } from '../../src/users/user.ts';
 import { runCli } from '../support/cli.ts';
-import { mockOn } from '../support/mock.ts';
+import { useMock } from '../support/mock.ts';
 
-let mock: Mock;
-beforeAll(async () => {
-  mock = await mockOn();
-});
-afterEach(() => mock.reset());
-afterAll(() => mock.close());
+const mock = useMock({}, { resetAfterEach: true });
 
 const clock = (...args: string[]) => runCli(['clock', ...args, '--url', mock.url]);
 

@@ -1,22 +1,16 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { printArmed } from '../../src/cli/fault-commands.ts';
 import { faultWarnings } from '../../src/cli/format.ts';
 import type { Fault } from '../../src/faults/fault.ts';
 import type { Io } from '../../src/io.ts';
-import type { Mock } from '../../src/mock.ts';
 import { DEMO_USER } from '../../src/users/user.ts';
 import { runCli as cli, type CliRun as Run, startCli } from '../support/cli.ts';
-import { logout, mockOn } from '../support/mock.ts';
+import { logout, mockOn, useMock } from '../support/mock.ts';
 
-let mock: Mock;
-beforeAll(async () => {
-  mock = await mockOn();
-});
-afterEach(() => mock.reset());
-afterAll(() => mock.close());
+const mock = useMock({}, { resetAfterEach: true });
 
 /** `worth-auth-mock fault …` in-process, against the test's mock. */
 const fault = (...args: string[]) => cli(['fault', ...args, '--url', mock.url]);

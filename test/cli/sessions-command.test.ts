@@ -1,16 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SignInView } from '../../src/cli/session-commands.ts';
-import type { Mock } from '../../src/mock.ts';
 import { DEMO_USER } from '../../src/users/user.ts';
 import { runCli } from '../support/cli.ts';
-import { logout, mockOn } from '../support/mock.ts';
+import { logout, useMock } from '../support/mock.ts';
 
-let mock: Mock;
-beforeAll(async () => {
-  mock = await mockOn();
-});
-afterEach(() => mock.reset());
-afterAll(() => mock.close());
+const mock = useMock({}, { resetAfterEach: true });
 
 const sessions = (...args: string[]) => runCli(['sessions', ...args, '--url', mock.url]);
 

@@ -1,20 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SessionView } from '../../src/control/services.ts';
-import type { Mock } from '../../src/mock.ts';
 import { decode } from '../support/crafted.ts';
-import { type Answer, control, DEMO, logout, mockOn, refresh, signedIn, signIn } from '../support/mock.ts';
+import { type Answer, control, DEMO, logout, refresh, signedIn, signIn, useMock } from '../support/mock.ts';
 
 /**
  * The mock's clock and per-sign-in expiry, for the frontend's refresh-on-401 path (DESIGN.md "Sign-in and
  * refresh"): `POST/GET /__mock/clock`, `mock.clock`, reset, and `POST /__mock/sessions/{sid}/expire`.
  */
 
-let mock: Mock;
-beforeAll(async () => {
-  mock = await mockOn();
-});
-afterEach(() => mock.reset());
-afterAll(() => mock.close());
+const mock = useMock({}, { resetAfterEach: true });
 
 const api = (method: string, path: string, body?: unknown): Promise<Answer> => control(mock.url, method, path, body);
 const sidOf = (token: string) => decode(token).payload.origin_jti as string;

@@ -1,12 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mock } from '../../src/mock.ts';
-import { control, logout, mockOn, read } from '../support/mock.ts';
+import { describe, expect, it } from 'vitest';
+import { control, logout, mockOn, read, useMock } from '../support/mock.ts';
 
-let mock: Mock;
-beforeAll(async () => {
-  mock = await mockOn();
-});
-afterAll(() => mock.close());
+const mock = useMock();
 
 const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => control(mock.url, method, path, body, headers);
 

@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mock } from '../../src/mock.ts';
+import { describe, expect, it } from 'vitest';
 import { decode } from '../support/crafted.ts';
-import { logout, mockOn, read, violations } from '../support/mock.ts';
+import { logout, mockOn, read, useMock, violations } from '../support/mock.ts';
 
-let mock: Mock;
-beforeAll(async () => {
-  mock = await mockOn();
-});
-afterAll(() => mock.close());
+const mock = useMock();
 
 /** Pact's state-change call, as the verifier makes it. */
 async function stateChange(body: unknown) {

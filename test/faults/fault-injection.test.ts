@@ -1,22 +1,17 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadContract } from '../../src/contract/spec.ts';
 import { ConfigError } from '../../src/errors.ts';
 import type { Fault } from '../../src/faults/fault.ts';
 import type { Mock } from '../../src/mock.ts';
-import { type Answer, control as controlAt, logout, mockOn, read, violations } from '../support/mock.ts';
+import { type Answer, control as controlAt, logout, mockOn, read, useMock, violations } from '../support/mock.ts';
 
 /** The statuses the spec documents for logout: every one may be armed and forced. */
 const { statuses: DOCUMENTED } = await loadContract();
 
-let mock: Mock;
-beforeAll(async () => {
-  mock = await mockOn();
-});
-afterEach(() => mock.reset());
-afterAll(() => mock.close());
+const mock = useMock({}, { resetAfterEach: true });
 
 const control = (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Answer> => controlAt(mock.url, method, path, body);
 

@@ -1,18 +1,13 @@
 import { type IncomingHttpHeaders, request } from 'node:http';
 import { connect } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HangRegistry, sleep } from '../../src/faults/network.ts';
 import type { Mock } from '../../src/mock.ts';
 import { MemoryStore } from '../../src/state/memory-store.ts';
 import type { Store } from '../../src/state/store.ts';
-import { mockOn } from '../support/mock.ts';
+import { mockOn, useMock } from '../support/mock.ts';
 
-let mock: Mock;
-beforeAll(async () => {
-  mock = await mockOn();
-});
-afterEach(() => mock.reset());
-afterAll(() => mock.close());
+const mock = useMock({}, { resetAfterEach: true });
 
 /** What a raw TCP client saw: every byte, how the connection ended. */
 type RawResult = { bytes: Buffer; error: string | undefined; cleanEnd: boolean };

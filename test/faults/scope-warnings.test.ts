@@ -1,16 +1,10 @@
 // Faults that can never fire (issue 15, case 6): arming warns when the scope names a sign-in or a customer the mock
 // does not know, and arms all the same; where faults overlap, the last armed fires first.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ArmedFault } from '../../src/faults/scope-warnings.ts';
-import type { Mock } from '../../src/mock.ts';
-import { control, logout, mockOn } from '../support/mock.ts';
+import { control, logout, useMock } from '../support/mock.ts';
 
-let mock: Mock;
-beforeAll(async () => {
-  mock = await mockOn();
-});
-afterEach(() => mock.reset());
-afterAll(() => mock?.close());
+const mock = useMock({}, { resetAfterEach: true });
 
 async function armOverHttp(fault: unknown): Promise<ArmedFault> {
   const answer = await control(mock.url, 'POST', '/__mock/faults', fault);

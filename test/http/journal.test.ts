@@ -1,16 +1,11 @@
 // The journal tells the truth (issue 15, case 5): what the mock decided even when nobody heard it, entries in the
 // order they were answered, and requests to paths the contract does not have.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mock } from '../../src/mock.ts';
+import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src/state/journal.ts';
-import { logout, mockOn } from '../support/mock.ts';
+import { logout, useMock } from '../support/mock.ts';
 
 const lines: string[] = [];
-let mock: Mock;
-beforeAll(async () => {
-  mock = await mockOn({ log: 'json', logTo: (line) => lines.push(line) });
-});
-afterAll(() => mock?.close());
+const mock = useMock({ log: 'json', logTo: (line) => lines.push(line) });
 
 /** Polls the journal until `found` picks an entry, for at most `ms`. */
 async function entry(found: (entries: JournalEntry[]) => JournalEntry | undefined, ms = 5_000): Promise<JournalEntry> {

@@ -1,21 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Mock } from '../../src/mock.ts';
+import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src/state/journal.ts';
 import { DEMO_USER } from '../../src/users/user.ts';
 import { decode } from '../support/crafted.ts';
-import { type Answer, control, DEMO, logout, mockOn, read, refresh, signedIn, signIn, violations } from '../support/mock.ts';
+import { type Answer, control, DEMO, logout, read, refresh, signedIn, signIn, useMock, violations } from '../support/mock.ts';
 
 /**
  * The flow a frontend runs (DESIGN.md "Sign-in and refresh"): sign in, use the id token, refresh on a 401, log
  * out — from one state; what the journal says of each step; and CORS on every operation as on logout.
  */
 
-let mock: Mock;
-beforeAll(async () => {
-  mock = await mockOn();
-});
-afterEach(() => mock.reset());
-afterAll(() => mock.close());
+const mock = useMock({}, { resetAfterEach: true });
 
 /** Every answer of the walk is also checked against the spec (Prism). */
 async function valid(answer: Answer, operation: 'logout' | 'sign-in' | 'refresh'): Promise<Answer> {

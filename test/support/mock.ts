@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { OPERATIONS, type OperationName } from '../../src/contract/spec.ts';
 import { createSpecValidator, type SpecValidator } from '../../src/contract/validator.ts';
 import { type Mock, type MockOptions, startMock } from '../../src/mock.ts';
@@ -88,4 +89,25 @@ async function post(url: string, init: OperationInit): Promise<Answer> {
   const headers = { ...(json ? { 'content-type': 'application/json' } : {}), ...init.headers };
   const body = json ? JSON.stringify(init.json) : init.body;
   return read(await fetch(`${url}${init.query ?? ''}`, { method: 'POST', headers, body }));
+}
+
+/**
+ * The one fixture that starts a mock for a test file: started before the file's tests (port 0, log off, with
+ * `options`), reset after each test when `resetAfterEach`, closed after the file. Returns the running mock
+ * (a stand-in that reaches the mock once it has started: use it inside hooks and tests, not at collection time).
+ */
+export function useMock(options: MockOptions = {}, { resetAfterEach = false }: { resetAfterEach?: boolean } = {}): Mock {
+  let running: Mock | undefined;
+  beforeAll(async () => {
+    running = await mockOn(options);
+  });
+  if (resetAfterEach) afterEach(() => running?.reset());
+  afterAll(() => running?.close());
+  return new Proxy({} as Mock, {
+    get(_target, name) {
+      if (!running) throw new Error('useMock(): the mock starts in beforeAll; use it inside hooks and tests');
+      const value = Reflect.get(running, name, running) as unknown;
+      return typeof value === 'function' ? value.bind(running) : value;
+    },
+  });
 }

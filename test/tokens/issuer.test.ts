@@ -1,14 +1,9 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mock } from '../../src/mock.ts';
+import { describe, expect, it } from 'vitest';
 import { decode } from '../support/crafted.ts';
-import { logout, mockOn } from '../support/mock.ts';
+import { logout, mockOn, useMock } from '../support/mock.ts';
 
-let mock: Mock;
-beforeAll(async () => {
-  mock = await mockOn();
-});
-afterAll(() => mock.close());
+const mock = useMock();
 
 describe('a sign-in is Cognito-shaped', () => {
   it('access token claims', async () => {

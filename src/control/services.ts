@@ -136,6 +136,8 @@ export function createServices(deps: ServicesDeps): Services {
       const fault = parseFault(input, { statuses: deps.statuses, now: clock(), seed: deps.seed + faultsArmed });
       faultsArmed += 1;
       await store.addFault(fault);
+      // A hang armed with a ttl lets its held requests go when it expires, as it leaves `fault list`.
+      if (fault.network === 'hang' && fault.expiresAt !== null) hangs.releaseAfter(fault.id, fault.expiresAt - clock());
       if (fault.match.sid === undefined && fault.match.sub === undefined) return fault;
       const [tokens, users] = await Promise.all([store.listTokens(), store.listUsers()]);
       const known = { sids: new Set(tokens.map((t) => t.sid)), subs: new Set([...tokens.map((t) => t.sub), ...users.map((u) => u.sub)]) };

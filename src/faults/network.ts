@@ -4,6 +4,17 @@ import type { NetworkFault } from './fault.ts';
 /** Requests held by `hang` faults, released when their fault is cleared (or all at once on close). */
 export class HangRegistry {
   #held = new Map<string, Set<() => void>>();
+  /** Release timers of hang faults with a ttl, by fault id. */
+  #timers = new Map<string, NodeJS.Timeout>();
+
+  /** Releases fault `id`'s requests after `ms` milliseconds (a hang armed with a ttl lets go when it expires). */
+  releaseAfter(id: string, ms: number): void {
+    clearTimeout(this.#timers.get(id));
+    this.#timers.set(
+      id,
+      setTimeout(() => this.release(id), Math.max(0, ms)),
+    );
+  }
 
   /** Resolves when fault `id` is released; `signal` aborting (the client left) also ends the wait. */
   wait(id: string, signal: AbortSignal): Promise<void> {
@@ -25,6 +36,8 @@ export class HangRegistry {
 
   /** Ends every wait on fault `id`; resolves how many requests it released. */
   release(id: string): number {
+    clearTimeout(this.#timers.get(id));
+    this.#timers.delete(id);
     const waits = [...(this.#held.get(id) ?? [])];
     for (const done of waits) done();
     return waits.length;
@@ -32,6 +45,8 @@ export class HangRegistry {
 
   /** Ends every wait (clear all, reset, close); how many requests it released. */
   releaseAll(): number {
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
     let n = 0;
     for (const id of [...this.#held.keys()]) n += this.release(id);
     return n;

@@ -149,6 +149,18 @@ describe('network faults are single-shot like any other', () => {
 });
 
 describe('hang', () => {
+  it('armed with a ttl, lets its held request go when it expires (answered as if never armed), as it leaves the list', async () => {
+    const fault = await mock.faults.arm({ network: 'hang', ttlMs: 400 });
+    const { token } = await mock.issueToken({ sub: 'cust-ttl' });
+    const started = Date.now();
+    const held = httpLogout(mock, { token, timeoutMs: 10_000 });
+    await caught(mock, fault.id, 1);
+    const answer = await held;
+    expect(answer.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await mock.faults.list()).toEqual([]);
+  });
+
   it('holds the request while armed; clearing it by id releases the request, answered as if never armed', async () => {
     const fault = await mock.faults.arm({ network: 'hang' });
     const { token } = await mock.issueToken({ sub: 'cust-42' });

@@ -208,6 +208,8 @@ export function createServices(deps: ServicesDeps): Services {
       const now = clock();
       const live = (await store.listTokens()).filter((token) => token.sid === sid && token.exp * 1000 > now);
       if (live.length === 0) throw new NotFoundError(`sign-in ${sid.slice(0, 80)} has no live id or access token`);
+      // A logged-out sign-in's tokens already answer 401 and its refresh token no longer refreshes: nothing to expire.
+      if (await store.isRevoked([`sid:${sid}`], now)) throw new NotFoundError(`sign-in ${sid.slice(0, 80)} has logged out: its tokens already answer 401`);
       for (const token of live) await store.revoke(expiredKey(token.jti), token.exp * 1000 + deps.clockToleranceSeconds * 1000, now);
       return { sid, expired: live.map((token) => token.jti) };
     },

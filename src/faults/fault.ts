@@ -90,6 +90,13 @@ export function parseFault(input: unknown, options: { statuses: DocumentedStatus
     ? { logout: options.statuses }
     : (options.statuses as Readonly<Partial<Record<OperationName, readonly number[]>>>);
   const match = parseMatch(raw.match, Object.keys(byOperation) as OperationName[]);
+  // A sign-in request has no sign-in yet (the sid is made by it): such a fault could never fire.
+  if (match.operation === 'sign-in' && match.sid !== undefined) {
+    throw new InputError(
+      'match.sid',
+      'a sign-in request has no sign-in id yet, so match.sid never matches it: scope a sign-in fault by sub (the user) or session',
+    );
+  }
   const allowed = statusesFor(byOperation, match.operation ?? 'logout');
   const status = raw.status === undefined || raw.status === null ? null : integer(raw, 'status', 100, 599);
   if (status !== null && !allowed.includes(status)) {

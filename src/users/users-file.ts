@@ -6,7 +6,7 @@ import { parseUser } from './user.ts';
 /**
  * Reads the users of a `--users` file (a JSON array of users, or `{ "users": [...] }`) as seed users, which
  * reset keeps. Read once, at start: a reset restores these, whatever the file holds by then. Throws
- * ConfigError naming `--users`, and for a bad user its entry index and field.
+ * ConfigError naming `--users`, and for a bad user (or an email given twice) its entry index (0 is the first) and field.
  */
 export async function readUsersFile(path: string): Promise<UserRecord[]> {
   let parsed: unknown;
@@ -18,12 +18,19 @@ export async function readUsersFile(path: string): Promise<UserRecord[]> {
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { users?: unknown })?.users;
   if (!Array.isArray(list)) throw new ConfigError('--users', `--users ${path} must hold a JSON array of users (or { "users": [...] })`);
+  const first = new Map<string, number>();
   return list.map((entry, index) => {
+    let user: UserRecord;
     try {
-      return parseUser(entry, 'seed');
+      user = parseUser(entry, 'seed');
     } catch (error) {
       if (error instanceof InputError) throw new ConfigError('--users', `--users ${path}: entry ${index}, field ${error.field}: ${error.message}`);
       throw error;
     }
+    // Two entries for one email: the last would silently win, and the first's password stop working.
+    const earlier = first.get(user.email);
+    if (earlier !== undefined) throw new ConfigError('--users', `--users ${path}: entry ${index}, field email: ${user.email} is already entry ${earlier}`);
+    first.set(user.email, index);
+    return user;
   });
 }

@@ -101,6 +101,14 @@ describe('POST /__mock/clock', () => {
 });
 
 describe('POST /__mock/sessions/{sid}/expire', () => {
+  it('refuses a sign-in that has logged out (404: its tokens already answer 401 and its refresh token no longer works)', async () => {
+    const gone = await signedInNow();
+    expect((await logout(mock, { token: gone.idToken })).status).toBe(200);
+    const answer = await api('POST', `/__mock/sessions/${sidOf(gone.idToken)}/expire`);
+    expect(answer.status).toBe(404);
+    expect((answer.body as { message: string }).message).toMatch(/has logged out/);
+  });
+
   it("expires that sign-in's current id and access tokens only; its refresh still works and the refreshed tokens log out", async () => {
     const expiring = await signedInNow();
     const other = await signedInNow();

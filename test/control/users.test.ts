@@ -55,6 +55,15 @@ describe('--users FILE', () => {
     }
   });
 
+  it('refuses a file that gives one email twice (the last would silently win), naming the entry and the email', async () => {
+    const path = await file('twice.json', [ann, { ...ann, email: 'ANN@shop.example', password: 'Other-Password-2' }]);
+    await expect(mockOn({ usersFile: path })).rejects.toMatchObject({
+      code: 'ERR_CONFIG',
+      field: '--users',
+      message: expect.stringMatching(/entry 1, field email: ann@shop\.example is already entry 0/),
+    });
+  });
+
   const SECRET = 'File-Secret-Password-7';
   it.each([
     ['a file that does not exist', null, /--users .*cannot be read \(ENOENT\)/],

@@ -120,6 +120,28 @@ describe('parseFault: what a QA engineer may arm', () => {
   });
 });
 
+describe('parseFault: a scope that could never match', () => {
+  it('refuses a sid on a sign-in fault (a sign-in request has no sign-in id yet), naming match.sid', () => {
+    const statuses = { logout: STATUSES, 'sign-in': STATUSES };
+    expect(() => parseFault({ status: 500, match: { operation: 'sign-in', sid: 'f3a1' } }, { statuses, now: NOW, seed: 1 })).toThrow(
+      /match\.sid never matches/,
+    );
+    let field: unknown;
+    try {
+      parseFault({ status: 500, match: { operation: 'sign-in', sid: 'f3a1' } }, { statuses, now: NOW, seed: 1 });
+    } catch (error) {
+      field = (error as { field?: unknown }).field;
+    }
+    expect(field).toBe('match.sid');
+    // By sub (the user) it is fine, and a sid on every operation (`*`) still fires on logout and refresh.
+    expect(parseFault({ status: 500, match: { operation: 'sign-in', sub: 'u-1' } }, { statuses, now: NOW, seed: 1 }).match).toEqual({
+      operation: 'sign-in',
+      sub: 'u-1',
+    });
+    expect(parseFault({ status: 500, match: { operation: '*', sid: 'f3a1' } }, { statuses, now: NOW, seed: 1 }).match).toEqual({ operation: '*', sid: 'f3a1' });
+  });
+});
+
 describe('takeFrom: which request a fault fires for', () => {
   it.each([1, 3, 7])('times %i fires for exactly that many requests, then is gone', (n) => {
     const fault = arm({ status: 500, times: n });

@@ -231,7 +231,7 @@ function buildProgram(io: Io): Command {
     .option('--publish', 'publish the results to the broker')
     .option('--provider-version <version>', 'provider version to publish')
     .option('--provider-branch <branch>', 'provider branch (published with the results; selects pending pacts)')
-    .addOption(new Option('--timeout <seconds>', 'the verdict comes within this many seconds, whatever the provider does').argParser(positiveInt).default(60))
+    .addOption(new Option('--timeout <seconds>', 'the verdict comes within this many seconds, whatever the provider does').default(60))
     .option('--interaction <regex>', "only the interactions whose description matches (Pact's PACT_DESCRIPTION)")
     .option('--state <regex>', "only the interactions with a provider state that matches; '' for those with none (Pact's PACT_PROVIDER_STATE)")
     .option('--junit <file>', 'write a JUnit XML report (in every outcome)')

@@ -16,8 +16,8 @@ export type VerifyOptions = {
   providerBranch?: string;
   junit?: string;
   json?: boolean;
-  /** The whole verification's limit, in seconds (default 60). */
-  timeout?: number;
+  /** The whole verification's limit, in seconds (default 60); a string as argv gives it (checked here, so a bad value still gets both reports). */
+  timeout?: number | string;
   /** Only interactions whose description matches this regular expression. */
   interaction?: string;
   /** Only interactions with a provider state matching this regular expression (`''`: those with none). */
@@ -93,7 +93,14 @@ export async function planVerification(opts: VerifyOptions): Promise<Plan> {
     if (!opts.providerVersion) throw new ConfigError('--provider-version', '--publish needs --provider-version (e.g. the git SHA of the provider under test)');
   }
 
-  const timeoutS = opts.timeout ?? DEFAULT_TIMEOUT_S;
+  const timeoutS =
+    opts.timeout === undefined
+      ? DEFAULT_TIMEOUT_S
+      : typeof opts.timeout === 'number'
+        ? opts.timeout
+        : /^\s*\d+(\.\d+)?\s*$/.test(opts.timeout)
+          ? Number(opts.timeout)
+          : Number.NaN;
   if (!Number.isFinite(timeoutS) || timeoutS <= 0)
     throw new ConfigError('--timeout', `--timeout must be a number of seconds above 0, got ${shown(opts.timeout)}`);
   const interactionFilter = regexOf('--interaction', opts.interaction);

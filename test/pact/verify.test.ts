@@ -220,6 +220,13 @@ describe('verify usage errors exit 2 and name the flag', () => {
     expect(json.errors.join('\n')).toContain('--pact no/such/pacts does not exist');
     expect(await readFile(junit, 'utf8')).toMatch(/<error message="verify could not run: --pact no\/such\/pacts does not exist/);
   });
+  it.each([['abc'], ['0'], ['']])('writes both reports for a --timeout of %j too (a CI variable left empty)', async (value) => {
+    const junit = join(scratch, 'usage', `timeout-${value || 'empty'}.xml`);
+    const run = await runCli(['verify', '--timeout', value, '--json', '--junit', junit]);
+    expect(run.code).toBe(2);
+    expect(report(run.stdout).errors.join('\n')).toContain('--timeout');
+    expect(await readFile(junit, 'utf8')).toMatch(/<error message="verify could not run: --timeout/);
+  });
 });
 
 describe('verify with a broker', () => {

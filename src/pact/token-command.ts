@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { keepTail } from './output-tail.ts';
-import { stripControlChars } from './report.ts';
 
 /** A provider state's values as the token command printed them: `{ token }` for a bare line, the fields of a JSON object. */
 export type CommandValues = Record<string, unknown>;
@@ -8,8 +7,9 @@ export type CommandValues = Record<string, unknown>;
 /**
  * Runs `--token-command` for one state setup, with `PACT_STATE` and `PACT_STATE_PARAMS` (JSON) in its environment,
  * and resolves the state's values from its stdout: a JSON object's fields (`{"email": …, "password": …}`), or a
- * bare line as `{ token }`, or nothing as `{}`. Rejects with an Error saying why (exit code and the end of its
- * stderr, stopped after `timeoutMs`, or output that is neither) — never quoting its stdout, which holds secrets.
+ * bare line as `{ token }`, or nothing as `{}`. Rejects with an Error saying why (its exit code, stopped after
+ * `timeoutMs`, or output that is neither) — never quoting what it printed, on stdout or stderr: either may hold a
+ * secret (a password a failing script echoed), and the reports must not.
  */
 export function runTokenCommand(command: string, state: string, params: unknown, timeoutMs: number): Promise<CommandValues> {
   return new Promise((done, fail) => {
@@ -29,12 +29,14 @@ export function runTokenCommand(command: string, state: string, params: unknown,
     });
     child.once('error', (error) => fail(new Error(`token command could not start: ${error.message}`)));
     child.once('close', (code, signal) => {
-      const why = stripControlChars(stderr).split('\n').slice(-3).join(' ').slice(0, 300);
       if (signal) {
         const slow = signal === 'SIGTERM' ? ` (it ran longer than ${(timeoutMs / 1000).toFixed(1)} s)` : '';
         return fail(new Error(`token command was stopped by ${signal}${slow}`));
       }
-      if (code !== 0) return fail(new Error(`token command exited ${code}${why ? `: ${why}` : ''}`));
+      if (code !== 0) {
+        const said = stderr.trim() === '' ? '' : ' (what it printed is not quoted: it may hold a secret; run it by hand with PACT_STATE set to see it)';
+        return fail(new Error(`token command exited ${code}${said}`));
+      }
       try {
         done(valuesOf(stdout.trim()));
       } catch (error) {

@@ -1,5 +1,5 @@
 import { ConfigError } from './errors.ts';
-import { basePath, bool, cookieName, host, integer, oneOf, optional, redisUrl, text, url } from './option-parsers.ts';
+import { basePath, bool, cookieName, host, integer, oneOf, optional, redisUrl, seconds, text, url } from './option-parsers.ts';
 
 /** Signing algorithms the mock can issue with. */
 export const ALGORITHMS = ['RS256', 'ES256', 'HS256'] as const;
@@ -116,20 +116,20 @@ export const OPTIONS: readonly OptionRow[] = [
   row({
     key: 'tokenTtlSeconds',
     flag: '--token-ttl',
-    value: '<seconds>',
+    value: '<duration>',
     env: 'WORTH_MOCK_TOKEN_TTL',
     default: 3600,
-    help: 'lifetime of issued tokens (default 3600)',
-    parse: integer(1, TEN_YEARS_S),
+    help: 'lifetime of issued id and access tokens: seconds, or 90s, 5m, 1h (default 1h)',
+    parse: seconds(1, TEN_YEARS_S),
   }),
   row({
     key: 'refreshTtlSeconds',
     flag: '--refresh-ttl',
-    value: '<seconds>',
+    value: '<duration>',
     env: 'WORTH_MOCK_REFRESH_TTL',
     default: 24 * 3600,
-    help: 'lifetime of refresh tokens; a logout is remembered this long (default 86400)',
-    parse: integer(1, TEN_YEARS_S),
+    help: 'lifetime of refresh tokens, as --token-ttl; a logout is remembered at least this long (default 24h)',
+    parse: seconds(1, TEN_YEARS_S),
   }),
   row({
     key: 'issuer',
@@ -214,11 +214,11 @@ export const OPTIONS: readonly OptionRow[] = [
   row({
     key: 'clockToleranceSeconds',
     flag: '--clock-tolerance',
-    value: '<seconds>',
+    value: '<duration>',
     env: 'WORTH_MOCK_CLOCK_TOLERANCE',
     default: 0,
-    help: 'leeway in seconds for exp/nbf/iat, for replicas whose clocks differ (default 0: the mock issues and checks on one clock)',
-    parse: integer(0, 3600),
+    help: 'leeway for exp/nbf/iat, as --token-ttl, for replicas whose clocks differ (default 0: the mock issues and checks on one clock)',
+    parse: seconds(0, 3600),
   }),
   row({
     key: 'keyFile',

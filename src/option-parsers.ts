@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import ms from 'ms';
 import { ConfigError } from './errors.ts';
 
 /**
@@ -85,4 +86,25 @@ export function basePath(value: unknown, flag: string): string | undefined {
     fail(flag, `must be empty or a path starting with /, got ${JSON.stringify(value)}`);
   }
   return value.replace(/\/+$/, '');
+}
+
+/**
+ * Whole seconds from `min` to `max`: a number, a bare number as text (seconds, as before units were accepted), or a
+ * duration with a unit as the rest of the CLI takes them (`90s`, `5m`, `1h`, `1d`; read by the `ms` package).
+ */
+export function seconds(min: number, max: number): (value: unknown, flag: string) => number {
+  const whole = integer(min, max);
+  return (value, flag) => {
+    if (typeof value !== 'string' || /^\s*-?\d+\s*$/.test(value)) return whole(value, flag);
+    let parsed: number | undefined;
+    try {
+      parsed = ms(value.trim() as ms.StringValue) as number | undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed % 1000 !== 0) {
+      fail(flag, `must be whole seconds from ${min} to ${max} — a number (seconds) or a duration such as 90s, 5m, 1h — got ${JSON.stringify(value)}`);
+    }
+    return whole(parsed / 1000, flag);
+  };
 }

@@ -55,4 +55,23 @@ describe('loadConfig', () => {
   it('--unsafe-open-admin accepts a non-loopback host without a token', () => {
     expect(loadConfig({ host: '0.0.0.0', unsafeOpenAdmin: true }).host).toBe('0.0.0.0');
   });
+
+  it.each([
+    ['5m', 300],
+    ['1h', 3600],
+    ['90s', 90],
+    ['3600', 3600],
+    [' 2d ', 172_800],
+  ])('--token-ttl %j is %d seconds: start durations take units like the rest of the CLI', (value, want) => {
+    expect(loadConfig({ tokenTtlSeconds: value }).tokenTtlSeconds).toBe(want);
+    expect(loadConfig({ refreshTtlSeconds: value }).refreshTtlSeconds).toBe(want);
+  });
+
+  it.each(['1500ms', 'soon', '5 minutes and a bit'])('--token-ttl %j is refused, naming the flag and the forms it takes', (value) => {
+    expect(() => loadConfig({ tokenTtlSeconds: value })).toThrow(/--token-ttl must be whole seconds .* such as 90s, 5m, 1h/);
+  });
+
+  it('a negative duration is out of range, named', () => {
+    expect(() => loadConfig({ tokenTtlSeconds: '-1m' })).toThrow(/--token-ttl must be a whole number from 1/);
+  });
 });

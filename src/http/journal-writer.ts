@@ -52,12 +52,13 @@ export function createJournal(deps: JournalDeps): Journal {
       if (outcome?.email) entry.email = outcome.email;
       entry.ms = Math.round((performance.now() - started) * 100) / 100;
       deps.log(entry);
-      deps.store.appendRequest(entry).catch(() => {
-        // The journal is best effort: a store that cannot keep it must not fail the answer already sent.
-      });
+      deps.store.appendRequest(entry).catch(ignore);
     },
   };
 }
+
+/** The journal is best effort: a store that cannot keep an entry must not fail the answer already sent. */
+function ignore(): void {}
 
 let lastMs = Number.NaN;
 let lastIso = '';

@@ -32,7 +32,7 @@ export type OperationRouteDeps = {
 };
 
 /** A connection's decisions in progress: a request is decided only after the ones before it on the connection. */
-type Lane = { busy: number; tail: Promise<unknown> | undefined };
+type Lane = { busy: number; tail: Promise<unknown> | undefined; readonly settled: () => void };
 
 /**
  * Serves one contract operation: reads the request (bounded), decides in request order on the connection
@@ -86,20 +86,25 @@ export function createOperationRoute(
     const socket = req.socket;
     let lane = lanes.get(socket);
     if (lane === undefined) {
-      lane = { busy: 0, tail: undefined };
-      lanes.set(socket, lane);
+      const fresh: Lane = {
+        busy: 0,
+        tail: undefined,
+        settled: () => {
+          fresh.busy -= 1;
+        },
+      };
+      lane = fresh;
+      lanes.set(socket, fresh);
     }
-    const own = lane;
-    const run = async () => {
-      try {
-        return await decide(req, query);
-      } finally {
-        own.busy -= 1;
-      }
-    };
-    own.busy += 1;
-    const decision = own.busy > 1 && own.tail ? own.tail.then(run, run) : run();
-    own.tail = decision;
+    lane.busy += 1;
+    let decision: Promise<[OperationRequest, Outcome, boolean]>;
+    if (lane.busy > 1 && lane.tail) {
+      const next = () => decide(req, query);
+      decision = lane.tail.then(next, next);
+    } else decision = decide(req, query);
+    lane.tail = decision;
+    // One reaction per request, made once per connection: settled before the answer's own await resumes.
+    decision.then(lane.settled, lane.settled);
     return decision;
   }
 

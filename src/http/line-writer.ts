@@ -5,9 +5,9 @@
  */
 export type LineSink = (text: string) => unknown;
 
-/** Lines written together: once per event-loop turn, not once per line. */
+/** Lines written together: at the end of an event-loop turn, and while lines keep coming at most every few ms. */
 export type LineWriter = {
-  /** Queues one line (ending in `\n`); it goes out with the other lines of this event-loop turn. */
+  /** Queues one line (ending in `\n`); it goes out with the other lines of its event-loop turn, or of the next few ms. */
   write(line: string): void;
   /** Writes what is queued now, in order, even to a sink that said it is backed up: a clean stop loses no line. */
   flush(): void;
@@ -21,6 +21,8 @@ export type LineWriterOptions = {
   readonly maxHeldChars?: number;
   /** A batch this long is written at once, not at the end of the turn (default 64 KiB). */
   readonly batchChars?: number;
+  /** While lines keep coming, at most one write per this many milliseconds (default 10). */
+  readonly intervalMs?: number;
   /** How often a backed-up sink is asked again, with an empty write, in milliseconds (default 100). */
   readonly retryMs?: number;
   /** The line that says how many lines were dropped, written before the next ones once the sink takes text again. */
@@ -37,9 +39,11 @@ const SLOW_WRITE_MS = 2;
 const LONGEST_PAUSE_MS = 1000;
 
 /**
- * Builds a writer that calls `sink` once per event-loop turn (`setImmediate`) with the turn's lines joined, so a
- * busy server makes one write (one syscall for stdout) per turn instead of one per request, and never before the
- * answers of the turn are written. The sink never holds the answers up for long:
+ * Builds a writer that calls `sink` with lines joined: at the end of the event-loop turn (`setImmediate`) when the
+ * last write was `intervalMs` or more ago, else `intervalMs` after it. A line after a quiet spell goes out at once,
+ * after the answers of its turn; a busy server makes one write (one syscall for stdout) every `intervalMs`, not one
+ * per request or per turn (a server that is not saturated answers one or two requests a turn). The sink never
+ * holds the answers up for long:
  * - one that returns `false` (backed up) is left alone until an empty write says it takes text again (asked every
  *   `retryMs`);
  * - one that takes longer than 2 ms to write is left alone for 9 times that (at most 1 s) before the next write;
@@ -51,12 +55,14 @@ export function createLineWriter(sink: LineSink, options: LineWriterOptions = {}
   const maxHeld = options.maxHeldChars ?? 1024 * 1024;
   const batchChars = options.batchChars ?? 64 * 1024;
   const retryMs = options.retryMs ?? 100;
+  const intervalMs = options.intervalMs ?? 10;
   const droppedLine = options.droppedLine ?? ((count: number) => `(${count} log lines dropped: the output did not keep up)\n`);
   let pending = '';
   let dropped = 0;
   let closed = false;
-  /** What the next write waits for: the end of this turn, a slow sink's pause, a backed-up sink, or nothing yet. */
-  let waiting: 'turn' | 'pause' | 'backed-up' | undefined;
+  let lastSent = Number.NEGATIVE_INFINITY;
+  /** What the next write waits for: the end of this turn, the interval, a slow sink's pause, a backed-up sink, or nothing yet. */
+  let waiting: 'turn' | 'interval' | 'pause' | 'backed-up' | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   /** Hands the pending text (after the dropped-lines notice, when lines were dropped) to the sink. */
@@ -67,6 +73,7 @@ export function createLineWriter(sink: LineSink, options: LineWriterOptions = {}
     unwritten.delete(writer);
     if (text === '') return;
     const started = performance.now();
+    lastSent = started;
     let taken: unknown;
     try {
       taken = sink(text);
@@ -78,7 +85,7 @@ export function createLineWriter(sink: LineSink, options: LineWriterOptions = {}
     else if (took > SLOW_WRITE_MS) wait('pause', Math.min(took * 9, LONGEST_PAUSE_MS), resume);
   }
 
-  function wait(what: 'pause' | 'backed-up', ms: number, then: () => void): void {
+  function wait(what: 'interval' | 'pause' | 'backed-up', ms: number, then: () => void): void {
     waiting = what;
     timer = setTimeout(then, ms).unref();
   }
@@ -117,10 +124,14 @@ export function createLineWriter(sink: LineSink, options: LineWriterOptions = {}
         return;
       }
       pending += line;
-      if (pending.length >= batchChars) send();
+      if (pending.length >= batchChars) writer.flush();
       else if (waiting === undefined) {
-        waiting = 'turn';
-        setImmediate(endOfTurn);
+        const since = performance.now() - lastSent;
+        if (since < intervalMs) wait('interval', intervalMs - since, resume);
+        else {
+          waiting = 'turn';
+          setImmediate(endOfTurn);
+        }
       }
     },
     flush() {

@@ -23,7 +23,7 @@ const entry = (n: number, extra: Partial<JournalEntry> = {}): JournalEntry => ({
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 
 describe('the request log writer', () => {
-  it('writes the lines of one event-loop turn in one write, in order, after the turn', async () => {
+  it('writes the lines of a turn in one write, in order, after the turn; while lines keep coming, one write per 10 ms', async () => {
     const writes: string[] = [];
     const log = createLogger('json', (text) => writes.push(text));
     for (let n = 0; n < 100; n++) log.log(entry(n));
@@ -31,9 +31,14 @@ describe('the request log writer', () => {
     await nextTurn();
     expect(writes).toHaveLength(1);
     expect(linesOf(writes).map((line) => JSON.parse(line).reason)).toEqual(Array.from({ length: 100 }, (_, n) => `request ${n}`));
+    // Lines keep coming: the next write waits until 10 ms after the last one, however many turns pass.
     log.log(entry(100));
     await nextTurn();
+    expect(writes).toHaveLength(1);
+    log.log(entry(101));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(writes).toHaveLength(2);
+    expect(linesOf(writes.slice(1)).map((line) => JSON.parse(line).reason)).toEqual(['request 100', 'request 101']);
     log.close();
   });
 

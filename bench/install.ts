@@ -28,7 +28,7 @@ export async function installedCopy(): Promise<Installed> {
     symlink(join(ROOT, 'node_modules'), join(pkg, 'node_modules'), 'dir'),
   ]);
   const dist = join(pkg, 'dist');
-  // tsc still emits when it finds type errors; what matters here is that cli.js exists afterwards.
+  // tsc still emits when it finds type errors; what matters here is that cli/main.js exists afterwards.
   const output = await run([
     join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
     '-p',
@@ -39,11 +39,12 @@ export async function installedCopy(): Promise<Installed> {
     'false',
   ]);
   await run([join(ROOT, 'scripts', 'build-spec.ts'), dist]);
-  for (const file of await readdir(join(ROOT, 'src'))) {
-    if (!file.endsWith('.ts')) await cp(join(ROOT, 'src', file), join(dist, file), { recursive: true });
+  // The non-TypeScript assets beside the modules (the QA panel's page, style and script), as `npm run build` copies them.
+  for (const file of await readdir(join(ROOT, 'src'), { recursive: true })) {
+    if (/\.(html|css|js)$/.test(file)) await cp(join(ROOT, 'src', file), join(dist, file));
   }
   try {
-    await access(join(dist, 'cli.js'));
+    await access(join(dist, 'cli', 'main.js'));
   } catch {
     throw new Error(`building src/ for the benchmark failed:\n${output}`);
   }

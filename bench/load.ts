@@ -51,6 +51,18 @@ export function pooled(tokens: readonly string[], extraHeaders: Record<string, s
   };
 }
 
+/** POSTs of JSON bodies (`Content-Type: application/json`), taken round-robin from `bodies`. */
+export function jsonBodies(bodies: readonly string[]): Traffic {
+  if (bodies.length === 0) throw new Error('JSON traffic needs at least one body');
+  let next = 0;
+  const requests = bodies.map((body) => ({ method: 'POST' as const, headers: { 'content-type': 'application/json' }, body }));
+  return {
+    name: 'JSON bodies',
+    requests: (path) =>
+      bodies.length === 1 ? [{ ...requests[0], path }] : [{ method: 'POST', path, setupRequest: (req) => ({ ...req, ...requests[next++ % requests.length] }) }],
+  };
+}
+
 /** Each connection takes a token nobody has used, logs it out, then repeats that logout: 200, then 401. */
 export function onceThenAgain(tokens: readonly string[]): Traffic {
   let next = 0;

@@ -1,14 +1,16 @@
-// `npm run bench`, or `npx node bench/run.ts [--quick] [--from-source] [--paths a,b] [--profile PATH] [--out FILE]`:
+// `npm run bench`, or `npx node bench/run.ts [--quick] [--from-source] [--paths a,b] [--profile PATH [--log-off]] [--out FILE]`:
 // the mock beside bare node:http and `prism mock` under the same load, in one run on this machine. A tool, not a test.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadContract } from '../src/contract/spec.ts';
 import { installedCopy } from './install.ts';
 import { combine, type Measured, measure, measureOn, noToken, pooled, type Traffic } from './load.ts';
+import { createLogLineCounter } from './log-lines.ts';
 import { pruningRun, revocationCost } from './memory.ts';
-import { type MockStarter, PATH_LABELS, PATH_NAMES, type PathName, setupPath } from './paths.ts';
+import { type MockStarter, PATH_LABELS, PATH_NAMES, type PathName, type PathOperation, setupPath } from './paths.ts';
 import { hotspotTable, summariseProfile } from './profile.ts';
 import { fmt, type Results, type Row, renderReport } from './report.ts';
 import { type Kind, MOCK_BIN, ROOT, type Running, startBare, startMockServer, startPrism } from './servers.ts';
@@ -25,6 +27,7 @@ type Plan = {
   pool: number;
   fresh: number;
   startupRuns: number;
+  /** How long jose.jwtVerify's and the signing work's one-core rates are taken, each time. */
   jwtSeconds: number;
   /** Top the 401/200/500 mock up to this many answers before reading its RSS. */
   rssAfter: number;
@@ -66,11 +69,12 @@ const { values } = parseArgs({
     out: { type: 'string' },
     paths: { type: 'string' },
     'from-source': { type: 'boolean', default: false },
+    'log-off': { type: 'boolean', default: false },
   },
 });
 const plan = values.quick ? QUICK : FULL;
 // The whole run is bounded: past this, it stops (servers.ts kills the children on exit) rather than hang.
-const LIMIT_MINUTES = values.quick || values.profile !== undefined ? 6 : 12;
+const LIMIT_MINUTES = values.quick || values.profile !== undefined ? 8 : 16;
 setTimeout(() => {
   process.stderr.write(`bench: gave up after ${LIMIT_MINUTES} minutes\n`);
   process.exit(1);
@@ -78,7 +82,16 @@ setTimeout(() => {
 const contract = await loadContract();
 const logoutPath = `${contract.basePath}${contract.operationPath}`;
 const body200 = JSON.stringify(contract.examples.get(200));
-const pathOn = (kind: Kind) => (kind === 'prism' ? contract.operationPath : logoutPath);
+/** Each operation's path in the spec (Prism serves it there; the mock under the base path). */
+const operationPaths: Record<PathOperation, string> = {
+  logout: contract.operationPath,
+  'sign-in': contract.operations.get('sign-in')?.path ?? '/customer/sign-in',
+  refresh: contract.operations.get('refresh')?.path ?? '/refresh-token/customer',
+};
+/** Requests sent last to the mock whose request log is checked after it stops. */
+const LOG_CHECK = 20_000;
+/** The request log file each mock (with its log on) writes. */
+const logFiles = new Map<Running, string>();
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
 // By default the mock runs as installed from npm (built JavaScript); --from-source runs the repo's bin on src/.
@@ -128,21 +141,31 @@ function asPath(name: string): PathName {
   return name as PathName;
 }
 
-/** Starts mocks on demand: one per flag set (paths with the same flags share it), or a new one when asked. */
-function mockStarter(nodeFlags: readonly string[] = []): { start: MockStarter; all: Running[]; byFlags: Map<string, Running> } {
+/** Starts mocks on demand: one per flag set and log choice (paths with the same ones share it), or a new one when asked. */
+function mockStarter(
+  logDir: string,
+  nodeFlags: readonly string[] = [],
+  forceLogOff = false,
+): { start: MockStarter; all: Running[]; byFlags: Map<string, Running> } {
   const all: Running[] = [];
   const byFlags = new Map<string, Running>();
-  const start: MockStarter = async (args, fresh = false) => {
-    const key = args.join(' ');
-    const known = fresh ? undefined : byFlags.get(key);
+  const start: MockStarter = async (args, options = {}) => {
+    const logOff = forceLogOff || options.logOff === true;
+    const key = `${logOff ? '--log off ' : ''}${args.join(' ')}`;
+    const known = options.fresh ? undefined : byFlags.get(key);
     if (known) return known;
-    const mock = await startMockServer({ args, nodeFlags, bin: mockBin });
+    const logFile = logOff ? undefined : join(logDir, `mock-${all.length + 1}.log`);
+    const mock = await startMockServer({ args, nodeFlags, bin: mockBin, logFile });
     all.push(mock);
-    if (!fresh) byFlags.set(key, mock);
+    if (logFile) logFiles.set(mock, logFile);
+    if (!options.fresh) byFlags.set(key, mock);
     return mock;
   };
   return { start, all, byFlags };
 }
+
+/** Which server a measurement is of: the mock as users run it, the same with `--log off` (quiet), or a reference. */
+type Label = 'bare' | 'mock' | 'quiet' | 'prism';
 
 async function benchmark(paths: readonly PathName[]): Promise<Results> {
   const date = new Date();
@@ -157,64 +180,63 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
 
   const answered = new Map<Running, number>();
   const count = (server: Running, m: Measured) => answered.set(server, (answered.get(server) ?? 0) + m.answered);
+  const logDir = await mkdtemp(join(tmpdir(), 'worth-bench-log-'));
   const bare = await startBare(body200);
   const prism = await startPrism(contract.operationPath);
-  const mocks = mockStarter();
+  const mocks = mockStarter(logDir);
   // The load generator's own JIT warms up first: its first seconds are slower against any server.
   await measure(bare.origin, logoutPath, noToken(), { connections: 50, seconds: plan.warmupSeconds * 3 });
   const rows: Row[] = [];
   let jwtVerifyPerSecond: number | undefined;
   let mockRss: Results['mockRss'];
   let prismRss: Results['prismRss'];
+  let logCheck: Results['logCheck'];
   try {
     for (const path of paths) {
       progress(`path ${path}: ${PATH_LABELS[path]}`);
       const setup = await setupPath(path, mocks.start, plan);
-      const servers: [Kind, Running][] = [
-        ['bare', bare],
-        ['mock', setup.mock],
-        ['prism', prism],
+      const servers: [Label, Kind, Running][] = [
+        ['mock', 'mock', setup.mock],
+        ...(setup.quiet ? [['quiet', 'mock', setup.quiet] as [Label, Kind, Running]] : []),
+        ...(setup.ceiling === 'bare' ? [['bare', 'bare', bare] as [Label, Kind, Running]] : []),
+        ['prism', 'prism', prism],
       ];
+      const pathOn = (kind: Kind) => (kind === 'prism' ? operationPaths[setup.operation] : `${contract.basePath}${operationPaths[setup.operation]}`);
       const jwtRates: number[] = [];
+      const signingRates: number[] = [];
       for (const [i, connections] of plan.connections.entries()) {
-        const runs: Record<Kind, Measured[]> = { bare: [], mock: [], prism: [] };
+        const runs: Record<Label, Measured[]> = { mock: [], quiet: [], bare: [], prism: [] };
         // Fresh tokens are minted at ~300 sign-ins/s: one longer run beats three that are mostly connecting.
         const rounds = path === 'fresh' ? 1 : plan.rounds;
         for (let round = 0; round < rounds; round++) {
           // The mock's traffic first (the fresh path mints its tokens there; the others replay them), then the
           // warm-ups, so that what minting left for the GC is not collected inside a measured run.
-          const traffic: Partial<Record<Kind, Traffic>> = {};
-          for (const kind of ['mock', 'bare', 'prism'] as const) traffic[kind] = await setup.traffic(kind, connections);
+          const traffic = new Map<Label, Traffic>();
+          for (const [label, kind, server] of servers) traffic.set(label, await setup.traffic(kind, connections, server));
           if (round === 0) {
             // A mock just started needs seconds, not requests, to reach steady state: V8 tiers its code up and
             // grows its young generation; its first level gets a longer warm-up (every server alike).
             const seconds = i === 0 ? plan.warmupSeconds * 3 : plan.warmupSeconds;
-            for (const [kind, server] of servers) count(server, await measure(server.origin, pathOn(kind), setup.warmup(kind), { connections, seconds }));
+            for (const [, kind, server] of servers)
+              count(server, await measure(server.origin, pathOn(kind), setup.warmup(kind, server), { connections, seconds }));
           }
-          for (const [kind, server] of servers) {
-            const m = await measureOn(server, pathOn(kind), traffic[kind] as Traffic, setup.bound(connections, plan.seconds));
+          for (const [label, kind, server] of servers) {
+            const m = await measureOn(server, pathOn(kind), traffic.get(label) as Traffic, setup.bound(connections, plan.seconds));
             count(server, m);
-            runs[kind].push(m);
-            progress(`  ${kind} @${connections}: ${fmt(m.rps)} req/s, p99 ${m.p99} ms, ${m.cpuUs?.toFixed(0) ?? '?'} µs CPU/request`);
+            runs[label].push(m);
+            progress(`  ${label} @${connections}: ${fmt(m.rps)} req/s, p99 ${m.p99} ms, ${m.cpuUs?.toFixed(1) ?? '?'} µs CPU/request`);
           }
-          // jwtVerify's own rate, taken in turns with the runs it is compared with.
+          // jwtVerify's and the signing work's own rates, taken in turns with the runs they are compared with.
           if (setup.jwtVerifyRate && i === 0) jwtRates.push(await setup.jwtVerifyRate(plan.jwtSeconds));
+          if (setup.signingRate) signingRates.push(await setup.signingRate(plan.jwtSeconds));
         }
-        const perRound = (other: Measured[]) => median(runs.mock.map((m, round) => m.rps / (other[round] as Measured).rps));
-        rows.push({
-          path,
-          connections,
-          mock: combine(runs.mock),
-          bare: combine(runs.bare),
-          prism: combine(runs.prism),
-          vsBare: perRound(runs.bare),
-          vsPrism: perRound(runs.prism),
-        });
+        rows.push(row(path, connections, runs, setup.signingRate ? median(signingRates.slice(-rounds)) : undefined));
       }
       if (jwtRates.length > 0) {
         jwtVerifyPerSecond = median(jwtRates);
         progress(`  jose.jwtVerify one core: ${jwtRates.map(fmt).join(', ')}/s`);
       }
+      if (signingRates.length > 0) progress(`  signing work one core: ${signingRates.map(fmt).join(', ')}/s`);
       await setup.close();
     }
     const shared = mocks.byFlags.get('--idempotent-logout');
@@ -226,11 +248,19 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
         count(shared, await measure(shared.origin, logoutPath, pooled(tokens), { connections: 50, amount: plan.rssAfter - served }));
       }
       mockRss = { requests: answered.get(shared) ?? 0, bytes: await shared.rss() };
+      // Last before the stop: requests told apart in the log by their status (403: no path above answers it), each answered.
+      const forced: Traffic = { name: 'Prefer: code=403', requests: (path) => [{ method: 'POST', path, headers: { prefer: 'code=403' } }] };
+      const last = await measure(shared.origin, logoutPath, forced, { connections: 50, amount: LOG_CHECK });
+      logCheck = { sent: last.answered, lines: 0 };
     }
     prismRss = { requests: answered.get(prism) ?? 0, bytes: await prism.rss() };
   } finally {
     await Promise.all([bare.stop(), prism.stop(), ...mocks.all.map((mock) => mock.stop())]);
   }
+  // Stopped (SIGINT, as Ctrl-C) right after its last requests: its log holds a line for each of them, none lost.
+  const file = logFiles.get(mocks.byFlags.get('--idempotent-logout') as Running);
+  if (logCheck && file) logCheck = { ...logCheck, lines: await countLogLines(file, logoutPath, 403) };
+  await rm(logDir, { recursive: true, force: true });
 
   progress(`memory: ${fmt(plan.revocations)} revocations in a MemoryStore`);
   const revocation = await revocationCost(plan.revocations);
@@ -247,15 +277,57 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
     startup,
     mockRss,
     prismRss,
+    logCheck,
     revocation,
     pruning,
   };
 }
 
-/** Runs one path against a mock under `--cpu-prof` at the highest connection count and prints where its time goes. */
+/** One row of the report from a path's runs at one connection count: medians, and each ratio as the median of its rounds' own. */
+function row(path: PathName, connections: number, measured: Record<Label, Measured[]>, signingPerSecond: number | undefined): Row {
+  const mock = measured.mock;
+  const runs = {
+    quiet: measured.quiet.length > 0 ? measured.quiet : undefined,
+    bare: measured.bare.length > 0 ? measured.bare : undefined,
+    prism: measured.prism,
+  };
+  // In a round the servers run back to back: a burst of other work weighs on that round's figures alike.
+  const perRound = (of: Measured[] | undefined, other: Measured[] | undefined, pick: (a: Measured, b: Measured) => number) =>
+    of && other ? median(of.map((m, round) => pick(m, other[round] as Measured))) : undefined;
+  const throughput = (a: Measured, b: Measured) => a.rps / b.rps;
+  const cpu = (a: Measured, b: Measured) => (a.cpuUs && b.cpuUs ? b.cpuUs / a.cpuUs : 0);
+  return {
+    path,
+    connections,
+    mock: combine(mock),
+    quiet: runs.quiet && combine(runs.quiet),
+    bare: runs.bare && combine(runs.bare),
+    prism: combine(runs.prism),
+    vsBare: perRound(mock, runs.bare, throughput),
+    quietVsBare: perRound(runs.quiet, runs.bare, throughput),
+    // bare's CPU per request ÷ the mock's: 1 = the mock costs what node:http alone costs.
+    cpuVsBare: perRound(mock, runs.bare, cpu),
+    quietCpuVsBare: perRound(runs.quiet, runs.bare, cpu),
+    vsPrism: perRound(mock, runs.prism, throughput) as number,
+    signingPerSecond,
+  };
+}
+
+/** Lines of a request log file for requests to `path` answered `status`. */
+async function countLogLines(file: string, path: string, status: number): Promise<number> {
+  const counter = createLogLineCounter();
+  for await (const chunk of createReadStream(file, 'utf8')) counter.feed(chunk as string);
+  counter.end();
+  return counter.count(path, status);
+}
+
+/**
+ * Runs one path against a mock under `--cpu-prof` at the highest connection count and prints where its time goes:
+ * the mock as users run it (its request log to a file), or with `--log off` when the bench is given `--log-off`.
+ */
 async function profile(path: PathName): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'worth-bench-prof-'));
-  const mocks = mockStarter(['--cpu-prof', '--cpu-prof-dir', dir]);
+  const mocks = mockStarter(dir, ['--cpu-prof', '--cpu-prof-dir', dir], values['log-off']);
   const connections = plan.connections[plan.connections.length - 1] as number;
   const seconds = plan.seconds * 2;
   let mock: Running | undefined;
@@ -264,10 +336,11 @@ async function profile(path: PathName): Promise<void> {
   try {
     const setup = await setupPath(path, mocks.start, { ...plan, pool: Math.min(plan.pool, 200) });
     mock = setup.mock;
-    const traffic = await setup.traffic('mock', connections);
-    await measure(mock.origin, logoutPath, setup.warmup('mock'), { connections, seconds: plan.warmupSeconds * 3 });
+    const at = `${contract.basePath}${operationPaths[setup.operation]}`;
+    const traffic = await setup.traffic('mock', connections, mock);
+    await measure(mock.origin, at, setup.warmup('mock', mock), { connections, seconds: plan.warmupSeconds * 3 });
     const from = performance.now();
-    measured = await measure(mock.origin, logoutPath, traffic, setup.bound(connections, seconds));
+    measured = await measure(mock.origin, at, traffic, setup.bound(connections, seconds));
     window = { fromMs: from - mock.spawnedAt, toMs: performance.now() - mock.spawnedAt };
     await setup.close();
   } finally {
@@ -277,7 +350,7 @@ async function profile(path: PathName): Promise<void> {
   const summary = await summariseProfile(dir, { pid: mock.pid, ...window });
   process.stdout.write(
     [
-      `## Profile: ${PATH_LABELS[path]} @${connections}`,
+      `## Profile: ${PATH_LABELS[path]} @${connections}, ${values['log-off'] ? '--log off' : 'request log on (to a file)'}`,
       '',
       `${fmt(measured.rps)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms; in the measured window the mock was busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms. Profiles: ${dir}`,
       '',

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -41,6 +42,11 @@ export type LaunchOptions = {
   args?: readonly string[];
   /** The mock's executable: the repo's bin (runs src/ through type stripping) or an installed copy's. */
   bin?: string;
+  /**
+   * The mock's stdout goes to this file and it runs with its default request log (`start` without `--log`: one
+   * pretty line per request), as users run it with `> mock.log`; without it, `--log off` and stdout discarded.
+   */
+  logFile?: string;
 };
 
 const live = new Set<ChildProcess>();
@@ -69,16 +75,18 @@ export function startBare(body: string): Promise<Running> {
   return launch('bare', async (port) => [BARE_SERVER, String(port), body], { method: 'GET', path: '/' });
 }
 
-/** Starts the mock through its real bin: `worth-auth-mock start --port N --log off …`. */
+/** Starts the mock through its real bin: `worth-auth-mock start --port N --log off …` (or its default log, to `logFile`). */
 export function startMockServer(options: LaunchOptions = {}): Promise<Running> {
+  const log = options.logFile === undefined ? ['--log', 'off'] : [];
   return launch(
     'mock',
-    async (port) => [...(options.nodeFlags ?? []), options.bin ?? MOCK_BIN, 'start', '--port', String(port), '--log', 'off', ...(options.args ?? [])],
+    async (port) => [...(options.nodeFlags ?? []), options.bin ?? MOCK_BIN, 'start', '--port', String(port), ...log, ...(options.args ?? [])],
     {
       method: 'GET',
       path: '/__mock/health',
       want: 200,
     },
+    options.logFile,
   );
 }
 
@@ -93,17 +101,20 @@ export function startPrism(operationPath: string): Promise<Running> {
 type Probe = { method: string; path: string; want?: number };
 
 /** Spawns a child on a free port and polls it every few ms; the time to the first answer is its start-up. */
-async function launch(kind: Kind, argsFor: (port: number) => Promise<string[]>, probe: Probe): Promise<Running> {
+async function launch(kind: Kind, argsFor: (port: number) => Promise<string[]>, probe: Probe, stdoutFile?: string): Promise<Running> {
   const port = await freePort();
   const args = await argsFor(port);
+  // The child gets its own descriptor of the file (appending), as a shell's `>> file` gives it.
+  const out = stdoutFile === undefined ? undefined : openSync(stdoutFile, 'a');
   const started = performance.now();
   const child = track(
     spawn(process.execPath, args, {
       cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', out ?? 'ignore', 'pipe'],
       env: { ...process.env, SCARF_ANALYTICS: 'false', NO_COLOR: '1', PACT_DO_NOT_TRACK: 'true' },
     }),
   );
+  if (out !== undefined) closeSync(out);
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);

@@ -1,8 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
-/** One sign-in minted by the mock: its access and id tokens. */
-export type Minted = { readonly token: string; readonly idToken: string };
+/** One sign-in minted by the mock: its access, id and refresh tokens. */
+export type Minted = { readonly token: string; readonly idToken: string; readonly refreshToken: string };
 
 /** Mints `count` sign-ins through the mock's control API (`POST /__mock/tokens`), a few at a time. */
 export async function mint(origin: string, count: number, body: Record<string, unknown> = {}): Promise<Minted[]> {
@@ -14,8 +14,8 @@ export async function mint(origin: string, count: number, body: Record<string, u
       asked++;
       const response = await fetch(`${origin}/__mock/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload });
       if (response.status !== 201) throw new Error(`minting a token answered ${response.status}: ${await response.text()}`);
-      const { token, idToken } = (await response.json()) as Minted;
-      out.push({ token, idToken });
+      const { token, idToken, refreshToken } = (await response.json()) as Minted;
+      out.push({ token, idToken, refreshToken });
     }
   }
   await Promise.all(Array.from({ length: Math.min(8, count) }, worker));

@@ -4,10 +4,12 @@
  * token and with garbage; per-request overrides; malformed requests; armed status and network faults;
  * control calls), samples the child's RSS, and prints what came back.
  *
- *   npx node scripts/soak.ts [--seconds 60] [--clients 64] [--sample-every 5] [--token-ttl 3600] [--json]
+ *   npx node scripts/soak.ts [--seconds 60] [--clients 64] [--sample-every 5] [--token-ttl 3600] [--log pretty|json|off] [--json]
  *
+ * The mock runs as users run it: its default request log (pretty) on, read from its stdout (`--log` to choose).
  * Exit 0 when every contract answer was documented, every decision was the expected one, no request
- * failed unless a network fault was armed for it, and the mock is still up and serving; 1 otherwise.
+ * failed unless a network fault was armed for it, the mock is still up and serving, and (log on) its request
+ * log, once it stopped on SIGTERM, holds a line for every logout answered, status by status; 1 otherwise.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -15,6 +17,7 @@ import { Agent, type OutgoingHttpHeaders, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createLogLineCounter } from '../bench/log-lines.ts';
 import { cpuOf, rssOf } from '../bench/servers.ts';
 import { loadContract } from '../src/contract/spec.ts';
 import { NETWORK_FAULTS } from '../src/faults/fault.ts';
@@ -33,6 +36,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '64' },
     'sample-every': { type: 'string', default: '5' },
     'token-ttl': { type: 'string', default: '3600' },
+    log: { type: 'string', default: 'pretty' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -40,6 +44,11 @@ const seconds = whole(args.seconds, '--seconds', 1, 24 * 3600);
 const clients = whole(args.clients, '--clients', 1, 2000);
 const sampleEvery = whole(args['sample-every'], '--sample-every', 1, 3600);
 const tokenTtl = whole(args['token-ttl'], '--token-ttl', 1, 10 * 365 * 24 * 3600);
+const logFormat = args.log as string;
+if (!['pretty', 'json', 'off'].includes(logFormat)) {
+  process.stderr.write(`soak: --log must be pretty, json or off, got ${JSON.stringify(logFormat)}\n`);
+  process.exit(2);
+}
 
 function whole(value: string | undefined, flag: string, min: number, max: number): number {
   const n = Number(value);
@@ -63,6 +72,8 @@ const tally = {
   clientErrors: { count: 0, first: [] as string[] },
   expectedBreaks: 0,
   keepAliveRaces: 0,
+  /** Held requests (`hang` faults) the client gave up on: clearing the fault may still answer one, 401, to nobody. */
+  hangs: 0,
   latencies: [] as number[],
 };
 const count = (map: Map<number, number>, status: number) => map.set(status, (map.get(status) ?? 0) + 1);
@@ -75,12 +86,16 @@ const note = (problems: { count: number; first: string[] }, what: string) => {
 const contract = await loadContract();
 const examples = new Map([...contract.examples].map(([status, example]) => [status, JSON.stringify(example)]));
 
-const child = spawn(process.execPath, [BIN, 'start', '--host', '127.0.0.1', '--port', '0', '--log', 'off', '--token-ttl', String(tokenTtl)], {
+const child = spawn(process.execPath, [BIN, 'start', '--host', '127.0.0.1', '--port', '0', '--log', logFormat, '--token-ttl', String(tokenTtl)], {
   env: { ...process.env, NO_COLOR: '1' },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 let childOutput = '';
-child.stdout.setEncoding('utf8').on('data', (chunk: string) => (childOutput = (childOutput + chunk).slice(-20_000)));
+const logged = createLogLineCounter();
+child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+  childOutput = (childOutput + chunk).slice(-20_000);
+  logged.feed(chunk);
+});
 child.stderr.setEncoding('utf8').on('data', (chunk: string) => (childOutput = (childOutput + chunk).slice(-20_000)));
 let exitedWith: string | undefined;
 const exited = new Promise<void>((resolve) =>
@@ -278,7 +293,10 @@ const SCENARIOS: [weight: number, name: string, run: Scenario][] = [
       tally.requests++;
       if (reply.error) tally.expectedBreaks++;
       else note(tally.unexpected, `armed network ${network}: got ${reply.status} instead of a broken connection`);
-      if (network === 'hang') await control('DELETE', `/__mock/faults/${(JSON.parse(armed) as { id: string }).id}`, 200);
+      if (network === 'hang') {
+        tally.hangs++;
+        await control('DELETE', `/__mock/faults/${(JSON.parse(armed) as { id: string }).id}`, 200);
+      }
     },
   ],
   [
@@ -358,6 +376,23 @@ const alive = exitedWith === undefined;
 agent.destroy();
 child.kill('SIGTERM');
 await exited;
+logged.end();
+
+// Stopped cleanly: the request log holds one line per logout answered, status by status (network faults aside).
+const answeredLogouts = new Map(tally.contract);
+for (const reply of [afterFirst, afterSecond]) if (reply && !reply.error) count(answeredLogouts, reply.status);
+const logMismatches =
+  logFormat === 'off'
+    ? []
+    : [...new Set([...answeredLogouts.keys(), ...contract.statuses])]
+        .sort((a, b) => a - b)
+        .filter((status) => {
+          const extra = logged.count(logoutPath, status) - (answeredLogouts.get(status) ?? 0);
+          // A held request released by clearing its fault is decided again (no token: 401) after its client left.
+          return status === 401 ? extra < 0 || extra > tally.hangs : extra !== 0;
+        })
+        .map((status) => `${status}: ${logged.count(logoutPath, status)} lines for ${answeredLogouts.get(status) ?? 0} answers`);
+const logLines = [...answeredLogouts.keys()].reduce((sum, status) => sum + logged.count(logoutPath, status), 0);
 
 const sorted = [...tally.latencies].sort((a, b) => a - b);
 const percentile = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -374,7 +409,8 @@ const passed =
   unexpectedErrors === 0 &&
   alive &&
   afterFirst?.status === 200 &&
-  afterSecond?.status === 401;
+  afterSecond?.status === 401 &&
+  logMismatches.length === 0;
 
 const summary = {
   seconds: Number(elapsed.toFixed(1)),
@@ -395,6 +431,7 @@ const summary = {
   rss: { first: samples[0]?.bytes, last: samples.at(-1)?.bytes, max: Math.max(...samples.map((s) => s.bytes)) },
   rssOverTime: samples.map((s) => ({ atSeconds: Math.round(s.at), bytes: s.bytes })),
   after: { alive, firstLogout: afterFirst?.status, secondLogout: afterSecond?.status },
+  requestLog: logFormat === 'off' ? 'off' : { format: logFormat, logoutLines: logLines, mismatches: logMismatches },
   passed,
 };
 
@@ -423,6 +460,14 @@ if (args.json) {
     ['latency (contract)', `p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, max ${summary.latencyMs.max} ms`],
     ['RSS', `first ${mb(summary.rss.first)}, last ${mb(summary.rss.last)}, max ${mb(summary.rss.max)}`],
     ['RSS over time', samples.map((s) => `${Math.round(s.at)}s ${mb(s.bytes)}`).join(' | ')],
+    [
+      'request log',
+      logFormat === 'off'
+        ? 'off'
+        : logMismatches.length === 0
+          ? `${logFormat}: a line for each of the ${logLines.toLocaleString('en-US')} logouts answered, after SIGTERM`
+          : `${logFormat}: lines missing or extra — ${logMismatches.join('; ')}`,
+    ],
     [
       'afterwards',
       `${alive ? 'still up' : `exited (${exitedWith})`}; a fresh sign-in logs out ${afterFirst?.status ?? 'n/a'}, then ${afterSecond?.status ?? 'n/a'}`,

@@ -34,8 +34,11 @@ export type MockOptions = ConfigInput & {
   store?: Store;
   /** Use these keys instead of the ones the config names (the CLI starts making them while this module loads). */
   keys?: KeySet | Promise<KeySet>;
-  /** Where request log lines go (default stdout). */
-  logTo?: (line: string) => void;
+  /**
+   * Where request log lines go (default stdout): called once per event-loop turn with that turn's lines joined
+   * (split on `\n` to read lines). It may return `false`, as `Writable.write` does, when its destination is backed up.
+   */
+  logTo?: (lines: string) => unknown;
 };
 
 /**
@@ -92,7 +95,7 @@ export type Mock = {
   };
   /** Forgets tokens, revocations, faults, the journal and users added at run time; sets the clock back. */
   reset(): Promise<void>;
-  /** Stops listening, cuts held clients after 1 s, closes the store. Idempotent. */
+  /** Stops listening, cuts held clients after 1 s, writes the request log's last lines, closes the store. Idempotent. */
   close(): Promise<void>;
 };
 
@@ -169,9 +172,10 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     unsafeOpenAdmin: config.unsafeOpenAdmin,
     providerStates,
   });
+  const requestLog = createLogger(config.log, logTo);
   const journal = createJournal({
     store,
-    log: createLogger(config.log, logTo),
+    log: requestLog.log,
     knownPaths: [...contract.operations.values()].map((operation) => `${basePath}${operation.path}`),
     clock,
   });
@@ -295,6 +299,8 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
       closing ??= (async () => {
         hangs.releaseAll();
         await server.close();
+        // Every answer is out and journaled: its log lines go out before close resolves (the CLI's SIGTERM awaits it).
+        requestLog.close();
         await store.close();
       })();
       return closing;

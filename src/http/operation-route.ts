@@ -31,8 +31,11 @@ export type OperationRouteDeps = {
   readonly parseUntypedJson: boolean;
 };
 
+/** A request read, its operation's outcome, and whether the connection closes after the answer. */
+type Decided = [OperationRequest, Outcome, boolean];
+
 /** A connection's decisions in progress: a request is decided only after the ones before it on the connection. */
-type Lane = { busy: number; tail: Promise<unknown> | undefined };
+type Lane = { busy: number; tail: Promise<unknown> | undefined; readonly settled: () => void };
 
 /**
  * Serves one contract operation: reads the request (bounded), decides in request order on the connection
@@ -45,106 +48,142 @@ export function createOperationRoute(
   const { name, bodies, hangs, journal } = deps;
   const lanes = new WeakMap<Socket, Lane>();
 
-  /** Reads the request and decides; returns the request read and the outcome. */
-  async function decide(req: IncomingMessage, query: URLSearchParams | undefined): Promise<[OperationRequest, Outcome, boolean]> {
+  /**
+   * Reads the request and decides; resolves the request read, the outcome and whether to close the connection.
+   * A request without a body is read at once: no async function (its frame is the largest allocation of a request).
+   */
+  function decide(req: IncomingMessage, query: URLSearchParams | undefined): Promise<Decided> {
+    const contentType = mediaType(req.headers['content-type']);
+    if (hasBody(req)) return readAndDecide(req, query, contentType);
+    const request = requestOf(req, query, false, contentType, undefined, undefined);
+    return deps.decide(request).then((outcome): Decided => [request, outcome, false]);
+  }
+
+  async function readAndDecide(req: IncomingMessage, query: URLSearchParams | undefined, contentType: string | undefined): Promise<Decided> {
     let malformed: string | undefined;
     let json: unknown;
     let close = false;
-    const present = hasBody(req);
-    const contentType = mediaType(req.headers['content-type']);
-    if (present) {
-      const result = await readBody(req, deps.maxBodyBytes, BODY_TIMEOUT_MS);
-      if (!result.ok) {
-        malformed = result.error;
-        close = result.tooLarge;
-      } else if (result.body.length > 0 && (isJsonType(contentType) || (deps.parseUntypedJson && contentType === undefined))) {
-        try {
-          json = JSON.parse(result.body.toString('utf8'));
-        } catch (error) {
-          malformed = jsonError(error);
-        }
+    const result = await readBody(req, deps.maxBodyBytes, BODY_TIMEOUT_MS);
+    if (!result.ok) {
+      malformed = result.error;
+      close = result.tooLarge;
+    } else if (result.body.length > 0 && (isJsonType(contentType) || (deps.parseUntypedJson && contentType === undefined))) {
+      try {
+        json = JSON.parse(result.body.toString('utf8'));
+      } catch (error) {
+        malformed = jsonError(error);
       }
     }
-    const request: OperationRequest = {
-      authorization: req.headers.authorization,
-      authorizationCount: countHeader(req.rawHeaders, 'authorization'),
-      prefer: typeof req.headers.prefer === 'string' ? req.headers.prefer : undefined,
-      codeParam: query?.get('__code') ?? null,
-      delayParam: query?.get('__delay') ?? null,
-      malformed,
-      hasBody: present,
-      contentType,
-      json,
-      cookie: (cookieName) => cookie(req, cookieName),
-      session: sessionOf(req),
-    };
+    const request = requestOf(req, query, true, contentType, json, malformed);
     return [request, await deps.decide(request), close];
   }
 
   /** `decide`, after the decisions of the requests before this one on its connection (no promise made when none is pending). */
-  function decideInOrder(req: IncomingMessage, query: URLSearchParams | undefined): Promise<[OperationRequest, Outcome, boolean]> {
+  function decideInOrder(req: IncomingMessage, query: URLSearchParams | undefined): Promise<Decided> {
     const socket = req.socket;
     let lane = lanes.get(socket);
     if (lane === undefined) {
-      lane = { busy: 0, tail: undefined };
-      lanes.set(socket, lane);
+      const fresh: Lane = {
+        busy: 0,
+        tail: undefined,
+        settled: () => {
+          fresh.busy -= 1;
+        },
+      };
+      lane = fresh;
+      lanes.set(socket, fresh);
     }
-    const own = lane;
-    const run = async () => {
-      try {
-        return await decide(req, query);
-      } finally {
-        own.busy -= 1;
-      }
-    };
-    own.busy += 1;
-    const decision = own.busy > 1 && own.tail ? own.tail.then(run, run) : run();
-    own.tail = decision;
+    lane.busy += 1;
+    let decision: Promise<Decided>;
+    if (lane.busy > 1 && lane.tail) {
+      const next = () => decide(req, query);
+      decision = lane.tail.then(next, next);
+    } else decision = decide(req, query);
+    lane.tail = decision;
+    // One reaction per request, made once per connection: settled before the answer's own await resumes.
+    decision.then(lane.settled, lane.settled);
     return decision;
   }
 
-  return async (req, res, query, started) => {
-    let [request, outcome, close] = await decideInOrder(req, query);
-    if (outcome.delayMs > 0 || outcome.network === 'hang') {
-      const signal = closed(res);
-      await sleep(outcome.delayMs, signal);
-      if (outcome.network === 'hang') {
-        await hangs.wait(outcome.faultId as string, signal);
-        // Released because the fault was cleared: answer as if it had never been armed.
-        if (!signal.aborted) {
-          request = { ...request, skipFaults: true };
-          outcome = { ...(await deps.decide(request)), faultId: outcome.faultId, delayMs: outcome.delayMs };
-        }
-      }
-      if (signal.aborted) {
-        // The decision stands (a logout is stored): the journal says what was decided, and that nobody heard it.
-        if (outcome.network === 'hang') return journal.record(req, name, 0, 'client went away before the answer', outcome, started, request.session);
-        return journal.record(req, name, outcome.status, `${outcome.reason} (client went away before the answer)`, outcome, started, request.session);
-      }
+  /** Waits out a delay or a `hang`; resolves the outcome to answer (decided again when a hang's fault is cleared), or undefined when the client left. */
+  async function held(req: IncomingMessage, res: ServerResponse, request: OperationRequest, decided: Outcome, started: number): Promise<Outcome | undefined> {
+    let outcome = decided;
+    const signal = closed(res);
+    await sleep(outcome.delayMs, signal);
+    if (outcome.network === 'hang') {
+      await hangs.wait(outcome.faultId as string, signal);
+      // Released because the fault was cleared: answer as if it had never been armed.
+      if (!signal.aborted) outcome = { ...(await deps.decide({ ...request, skipFaults: true })), faultId: outcome.faultId, delayMs: outcome.delayMs };
     }
+    if (!signal.aborted) return outcome;
+    // The decision stands (a logout is stored): the journal says what was decided, and that nobody heard it.
+    if (outcome.network === 'hang') journal.record(req, name, 0, 'client went away before the answer', outcome, started, request.session);
+    else journal.record(req, name, outcome.status, `${outcome.reason} (client went away before the answer)`, outcome, started, request.session);
+    return undefined;
+  }
+
+  /** Writes the documented answer (or breaks the connection for a network fault) and journals it. */
+  function answer(req: IncomingMessage, res: ServerResponse, request: OperationRequest, outcome: Outcome, close: boolean, started: number): void {
     if (outcome.network && outcome.network !== 'hang') {
       breakConnection(req.socket, outcome.network);
-      return journal.record(req, name, 0, outcome.reason, outcome, started, request.session);
+      journal.record(req, name, 0, outcome.reason, outcome, started, request.session);
+      return;
     }
     const body = outcome.body === undefined ? bodies.of(outcome.status, outcome.reason) : Buffer.from(JSON.stringify(outcome.body));
-    const headers = [
-      'content-type',
-      'application/json',
-      'cache-control',
-      'no-store',
-      'content-length',
-      String(body.length),
-      'x-mock-reason',
-      headerSafe(outcome.reason),
-    ];
+    const reason = headerSafe(outcome.reason);
+    // The usual answers' headers in one array of their size (pushing onto it would copy it to a larger one).
+    const headers =
+      outcome.challenge === undefined
+        ? ['content-type', 'application/json', 'cache-control', 'no-store', 'content-length', String(body.length), 'x-mock-reason', reason]
+        : [
+            'content-type',
+            'application/json',
+            'cache-control',
+            'no-store',
+            'content-length',
+            String(body.length),
+            'x-mock-reason',
+            reason,
+            'www-authenticate',
+            outcome.challenge,
+          ];
     if (req.headers.origin !== undefined) headers.push(...corsHeaders(req.headers.origin));
-    if (outcome.challenge) headers.push('www-authenticate', outcome.challenge);
     if (outcome.faultId) headers.push('x-mock-fault', outcome.faultId);
     if (outcome.cookies) for (const value of outcome.cookies) headers.push('set-cookie', value);
     if (close) headers.push('connection', 'close');
     res.writeHead(outcome.status, headers);
     res.end(body);
     journal.record(req, name, outcome.status, outcome.reason, outcome, started, request.session);
+  }
+
+  return (req, res, query, started) =>
+    decideInOrder(req, query).then(([request, decided, close]) => {
+      if (decided.delayMs === 0 && decided.network !== 'hang') return answer(req, res, request, decided, close, started);
+      return held(req, res, request, decided, started).then((outcome) => outcome && answer(req, res, request, outcome, close, started));
+    });
+}
+
+/** What the route reads of a request, for the operation's decision. */
+function requestOf(
+  req: IncomingMessage,
+  query: URLSearchParams | undefined,
+  hasBody: boolean,
+  contentType: string | undefined,
+  json: unknown,
+  malformed: string | undefined,
+): OperationRequest {
+  return {
+    authorization: req.headers.authorization,
+    authorizationCount: countHeader(req.rawHeaders, 'authorization'),
+    prefer: typeof req.headers.prefer === 'string' ? req.headers.prefer : undefined,
+    codeParam: query?.get('__code') ?? null,
+    delayParam: query?.get('__delay') ?? null,
+    malformed,
+    hasBody,
+    contentType,
+    json,
+    cookie: (cookieName) => cookie(req, cookieName),
+    session: sessionOf(req),
   };
 }
 

@@ -1,13 +1,43 @@
 import type { LogFormat } from '../config.ts';
 import type { JournalEntry } from '../state/journal.ts';
+import { createLineWriter, type LineSink, type LineWriterOptions } from './line-writer.ts';
 
-/** Turns journal entries into one log line each: `pretty` for people, `json` for machines, `off` for none. */
-export function createLogger(format: LogFormat, write: (line: string) => void = (line) => process.stdout.write(line)): (entry: JournalEntry) => void {
-  if (format === 'off') return () => {};
-  if (format === 'json') return (entry) => write(`${JSON.stringify(entry)}\n`);
-  return (entry) => {
-    const who = entry.sub ? ` sub=${entry.sub}` : '';
-    const fault = entry.faultId ? ` fault=${entry.faultId}` : '';
-    write(`${entry.at.slice(11, 23)} ${entry.method} ${entry.path} ${entry.status || 'no answer'} ${entry.ms}ms — ${entry.reason}${who}${fault}\n`);
+/** The request log: one line per answered request, written in batches (see createLineWriter). */
+export type RequestLog = {
+  /** Logs one journal entry (never a raw token: the entry holds none). */
+  readonly log: (entry: JournalEntry) => void;
+  /** Writes every line logged so far. */
+  flush(): void;
+  /** Flushes and logs no more: `mock.close()` calls it after the last answer. */
+  close(): void;
+};
+
+/**
+ * Turns journal entries into one log line each — `pretty` for people (`HH:MM:SS.mmm POST /path 200 0.4ms — reason
+ * sub=… fault=…`), `json` for machines (the entry as one JSON object per line), `off` for none — and writes them to
+ * `write` (default stdout) once per event-loop turn, not once per request. Lines keep their order; a batch may hold
+ * several lines, so a reader splits on `\n`. A `write` that returns `false` (backed up) or throws never slows or
+ * stops the answers: past 1 MiB held, lines are dropped and a line says how many.
+ */
+export function createLogger(format: LogFormat, write: LineSink = (text) => process.stdout.write(text), options: LineWriterOptions = {}): RequestLog {
+  if (format === 'off') return { log: () => {}, flush: () => {}, close: () => {} };
+  const json = format === 'json';
+  const writer = createLineWriter(write, {
+    droppedLine: (count) =>
+      json
+        ? `${JSON.stringify({ dropped: count, reason: 'request log lines dropped: the output did not keep up' })}\n`
+        : `(${count} request log lines dropped: the output did not keep up)\n`,
+    ...options,
+  });
+  return {
+    log: json ? (entry) => writer.write(`${JSON.stringify(entry)}\n`) : (entry) => writer.write(prettyLine(entry)),
+    flush: () => writer.flush(),
+    close: () => writer.close(),
   };
+}
+
+function prettyLine(entry: JournalEntry): string {
+  const who = entry.sub ? ` sub=${entry.sub}` : '';
+  const fault = entry.faultId ? ` fault=${entry.faultId}` : '';
+  return `${entry.at.slice(11, 23)} ${entry.method} ${entry.path} ${entry.status || 'no answer'} ${entry.ms}ms — ${entry.reason}${who}${fault}\n`;
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError, type ErrorCode } from '../errors.ts';
 import { corsHeaderLines, originInRaw } from './cors.ts';
@@ -87,28 +87,17 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** The requests of one connection that have no complete answer yet, and the parse error waiting for them. */
-type InFlight = { open: number; last: IncomingMessage | undefined; deferred: (() => void) | undefined };
+/** A connection's latest response: answers on a connection end in order, so the others before it have ended once it has. */
+type InFlight = { last: ServerResponse | undefined };
 
-/** Counts each connection's unanswered requests, so a parse error is answered after them, not before. */
+/** Keeps each connection's latest response, so a parse error is answered after the answers before it, not before. */
 function tracked(app: RequestListener, inFlight: WeakMap<Socket, InFlight>): RequestListener {
-  // One listener for every response (no closure per request): the response finds its connection's count.
-  function answered(this: ServerResponse): void {
-    const state = inFlight.get(this.req.socket as Socket);
-    if (!state) return;
-    state.open -= 1;
-    if (state.open === 0 && state.deferred) state.deferred();
-  }
   return (req, res) => {
     const socket = req.socket;
-    let state = inFlight.get(socket);
-    if (!state) {
-      state = { open: 0, last: undefined, deferred: undefined };
-      inFlight.set(socket, state);
-    }
-    state.open += 1;
-    state.last = req;
-    res.on('close', answered);
+    const state = inFlight.get(socket);
+    if (state) state.last = res;
+    else inFlight.set(socket, { last: res });
+    // No listener per response: the parse error, which is rare, looks at the latest one when it comes.
     app(req, res);
   };
 }
@@ -121,8 +110,9 @@ function tracked(app: RequestListener, inFlight: WeakMap<Socket, InFlight>): Req
  * it would reach the client as the answer to the first of them.
  */
 function answerClientError(error: NodeJS.ErrnoException, socket: Socket, inFlight: InFlight | undefined): void {
-  if (inFlight && inFlight.open > 0 && inFlight.last?.complete) {
-    inFlight.deferred = () => answerClientError(error, socket, undefined);
+  const last = inFlight?.last;
+  if (last && !last.writableFinished && !last.destroyed && last.req.complete) {
+    last.once('close', () => answerClientError(error, socket, undefined));
     return;
   }
   if (!socket.writable || error.code === 'ECONNRESET') {

@@ -38,7 +38,8 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
     let base: OutcomeBase = { delayMs: 0 };
     try {
       const bearer = readBearer(input.authorization);
-      const check = bearer.token === undefined ? undefined : await checkToken(bearer.token);
+      let check = bearer.token === undefined ? undefined : checkToken(bearer.token);
+      if (check instanceof Promise) check = await check; // a token the mock minted is checked at once, without a turn
       if (check?.ok) claims = check.claims;
       const now = clock();
 
@@ -83,6 +84,9 @@ export function createLogout(deps: LogoutDeps): (input: LogoutInput) => Promise<
   };
 
   function checkToken(token: string): Promise<TokenCheck> | TokenCheck {
+    // A token the mock minted is known by its exact string: no syntax or signature to check (a ~1 KB scan each).
+    const known = verifier.known(token);
+    if (known !== undefined) return known;
     const problem = bearerSyntaxProblem(token);
     return problem === undefined ? verifier.verify(token) : { ok: false, reason: problem };
   }

@@ -21,8 +21,8 @@ export type RevocationLifetime = {
  */
 export type RevocationKeys = {
   readonly primary: string;
-  readonly all: string[];
-  readonly checked: string[];
+  readonly all: readonly string[];
+  readonly checked: readonly string[];
   readonly expired: string | undefined;
   readonly signIn: boolean;
 };
@@ -46,13 +46,30 @@ export function revokedUntil(claims: Claims, signIn: boolean, nowMs: number, lif
   return Number.isFinite(until) ? until : LATEST_NUMERIC_DATE * 1000;
 }
 
-/** The keys a logout revokes and a check consults: the sign-in (`origin_jti`), and the token itself (`jti`, else its hash). */
+/** The keys of the claims of tokens the mock minted (frozen, one object per token), made once each. */
+const keysOfMinted = new WeakMap<Claims, RevocationKeys>();
+
+/**
+ * The keys a logout revokes and a check consults: the sign-in (`origin_jti`), and the token itself (`jti`, else its
+ * hash). For a token the mock minted (its claims frozen), the same strings every time: a Map hashes a string once.
+ */
 export function revocationKeys(claims: Claims, token: string): RevocationKeys {
+  if (!Object.isFrozen(claims)) return keysOf(claims, token);
+  let keys = keysOfMinted.get(claims);
+  if (keys === undefined) {
+    keys = keysOf(claims, token);
+    keysOfMinted.set(claims, keys);
+  }
+  return keys;
+}
+
+function keysOf(claims: Claims, token: string): RevocationKeys {
   const sid = typeof claims.origin_jti === 'string' && claims.origin_jti !== '' ? `sid:${claims.origin_jti}` : undefined;
   const jti = typeof claims.jti === 'string' && claims.jti !== '' ? `jti:${claims.jti}` : `tok:${createHash('sha256').update(token).digest('base64url')}`;
   const all = sid ? [sid, jti] : [jti];
   const expired = typeof claims.jti === 'string' && claims.jti !== '' ? expiredKey(claims.jti) : undefined;
-  return { primary: sid ?? jti, all, checked: expired === undefined ? all : [...all, expired], expired, signIn: sid !== undefined };
+  const checked = expired === undefined ? all : [...all, expired];
+  return Object.freeze({ primary: sid ?? jti, all: Object.freeze(all), checked: Object.freeze(checked), expired, signIn: sid !== undefined });
 }
 
 /** The key that marks one token expired ahead of its `exp` (`POST /__mock/sessions/{sid}/expire`). */

@@ -23,9 +23,22 @@ const BLANK: JournalSlot = {
   ms: 0,
 };
 
-/** Writes `entry` into `slot`, the fields it lacks blanked. */
+/** Writes `entry` into `slot`, the fields it lacks blanked: one store per field (two Object.assign calls cost ~4× as much). */
 function fill(slot: JournalSlot, entry: JournalEntry): JournalSlot {
-  return Object.assign(slot, BLANK, entry);
+  slot.at = entry.at;
+  slot.method = entry.method;
+  slot.path = entry.path;
+  slot.status = entry.status;
+  slot.reason = entry.reason;
+  slot.faultId = entry.faultId;
+  slot.sub = entry.sub;
+  slot.jti = entry.jti;
+  slot.sid = entry.sid;
+  slot.session = entry.session;
+  slot.operation = entry.operation;
+  slot.email = entry.email;
+  slot.ms = entry.ms;
+  return slot;
 }
 
 /** A slot as the entry it holds (absent fields left out). */
@@ -34,6 +47,9 @@ function entryOf(slot: JournalSlot): JournalEntry {
   for (const [name, value] of Object.entries(slot)) if (value !== undefined) entry[name] = value;
   return entry as JournalEntry;
 }
+
+/** One settled promise for every answer that is nothing: the calls on each request's path make none of their own. */
+const NOTHING: Promise<undefined> = Promise.resolve(undefined);
 
 /** Everything in this process's memory: fast, gone at exit. */
 export class MemoryStore implements Store {
@@ -64,8 +80,9 @@ export class MemoryStore implements Store {
     return this.#revoked.anyLive(keys, nowMs);
   }
 
-  async firstRevoked(keys: readonly string[], nowMs: number): Promise<string | undefined> {
-    return this.#revoked.firstLive(keys, nowMs);
+  firstRevoked(keys: readonly string[], nowMs: number): Promise<string | undefined> {
+    const key = this.#revoked.firstLive(keys, nowMs);
+    return key === undefined ? NOTHING : Promise.resolve(key);
   }
 
   async putUser(user: UserRecord): Promise<void> {
@@ -123,21 +140,26 @@ export class MemoryStore implements Store {
     return n;
   }
 
-  async takeFault(context: FaultContext, nowMs: number): Promise<Fault | undefined> {
-    if (this.#faults.length === 0) return undefined;
-    const { fired, next } = takeFrom(this.#faults, context, nowMs);
-    this.#faults = next;
-    return fired;
+  takeFault(context: FaultContext, nowMs: number): Promise<Fault | undefined> {
+    if (this.#faults.length === 0) return NOTHING;
+    try {
+      const { fired, next } = takeFrom(this.#faults, context, nowMs);
+      this.#faults = next;
+      return fired === undefined ? NOTHING : Promise.resolve(fired);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  async appendRequest(entry: JournalEntry): Promise<void> {
-    if (this.#journalSize === 0) return;
+  appendRequest(entry: JournalEntry): Promise<void> {
+    if (this.#journalSize === 0) return NOTHING;
     if (this.#journal.length < this.#journalSize) {
       this.#journal.push(fill({ ...BLANK }, entry));
     } else {
       fill(this.#journal[this.#journalStart] as JournalSlot, entry);
       this.#journalStart = (this.#journalStart + 1) % this.#journalSize;
     }
+    return NOTHING;
   }
 
   async listRequests(filter: JournalFilter): Promise<JournalEntry[]> {

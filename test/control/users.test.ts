@@ -289,7 +289,7 @@ describe('a password never appears in the journal, the request log, an error mes
   ])('with a %s request log and detailed errors', async (_name, log) => {
     const lines: string[] = [];
     const stateFile = join(dir, `state-${log}.json`);
-    const m = await mockOn({ log, logTo: (line) => lines.push(line), detailedErrors: true, stateFile });
+    const m = await mockOn({ log, logTo: (text) => lines.push(...text.split('\n').filter(Boolean)), detailedErrors: true, stateFile });
     const answers: Answer[] = [];
     try {
       const [right, wrong, typed, controlled] = PASSWORDS as [string, string, string, string];
@@ -326,6 +326,8 @@ describe('a password never appears in the journal, the request log, an error mes
       const sessions = await control(m.url, 'GET', '/__mock/sessions');
       answers.push(sessions);
       expect((requests.body as { requests: unknown[] }).requests.length).toBeGreaterThanOrEqual(10);
+      // The request log writes a turn's lines within ~10 ms (batched): wait for them rather than race them.
+      for (let i = 0; i < 100 && lines.length < 10; i++) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(lines.length).toBeGreaterThanOrEqual(10);
 
       const everything = [

@@ -5,7 +5,8 @@ import type { JournalEntry } from '../../src/state/journal.ts';
 import { logout, useMock } from '../support/mock.ts';
 
 const lines: string[] = [];
-const mock = useMock({ log: 'json', logTo: (line) => lines.push(line) });
+// The request log hands over a turn's lines at once (batched): keep them one a line.
+const mock = useMock({ log: 'json', logTo: (text) => lines.push(...text.split('\n').filter(Boolean)) });
 
 /** Polls the journal until `found` picks an entry, for at most `ms`. */
 async function entry(found: (entries: JournalEntry[]) => JournalEntry | undefined, ms = 5_000): Promise<JournalEntry> {
@@ -62,7 +63,10 @@ describe('the journal tells the truth', () => {
       const journaled = await entry((entries) => entries.find((e) => e.path.endsWith(`/customer/${name}`)));
       expect(journaled).toMatchObject({ operation: 'other', status: 404, method: 'POST' });
       expect(journaled.reason).toContain(hint);
-      const line = lines.map((text) => JSON.parse(text) as JournalEntry).find((e) => e.path.endsWith(`/customer/${name}`));
+      // The log writes within ~10 ms of the answer: wait for the line rather than race it.
+      const logged = () => lines.map((text) => JSON.parse(text) as JournalEntry).find((e) => e.path.endsWith(`/customer/${name}`));
+      for (let i = 0; i < 100 && logged() === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const line = logged();
       expect(line).toMatchObject({ operation: 'other', status: 404 });
       expect(line?.reason).toContain(hint);
     },

@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../../src/mock.ts';
-import { MemoryStore } from '../../src/state/memory-store.ts';
 import { DEMO_USER } from '../../src/users/user.ts';
 import { decode } from '../support/crafted.ts';
-import { type Answer, DEMO, logout, mockOn, read, refresh, signedIn, signIn, violations } from '../support/mock.ts';
+import { type Answer, DEMO, failingStore, logout, mockOn, read, refresh, signedIn, signIn, violations } from '../support/mock.ts';
 
 /**
  * Customer Refresh Token over real HTTP (DESIGN.md "Sign-in and refresh"; spec `POST /refresh-token/customer`):
@@ -320,24 +319,16 @@ describe("7. success → 200 with the same sign-in's new access and id tokens", 
 
 describe('a state store that fails', () => {
   it('→ the documented 500, never a stack trace; the refresh works once the store is back', async () => {
-    const memory = new MemoryStore({ journalSize: 10 });
-    let failing = false;
-    const store = new Proxy(memory, {
-      get(target, name, receiver) {
-        const value = Reflect.get(target, name, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => (failing && name === 'isRevoked' ? Promise.reject(new Error('connection lost')) : value.apply(target, args));
-      },
-    });
+    const { store, fail } = failingStore('isRevoked');
     const broken = await mockOn({ store });
     try {
       const { refreshToken } = await signedInOn(broken);
-      failing = true;
+      fail(true);
       const answer = await expectValid(await refresh(broken, { token: refreshToken }));
       expect(answer.status).toBe(500);
       expect(answer.body).toEqual(SPEC_500);
       expect(answer.headers.get('x-mock-reason')).toBe('state store failed: connection lost');
-      failing = false;
+      fail(false);
       expect((await refresh(broken, { token: refreshToken })).status).toBe(200);
     } finally {
       await broken.close();

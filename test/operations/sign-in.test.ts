@@ -4,7 +4,7 @@ import type { Mock } from '../../src/mock.ts';
 import { MemoryStore } from '../../src/state/memory-store.ts';
 import { DEFAULT_PERMISSIONS, DEMO_USER } from '../../src/users/user.ts';
 import { decode } from '../support/crafted.ts';
-import { type Answer, control, DEMO, logout, mockOn, signedIn, signIn, violations } from '../support/mock.ts';
+import { type Answer, control, DEMO, failingStore, logout, mockOn, signedIn, signIn, violations } from '../support/mock.ts';
 
 /**
  * Customer Sign In over real HTTP (DESIGN.md "Sign-in and refresh"; spec `POST /customer/sign-in`): the decision
@@ -442,24 +442,16 @@ describe('a fault scoped to a client session, and a store that fails', () => {
   });
 
   it('a state store that fails → the documented 500, the reason in X-Mock-Reason, never a stack trace', async () => {
-    const memory = new MemoryStore({ journalSize: 10 });
-    let failing = false;
-    const store = new Proxy(memory, {
-      get(target, name, receiver) {
-        const value = Reflect.get(target, name, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => (failing && name === 'getUser' ? Promise.reject(new Error('connection lost')) : value.apply(target, args));
-      },
-    });
+    const { store, fail } = failingStore('getUser');
     const broken = await mockOn({ store });
     try {
-      failing = true;
+      fail(true);
       const answer = await expectValid(await signIn(broken, { json: DEMO }));
       expect(answer.status).toBe(500);
       expect(answer.body).toEqual(SPEC_500);
       expect(answer.headers.get('x-mock-reason')).toBe('state store failed: connection lost');
       expect(answer.text).not.toMatch(/at .*\.ts:\d+/);
-      failing = false;
+      fail(false);
       expect((await signIn(broken, { json: DEMO })).status).toBe(200);
     } finally {
       await broken.close();

@@ -2,6 +2,8 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { OPERATIONS, type OperationName } from '../../src/contract/spec.ts';
 import { createSpecValidator, type SpecValidator } from '../../src/contract/validator.ts';
 import { type Mock, type MockOptions, startMock } from '../../src/mock.ts';
+import { MemoryStore } from '../../src/state/memory-store.ts';
+import type { Store } from '../../src/state/store.ts';
 
 /** Starts a mock on port 0 (logging off) for one test file or case; close it in afterEach/afterAll. */
 export function mockOn(options: MockOptions = {}): Promise<Mock> {
@@ -110,4 +112,23 @@ export function useMock(options: MockOptions = {}, { resetAfterEach = false }: {
       return typeof value === 'function' ? value.bind(running) : value;
     },
   });
+}
+
+/** A memory store whose `method` fails ("connection lost") while `failing` is true: a disk or Redis that went away. */
+export function failingStore(method: keyof Store): { store: Store; fail(on: boolean): void } {
+  const memory = new MemoryStore({ journalSize: 10 });
+  let failing = false;
+  const store = new Proxy(memory, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => (failing && name === method ? Promise.reject(new Error('connection lost')) : value.apply(target, args));
+    },
+  });
+  return {
+    store,
+    fail(on) {
+      failing = on;
+    },
+  };
 }

@@ -36,8 +36,8 @@ type Plan = {
 };
 
 const FULL: Plan = {
-  rounds: 3,
-  seconds: 2,
+  rounds: 5,
+  seconds: 1.5,
   warmupSeconds: 1,
   connections: [10, 50],
   pool: 500,

@@ -34,9 +34,6 @@ export type OperationRouteDeps = {
 /** A request read, its operation's outcome, and whether the connection closes after the answer. */
 type Decided = [OperationRequest, Outcome, boolean];
 
-/** A connection's decisions in progress: a request is decided only after the ones before it on the connection. */
-type Lane = { busy: number; tail: Promise<unknown> | undefined; readonly settled: () => void };
-
 /**
  * Serves one contract operation: reads the request (bounded), decides in request order on the connection
  * (RFC 9112 §9.3.2), waits out a delay or a `hang`, breaks the connection for a network fault, else writes the
@@ -46,7 +43,8 @@ export function createOperationRoute(
   deps: OperationRouteDeps,
 ): (req: IncomingMessage, res: ServerResponse, query: URLSearchParams | undefined, started: number) => Promise<void> {
   const { name, bodies, hangs, journal } = deps;
-  const lanes = new WeakMap<Socket, Lane>();
+  /** Each connection's latest decision still pending. */
+  const pending = new WeakMap<Socket, Promise<Decided>>();
 
   /**
    * Reads the request and decides; resolves the request read, the outcome and whether to close the connection.
@@ -78,31 +76,26 @@ export function createOperationRoute(
     return [request, await deps.decide(request), close];
   }
 
-  /** `decide`, after the decisions of the requests before this one on its connection (no promise made when none is pending). */
+  /**
+   * `decide`, after the decision of the request before this one on its connection when that one is still pending
+   * (each connection's latest pending decision is kept until it settles; none kept, nothing chained).
+   */
   function decideInOrder(req: IncomingMessage, query: URLSearchParams | undefined): Promise<Decided> {
     const socket = req.socket;
-    let lane = lanes.get(socket);
-    if (lane === undefined) {
-      const fresh: Lane = {
-        busy: 0,
-        tail: undefined,
-        settled: () => {
-          fresh.busy -= 1;
-        },
-      };
-      lane = fresh;
-      lanes.set(socket, fresh);
-    }
-    lane.busy += 1;
+    const before = pending.get(socket);
     let decision: Promise<Decided>;
-    if (lane.busy > 1 && lane.tail) {
+    if (before === undefined) decision = decide(req, query);
+    else {
       const next = () => decide(req, query);
-      decision = lane.tail.then(next, next);
-    } else decision = decide(req, query);
-    lane.tail = decision;
-    // One reaction per request, made once per connection: settled before the answer's own await resumes.
-    decision.then(lane.settled, lane.settled);
+      decision = before.then(next, next);
+    }
+    pending.set(socket, decision);
     return decision;
+  }
+
+  /** Forgets a connection's pending decision once it settled, unless a later request's is pending after it. */
+  function settled(socket: Socket, decision: Promise<Decided>): void {
+    if (pending.get(socket) === decision) pending.delete(socket);
   }
 
   /** Waits out a delay or a `hang`; resolves the outcome to answer (decided again when a hang's fault is cleared), or undefined when the client left. */
@@ -156,11 +149,15 @@ export function createOperationRoute(
     journal.record(req, name, outcome.status, outcome.reason, outcome, started, request.session);
   }
 
-  return (req, res, query, started) =>
-    decideInOrder(req, query).then(([request, decided, close]) => {
+  return (req, res, query, started) => {
+    const decision = decideInOrder(req, query);
+    // A decision that fails leaves its entry behind: the next request on the connection waits one turn more for it.
+    return decision.then(([request, decided, close]) => {
+      settled(req.socket, decision);
       if (decided.delayMs === 0 && decided.network !== 'hang') return answer(req, res, request, decided, close, started);
       return held(req, res, request, decided, started).then((outcome) => outcome && answer(req, res, request, outcome, close, started));
     });
+  };
 }
 
 /** What the route reads of a request, for the operation's decision. */

@@ -7,12 +7,16 @@ export type Override = { readonly code?: number; readonly delayMs: number; reado
 /** The override parts of a request: the `Prefer` header and the `?__code=` / `?__delay=` query forms. */
 export type OverrideInput = { readonly prefer: string | undefined; readonly codeParam: string | null; readonly delayParam: string | null };
 
+/** Nothing asked (most requests): one answer for all of them. */
+const NONE: Override = Object.freeze({ delayMs: 0 });
+
 /**
  * Reads `Prefer: code=NNN, delay=MS` (Prism's convention) and the `?__code=` / `?__delay=` query forms.
  * `code` must be one of the operation's documented `statuses`; `delay` whole milliseconds up to MAX_DELAY_MS.
  * A bad value comes back as `error` (the operation answers 400 naming it).
  */
 export function readOverride(input: OverrideInput, statuses: readonly number[]): Override {
+  if (input.prefer === undefined && input.codeParam === null && input.delayParam === null) return NONE;
   let code: string | undefined = input.codeParam ?? undefined;
   let delay: string | undefined = input.delayParam ?? undefined;
   if (input.prefer) {

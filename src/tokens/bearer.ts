@@ -9,12 +9,15 @@ export type Bearer = { readonly token: string; readonly missing?: undefined } | 
 /** RFC 6750 §2.1's b64token: the characters a bearer token may have. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
+const NO_HEADER: Bearer = Object.freeze({ missing: 'no Authorization header' });
+const NOT_BEARER: Bearer = Object.freeze({ missing: 'Authorization scheme is not Bearer' });
+
 /** Reads the bearer token of an `Authorization` header; an empty token is a token (`''`), refused later as invalid. */
 export function readBearer(header: string | undefined): Bearer {
-  if (header === undefined || header.trim() === '') return { missing: 'no Authorization header' };
+  if (header === undefined || header.trim() === '') return NO_HEADER;
   const space = header.indexOf(' ');
   const scheme = space === -1 ? header : header.slice(0, space);
-  if (scheme.toLowerCase() !== 'bearer') return { missing: 'Authorization scheme is not Bearer' };
+  if (scheme.toLowerCase() !== 'bearer') return NOT_BEARER;
   return { token: space === -1 ? '' : header.slice(space + 1).trim() };
 }
 

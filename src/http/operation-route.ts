@@ -44,7 +44,7 @@ export function createOperationRoute(
 ): (req: IncomingMessage, res: ServerResponse, query: URLSearchParams | undefined, started: number) => Promise<void> {
   const { name, bodies, hangs, journal } = deps;
   /** Each connection's latest decision still pending. */
-  const pending = new WeakMap<Socket, Promise<Decided>>();
+  const pending = new WeakMap<Socket, Promise<unknown>>();
 
   /**
    * Reads the request and decides; resolves the request read, the outcome and whether to close the connection.
@@ -94,7 +94,7 @@ export function createOperationRoute(
   }
 
   /** Forgets a connection's pending decision once it settled, unless a later request's is pending after it. */
-  function settled(socket: Socket, decision: Promise<Decided>): void {
+  function settled(socket: Socket, decision: Promise<unknown>): void {
     if (pending.get(socket) === decision) pending.delete(socket);
   }
 
@@ -149,13 +149,36 @@ export function createOperationRoute(
     journal.record(req, name, outcome.status, outcome.reason, outcome, started, request.session);
   }
 
+  /** Answers a decided request: at once, or after its delay or `hang`. */
+  function respond(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: OperationRequest,
+    decided: Outcome,
+    close: boolean,
+    started: number,
+  ): Promise<void> | void {
+    if (decided.delayMs === 0 && decided.network !== 'hang') return answer(req, res, request, decided, close, started);
+    return held(req, res, request, decided, started).then((outcome) => outcome && answer(req, res, request, outcome, close, started));
+  }
+
   return (req, res, query, started) => {
-    const decision = decideInOrder(req, query);
+    const socket = req.socket;
     // A decision that fails leaves its entry behind: the next request on the connection waits one turn more for it.
+    if (!pending.has(socket) && !hasBody(req)) {
+      // The usual request: nothing pending before it on its connection, no body to read; one step from decision to answer.
+      const request = requestOf(req, query, false, mediaType(req.headers['content-type']), undefined, undefined);
+      const decision = deps.decide(request);
+      pending.set(socket, decision);
+      return decision.then((outcome) => {
+        settled(socket, decision);
+        return respond(req, res, request, outcome, false, started);
+      });
+    }
+    const decision = decideInOrder(req, query);
     return decision.then(([request, decided, close]) => {
-      settled(req.socket, decision);
-      if (decided.delayMs === 0 && decided.network !== 'hang') return answer(req, res, request, decided, close, started);
-      return held(req, res, request, decided, started).then((outcome) => outcome && answer(req, res, request, outcome, close, started));
+      settled(socket, decision);
+      return respond(req, res, request, decided, close, started);
     });
   };
 }

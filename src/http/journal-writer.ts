@@ -34,6 +34,7 @@ export type JournalDeps = {
 /** Builds the journal writer. Raw tokens never reach it: only the claims' `sub`, `jti` and `sid`. */
 export function createJournal(deps: JournalDeps): Journal {
   const known = new Map(deps.knownPaths.map((path) => [path, path]));
+  let handled: Promise<void> | undefined;
   return {
     record(req, operation, status, reason, outcome, started, session) {
       const claims = outcome?.claims;
@@ -55,7 +56,12 @@ export function createJournal(deps: JournalDeps): Journal {
         ms: Math.round((performance.now() - started) * 100) / 100,
       };
       deps.log(entry);
-      deps.store.appendRequest(entry).catch(ignore);
+      const stored = deps.store.appendRequest(entry);
+      // A store that answers every call with one settled promise (the memory store) needs one handler, not one a request.
+      if (stored !== handled) {
+        handled = stored;
+        stored.catch(ignore);
+      }
     },
   };
 }

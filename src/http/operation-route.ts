@@ -183,6 +183,11 @@ export function createOperationRoute(
   };
 }
 
+/** The cookie reader of a request without a Cookie header (most API clients send none): one function for all of them. */
+function noCookie(): undefined {
+  return undefined;
+}
+
 /** What the route reads of a request, for the operation's decision. */
 function requestOf(
   req: IncomingMessage,
@@ -202,7 +207,7 @@ function requestOf(
     hasBody,
     contentType,
     json,
-    cookie: (cookieName) => cookie(req, cookieName),
+    cookie: req.headers.cookie === undefined ? noCookie : (cookieName) => cookie(req, cookieName),
     session: sessionOf(req),
   };
 }

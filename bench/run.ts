@@ -36,8 +36,8 @@ type Plan = {
 };
 
 const FULL: Plan = {
-  rounds: 5,
-  seconds: 1.5,
+  rounds: 7,
+  seconds: 1.2,
   warmupSeconds: 1,
   connections: [10, 50],
   pool: 500,

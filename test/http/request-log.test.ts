@@ -49,8 +49,8 @@ describe('the request log writer', () => {
     log.log(entry(2, { status: 0, reason: 'network fault reset' }));
     log.flush();
     expect(linesOf(writes)).toEqual([
-      '03:04:05.678 POST /auth/api/v1/customer/logout 200 0.25ms — logged out: sign-in revoked sub=cust-1 fault=f-1',
-      '03:04:05.678 POST /auth/api/v1/customer/logout no answer 0.25ms — network fault reset',
+      '03:04:05.678 POST /auth/api/v1/customer/logout 200 0.25ms - logged out: sign-in revoked sub=cust-1 fault=f-1',
+      '03:04:05.678 POST /auth/api/v1/customer/logout no answer 0.25ms - network fault reset',
     ]);
     log.close();
   });

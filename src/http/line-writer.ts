@@ -5,9 +5,9 @@
  */
 export type LineSink = (text: string) => unknown;
 
-/** Lines written together: at the end of an event-loop turn, and while lines keep coming at most every few ms. */
+/** Lines written together: at the end of the task that logged them, and while lines keep coming at most every few ms. */
 export type LineWriter = {
-  /** Queues one line (ending in `\n`); it goes out with the other lines of its event-loop turn, or of the next few ms. */
+  /** Queues one line (ending in `\n`); it goes out with the other lines of its task, or of the next few ms. */
   write(line: string): void;
   /** Writes what is queued now, in order, even to a sink that said it is backed up: a clean stop loses no line. */
   flush(): void;
@@ -19,7 +19,7 @@ export type LineWriter = {
 export type LineWriterOptions = {
   /** Most characters held while the sink is backed up (default 1 MiB); lines past it are dropped and counted. */
   readonly maxHeldChars?: number;
-  /** A batch this long is written at once, not at the end of the turn (default 64 KiB). */
+  /** A batch this long is written at once, not at the end of the task (default 64 KiB). */
   readonly batchChars?: number;
   /** While lines keep coming, at most one write per this many milliseconds (default 10). */
   readonly intervalMs?: number;
@@ -39,11 +39,11 @@ const SLOW_WRITE_MS = 2;
 const LONGEST_PAUSE_MS = 1000;
 
 /**
- * Builds a writer that calls `sink` with lines joined: at the end of the event-loop turn (`setImmediate`) when the
- * last write was `intervalMs` or more ago, else `intervalMs` after it. A line after a quiet spell goes out at once,
- * after the answers of its turn; a busy server makes one write (one syscall for stdout) every `intervalMs`, not one
- * per request or per turn (a server that is not saturated answers one or two requests a turn). The sink never
- * holds the answers up for long:
+ * Builds a writer that calls `sink` with lines joined: at the end of the task that logged them (a microtask: after
+ * the answers that task wrote) when the last write was `intervalMs` or more ago, else `intervalMs` after it. A line
+ * after a quiet spell goes out at once; a busy server makes one write (one syscall for stdout) every `intervalMs`,
+ * not one per request or per event-loop turn (a server that is not saturated answers one or two requests a turn).
+ * The sink never holds the answers up for long:
  * - one that returns `false` (backed up) is left alone until an empty write says it takes text again (asked every
  *   `retryMs`);
  * - one that takes longer than 2 ms to write is left alone for 9 times that (at most 1 s) before the next write;
@@ -61,8 +61,8 @@ export function createLineWriter(sink: LineSink, options: LineWriterOptions = {}
   let dropped = 0;
   let closed = false;
   let lastSent = Number.NEGATIVE_INFINITY;
-  /** What the next write waits for: the end of this turn, the interval, a slow sink's pause, a backed-up sink, or nothing yet. */
-  let waiting: 'turn' | 'interval' | 'pause' | 'backed-up' | undefined;
+  /** What the next write waits for: the end of this task, the interval, a slow sink's pause, a backed-up sink, or nothing yet. */
+  let waiting: 'task' | 'interval' | 'pause' | 'backed-up' | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   /** Hands the pending text (after the dropped-lines notice, when lines were dropped) to the sink. */
@@ -108,8 +108,8 @@ export function createLineWriter(sink: LineSink, options: LineWriterOptions = {}
     else wait('backed-up', retryMs, askAgain);
   }
 
-  function endOfTurn(): void {
-    if (waiting !== 'turn') return;
+  function endOfTask(): void {
+    if (waiting !== 'task') return;
     waiting = undefined;
     send();
   }
@@ -129,8 +129,8 @@ export function createLineWriter(sink: LineSink, options: LineWriterOptions = {}
         const since = performance.now() - lastSent;
         if (since < intervalMs) wait('interval', intervalMs - since, resume);
         else {
-          waiting = 'turn';
-          setImmediate(endOfTurn);
+          waiting = 'task';
+          queueMicrotask(endOfTask);
         }
       }
     },
@@ -149,7 +149,7 @@ export function createLineWriter(sink: LineSink, options: LineWriterOptions = {}
   };
   if (!exitHooked) {
     exitHooked = true;
-    // One listener for every writer: lines of the last turn still go out when the process exits without close().
+    // One listener for every writer: the last lines still go out when the process exits without close().
     process.once('exit', () => {
       for (const each of unwritten) each.flush();
     });

@@ -16,8 +16,8 @@ export type RequestLog = {
  * Turns journal entries into one log line each — `pretty` for people (`HH:MM:SS.mmm POST /path 200 0.4ms - reason
  * sub=… fault=…`, ASCII: one non-Latin-1 character would make every line a two-byte string, twice the bytes to join and
  * encode), `json` for machines (the entry as one JSON object per line), `off` for none — and writes them to
- * `write` (default stdout) in batches: at the end of the event-loop turn, and while requests keep coming at most
- * every 10 ms (see createLineWriter). Lines keep their order; a batch holds several lines, so a reader splits on `\n`.
+ * `write` (default stdout) in batches: after the answers of the task that logged them, and while requests keep coming
+ * at most every 10 ms (see createLineWriter). Lines keep their order; a batch holds several lines, so a reader splits on `\n`.
  * A `write` that returns `false` (backed up), is slow or throws never slows or stops the answers: past 1 MiB held,
  * lines are dropped and a line says how many.
  */

@@ -23,11 +23,11 @@ const entry = (n: number, extra: Partial<JournalEntry> = {}): JournalEntry => ({
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 
 describe('the request log writer', () => {
-  it('writes the lines of a turn in one write, in order, after the turn; while lines keep coming, one write per 10 ms', async () => {
+  it('writes the lines logged in one task in one write, in order, after it; while lines keep coming, one write per 10 ms', async () => {
     const writes: string[] = [];
     const log = createLogger('json', (text) => writes.push(text));
     for (let n = 0; n < 100; n++) log.log(entry(n));
-    expect(writes).toEqual([]); // nothing written while the turn's answers are still being written
+    expect(writes).toEqual([]); // nothing written while the task that logs them (writing answers) runs
     await nextTurn();
     expect(writes).toHaveLength(1);
     expect(linesOf(writes).map((line) => JSON.parse(line).reason)).toEqual(Array.from({ length: 100 }, (_, n) => `request ${n}`));

@@ -13,7 +13,7 @@ import { pruningRun, revocationCost } from './memory.ts';
 import { type MockStarter, PATH_LABELS, PATH_NAMES, type PathName, type PathOperation, setupPath } from './paths.ts';
 import { hotspotTable, summariseProfile } from './profile.ts';
 import { fmt, type Results, type Row, renderReport } from './report.ts';
-import { type Kind, MOCK_BIN, ROOT, type Running, startBare, startMockServer, startPrism } from './servers.ts';
+import { type Kind, MOCK_BIN, ROOT, type Running, runChild, startBare, startMockServer, startPrism } from './servers.ts';
 import { median, mockStartup, prismStartup } from './startup.ts';
 import { mint } from './tokens.ts';
 
@@ -88,6 +88,8 @@ const operationPaths: Record<PathOperation, string> = {
   'sign-in': contract.operations.get('sign-in')?.path ?? '/customer/sign-in',
   refresh: contract.operations.get('refresh')?.path ?? '/refresh-token/customer',
 };
+/** How long Prism is left to finish what its last run left it (its request log) before the next server's run. */
+const PRISM_SETTLE_MS = 500;
 /** Requests sent last to the mock whose request log is checked after it stops. */
 const LOG_CHECK = 20_000;
 /** The request log file each mock (with its log on) writes. */
@@ -112,14 +114,24 @@ async function main(): Promise<void> {
   const report = renderReport(results);
   process.stdout.write(`${report}\n`);
   const out = values.out ?? (values.quick || only ? undefined : join(ROOT, 'bench', 'results.md'));
+  const written: string[] = [];
   if (out) {
     await writeFile(out, `${report}\n`);
+    written.push(out);
     progress(`written to ${out}`);
   }
   // A whole run is the README's table: it replaces the one between the markers there.
   if (!values.quick && !only && values.out === undefined) {
     await showInReadme(report);
+    written.push(join(ROOT, 'README.md'));
     progress('README.md: the benchmark section shows this run');
+  }
+  // Tables aligned as the project's formatter wants them (npm run lint checks the Markdown in the repository).
+  const inRepo = written.filter((file) => file.startsWith(ROOT));
+  if (inRepo.length > 0) {
+    await runChild([join(ROOT, 'node_modules', '@biomejs', 'biome', 'bin', 'biome'), 'format', '--write', ...inRepo]).catch((error: unknown) => {
+      progress(`could not format ${inRepo.join(', ')} (run npm run format): ${(error as Error).message}`);
+    });
   }
 }
 
@@ -220,11 +232,14 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
             for (const [, kind, server] of servers)
               count(server, await measure(server.origin, pathOn(kind), setup.warmup(kind, server), { connections, seconds }));
           }
-          for (const [label, kind, server] of servers) {
+          // Each round starts with the next server, so none always runs first (or right after Prism).
+          for (const [label, kind, server] of rotated(servers, round)) {
             const m = await measureOn(server, pathOn(kind), traffic.get(label) as Traffic, setup.bound(connections, plan.seconds));
             count(server, m);
             runs[label].push(m);
             progress(`  ${label} @${connections}: ${fmt(m.rps)} req/s, p99 ${m.p99} ms, ${m.cpuUs?.toFixed(1) ?? '?'} µs CPU/request`);
+            // Prism goes on working (its request log) for a moment after its load stops: not into the next server's run.
+            if (kind === 'prism') await new Promise((resolve) => setTimeout(resolve, PRISM_SETTLE_MS));
           }
           // jwtVerify's and the signing work's own rates, taken in turns with the runs they are compared with.
           if (setup.jwtVerifyRate && i === 0) jwtRates.push(await setup.jwtVerifyRate(plan.jwtSeconds));
@@ -311,6 +326,12 @@ function row(path: PathName, connections: number, measured: Record<Label, Measur
     vsPrism: perRound(mock, runs.prism, throughput) as number,
     signingPerSecond,
   };
+}
+
+/** `list` starting at its `by`-th element (modulo its length), wrapping around. */
+function rotated<T>(list: readonly T[], by: number): T[] {
+  const at = by % list.length;
+  return [...list.slice(at), ...list.slice(0, at)];
 }
 
 /** Lines of a request log file for requests to `path` answered `status`. */

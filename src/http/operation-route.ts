@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Bodies } from '../contract/bodies.ts';
+import { type Bodies, jsonBody } from '../contract/bodies.ts';
 import type { OperationName } from '../contract/spec.ts';
 import { headerSafe } from '../errors.ts';
 import { breakConnection, type HangRegistry, sleep } from '../faults/network.ts';
@@ -133,19 +133,19 @@ export function createOperationRoute(
       journal.record(req, name, 0, outcome.reason, outcome, started, request.session);
       return;
     }
-    const body = outcome.body === undefined ? bodies.of(outcome.status, outcome.reason) : Buffer.from(JSON.stringify(outcome.body));
+    const body = outcome.body === undefined ? bodies.of(outcome.status, outcome.reason) : jsonBody(outcome.body);
     const reason = headerSafe(outcome.reason);
     // The usual answers' headers in one array of their size (pushing onto it would copy it to a larger one).
     const headers =
       outcome.challenge === undefined
-        ? ['content-type', 'application/json', 'cache-control', 'no-store', 'content-length', String(body.length), 'x-mock-reason', reason]
+        ? ['content-type', 'application/json', 'cache-control', 'no-store', 'content-length', body.contentLength, 'x-mock-reason', reason]
         : [
             'content-type',
             'application/json',
             'cache-control',
             'no-store',
             'content-length',
-            String(body.length),
+            body.contentLength,
             'x-mock-reason',
             reason,
             'www-authenticate',
@@ -156,7 +156,7 @@ export function createOperationRoute(
     if (outcome.cookies) for (const value of outcome.cookies) headers.push('set-cookie', value);
     if (close) headers.push('connection', 'close');
     res.writeHead(outcome.status, headers);
-    res.end(body);
+    res.end(body.text);
     journal.record(req, name, outcome.status, outcome.reason, outcome, started, request.session);
   }
 

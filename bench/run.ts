@@ -41,7 +41,7 @@ type Plan = {
   startupRuns: number;
   /** How long jose.jwtVerify's and the signing work's one-core rates are taken, each time. */
   jwtSeconds: number;
-  /** Top the 401/200/500 mock up to this many answers before reading its RSS. */
+  /** A mock of its own answers this many pooled logouts before its RSS is read (0: RSS not measured). */
   rssAfter: number;
   revocations: number;
   pruneSeconds: number;
@@ -225,6 +225,7 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
   let mockRss: Results['mockRss'];
   let prismRss: Results['prismRss'];
   let logCheck: Results['logCheck'];
+  let logChecked: Running | undefined;
   try {
     for (const path of paths) {
       progress(`path ${path}: ${PATH_LABELS[path]}`);
@@ -286,26 +287,24 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
       if (signingRates.length > 0) progress(`  signing work one core: ${signingRates.map(fmt).join(', ')}/s`);
       await setup.close();
     }
-    const shared = mocks.byFlags.get('--idempotent-logout');
-    if (shared) {
-      const served = answered.get(shared) ?? 0;
-      if (served < plan.rssAfter) {
-        progress(`RSS: ${fmt(plan.rssAfter - served)} more pooled logouts to reach ${fmt(plan.rssAfter)}`);
-        const tokens = (await mint(shared.origin, 100)).map((signIn) => signIn.token);
-        count(shared, await measure(shared.origin, logoutPath, pooled(tokens), { connections: 50, amount: plan.rssAfter - served }));
-      }
-      mockRss = { requests: answered.get(shared) ?? 0, bytes: await shared.rss() };
-      // Last before the stop: requests told apart in the log by their status (403: no path above answers it), each answered.
-      const forced: Traffic = { name: 'Prefer: code=403', requests: (path) => [{ method: 'POST', path, headers: { prefer: 'code=403' } }] };
-      const last = await measure(shared.origin, logoutPath, forced, { connections: 50, amount: LOG_CHECK });
-      logCheck = { sent: last.answered, lines: 0 };
+    // RSS as the target states it: a mock of its own (default options, its log on), after 1 M pooled logouts.
+    progress(`RSS and request log: a new mock${plan.rssAfter > 0 ? `, ${fmt(plan.rssAfter)} pooled logouts` : ''}`);
+    logChecked = await mocks.start(['--idempotent-logout'], { fresh: true });
+    if (plan.rssAfter > 0) {
+      const tokens = (await mint(logChecked.origin, 100)).map((signIn) => signIn.token);
+      const m = await measure(logChecked.origin, logoutPath, pooled(tokens), { connections: 50, amount: plan.rssAfter });
+      mockRss = { requests: m.answered + tokens.length, bytes: await logChecked.rss() };
     }
+    // Last before the stop: requests told apart in the log by their status (403: no path above answers it), each answered.
+    const forced: Traffic = { name: 'Prefer: code=403', requests: (path) => [{ method: 'POST', path, headers: { prefer: 'code=403' } }] };
+    const last = await measure(logChecked.origin, logoutPath, forced, { connections: 50, amount: LOG_CHECK });
+    logCheck = { sent: last.answered, lines: 0 };
     prismRss = { requests: answered.get(prism) ?? 0, bytes: await prism.rss() };
   } finally {
     await Promise.all([bare.stop(), prism.stop(), ...mocks.all.map((mock) => mock.stop())]);
   }
   // Stopped (SIGINT, as Ctrl-C) right after its last requests: its log holds a line for each of them, none lost.
-  const file = logFiles.get(mocks.byFlags.get('--idempotent-logout') as Running);
+  const file = logChecked && logFiles.get(logChecked);
   if (logCheck && file) logCheck = { ...logCheck, lines: await countLogLines(file, logoutPath, 403) };
   await rm(logDir, { recursive: true, force: true });
 

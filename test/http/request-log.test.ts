@@ -78,7 +78,7 @@ describe('the request log writer', () => {
         if (text !== '') writes.push(text);
         return !full;
       },
-      { maxHeldChars: 10 * JSON.stringify(entry(0)).length + 50, retryMs: 5 },
+      { maxHeldBytes: 10 * JSON.stringify(entry(0)).length + 50, retryMs: 5 },
     );
     log.log(entry(0));
     await nextTurn();

@@ -33,6 +33,8 @@ export type Results = {
   readonly quick: boolean;
   /** How many runs each throughput figure is the median of. */
   readonly rounds: number;
+  /** Rounds of the paths with a CPU target (no-token, pooled). */
+  readonly targetRounds: number;
   /** True when the mock ran as installed (built JavaScript), false when from src/ via type stripping. */
   readonly installed: boolean;
   readonly date: Date;
@@ -171,7 +173,7 @@ export function renderReport(results: Results): string {
   );
   const how =
     results.rounds > 1
-      ? `median of ${results.rounds} runs, the servers taking turns; each ratio is the median of each round's own ratio, as a burst of other work weighs on the servers that run back to back in it; fresh tokens: one run`
+      ? `median of ${results.rounds} short runs (${results.targetRounds} on the no-token and pooled paths), the mock, the mock with \`--log off\` and bare Node taking turns; each ratio to bare is the median of each round's own ratio, as a burst of other work (or a VM's stolen time) weighs alike on the runs back to back in it; Prism runs apart, after them, and its ratio is of the medians; fresh tokens: one run`
       : 'one run each';
   lines.push(`### Logout: the mock beside bare Node and Prism (same load on each server; ${how})`, '');
   lines.push(
@@ -220,7 +222,9 @@ export function renderReport(results: Results): string {
   if (results.startup.source) lines.push(`| the same, from source (\`npm start\`: type stripping) | ${runs(results.startup.source)} | — |`);
   if (results.jwtVerifyPerSecond !== undefined) lines.push(`| jose.jwtVerify, one core, RS256 | ${fmt(results.jwtVerifyPerSecond)}/s | — |`);
   const rss = (r: Results['mockRss']) => (r ? `${(r.bytes / MB).toFixed(1)} MB after ${fmt(r.requests)} requests` : '—');
-  lines.push(`| RSS after its runs (the mock: default options, its log on) | ${rss(results.mockRss)} | ${rss(results.prismRss)} |`);
+  lines.push(
+    `| RSS of a mock of its own (default options, its log on) after 1 M pooled logouts; Prism after its runs | ${rss(results.mockRss)} | ${rss(results.prismRss)} |`,
+  );
   if (results.logCheck) {
     const { lines: logged, sent } = results.logCheck;
     lines.push(`| its request log after it stopped (SIGINT): lines of its last ${fmt(sent)} requests (\`Prefer: code=403\`) | ${fmt(logged)} | — |`);
@@ -253,7 +257,7 @@ function machine(date: Date, load: readonly [number, number]): string {
     `Machine: ${cpu}, ${availableParallelism()} cores, ${(totalmem() / 1024 ** 3).toFixed(1)} GB RAM, ${type()} ${release()}; Node ${process.version}; ${date.toISOString()}; load average ${load[0].toFixed(2)} before, ${load[1].toFixed(2)} after.`,
     'Each server runs in its own child process on 127.0.0.1; autocannon (one connection per client, no pipelining) runs in the bench process on the same machine.',
     "Bare Node: node:http answering the mock's 200 body to every request (the ceiling). Prism: `prism mock <the same spec>` with its defaults (log level info, output discarded); for the fault path it gets `Prefer: code=500`.",
-    "CPU µs/req: user + system CPU time of the server process (from /proc, read before and after each run) per answered request. The load generator shares the machine's cores with the server, so req/s ratios swing from run to run with its share; the server's own CPU per request does not.",
+    "CPU µs/req: the server process's CPU time (all its threads, user + system: /proc/PID/task/*/schedstat, in ns, read before and after each run) per answered request. The load generator shares the machine's cores with the server, so req/s ratios swing from run to run with its share; the server's own CPU per request swings less.",
   ].join('\n');
 }
 

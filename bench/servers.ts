@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -173,8 +173,19 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals, exited: Promise
   clearTimeout(timer);
 }
 
-/** utime + stime of a process from /proc/<pid>/stat (Linux), in µs; clock ticks are taken as 100 Hz (USER_HZ). */
+/**
+ * A process's CPU time so far in µs (Linux): the sum of its threads' schedstat run times, else utime + stime from
+ * /proc/<pid>/stat (clock ticks taken as 100 Hz, USER_HZ). A server's threads live as long as it does, so a delta
+ * between two reads is its CPU time in between.
+ */
 export async function cpuOf(pid: number): Promise<number | undefined> {
+  // Every thread's time on a CPU, in ns (/proc/PID/task/TID/schedstat, first field): the JS thread and V8's GC and
+  // compiler threads alike, to the ns where /proc/PID/stat counts 10-ms ticks (3% of a 0.3-s slice).
+  try {
+    const tasks = await readdir(`/proc/${pid}/task`);
+    const each = await Promise.all(tasks.map((tid) => readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => '0')));
+    return each.reduce((total, line) => total + Number(line.split(' ')[0]), 0) / 1000;
+  } catch {}
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which sits in parentheses and may hold spaces.

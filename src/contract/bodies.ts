@@ -1,10 +1,22 @@
 import type { OperationContract } from './spec.ts';
 
+/**
+ * An answer's JSON body as text, with its `Content-Length` (UTF-8 bytes) ready. Text, not a Buffer: node:http sends
+ * a string body in one write together with the head, where a Buffer takes a second (writev) chunk.
+ */
+export type Body = { readonly text: string; readonly contentLength: string };
+
 /** Makes the body of each documented status from the spec's examples. */
 export type Bodies = {
-  /** The JSON body for `status`; `reason` goes into `message` only with detailed errors. */
-  of(status: number, reason: string): Buffer;
+  /** The JSON body for `status`; `reason` goes into `message` only with detailed errors. Throws for an undocumented status. */
+  of(status: number, reason: string): Body;
 };
+
+/** `value` as a JSON body. */
+export function jsonBody(value: unknown): Body {
+  const text = JSON.stringify(value);
+  return { text, contentLength: String(Buffer.byteLength(text)) };
+}
 
 /** Bodies are the spec's examples verbatim, serialized once; `--detailed-errors` swaps in the reason. */
 export function createBodies(contract: Pick<OperationContract, 'examples'>, options: { detailedErrors: boolean; badRequestCode: string | undefined }): Bodies {
@@ -15,12 +27,12 @@ export function createBodies(contract: Pick<OperationContract, 'examples'>, opti
       status === 400 && options.badRequestCode !== undefined && 'errorCode' in example ? { ...example, errorCode: options.badRequestCode } : example,
     );
   }
-  const fixed = new Map([...examples].map(([status, example]) => [status, Buffer.from(JSON.stringify(example))]));
+  const fixed = new Map([...examples].map(([status, example]) => [status, Object.freeze(jsonBody(example))]));
   return {
     of(status, reason) {
       if (options.detailedErrors && status >= 400) {
         const example = examples.get(status);
-        if (example && typeof example.message === 'string') return Buffer.from(JSON.stringify({ ...example, message: reason }));
+        if (example && typeof example.message === 'string') return jsonBody({ ...example, message: reason });
       }
       const body = fixed.get(status);
       if (!body) throw new Error(`status ${status} is not documented`);

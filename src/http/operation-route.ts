@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Bodies } from '../contract/bodies.ts';
+import { type Bodies, jsonBody } from '../contract/bodies.ts';
 import type { OperationName } from '../contract/spec.ts';
 import { headerSafe } from '../errors.ts';
 import { breakConnection, type HangRegistry, sleep } from '../faults/network.ts';
@@ -34,10 +34,21 @@ export type OperationRouteDeps = {
 /** A request read, its operation's outcome, and whether the connection closes after the answer. */
 type Decided = [OperationRequest, Outcome, boolean];
 
+/** An answer decided, waiting for the end of its event-loop turn. */
+type Due = {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly request: OperationRequest;
+  readonly outcome: Outcome;
+  readonly close: boolean;
+  readonly started: number;
+};
+
 /**
  * Serves one contract operation: reads the request (bounded), decides in request order on the connection
  * (RFC 9112 §9.3.2), waits out a delay or a `hang`, breaks the connection for a network fault, else writes the
- * documented answer with CORS, and journals it.
+ * documented answer with CORS, and journals it. Answers decided without a delay are written together at the end of
+ * the event-loop turn (`setImmediate`), once every request that came in it has been read and decided.
  */
 export function createOperationRoute(
   deps: OperationRouteDeps,
@@ -122,19 +133,19 @@ export function createOperationRoute(
       journal.record(req, name, 0, outcome.reason, outcome, started, request.session);
       return;
     }
-    const body = outcome.body === undefined ? bodies.of(outcome.status, outcome.reason) : Buffer.from(JSON.stringify(outcome.body));
+    const body = outcome.body === undefined ? bodies.of(outcome.status, outcome.reason) : jsonBody(outcome.body);
     const reason = headerSafe(outcome.reason);
     // The usual answers' headers in one array of their size (pushing onto it would copy it to a larger one).
     const headers =
       outcome.challenge === undefined
-        ? ['content-type', 'application/json', 'cache-control', 'no-store', 'content-length', String(body.length), 'x-mock-reason', reason]
+        ? ['content-type', 'application/json', 'cache-control', 'no-store', 'content-length', body.contentLength, 'x-mock-reason', reason]
         : [
             'content-type',
             'application/json',
             'cache-control',
             'no-store',
             'content-length',
-            String(body.length),
+            body.contentLength,
             'x-mock-reason',
             reason,
             'www-authenticate',
@@ -145,11 +156,14 @@ export function createOperationRoute(
     if (outcome.cookies) for (const value of outcome.cookies) headers.push('set-cookie', value);
     if (close) headers.push('connection', 'close');
     res.writeHead(outcome.status, headers);
-    res.end(body);
+    res.end(body.text);
     journal.record(req, name, outcome.status, outcome.reason, outcome, started, request.session);
   }
 
-  /** Answers a decided request: at once, or after its delay or `hang`. */
+  /** Answers decided in this event-loop turn, not written yet. */
+  let due: Due[] = [];
+
+  /** Answers a decided request: at the end of this event-loop turn, or after its delay or `hang`. */
   function respond(
     req: IncomingMessage,
     res: ServerResponse,
@@ -158,8 +172,38 @@ export function createOperationRoute(
     close: boolean,
     started: number,
   ): Promise<void> | void {
-    if (decided.delayMs === 0 && decided.network !== 'hang') return answer(req, res, request, decided, close, started);
+    if (decided.delayMs === 0 && decided.network !== 'hang') {
+      // Written with the others of this turn once it has read and decided every request that came in it: under load
+      // the answers leave, and the clients' next requests come back, in bursts (a bare node:http server answering from
+      // setImmediate used ~20% less CPU a request than answering at once); a request alone in its turn is answered a
+      // few µs later at most.
+      if (due.length === 0) setImmediate(writeDue);
+      due.push({ req, res, request, outcome: decided, close, started });
+      return;
+    }
     return held(req, res, request, decided, started).then((outcome) => outcome && answer(req, res, request, outcome, close, started));
+  }
+
+  function writeDue(): void {
+    const batch = due;
+    due = [];
+    for (const { req, res, request, outcome, close, started } of batch) {
+      try {
+        answer(req, res, request, outcome, close, started);
+      } catch (error) {
+        failed(req, res, request, started, error);
+      }
+    }
+  }
+
+  /** An answer that could not be written (a bug): the documented 500 if it still can be, else the connection cut. */
+  function failed(req: IncomingMessage, res: ServerResponse, request: OperationRequest, started: number, error: unknown): void {
+    try {
+      if (res.headersSent) throw error;
+      answer(req, res, request, { status: 500, reason: `answer failed: ${headerSafe((error as Error)?.message ?? String(error))}`, delayMs: 0 }, true, started);
+    } catch {
+      res.destroy();
+    }
   }
 
   return (req, res, query, started) => {

@@ -13,11 +13,13 @@ export type RequestLog = {
 };
 
 /**
- * Turns journal entries into one log line each — `pretty` for people (`HH:MM:SS.mmm POST /path 200 0.4ms — reason
- * sub=… fault=…`), `json` for machines (the entry as one JSON object per line), `off` for none — and writes them to
- * `write` (default stdout) once per event-loop turn, not once per request. Lines keep their order; a batch may hold
- * several lines, so a reader splits on `\n`. A `write` that returns `false` (backed up) or throws never slows or
- * stops the answers: past 1 MiB held, lines are dropped and a line says how many.
+ * Turns journal entries into one log line each — `pretty` for people (`HH:MM:SS.mmm POST /path 200 0.4ms - reason
+ * sub=… fault=…`, ASCII: one non-Latin-1 character would make every line a two-byte string, twice the bytes to join and
+ * encode), `json` for machines (the entry as one JSON object per line), `off` for none — and writes them to
+ * `write` (default stdout) in batches: after the answers of the task that logged them, and while requests keep coming
+ * at most every 10 ms (see createLineWriter). Lines keep their order; a batch holds several lines, so a reader splits on `\n`.
+ * A `write` that returns `false` (backed up), is slow or throws never slows or stops the answers: past 1 MiB held,
+ * lines are dropped and a line says how many.
  */
 export function createLogger(format: LogFormat, write: LineSink = (text) => process.stdout.write(text), options: LineWriterOptions = {}): RequestLog {
   if (format === 'off') return { log: () => {}, flush: () => {}, close: () => {} };
@@ -39,5 +41,5 @@ export function createLogger(format: LogFormat, write: LineSink = (text) => proc
 function prettyLine(entry: JournalEntry): string {
   const who = entry.sub ? ` sub=${entry.sub}` : '';
   const fault = entry.faultId ? ` fault=${entry.faultId}` : '';
-  return `${entry.at.slice(11, 23)} ${entry.method} ${entry.path} ${entry.status || 'no answer'} ${entry.ms}ms — ${entry.reason}${who}${fault}\n`;
+  return `${entry.at.slice(11, 23)} ${entry.method} ${entry.path} ${entry.status || 'no answer'} ${entry.ms}ms - ${entry.reason}${who}${fault}\n`;
 }

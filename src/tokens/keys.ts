@@ -9,6 +9,7 @@ import { generateSecret } from 'jose/key/generate/secret';
 import { importJWK } from 'jose/key/import';
 import type { Algorithm } from '../config.ts';
 import { ConfigError } from '../errors.ts';
+import { rsaPrivateJwk } from './key-pool.ts';
 
 /** One signing key: its `kid`, the private (signing) and public (verifying) halves. */
 export type SigningKey = {
@@ -49,8 +50,7 @@ async function generateKey(alg: Algorithm): Promise<SigningKey> {
     const jwk = await exportJWK(secret);
     return toSigningKey(alg, { ...jwk, alg, kid: await calculateJwkThumbprint(jwk) });
   }
-  const pair = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
-  const jwk = await exportJWK(pair.privateKey);
+  const jwk = alg === 'RS256' ? ((await rsaPrivateJwk()) as JWK) : await exportJWK((await generateKeyPair(alg, { extractable: true })).privateKey);
   return toSigningKey(alg, { ...jwk, alg, use: 'sig', kid: await calculateJwkThumbprint(jwk) });
 }
 

@@ -23,11 +23,11 @@ const entry = (n: number, extra: Partial<JournalEntry> = {}): JournalEntry => ({
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 
 describe('the request log writer', () => {
-  it('writes the lines of a turn in one write, in order, after the turn; while lines keep coming, at most one write per 10 ms', async () => {
+  it('writes the lines logged in one task in one write, in order, after it; while lines keep coming, at most one write per 10 ms', async () => {
     const writes: string[] = [];
     const log = createLogger('json', (text) => writes.push(text));
     for (let n = 0; n < 100; n++) log.log(entry(n));
-    expect(writes).toEqual([]); // nothing written while the turn's answers are still being written
+    expect(writes).toEqual([]); // nothing written while the task that logs them (writing answers) runs
     await nextTurn();
     expect(writes).toHaveLength(1);
     expect(linesOf(writes).map((line) => JSON.parse(line).reason)).toEqual(Array.from({ length: 100 }, (_, n) => `request ${n}`));
@@ -50,8 +50,8 @@ describe('the request log writer', () => {
     log.log(entry(2, { status: 0, reason: 'network fault reset' }));
     log.flush();
     expect(linesOf(writes)).toEqual([
-      '03:04:05.678 POST /auth/api/v1/customer/logout 200 0.25ms — logged out: sign-in revoked sub=cust-1 fault=f-1',
-      '03:04:05.678 POST /auth/api/v1/customer/logout no answer 0.25ms — network fault reset',
+      '03:04:05.678 POST /auth/api/v1/customer/logout 200 0.25ms - logged out: sign-in revoked sub=cust-1 fault=f-1',
+      '03:04:05.678 POST /auth/api/v1/customer/logout no answer 0.25ms - network fault reset',
     ]);
     log.close();
   });
@@ -79,7 +79,7 @@ describe('the request log writer', () => {
         if (text !== '') writes.push(text);
         return !full;
       },
-      { maxHeldChars: 10 * JSON.stringify(entry(0)).length + 50, retryMs: 5 },
+      { maxHeldBytes: 10 * JSON.stringify(entry(0)).length + 50, retryMs: 5 },
     );
     log.log(entry(0));
     await nextTurn();

@@ -242,6 +242,13 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
       for (const [i, connections] of plan.connections.entries()) {
         const runs: Record<Label, Measured[]> = { mock: [], quiet: [], bare: [], prism: [] };
         const levelSigning: number[] = [];
+        /** One measured run of `server`, kept with its label's runs and counted. */
+        const run = async (label: Label, kind: Kind, server: Running, load: Traffic, seconds: number) => {
+          const m = await measureOn(server, pathOn(kind), load, setup.bound(connections, seconds));
+          count(server, m);
+          runs[label].push(m);
+          progress(`  ${label} @${connections}: ${fmt(m.rps)} req/s, p99 ${m.p99} ms, ${m.cpuUs?.toFixed(1) ?? '?'} µs CPU/request`);
+        };
         // Fresh tokens are minted at ~300 sign-ins/s: one longer run beats three that are mostly connecting.
         const rounds = path === 'fresh' ? 1 : TARGET_PATHS.has(path) ? plan.targetRounds : plan.rounds;
         for (let round = 0; round < rounds; round++) {
@@ -256,12 +263,7 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
             for (const [, kind, server] of all) count(server, await measure(server.origin, pathOn(kind), setup.warmup(kind, server), { connections, seconds }));
           }
           // Each round starts with the next server, so none always runs first.
-          for (const [label, kind, server] of rotated(compared, round)) {
-            const m = await measureOn(server, pathOn(kind), traffic.get(label) as Traffic, setup.bound(connections, plan.seconds));
-            count(server, m);
-            runs[label].push(m);
-            progress(`  ${label} @${connections}: ${fmt(m.rps)} req/s, p99 ${m.p99} ms, ${m.cpuUs?.toFixed(1) ?? '?'} µs CPU/request`);
-          }
+          for (const [label, kind, server] of rotated(compared, round)) await run(label, kind, server, traffic.get(label) as Traffic, plan.seconds);
           // jwtVerify's and the signing work's own rates, taken in turns with the runs they are compared with.
           if (round % RATE_EVERY === 0) {
             if (setup.jwtVerifyRate && i === 0) jwtRates.push(await setup.jwtVerifyRate(plan.jwtSeconds));
@@ -270,11 +272,8 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
         }
         // Prism apart, after the others: it goes on working (its request log) for a moment after its load stops.
         const prismTraffic = await setup.traffic('prism', connections, prism);
-        for (let run = 0; run < (path === 'fresh' ? 1 : plan.prismRounds); run++) {
-          const m = await measureOn(prism, pathOn('prism'), prismTraffic, setup.bound(connections, plan.prismSeconds));
-          count(prism, m);
-          runs.prism.push(m);
-          progress(`  prism @${connections}: ${fmt(m.rps)} req/s, p99 ${m.p99} ms, ${m.cpuUs?.toFixed(1) ?? '?'} µs CPU/request`);
+        for (let n = 0; n < (path === 'fresh' ? 1 : plan.prismRounds); n++) {
+          await run('prism', 'prism', prism, prismTraffic, plan.prismSeconds);
           await new Promise((resolve) => setTimeout(resolve, PRISM_SETTLE_MS));
         }
         signingRates.push(...levelSigning);
@@ -333,6 +332,7 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
 /** One row of the report from a path's runs at one connection count: medians, and each ratio as the median of its rounds' own. */
 function row(path: PathName, connections: number, measured: Record<Label, Measured[]>, signingPerSecond: number | undefined): Row {
   const mock = measured.mock;
+  const mine = combine(mock);
   const runs = {
     quiet: measured.quiet.length > 0 ? measured.quiet : undefined,
     bare: measured.bare.length > 0 ? measured.bare : undefined,
@@ -346,7 +346,7 @@ function row(path: PathName, connections: number, measured: Record<Label, Measur
   return {
     path,
     connections,
-    mock: combine(mock),
+    mock: mine,
     quiet: runs.quiet && combine(runs.quiet),
     bare: runs.bare && combine(runs.bare),
     prism: combine(runs.prism),
@@ -356,7 +356,7 @@ function row(path: PathName, connections: number, measured: Record<Label, Measur
     cpuVsBare: perRound(mock, runs.bare, cpu),
     quietCpuVsBare: perRound(runs.quiet, runs.bare, cpu),
     // Prism runs apart from the others (see benchmark()): its ratio is of the two medians.
-    vsPrism: combine(mock).rps / combine(runs.prism).rps,
+    vsPrism: mine.rps / combine(runs.prism).rps,
     signingPerSecond,
   };
 }

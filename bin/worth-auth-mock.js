@@ -17,12 +17,13 @@ if (!installed && (major < 22 || (major === 22 && minor < 18))) {
   );
   process.exitCode = 1;
 } else {
+  const starting = process.argv[2] === 'start';
   // A `start` makes two RSA keys (~30–150 ms each, on the thread pool): begun now, they overlap loading the modules.
-  if (process.argv[2] === 'start') (await import(installed ? '../dist/tokens/key-pool.js' : '../src/tokens/key-pool.ts')).prepareRsaKeys();
+  if (starting) (await import(installed ? '../dist/tokens/key-pool.js' : '../src/tokens/key-pool.ts')).prepareRsaKeys();
   const { main, boundYoungGeneration } = await import(installed ? '../dist/cli/main.js' : '../src/cli/main.ts');
   // A `start` process is the mock's: its young generation stays small (src/heap.ts), unless Node was told otherwise.
   const tuned = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('semi-space'));
-  if (process.argv[2] === 'start' && !tuned) boundYoungGeneration();
+  if (starting && !tuned) boundYoungGeneration();
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => controller.abort());
   // A reader that went away (`worth-auth-mock start | head`) ends our output, not the mock: no EPIPE crash.

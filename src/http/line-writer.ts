@@ -113,6 +113,11 @@ export function createLineWriter(sink: LineSink, options: LineWriterOptions = {}
     else wait('backed-up', retryMs, askAgain);
   }
 
+  /** Whether lines are held for a slow or backed-up sink (no write is scheduled for them). */
+  function holding(): boolean {
+    return waiting === 'pause' || waiting === 'backed-up';
+  }
+
   function endOfTask(): void {
     if (waiting !== 'task') return;
     waiting = undefined;
@@ -122,23 +127,19 @@ export function createLineWriter(sink: LineSink, options: LineWriterOptions = {}
   const writer: LineWriter = {
     write(line) {
       if (closed) return;
-      const holding = waiting === 'pause' || waiting === 'backed-up';
-      // Fits for sure when even 3 bytes a character would (the usual line): no need to measure it first.
+      // Fits for sure when even 3 bytes a character would (the usual line): measured only when it might not.
       if (line.length * 3 > maxHeld - used && Buffer.byteLength(line) > maxHeld - used) {
-        if (holding || used === 0) {
+        // Held lines fill the buffer (or one line is longer than all of it): counted, not kept.
+        if (holding() || Buffer.byteLength(line) > maxHeld) {
           dropped++;
           return;
         }
         writer.flush(); // out with the batch, then this line starts the next one
-        if (Buffer.byteLength(line) > maxHeld) {
-          dropped++;
-          return;
-        }
       }
       held ??= Buffer.allocUnsafeSlow(maxHeld);
       if (used === 0) unwritten.add(writer);
       used += held.write(line, used);
-      if (waiting === 'pause' || waiting === 'backed-up') return;
+      if (holding()) return;
       if (used >= batchBytes) writer.flush();
       else if (waiting === undefined) {
         const since = performance.now() - lastSent;

@@ -175,8 +175,8 @@ export function createOperationRoute(
     if (decided.delayMs === 0 && decided.network !== 'hang') {
       // Written with the others of this turn once it has read and decided every request that came in it: under load
       // the answers leave, and the clients' next requests come back, in bursts (a bare node:http server answering from
-      // setImmediate used ~16% less CPU a request than answering at once, A/B over 30 rounds); a request alone in its turn is answered a
-      // few µs later at most.
+      // setImmediate used ~16% less CPU a request than answering at once, A/B over 30 rounds); a request alone in its
+      // turn is answered a few µs later at most.
       if (due.length === 0) setImmediate(writeDue);
       due.push({ req, res, request, outcome: decided, close, started });
       return;
@@ -198,8 +198,11 @@ export function createOperationRoute(
 
   /** An answer that could not be written (a bug): the documented 500 if it still can be, else the connection cut. */
   function failed(req: IncomingMessage, res: ServerResponse, request: OperationRequest, started: number, error: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
     try {
-      if (res.headersSent) throw error;
       answer(req, res, request, { status: 500, reason: `answer failed: ${headerSafe((error as Error)?.message ?? String(error))}`, delayMs: 0 }, true, started);
     } catch {
       res.destroy();

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULTS } from '../src/config.ts';
+import { DEFAULTS } from '../src/config/load.ts';
 import { eachNew, type Measured, measure } from './load.ts';
 import { BENCH_ISSUER } from './paths.ts';
 import { ROOT, runChild, track } from './servers.ts';

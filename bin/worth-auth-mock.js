@@ -21,7 +21,7 @@ if (!installed && (major < 22 || (major === 22 && minor < 18))) {
   // A `start` makes two RSA keys (~30–150 ms each, on the thread pool): begun now, they overlap loading the modules.
   if (starting) (await import(installed ? '../dist/tokens/key-pool.js' : '../src/tokens/key-pool.ts')).prepareRsaKeys();
   const { main, boundYoungGeneration } = await import(installed ? '../dist/cli/main.js' : '../src/cli/main.ts');
-  // A `start` process is the mock's: its young generation stays small (src/heap.ts), unless Node was told otherwise.
+  // A `start` process is the mock's: its young generation stays small (src/cli/heap.ts), unless Node was told otherwise.
   const tuned = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('semi-space'));
   if (starting && !tuned) boundYoungGeneration();
   const controller = new AbortController();

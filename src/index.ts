@@ -15,7 +15,9 @@
  */
 
 /** Options and their validation: `loadConfig(input)` → a frozen `Config`; throws `ConfigError` naming the flag. */
-export { type Algorithm, type Config, type ConfigInput, DEFAULTS, type LogFormat, loadConfig, OPTIONS, type OptionRow } from './config.ts';
+export type { Algorithm, Config, ConfigInput, LogFormat } from './config/config.ts';
+export { DEFAULTS, loadConfig } from './config/load.ts';
+export { OPTIONS, type OptionRow } from './config/options.ts';
 /** The contract operations the mock serves, by name (`logout`, `sign-in`, `refresh`) and their spec paths. */
 export { OPERATIONS, type OperationName } from './contract/spec.ts';
 /** What `mock.issueToken()` and `mock.sessions()` answer. */
@@ -43,7 +45,6 @@ export {
 /** Faults as armed (`FaultInput`) and as listed (`Fault`). */
 export { type Fault, type FaultInput, type FaultMatch, type FaultOperation, NETWORK_FAULTS, type NetworkFault } from './faults/fault.ts';
 export type { ArmedFault } from './faults/scope-warnings.ts';
-export { boundYoungGeneration } from './heap.ts';
 /** `startMock(options)` → a running `Mock` (throws `ConfigError` for a bad option, e.g. the port in use). */
 export { type Mock, type MockOptions, startMock } from './mock.ts';
 export type { JournalEntry, JournalFilter } from './state/journal.ts';

@@ -1,4 +1,5 @@
-import { type Config, type ConfigInput, loadConfig } from './config.ts';
+import type { Config, ConfigInput } from './config/config.ts';
+import { loadConfig } from './config/load.ts';
 import { createBodies } from './contract/bodies.ts';
 import { type Contract, loadContract, type OperationContract, type OperationName } from './contract/spec.ts';
 import { createControl, type ProviderStates } from './control/control-api.ts';
@@ -239,7 +240,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     jwks: keys.jwks,
     journal,
     panel: (req, res) => {
-      import('./control/panel.ts')
+      import('./control/panel/panel.ts')
         .then(({ servePanel }) => servePanel(req, res, { contract, basePath, adminRequired: config.adminToken !== undefined }))
         .catch(() => res.destroy());
     },

@@ -1,4 +1,5 @@
-import { type Config, isLoopback } from '../config.ts';
+import type { Config } from '../config/config.ts';
+import { isLoopback } from '../config/load.ts';
 import type { IssuedTokens } from '../control/services.ts';
 import type { Io } from '../io.ts';
 import { DEMO_USER, type UserView } from '../users/user.ts';

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { OPTIONS } from '../config.ts';
+import { MAX_DELAY_MS, MAX_FAULT_TTL_MS, MAX_TTL_SECONDS } from '../config/limits.ts';
+import { OPTIONS } from '../config/options.ts';
 import { OPERATION_NAMES } from '../contract/spec.ts';
 import type { IssuedTokens } from '../control/services.ts';
 import { ConfigError, InputError, isMockError, PactVerificationError, RemoteError } from '../errors.ts';
-import { MAX_DELAY_MS } from '../faults/fault.ts';
 import type { Io } from '../io.ts';
 import { JOURNAL_OPERATIONS } from '../state/journal.ts';
 import { TOKEN_KINDS } from '../tokens/token-kinds.ts';
@@ -19,14 +19,12 @@ import { expireSession, listSessions, SIGN_IN_STATUSES } from './session-command
 import { runStart } from './start.ts';
 import { addUser, listUsers, removeUser } from './user-commands.ts';
 
-/** The bin's memory bound for a `start` process (src/heap.ts), re-exported so the bin loads one module. */
-export { boundYoungGeneration } from '../heap.ts';
+/** The bin's memory bound for a `start` process (heap.ts), re-exported so the bin loads one module. */
+export { boundYoungGeneration } from './heap.ts';
 
 /** What `fault arm --operation` takes: one contract operation, or `*` for every one. */
 const FAULT_OPERATIONS = [...OPERATION_NAMES, '*'];
-const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
-/** The longest `fault arm --ttl` the mock accepts (its `ttlMs` limit): a year. */
-const MAX_FAULT_TTL_MS = 365 * 24 * 3600 * 1000;
+const MAX_TTL_MS = MAX_TTL_SECONDS * 1000;
 
 /** Runs the CLI; resolves the exit code (0 ok, 1 failure, 2 usage). Never calls process.exit. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -88,7 +86,7 @@ function buildProgram(io: Io): Command {
     .description('mint a token on the running mock and print it (the access token; --json for the whole sign-in)')
     .option('--sub <sub>', 'the customer (sub claim)')
     .option('--role <role>', 'custom:role (default customer)')
-    .option('--ttl <duration>', 'lifetime: 90s, 15m, 2h (a bare number is seconds)', durationSeconds({ bare: 's', minMs: 1000, maxMs: TEN_YEARS_MS }))
+    .option('--ttl <duration>', 'lifetime: 90s, 15m, 2h (a bare number is seconds)', durationSeconds({ bare: 's', minMs: 1000, maxMs: MAX_TTL_MS }))
     .addOption(new Option('--kind <kind>', 'a valid token or a canned bad one').choices(TOKEN_KINDS).default('valid'))
     .option('--claim <name=value>', 'an extra claim (repeatable; value parsed as JSON when it can be)', collectClaim, {})
     .option('--id-token', 'print the id token instead of the access token')
@@ -191,7 +189,7 @@ function buildProgram(io: Io): Command {
     .action((opts) => showClock(clientOf(opts), opts, io));
   remote(clock.command('advance'))
     .description("move the mock's clock forward, for token expiry (`reset` sets it back)")
-    .argument('<duration>', 'how far: 30s, 15m, 1h, 2d (a bare number is seconds)', durationSeconds({ bare: 's', minMs: 1000, maxMs: TEN_YEARS_MS }))
+    .argument('<duration>', 'how far: 30s, 15m, 1h, 2d (a bare number is seconds)', durationSeconds({ bare: 's', minMs: 1000, maxMs: MAX_TTL_MS }))
     .option('--json', 'print JSON')
     .action((seconds: number, opts) => advanceClock(clientOf(opts), seconds, opts, io));
 

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { type ConfigInput, loadConfig, OPTIONS } from '../config.ts';
+import type { ConfigInput } from '../config/config.ts';
+import { loadConfig } from '../config/load.ts';
+import { OPTIONS } from '../config/options.ts';
 import type { Io } from '../io.ts';
 import { DEMO_USER } from '../users/user.ts';
 import { banner } from './banner.ts';

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { isLoopback } from '../config.ts';
+import { isLoopback } from '../config/load.ts';
 import { AccessError } from '../errors.ts';
 
 /** Who may call the control API: the admin token when there is one, else only this machine. */

@@ -1,3 +1,4 @@
+import { MAX_TTL_SECONDS } from '../config/limits.ts';
 import { InputError, NotFoundError, shown } from '../errors.ts';
 import { type DocumentedStatuses, type Fault, parseFault } from '../faults/fault.ts';
 import type { HangRegistry } from '../faults/network.ts';
@@ -77,7 +78,6 @@ export type ServicesDeps = {
   clock: () => number;
 };
 
-const TEN_YEARS_S = 10 * 365 * 24 * 3600;
 const ISSUE_FIELDS = new Set(['sub', 'role', 'ttlSeconds', 'kind', 'claims', 'refreshToken']);
 
 /** Creates the services. */
@@ -197,8 +197,8 @@ export function createServices(deps: ServicesDeps): Services {
       if (!raw) throw new InputError('body', 'a clock change is a JSON object { "advanceSeconds": n }');
       for (const key of Object.keys(raw)) if (key !== 'advanceSeconds') throw new InputError(key, `unknown field "${key}"; the clock takes advanceSeconds`);
       const seconds = raw.advanceSeconds;
-      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > TEN_YEARS_S) {
-        throw new InputError('advanceSeconds', `advanceSeconds must be a whole number of seconds from 1 to ${TEN_YEARS_S}, got ${shown(seconds)}`);
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TTL_SECONDS) {
+        throw new InputError('advanceSeconds', `advanceSeconds must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS}, got ${shown(seconds)}`);
       }
       deps.mockClock.advance(seconds);
       return clockView();
@@ -242,8 +242,8 @@ export function parseIssueOptions(input: unknown): IssueOptions & { refreshToken
   }
   if (raw.ttlSeconds !== undefined) {
     const v = raw.ttlSeconds;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 10 * 365 * 24 * 3600)
-      throw new InputError('ttlSeconds', `ttlSeconds must be a whole number of seconds from 1 to ${10 * 365 * 24 * 3600}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_TTL_SECONDS)
+      throw new InputError('ttlSeconds', `ttlSeconds must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS}`);
     out.ttlSeconds = v;
   }
   if (raw.kind !== undefined) {

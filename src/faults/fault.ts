@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { MAX_DELAY_MS, MAX_FAULT_TTL_MS } from '../config/limits.ts';
 import type { OperationName } from '../contract/spec.ts';
 import { InputError, shown } from '../errors.ts';
 
@@ -73,8 +74,6 @@ export type DocumentedStatuses = readonly number[] | Readonly<Partial<Record<Ope
 
 const FIELDS = new Set(['status', 'network', 'times', 'skip', 'probability', 'seed', 'delayMs', 'ttlMs', 'match']);
 const MATCH_FIELDS = new Set(['sub', 'sid', 'session', 'operation']);
-/** The longest delay a fault, `Prefer: delay=` or `?__delay=` may ask for: 10 minutes, in milliseconds. */
-export const MAX_DELAY_MS = 10 * 60 * 1000;
 
 /**
  * Validates a fault as a user wrote it (control API, CLI, `--faults` file) and arms it at `now`.
@@ -118,7 +117,7 @@ export function parseFault(input: unknown, options: { statuses: DocumentedStatus
   }
   const remaining = raw.times === null ? null : raw.times === undefined ? 1 : integer(raw, 'times', 1, 1_000_000_000);
   const probability = raw.probability === undefined ? 1 : number(raw, 'probability', 0, 1);
-  const ttlMs = raw.ttlMs === undefined || raw.ttlMs === null ? null : integer(raw, 'ttlMs', 1, 365 * 24 * 3600 * 1000);
+  const ttlMs = raw.ttlMs === undefined || raw.ttlMs === null ? null : integer(raw, 'ttlMs', 1, MAX_FAULT_TTL_MS);
   return Object.freeze({
     id: `f_${randomBytes(6).toString('hex')}`,
     status,

@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BODY_TIMEOUT_MS } from '../config/limits.ts';
 import { InputError } from '../errors.ts';
 import { jsonError, readBody } from './messages.ts';
 
 /** The largest control-API body read, in bytes. */
 const MAX_JSON_BODY = 1024 * 1024;
-/** How long a body may take to arrive, in milliseconds. */
-const BODY_TIMEOUT_MS = 10_000;
 /** Deeper values overflow the stack where tokens are signed and sealed; no control body needs them. */
 const MAX_JSON_DEPTH = 32;
 

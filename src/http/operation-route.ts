@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { BODY_TIMEOUT_MS } from '../config/limits.ts';
 import { type Bodies, jsonBody } from '../contract/bodies.ts';
 import type { OperationName } from '../contract/spec.ts';
 import { headerSafe } from '../errors.ts';
@@ -9,9 +10,6 @@ import type { OperationRequest } from '../operations/request.ts';
 import { corsHeaders } from './cors.ts';
 import type { Journal } from './journal-writer.ts';
 import { cookie, countHeader, hasBody, isJsonType, jsonError, readBody } from './messages.ts';
-
-/** How long a contract operation's body may take to arrive, in milliseconds. */
-const BODY_TIMEOUT_MS = 10_000;
 
 /** What serving one contract operation needs. */
 export type OperationRouteDeps = {

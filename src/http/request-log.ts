@@ -1,4 +1,4 @@
-import type { LogFormat } from '../config.ts';
+import type { LogFormat } from '../config/config.ts';
 import type { JournalEntry } from '../state/journal.ts';
 import { createLineWriter, type LineSink, type LineWriterOptions } from './line-writer.ts';
 

@@ -1,5 +1,5 @@
+import { MAX_DELAY_MS } from '../config/limits.ts';
 import { headerSafe } from '../errors.ts';
-import { MAX_DELAY_MS } from '../faults/fault.ts';
 
 /** What a request asks of its own answer: a documented status, a delay, or why the asking is malformed. */
 export type Override = { readonly code?: number; readonly delayMs: number; readonly error?: string };

@@ -7,7 +7,7 @@ import { exportJWK } from 'jose/key/export';
 import { generateKeyPair } from 'jose/key/generate/keypair';
 import { generateSecret } from 'jose/key/generate/secret';
 import { importJWK } from 'jose/key/import';
-import type { Algorithm } from '../config.ts';
+import type { Algorithm } from '../config/config.ts';
 import { ConfigError } from '../errors.ts';
 import { rsaPrivateJwk } from './key-pool.ts';
 

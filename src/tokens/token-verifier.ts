@@ -2,7 +2,7 @@ import { createHmac, KeyObject, timingSafeEqual, verify as verifySignatureNative
 import type { CryptoKey, JWSHeaderParameters, JWTPayload } from 'jose';
 import * as errors from 'jose/errors';
 import { jwtVerify } from 'jose/jwt/verify';
-import type { Algorithm } from '../config.ts';
+import type { Algorithm } from '../config/config.ts';
 import type { Claims, SignIn } from './issuer.ts';
 import { type KeySet, keyProblem } from './keys.ts';
 import { clockProblem, numericDateProblem, timeProblem } from './numeric-date.ts';

@@ -533,9 +533,10 @@ describe('QA panel, in Chromium', () => {
     // What the panel sent, in the API's milliseconds.
     expect(newer).toMatchObject({ status: 403, delayMs: 250 });
     expect(newer!.expiresAt! - newer!.createdAt).toBe(120_000);
-    await expect(panel.locator('#arm-message').textContent()).resolves.toBe(
-      `Armed ${newer!.id}: 403 Forbidden, 1×, after 250 ms, expires in 2 min, for every Customer Logout request.`,
-    );
+    // The store has the fault as soon as the mock answered; the page writes its message once it has read the answer.
+    await expect
+      .poll(() => panel.locator('#arm-message').textContent(), WAIT)
+      .toBe(`Armed ${newer!.id}: 403 Forbidden, 1×, after 250 ms, expires in 2 min, for every Customer Logout request.`);
 
     await expect.poll(() => panel.locator('#faults-rows tr').count(), WAIT).toBe(2);
     const rows = panel.locator('#faults-rows tr');
@@ -630,7 +631,7 @@ describe('QA panel, in Chromium', () => {
     const response = await fetch(`${mock.url}/__mock/`);
     const nonce = /script-src 'nonce-([^']+)'/.exec(response.headers.get('content-security-policy') ?? '')?.[1];
     const html = await response.text();
-    const folder = new URL('../../src/control/', import.meta.url);
+    const folder = new URL('../../src/control/panel/', import.meta.url);
     const source = (name: string) => readFile(new URL(name, folder), 'utf8');
     const files = (await readdir(folder)).filter((name) => name.startsWith('panel'));
     const styles = [...html.matchAll(/<style nonce="([^"]*)">([\s\S]*?)<\/style>/g)];

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ALGORITHMS } from '../../src/config.ts';
+import { ALGORITHMS } from '../../src/config/config.ts';
 import type { Mock, MockOptions } from '../../src/mock.ts';
 import { createKeySet } from '../../src/tokens/keys.ts';
 import { runCli } from '../support/cli.ts';

@@ -4,7 +4,7 @@ import { createHmac, createPrivateKey, generateKeyPairSync, randomUUID, sign } f
 import fc from 'fast-check';
 import { type CryptoKey, importJWK, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { Algorithm } from '../../src/config.ts';
+import type { Algorithm } from '../../src/config/config.ts';
 import { createKeySet, type KeySet } from '../../src/tokens/keys.ts';
 import { LATEST_NUMERIC_DATE } from '../../src/tokens/numeric-date.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../src/tokens/token-verifier.ts';

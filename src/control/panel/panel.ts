@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Contract, OPERATIONS } from '../contract/spec.ts';
-import { type FaultOperation, NETWORK_FAULTS, type NetworkFault } from '../faults/fault.ts';
-import { TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
+import { type Contract, OPERATIONS } from '../../contract/spec.ts';
+import { type FaultOperation, NETWORK_FAULTS, type NetworkFault } from '../../faults/fault.ts';
+import { TOKEN_KINDS, type TokenKind } from '../../tokens/issuer.ts';
 
 /** What the panel page is built from: the contract and where its operations are served. */
 export type PanelContext = {

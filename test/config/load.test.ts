@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, loadConfig } from '../src/config.ts';
-import { ConfigError } from '../src/errors.ts';
+import { DEFAULTS, loadConfig } from '../../src/config/load.ts';
+import { ConfigError } from '../../src/errors.ts';
 
 describe('loadConfig', () => {
   it('defaults are the documented ones, frozen', () => {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import ms from 'ms';
-import { ConfigError } from './errors.ts';
+import { ConfigError } from '../errors.ts';
 
 /**
  * The parsers of the option table's rows (`config.ts`): each turns a typed value, or the string argv or an env var

@@ -1,59 +1,7 @@
-import { ConfigError } from './errors.ts';
-import { basePath, bool, cookieName, host, integer, oneOf, optional, redisUrl, seconds, text, url } from './option-parsers.ts';
-
-/** Signing algorithms the mock can issue with. */
-export const ALGORITHMS = ['RS256', 'ES256', 'HS256'] as const;
-/** Signing algorithm of issued tokens. */
-export type Algorithm = (typeof ALGORITHMS)[number];
-
-/** Request log formats; `off` logs nothing per request. */
-export const LOG_FORMATS = ['off', 'pretty', 'json'] as const;
-/** Request log format. */
-export type LogFormat = (typeof LOG_FORMATS)[number];
-
-/** Everything the mock is configured with. Built only by `loadConfig`, frozen. */
-export type Config = {
-  readonly port: number;
-  readonly host: string;
-  /** Overrides the spec's `servers[0].url` path; undefined = from the spec. */
-  readonly basePath: string | undefined;
-  readonly alg: Algorithm;
-  readonly tokenTtlSeconds: number;
-  /** Lifetime of refresh tokens; a logout's revocation lasts until the sign-in's refresh token expires. */
-  readonly refreshTtlSeconds: number;
-  /** `iss` of issued tokens; undefined = the mock's own bound URL. */
-  readonly issuer: string | undefined;
-  readonly clientId: string;
-  readonly idempotentLogout: boolean;
-  readonly detailedErrors: boolean;
-  /** `errorCode` of 400 bodies; undefined = the spec's example. */
-  readonly badRequestCode: string | undefined;
-  readonly log: LogFormat;
-  readonly specPath: string | undefined;
-  readonly journalSize: number;
-  readonly maxBodyBytes: number;
-  readonly clockToleranceSeconds: number;
-  readonly keyFile: string | undefined;
-  readonly stateFile: string | undefined;
-  readonly redis: string | undefined;
-  readonly redisPrefix: string;
-  readonly faultsFile: string | undefined;
-  readonly adminToken: string | undefined;
-  readonly unsafeOpenAdmin: boolean;
-  /** Seed for fault probabilities; the same seed repeats the same run. */
-  readonly seed: number;
-  /** A JSON file of users who can sign in; undefined = the one demo customer. */
-  readonly usersFile: string | undefined;
-  /** What wrong credentials answer at sign-in: the documented 400, or the documented 500 (Cognito's leak). */
-  readonly signInFailure: 400 | 500;
-  /** The sign-in 200's shape: `single` (the schema's, `data.id_token`) or `double` (the page example's, `data.data.id_token`). */
-  readonly signInWrap: 'single' | 'double';
-  /** Name of the HttpOnly cookie that carries the refresh token set at sign-in. */
-  readonly refreshCookie: string;
-};
-
-/** What callers may pass: any subset, as typed values or as the strings argv and env give. */
-export type ConfigInput = { [K in keyof Config]?: Config[K] | string | null };
+import type { Config } from './config.ts';
+import { ALGORITHMS, LOG_FORMATS } from './config.ts';
+import { MAX_TTL_SECONDS } from './limits.ts';
+import { basePath, bool, cookieName, host, integer, oneOf, optional, redisUrl, seconds, text, url } from './parsers.ts';
 
 /** One option of `start` and `startMock`: its flag, env var, default, help line and parser, in one row. */
 export type OptionRow<K extends keyof Config = keyof Config> = {
@@ -72,7 +20,6 @@ export type OptionRow<K extends keyof Config = keyof Config> = {
 };
 
 const row = <K extends keyof Config>(r: OptionRow<K>): OptionRow<K> => r;
-const TEN_YEARS_S = 10 * 365 * 24 * 3600;
 
 /** Every option, once: `loadConfig`, the CLI's `start` flags, their env vars and `--help` all read this table. */
 export const OPTIONS: readonly OptionRow[] = [
@@ -120,7 +67,7 @@ export const OPTIONS: readonly OptionRow[] = [
     env: 'WORTH_MOCK_TOKEN_TTL',
     default: 3600,
     help: 'lifetime of issued id and access tokens: seconds, or 90s, 5m, 1h (default 1h)',
-    parse: seconds(1, TEN_YEARS_S),
+    parse: seconds(1, MAX_TTL_SECONDS),
   }),
   row({
     key: 'refreshTtlSeconds',
@@ -129,7 +76,7 @@ export const OPTIONS: readonly OptionRow[] = [
     env: 'WORTH_MOCK_REFRESH_TTL',
     default: 24 * 3600,
     help: 'lifetime of refresh tokens, as --token-ttl; a logout is remembered at least this long (default 24h)',
-    parse: seconds(1, TEN_YEARS_S),
+    parse: seconds(1, MAX_TTL_SECONDS),
   }),
   row({
     key: 'issuer',
@@ -330,41 +277,3 @@ export const OPTIONS: readonly OptionRow[] = [
     parse: integer(0, 2 ** 32 - 1),
   }),
 ];
-
-/** Defaults: the documented ones from DESIGN.md, from the table. */
-export const DEFAULTS: Config = Object.freeze(Object.fromEntries(OPTIONS.map((o) => [o.key, o.default])) as Config);
-
-/** The CLI flag that sets each key, so that errors name what the user typed. */
-export const FLAGS: { readonly [K in keyof Config]: string } = Object.freeze(
-  Object.fromEntries(OPTIONS.map((o) => [o.key, o.flag])) as { [K in keyof Config]: string },
-);
-
-/**
- * Validates and freezes a configuration: every option parsed by its row (unset, null or undefined → the
- * default). Throws ConfigError naming the flag that is wrong, or the pair that cannot go together.
- */
-export function loadConfig(input: ConfigInput = {}): Config {
-  const config = {} as Record<keyof Config, unknown>;
-  for (const option of OPTIONS) {
-    const given = input[option.key];
-    config[option.key] = given === undefined || given === null ? option.default : option.parse(given, option.flag);
-  }
-  // A state file keeps logouts; the signing keys beside it keep the tokens those logouts are about.
-  if (config.keyFile === undefined && typeof config.stateFile === 'string') config.keyFile = `${config.stateFile}.key.json`;
-  const done = config as Config;
-  if (done.stateFile && done.redis) {
-    throw new ConfigError(FLAGS.stateFile, `${FLAGS.stateFile} and ${FLAGS.redis} cannot be used together: pick one store`);
-  }
-  if (!isLoopback(done.host) && !done.adminToken && !done.unsafeOpenAdmin) {
-    throw new ConfigError(
-      FLAGS.adminToken,
-      `--host ${done.host} (WORTH_MOCK_HOST) exposes the control API beyond this machine: give --admin-token <secret> or WORTH_MOCK_ADMIN_TOKEN=<secret> (or --unsafe-open-admin / WORTH_MOCK_UNSAFE_OPEN_ADMIN=1 to accept the risk)`,
-    );
-  }
-  return Object.freeze(done);
-}
-
-/** True for addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const HEAP = fileURLToPath(new URL('../src/heap.ts', import.meta.url));
+const HEAP = fileURLToPath(new URL('../../src/cli/heap.ts', import.meta.url));
 
 /** Allocates like a busy server (mostly garbage, some of it kept for a while) and reports the new space's size. */
 const SCRIPT = (bound: boolean) => `

@@ -1,0 +1,58 @@
+/**
+ * What the mock is configured with: the `Config` shape and the choices its options take. Built only by `loadConfig`
+ * (`load.ts`) from the option table (`options.ts`).
+ */
+
+/** Signing algorithms the mock can issue with. */
+export const ALGORITHMS = ['RS256', 'ES256', 'HS256'] as const;
+/** Signing algorithm of issued tokens. */
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+/** Request log formats; `off` logs nothing per request. */
+export const LOG_FORMATS = ['off', 'pretty', 'json'] as const;
+/** Request log format. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** Everything the mock is configured with. Built only by `loadConfig`, frozen. */
+export type Config = {
+  readonly port: number;
+  readonly host: string;
+  /** Overrides the spec's `servers[0].url` path; undefined = from the spec. */
+  readonly basePath: string | undefined;
+  readonly alg: Algorithm;
+  readonly tokenTtlSeconds: number;
+  /** Lifetime of refresh tokens; a logout's revocation lasts until the sign-in's refresh token expires. */
+  readonly refreshTtlSeconds: number;
+  /** `iss` of issued tokens; undefined = the mock's own bound URL. */
+  readonly issuer: string | undefined;
+  readonly clientId: string;
+  readonly idempotentLogout: boolean;
+  readonly detailedErrors: boolean;
+  /** `errorCode` of 400 bodies; undefined = the spec's example. */
+  readonly badRequestCode: string | undefined;
+  readonly log: LogFormat;
+  readonly specPath: string | undefined;
+  readonly journalSize: number;
+  readonly maxBodyBytes: number;
+  readonly clockToleranceSeconds: number;
+  readonly keyFile: string | undefined;
+  readonly stateFile: string | undefined;
+  readonly redis: string | undefined;
+  readonly redisPrefix: string;
+  readonly faultsFile: string | undefined;
+  readonly adminToken: string | undefined;
+  readonly unsafeOpenAdmin: boolean;
+  /** Seed for fault probabilities; the same seed repeats the same run. */
+  readonly seed: number;
+  /** A JSON file of users who can sign in; undefined = the one demo customer. */
+  readonly usersFile: string | undefined;
+  /** What wrong credentials answer at sign-in: the documented 400, or the documented 500 (Cognito's leak). */
+  readonly signInFailure: 400 | 500;
+  /** The sign-in 200's shape: `single` (the schema's, `data.id_token`) or `double` (the page example's, `data.data.id_token`). */
+  readonly signInWrap: 'single' | 'double';
+  /** Name of the HttpOnly cookie that carries the refresh token set at sign-in. */
+  readonly refreshCookie: string;
+};
+
+/** What callers may pass: any subset, as typed values or as the strings argv and env give. */
+export type ConfigInput = { [K in keyof Config]?: Config[K] | string | null };

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadContract } from '../src/contract/spec.ts';
+import { loadContract } from '../src/contract/contract.ts';
 import { installedCopy } from './install.ts';
 import { combine, type Measured, measure, measureOn, noToken, pooled, type Traffic } from './load.ts';
 import { createLogLineCounter } from './log-lines.ts';
@@ -98,14 +98,20 @@ setTimeout(() => {
   process.exit(1);
 }, LIMIT_MINUTES * 60_000).unref();
 const contract = await loadContract();
-const logoutPath = `${contract.basePath}${contract.operationPath}`;
-const body200 = JSON.stringify(contract.examples.get(200));
+/** An operation of the spec, by its name (its operationId). */
+const operationOf = (name: PathOperation) => {
+  const found = contract.operations.get(name);
+  if (!found) throw new Error(`bench: the spec has no operation ${name}`);
+  return found;
+};
 /** Each operation's path in the spec (Prism serves it there; the mock under the base path). */
 const operationPaths: Record<PathOperation, string> = {
-  logout: contract.operationPath,
-  'sign-in': contract.operations.get('sign-in')?.path ?? '/customer/sign-in',
-  refresh: contract.operations.get('refresh')?.path ?? '/refresh-token/customer',
+  logout: operationOf('logout').path,
+  'sign-in': operationOf('sign-in').path,
+  refresh: operationOf('refresh').path,
 };
+const logoutPath = `${contract.basePath}${operationPaths.logout}`;
+const body200 = JSON.stringify(operationOf('logout').examples.get(200));
 /** How long Prism is left to finish what its last run left it (its request log) before the next server's run. */
 const PRISM_SETTLE_MS = 500;
 /** The paths held to a CPU-per-request target against bare Node (DESIGN.md, Performance; issue 17). */
@@ -209,14 +215,14 @@ async function benchmark(paths: readonly PathName[]): Promise<Results> {
   const startup = {
     mock: await mockStartup(plan.startupRuns, mockBin),
     source: installed ? await mockStartup(plan.startupRuns, MOCK_BIN) : undefined,
-    prism: await prismStartup(plan.startupRuns, contract.operationPath),
+    prism: await prismStartup(plan.startupRuns, operationPaths.logout),
   };
 
   const answered = new Map<Running, number>();
   const count = (server: Running, m: Measured) => answered.set(server, (answered.get(server) ?? 0) + m.answered);
   const logDir = await mkdtemp(join(tmpdir(), 'worth-bench-log-'));
   const bare = await startBare(body200);
-  const prism = await startPrism(contract.operationPath);
+  const prism = await startPrism(operationPaths.logout);
   const mocks = mockStarter(logDir);
   // The load generator's own JIT warms up first: its first seconds are slower against any server.
   await measure(bare.origin, logoutPath, noToken(), { connections: 50, seconds: plan.warmupSeconds * 3 });

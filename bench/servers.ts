@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_SPEC_PATH } from '../src/contract/spec.ts';
+import { DEFAULT_SPEC_PATH } from '../src/contract/document.ts';
 
 /** The repository root (the folder above bench/). */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));

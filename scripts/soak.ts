@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogLineCounter } from '../bench/log-lines.ts';
 import { cpuOf, rssOf } from '../bench/servers.ts';
-import { loadContract } from '../src/contract/spec.ts';
+import { loadContract } from '../src/contract/contract.ts';
 import { NETWORK_FAULTS } from '../src/faults/fault.ts';
 import { TOKEN_KINDS } from '../src/tokens/issuer.ts';
 
@@ -84,7 +84,9 @@ const note = (problems: { count: number; first: string[] }, what: string) => {
 };
 
 const contract = await loadContract();
-const examples = new Map([...contract.examples].map(([status, example]) => [status, JSON.stringify(example)]));
+const logoutContract = contract.operations.get('logout');
+if (!logoutContract) throw new Error('soak: the spec has no logout operation');
+const examples = new Map([...logoutContract.examples].map(([status, example]) => [status, JSON.stringify(example)]));
 
 const child = spawn(process.execPath, [BIN, 'start', '--host', '127.0.0.1', '--port', '0', '--log', logFormat, '--token-ttl', String(tokenTtl)], {
   env: { ...process.env, NO_COLOR: '1' },
@@ -117,7 +119,7 @@ const base = await new Promise<string>((resolve, reject) => {
 });
 const root = new URL(base);
 const port = Number(root.port);
-const logoutPath = `${root.pathname}${contract.operationPath}`;
+const logoutPath = `${root.pathname}${logoutContract.path}`;
 const agent = new Agent({ keepAlive: true, maxSockets: clients });
 
 /**
@@ -254,7 +256,7 @@ const SCENARIOS: [weight: number, name: string, run: Scenario][] = [
     2,
     'a per-request override',
     async () => {
-      const status = pick(contract.statuses);
+      const status = pick(logoutContract.statuses);
       if (Math.random() < 0.5) await logout(`Prefer code=${status}`, status, { prefer: `code=${status}` });
       else await logout(`?__code=${status}`, status, {}, undefined, `?__code=${status}`);
     },
@@ -273,7 +275,7 @@ const SCENARIOS: [weight: number, name: string, run: Scenario][] = [
     'an armed status fault for one session',
     async () => {
       const session = `soak-${randomUUID()}`;
-      const status = pick(contract.statuses);
+      const status = pick(logoutContract.statuses);
       if ((await control('POST', '/__mock/faults', 201, { status, match: { session } })) === undefined) return;
       await logout(`armed ${status}`, status, { 'x-mock-session': session });
     },
@@ -384,7 +386,7 @@ for (const reply of [afterFirst, afterSecond]) if (reply && !reply.error) count(
 const logMismatches =
   logFormat === 'off'
     ? []
-    : [...new Set([...answeredLogouts.keys(), ...contract.statuses])]
+    : [...new Set([...answeredLogouts.keys(), ...logoutContract.statuses])]
         .sort((a, b) => a - b)
         .filter((status) => {
           const extra = logged.count(logoutPath, status) - (answeredLogouts.get(status) ?? 0);

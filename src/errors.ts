@@ -11,6 +11,7 @@ export const ERRORS = {
   ERR_SPEC: { status: 500, exit: 1, meaning: 'the OpenAPI document could not be read or lacks what the mock needs' },
   ERR_STORE: { status: 500, exit: 1, meaning: 'the state store (disk, Redis) failed' },
   ERR_REMOTE: { status: 502, exit: 1, meaning: 'a CLI command could not reach the running mock, or it answered an error' },
+  ERR_REMOTE_INPUT: { status: 502, exit: 2, meaning: "the running mock refused a CLI command's input (400): a usage error" },
   ERR_VERIFICATION: { status: 500, exit: 1, meaning: 'Pact verification or the pact/spec check found failures' },
   ERR_NOT_FOUND: { status: 404, exit: 1, meaning: 'no route (or no such fault) at this path' },
   ERR_METHOD_NOT_ALLOWED: { status: 405, exit: 1, meaning: 'the path exists, the method does not; `Allow` lists those that do' },
@@ -70,12 +71,12 @@ export class StoreError extends MockError {
   }
 }
 
-/** A CLI command talked to a running mock and could not reach it or got an error back. */
+/** A CLI command talked to a running mock and could not reach it or got an error back (`ERR_REMOTE_INPUT` when it refused the input). */
 export class RemoteError extends MockError {
   /** The HTTP status the mock answered, when it answered. */
   readonly status: number | undefined;
   constructor(message: string, options?: { cause?: unknown; status?: number }) {
-    super('ERR_REMOTE', message, options);
+    super(options?.status === 400 ? 'ERR_REMOTE_INPUT' : 'ERR_REMOTE', message, options);
     this.status = options?.status;
   }
 }

@@ -1,27 +1,31 @@
 import type { Config, ConfigInput } from './config/config.ts';
 import { loadConfig } from './config/load.ts';
 import { createBodies } from './contract/bodies.ts';
-import { type Contract, loadContract, type OperationContract, type OperationName } from './contract/spec.ts';
+import { type Contract, loadContract, type OperationContract } from './contract/contract.ts';
 import { createControl, type ProviderStates } from './control/control-api.ts';
-import { createServices, type IssuedTokens, type SessionView } from './control/services.ts';
-import type { Fault, FaultInput } from './faults/fault.ts';
+import { createServices, type IssuedTokens, type Services, type TokenView } from './control/services.ts';
+import { SpecError } from './errors.ts';
+import type { Fault, FaultInput, FaultTargets } from './faults/fault.ts';
 import { armFaultsFile } from './faults/faults-file.ts';
 import { HangRegistry } from './faults/network.ts';
 import type { ArmedFault } from './faults/scope-warnings.ts';
-import { createApp, type OperationEndpoint } from './http/app.ts';
-import { createJournal } from './http/journal-writer.ts';
-import { createOperationRoute, type OperationRouteDeps } from './http/operation-route.ts';
+import { createApp } from './http/app.ts';
+import { createJournal, type Journal } from './http/journal-writer.ts';
+import { createOperationHandler, type OperationHandler } from './http/operation-handler.ts';
 import { createLogger } from './http/request-log.ts';
+import type { Route } from './http/router.ts';
 import { type HttpServer, listenHttp } from './http/server.ts';
-import { createLogout } from './operations/logout.ts';
-import { createRefresh } from './operations/refresh.ts';
-import { createSignIn } from './operations/sign-in.ts';
+import { createAuthenticate } from './operations/authenticate.ts';
+import { createDecision } from './operations/decision.ts';
+import { AUTH_OPERATIONS, type AuthOperationName } from './operations/index.ts';
+import type { OperationContext } from './operations/operation.ts';
 import { createStore } from './state/create-store.ts';
 import type { JournalEntry, JournalFilter } from './state/journal.ts';
 import { createMockClock } from './state/mock-clock.ts';
-import type { Store, UserRecord } from './state/store.ts';
+import type { Store } from './state/store.ts';
 import { createIssuer, type IssueOptions } from './tokens/issuer.ts';
 import { createKeySet, type KeySet } from './tokens/keys.ts';
+import { createSignIns } from './tokens/sign-ins.ts';
 import { createTokenVerifier } from './tokens/token-verifier.ts';
 import { DEMO_USER, parseUser, type UserInput, type UserView } from './users/user.ts';
 import { createUserDirectory } from './users/user-directory.ts';
@@ -51,15 +55,12 @@ export type Mock = {
   readonly url: string;
   /** `url` + base path: what an app points at (`…/auth/api/v1`). */
   readonly baseUrl: string;
-  /** The full logout URL. */
-  readonly logoutUrl: string;
-  /** The full sign-in URL (`…/customer/sign-in`), when the spec documents sign-in. */
-  readonly signInUrl: string | undefined;
-  /** The full refresh URL (`…/refresh-token/customer`), when the spec documents refresh. */
-  readonly refreshUrl: string | undefined;
+  /** Each Auth Service operation, by name: its full URL, path parameters as the spec writes them (`…/customers/{customerID}/users`). */
+  readonly urls: Readonly<Record<AuthOperationName, string>>;
   /** The bound port (the OS's choice for port 0). */
   readonly port: number;
   readonly config: Config;
+  /** The Auth Service's contract, as read from the spec. */
   readonly contract: Contract;
   readonly store: Store;
   /** `iss` of the tokens it mints (`--issuer`, else `url`). */
@@ -67,13 +68,13 @@ export type Mock = {
   /** One sign-in minted without a request: `token` (access), `claims`, `idToken`, `refreshToken`, `kind`. */
   issueToken(options?: IssueOptions & { refreshToken?: string }): Promise<IssuedTokens>;
   /** The newest `limit` issued tokens (default 500) and whether each is active, logged out or expired. */
-  sessions(limit?: number): Promise<SessionView[]>;
+  tokens(limit?: number): Promise<TokenView[]>;
   /** Expires one sign-in's current id and access tokens now, its refresh token still valid; throws NotFoundError when it has none. */
   expireSignIn(sid: string): Promise<{ sid: string; expired: string[] }>;
   /** The journal, oldest first, filtered (`sub`, `sid`, `session`, `status`, `operation`, `since`, `faultId`, `limit`). */
   requests(filter?: JournalFilter): Promise<JournalEntry[]>;
   readonly faults: {
-    /** Arms a fault; resolves it with its id, what it has left and `warnings` when its scope matches no known sign-in or customer. */
+    /** Arms a fault; resolves it with its id, what it has left and `warnings` when its scope matches no known sign-in or user. */
     arm(fault: FaultInput): Promise<ArmedFault>;
     /** The armed faults, oldest first (the newest armed fires first where several match). */
     list(): Promise<Fault[]>;
@@ -100,6 +101,9 @@ export type Mock = {
   close(): Promise<void>;
 };
 
+/** An operation of the Auth Service as the mock serves it: the value, its contract, its route. */
+type Served = { readonly operation: (typeof AUTH_OPERATIONS)[number]; readonly contract: OperationContract; readonly route: Route<OperationHandler> };
+
 /**
  * Starts the mock: the composition root, the one place that builds every part. Throws ConfigError for a bad
  * option (e.g. `--port` in use, a `--users` or `--faults` file that does not parse), SpecError for a spec that
@@ -122,161 +126,166 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     await store.close();
     throw error;
   }
-  const { port, url } = server;
+  const { url } = server;
   const basePath = config.basePath ?? contract.basePath;
   const issuerUrl = config.issuer ?? url;
   const hangs = new HangRegistry();
-
-  const issuer = createIssuer({
-    keys,
-    issuer: issuerUrl,
-    clientId: config.clientId,
-    ttlSeconds: config.tokenTtlSeconds,
-    refreshTtlSeconds: config.refreshTtlSeconds,
-    clock,
-  });
-  const verifier = createTokenVerifier({
-    keys,
-    issuer: issuerUrl,
-    clientId: config.clientId,
-    clockToleranceSeconds: config.clockToleranceSeconds,
-    clock,
-    isRefreshToken: async (token) => (await issuer.openRefreshToken(token)) !== undefined,
-  });
-  const users = createUserDirectory(store);
-  // The seed users as read at start (--users, else the demo user): a reset restores these, never re-reading the file.
-  let seeds: readonly UserRecord[] = [];
-  const seedUsers = async () => {
-    for (const user of seeds) await store.putUser(user);
+  const requestLog = createLogger(config.log, logTo);
+  const stop = async () => {
+    hangs.releaseAll();
+    await server.close();
+    // Every answer is out and journaled: its log lines go out before close resolves (the CLI's SIGTERM awaits it).
+    requestLog.close();
+    await store.close();
   };
-  const statuses = Object.fromEntries([...contract.operations].map(([name, operation]) => [name, operation.statuses]));
-  const services = createServices({
-    issuer,
-    verifier,
-    store,
-    hangs,
-    statuses,
-    users,
-    seedUsers,
-    mockClock,
-    seed: config.seed,
-    clockToleranceSeconds: config.clockToleranceSeconds,
-    clock,
-  });
-  const providerStates: ProviderStates = async (body) => {
+
+  try {
+    const issuer = createIssuer({
+      keys,
+      issuer: issuerUrl,
+      clientId: config.clientId,
+      ttlSeconds: config.tokenTtlSeconds,
+      refreshTtlSeconds: config.refreshTtlSeconds,
+      clock,
+    });
+    const verifier = createTokenVerifier({
+      keys,
+      issuer: issuerUrl,
+      clientId: config.clientId,
+      clockToleranceSeconds: config.clockToleranceSeconds,
+      clock,
+      isRefreshToken: async (token) => (await issuer.openRefreshToken(token)) !== undefined,
+    });
+    const signIns = createSignIns({ issuer, verifier, store, clockToleranceSeconds: config.clockToleranceSeconds, clock });
+    const context: OperationContext = {
+      config,
+      store,
+      clock,
+      issuer,
+      signIns,
+      authenticate: createAuthenticate({ verifier, store, clock }),
+      basePath,
+    };
+    const journal = createJournal({ store, log: requestLog.log, knownPaths: [], clock });
+    const served = serveOperations(contract, context, { hangs, journal, basePath });
+    const panelOperations = served.map(({ operation, contract: found, route }) => ({
+      name: operation.name,
+      contract: found,
+      scopes: operation.scopes,
+      path: route.path,
+    }));
+    const users = createUserDirectory(store);
+    // The seed users as read at start (--users, else the demo user): a reset restores these, never re-reading the file.
+    const seeds = config.usersFile ? await readUsersFile(config.usersFile) : [parseUser(DEMO_USER, 'seed')];
+    const seedUsers = async () => {
+      for (const user of seeds) await store.putUser(user);
+    };
+    const services = createServices({
+      issuer,
+      verifier,
+      signIns,
+      store,
+      hangs,
+      targets: faultTargets(served),
+      users,
+      seedUsers,
+      mockClock,
+      seed: config.seed,
+      clockToleranceSeconds: config.clockToleranceSeconds,
+      clock,
+    });
+    server.serve(
+      createApp({
+        basePaths: [basePath],
+        routes: served.map((each) => each.route),
+        control: createControl({ services, adminToken: config.adminToken, unsafeOpenAdmin: config.unsafeOpenAdmin, providerStates: providerStates(services) }),
+        jwks: keys.jwks,
+        journal,
+        panel: (req, res) => {
+          import('./control/panel/panel.ts')
+            .then(({ servePanel }) => servePanel(req, res, { operations: panelOperations, basePath, adminRequired: config.adminToken !== undefined }))
+            .catch(() => res.destroy());
+        },
+      }),
+    );
+    await seedUsers();
+    if (config.faultsFile) await armFaultsFile(config.faultsFile, (fault) => services.armFault(fault));
+    return mockOf({ server, config, contract, store, issuer: issuerUrl, basePath, served, services, clock, stop });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * The Auth Service's operations as the mock serves them, from the list and the spec: each found by its operationId,
+ * decided by the shared scaffold and its own steps, routed by its method and path. Throws SpecError naming the
+ * operations the spec lacks (by operationId), or what one of them needs.
+ */
+function serveOperations(contract: Contract, context: OperationContext, http: { hangs: HangRegistry; journal: Journal; basePath: string }): Served[] {
+  const missing = AUTH_OPERATIONS.filter((operation) => !contract.operations.has(operation.name)).map((operation) => operation.name);
+  if (missing.length > 0) {
+    throw new SpecError(`the spec has no operation with the operationId ${missing.join(', ')}: the mock serves each Auth Service operation the spec names so`);
+  }
+  const served: Served[] = [];
+  for (const operation of AUTH_OPERATIONS) {
+    const found = contract.operations.get(operation.name) as OperationContract;
+    const handler = createOperationHandler({
+      name: operation.name,
+      decide: createDecision(operation, found, context),
+      body: operation.body,
+      bodies: createBodies(found, context.config),
+      hangs: http.hangs,
+      journal: http.journal,
+      maxBodyBytes: context.config.maxBodyBytes,
+    });
+    served.push({ operation, contract: found, route: { method: found.method.toUpperCase(), path: `${http.basePath}${found.path}`, target: handler } });
+  }
+  return served;
+}
+
+/** What a fault may target: each served operation's documented statuses and the scopes its requests carry. */
+function faultTargets(served: readonly Served[]): FaultTargets {
+  return new Map(served.map(({ operation, contract }) => [operation.name, { statuses: contract.statuses, scopes: operation.scopes }]));
+}
+
+/** Pact's state-change calls, answered by the provider states module (loaded at the first call). */
+function providerStates(services: Services): ProviderStates {
+  return async (body) => {
     const { handleProviderState } = await import('./control/provider-states.ts');
     return handleProviderState(body, services);
   };
-  const control = createControl({
-    services,
-    adminToken: config.adminToken,
-    unsafeOpenAdmin: config.unsafeOpenAdmin,
-    providerStates,
-  });
-  const requestLog = createLogger(config.log, logTo);
-  const journal = createJournal({
-    store,
-    log: requestLog.log,
-    knownPaths: [...contract.operations.values()].map((operation) => `${basePath}${operation.path}`),
-    clock,
-  });
-  const route = (name: OperationName, decide: OperationRouteDeps['decide']): OperationEndpoint => {
-    const operation = contract.operations.get(name) as OperationContract;
-    return {
-      path: `${basePath}${operation.path}`,
-      serve: createOperationRoute({
-        name,
-        decide,
-        bodies: createBodies(operation, config),
-        hangs,
-        journal,
-        maxBodyBytes: config.maxBodyBytes,
-        parseUntypedJson: name !== 'logout',
-      }),
-    };
-  };
-  const logout = createLogout({
-    statuses: contract.statuses,
-    verifier,
-    store,
-    idempotentLogout: config.idempotentLogout,
-    refreshTtlSeconds: config.refreshTtlSeconds,
-    tokenTtlSeconds: config.tokenTtlSeconds,
-    clockToleranceSeconds: config.clockToleranceSeconds,
-    clock,
-  });
-  const operations = [route('logout', logout)];
-  const signInOperation = contract.operations.get('sign-in');
-  if (signInOperation) {
-    const signIn = createSignIn({
-      statuses: signInOperation.statuses,
-      example: signInOperation.examples.get(200) ?? {},
-      store,
-      signIn: (user) => services.signIn(user),
-      failureStatus: config.signInFailure,
-      wrap: config.signInWrap,
-      refreshCookie: { name: config.refreshCookie, path: basePath || '/', maxAgeSeconds: config.refreshTtlSeconds },
-      clock,
-    });
-    operations.push(route('sign-in', signIn));
-  }
-  const refreshOperation = contract.operations.get('refresh');
-  if (refreshOperation) {
-    const refresh = createRefresh({
-      statuses: refreshOperation.statuses,
-      example: refreshOperation.examples.get(200) ?? {},
-      store,
-      check: (token) => issuer.checkRefreshToken(token),
-      refresh: (grant) => services.refresh(grant),
-      cookieName: config.refreshCookie,
-      clock,
-    });
-    operations.push(route('refresh', refresh));
-  }
-  const app = createApp({
-    basePath,
-    operations,
-    control,
-    jwks: keys.jwks,
-    journal,
-    panel: (req, res) => {
-      import('./control/panel/panel.ts')
-        .then(({ servePanel }) => servePanel(req, res, { contract, basePath, adminRequired: config.adminToken !== undefined }))
-        .catch(() => res.destroy());
-    },
-  });
-  server.serve(app);
+}
 
-  try {
-    seeds = config.usersFile ? await readUsersFile(config.usersFile) : [parseUser(DEMO_USER, 'seed')];
-    await seedUsers();
-  } catch (error) {
-    await server.close();
-    await store.close();
-    throw error;
-  }
-  if (config.faultsFile) {
-    await armFaultsFile(config.faultsFile, (fault) => services.armFault(fault)).catch(async (error: unknown) => {
-      await server.close();
-      await store.close();
-      throw error;
-    });
-  }
-
+/** The running mock's programmatic face: its addresses and the control API's operations as methods. */
+function mockOf(parts: {
+  server: HttpServer;
+  config: Config;
+  contract: Contract;
+  store: Store;
+  issuer: string;
+  basePath: string;
+  served: readonly Served[];
+  services: Services;
+  clock: () => number;
+  stop: () => Promise<void>;
+}): Mock {
+  const { server, services, basePath } = parts;
+  const { url, port } = server;
   let closing: Promise<void> | undefined;
   return {
     url,
     baseUrl: `${url}${basePath}`,
-    logoutUrl: `${url}${basePath}${contract.operationPath}`,
-    signInUrl: signInOperation && `${url}${basePath}${signInOperation.path}`,
-    refreshUrl: refreshOperation && `${url}${basePath}${refreshOperation.path}`,
+    urls: Object.freeze(
+      Object.fromEntries(parts.served.map(({ operation, contract }) => [operation.name, `${url}${basePath}${contract.path}`])),
+    ) as Mock['urls'],
     port,
-    config,
-    contract,
-    store,
-    issuer: issuerUrl,
+    config: parts.config,
+    contract: parts.contract,
+    store: parts.store,
+    issuer: parts.issuer,
     issueToken: (opts) => services.issueToken(opts ?? {}),
-    sessions: (limit) => services.sessions(limit),
+    tokens: (limit) => services.tokens(limit),
     expireSignIn: (sid) => services.expireSignIn(sid),
     requests: (filter) => services.requests(filter),
     faults: {
@@ -285,25 +294,19 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
       clear: (id) => services.clearFaults(id),
     },
     users: {
-      add: (user) => users.add(user),
-      list: () => users.list(),
-      remove: (email) => users.remove(email),
+      add: (user) => services.users.add(user),
+      list: () => services.users.list(),
+      remove: (email) => services.users.remove(email),
     },
     clock: {
-      now: clock,
+      now: parts.clock,
       advance: async (seconds) => {
         await services.advanceClock({ advanceSeconds: seconds });
       },
     },
     reset: () => services.reset(),
     close() {
-      closing ??= (async () => {
-        hangs.releaseAll();
-        await server.close();
-        // Every answer is out and journaled: its log lines go out before close resolves (the CLI's SIGTERM awaits it).
-        requestLog.close();
-        await store.close();
-      })();
+      closing ??= parts.stop();
       return closing;
     },
   };

@@ -92,7 +92,7 @@ describe('the package installed from its tarball', () => {
       import { startMock } from 'worth-auth-mock';
       const mock = await startMock({ port: 0 });
       const { token } = await mock.issueToken({ sub: 'pkg' });
-      const status = (await fetch(mock.logoutUrl, { method: 'POST', headers: { authorization: 'Bearer ' + token } })).status;
+      const status = (await fetch(mock.urls.logout, { method: 'POST', headers: { authorization: 'Bearer ' + token } })).status;
       await mock.close();
       console.log(status);`;
     const { stdout } = await run(node22, ['--input-type=module', '-e', script], { cwd: app });

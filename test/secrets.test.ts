@@ -33,10 +33,10 @@ async function traffic(mock: Mock, lines: string[]): Promise<Run> {
     for (const token of tokens) for (const part of secretParts(token)) if (part.length >= WINDOW) run.secrets.add(part);
   };
   const send = async (what: string, url: string, init: RequestInit) => {
-    run.answers.push({ what, contract: url.startsWith(mock.logoutUrl), answer: await read(await fetch(url, init)) });
+    run.answers.push({ what, contract: url.startsWith(mock.urls.logout), answer: await read(await fetch(url, init)) });
   };
   const logout = (what: string, headers: Record<string, string> | [string, string][], body?: string, query = '') =>
-    send(what, `${mock.logoutUrl}${query}`, { method: 'POST', headers, body });
+    send(what, `${mock.urls.logout}${query}`, { method: 'POST', headers, body });
 
   const signIns = await Promise.all(TOKEN_KINDS.map((kind) => mock.issueToken({ kind })));
   for (const signIn of signIns) keep(signIn.token, signIn.idToken, signIn.refreshToken);
@@ -194,7 +194,7 @@ describe('answers written before the app runs (431, 400 from the parser, with CO
     const run = runs[0] as Run;
     const { token } = await run.mock.issueToken();
     const auth = `Authorization: Bearer ${token}\r\nCookie: access_token=${token}\r\n`;
-    const request = `POST ${new URL(run.mock.logoutUrl).pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://app.localhost\r\n${build(auth)}\r\n`;
+    const request = `POST ${new URL(run.mock.urls.logout).pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://app.localhost\r\n${build(auth)}\r\n`;
     const { data, responses } = await exchange(run.mock.port, [Buffer.from(request, 'latin1')]);
     expect([400, 431]).toContain(responses[0]?.status);
     expect(responses[0]?.headers.get('access-control-allow-origin')).toBe('http://app.localhost');

@@ -1,20 +1,13 @@
-import type { Config } from '../config/config.ts';
 import { isLoopback } from '../config/load.ts';
 import type { IssuedTokens } from '../control/services.ts';
 import type { Io } from '../io.ts';
+import type { Mock } from '../mock.ts';
 import { DEMO_USER, type UserView } from '../users/user.ts';
 import { DEFAULT_URL } from './client.ts';
 import { paint } from './format.ts';
 
 /** What the banner shows of a started mock (a `Mock` has all of it). */
-export type BannerMock = {
-  readonly url: string;
-  readonly baseUrl: string;
-  readonly logoutUrl: string;
-  readonly signInUrl: string | undefined;
-  readonly refreshUrl: string | undefined;
-  readonly config: Config;
-};
+export type BannerMock = Pick<Mock, 'url' | 'baseUrl' | 'urls' | 'contract' | 'config'>;
 
 /** What else the banner needs: the ready sign-in, the users who can sign in, and where the admin token came from. */
 export type BannerFacts = {
@@ -25,7 +18,7 @@ export type BannerFacts = {
 };
 
 /**
- * The `start` banner: the operations' URLs, the store, how other shells reach this mock (the `export` lines, when
+ * The `start` banner: each operation it serves (method and URL, in the list's order), the store, how other shells reach this mock (the `export` lines, when
  * it is not on the default URL or has an admin token — never the secret), who can sign in and a curl that does,
  * a ready customer token and a curl that logs it out. Prints the demo customer's password (a published sandbox
  * value); never a password from `--users`.
@@ -36,30 +29,32 @@ export function banner(io: Io, mock: BannerMock, facts: BannerFacts): string {
   const store = config.redis ? `redis (${config.redisPrefix})` : config.stateFile ? `file ${config.stateFile}` : 'memory';
   const b = (s: string) => paint(io, 'bold', s);
   const reach = reachLines(mock, facts);
+  const signInUrl = mock.urls['sign-in'];
+  const logoutUrl = mock.urls.logout;
+  const width = Math.max(...Object.keys(mock.urls).map((name) => name.length));
   return [
-    `${b('worth-auth-mock')} — Auth Service sign-in flow mock, listening`,
+    `${b('worth-auth-mock')} — a stateful mock of the ${mock.contract.title}, listening`,
     '',
     `  Base URL   ${paint(io, 'cyan', mock.baseUrl)}`,
-    ...(mock.signInUrl ? [`  Sign in    POST ${mock.signInUrl}`] : []),
-    ...(mock.refreshUrl ? [`  Refresh    POST ${mock.refreshUrl}`] : []),
-    `  Logout     POST ${mock.logoutUrl}`,
     `  QA panel   ${mock.url}/__mock/`,
     `  JWKS       ${mock.url}/.well-known/jwks.json`,
     `  Store      ${store}`,
+    '',
+    'Operations:',
+    ...Object.entries(mock.urls).map(
+      ([name, url]) => `  ${name.padEnd(width)}  ${(mock.contract.operations.get(name)?.method ?? '').toUpperCase().padEnd(6)} ${url}`,
+    ),
     ...warnings(io, mock),
     ...(reach.length
       ? ['', 'Other commands (`worth-auth-mock token`, `users`, `fault`, `requests`, …) reach this mock from a shell that has:', '', ...reach]
       : []),
-    ...(mock.signInUrl ? ['', ...signInLines(mock.signInUrl, facts)] : []),
+    ...(signInUrl ? ['', ...signInLines(signInUrl, facts)] : []),
     '',
     `A customer access token (sub ${signIn.claims.sub}, valid ${Math.round(config.tokenTtlSeconds / 60)} min; \`worth-auth-mock token\` mints more${reach.length ? ', with the exports above' : ''}):`,
     '',
     `  ${signIn.token}`,
     '',
-    'Log it out (a second time answers 401):',
-    '',
-    `  curl -i -X POST ${mock.logoutUrl} -H "Authorization: Bearer ${signIn.token}"`,
-    '',
+    ...(logoutUrl ? ['Log it out (a second time answers 401):', '', `  curl -i -X POST ${logoutUrl} -H "Authorization: Bearer ${signIn.token}"`, ''] : []),
     'Ctrl-C stops the mock.',
     '',
     '',

@@ -1,4 +1,4 @@
-import type { Fault } from '../faults/fault.ts';
+import { DEFAULT_FAULT_OPERATION, type Fault } from '../faults/fault.ts';
 import type { Io } from '../io.ts';
 import type { JournalEntry } from '../state/journal.ts';
 import { formatDuration } from './duration.ts';
@@ -10,7 +10,7 @@ import { formatDuration } from './duration.ts';
  * Durations carry their unit (`delay 2s`, `ttl 90m`), as every duration the CLI prints does.
  */
 export function describeFault(f: Fault): string {
-  const operation = f.match.operation === '*' ? 'every operation' : (f.match.operation ?? 'logout');
+  const operation = f.match.operation === '*' ? 'every operation' : (f.match.operation ?? DEFAULT_FAULT_OPERATION);
   const what = f.network ? `network ${f.network}` : f.status !== null ? `status ${f.status}` : 'delay only';
   const left =
     f.remaining === null ? 'until cleared' : f.remaining === 0 && f.network === 'hang' ? 'spent, holding its requests until cleared' : `${f.remaining} left`;

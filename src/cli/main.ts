@@ -2,11 +2,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { MAX_DELAY_MS, MAX_FAULT_TTL_MS, MAX_TTL_SECONDS } from '../config/limits.ts';
 import { OPTIONS } from '../config/options.ts';
-import { OPERATION_NAMES } from '../contract/spec.ts';
 import type { IssuedTokens } from '../control/services.ts';
-import { ConfigError, InputError, isMockError, PactVerificationError, RemoteError } from '../errors.ts';
+import { ERRORS, isMockError, RemoteError } from '../errors.ts';
+import { NETWORK_FAULTS } from '../faults/fault.ts';
 import type { Io } from '../io.ts';
-import { JOURNAL_OPERATIONS } from '../state/journal.ts';
 import { TOKEN_KINDS } from '../tokens/token-kinds.ts';
 import { collect, collectClaim, positiveInt, probabilityArg, wholeNumber } from './arguments.ts';
 import { createClient, DEFAULT_URL } from './client.ts';
@@ -22,8 +21,6 @@ import { addUser, listUsers, removeUser } from './user-commands.ts';
 /** The bin's memory bound for a `start` process (heap.ts), re-exported so the bin loads one module. */
 export { boundYoungGeneration } from './heap.ts';
 
-/** What `fault arm --operation` takes: one contract operation, or `*` for every one. */
-const FAULT_OPERATIONS = [...OPERATION_NAMES, '*'];
 const MAX_TTL_MS = MAX_TTL_SECONDS * 1000;
 
 /** Runs the CLI; resolves the exit code (0 ok, 1 failure, 2 usage). Never calls process.exit. */
@@ -37,26 +34,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
+/** The exit code of a failure: its code's row in the error catalogue (`ERRORS`), said on stderr; a usage error from commander is 2. */
 function exitCodeOf(error: unknown, io: Io): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  if (error instanceof ConfigError || error instanceof InputError) {
-    io.stderr(`error: ${error.message}\n`);
-    return 2;
-  }
-  if (error instanceof RemoteError) {
-    io.stderr(`error: ${error.message}\n`);
-    return error.status === 400 ? 2 : 1;
-  }
-  if (error instanceof PactVerificationError) {
-    io.stderr(`${error.message}\n`);
+  if (!isMockError(error)) {
+    io.stderr(`error: unexpected failure: ${(error as Error)?.message ?? String(error)}\n`);
     return 1;
   }
-  if (isMockError(error)) {
-    io.stderr(`error: ${error.message}\n`);
-    return 1;
-  }
-  io.stderr(`error: unexpected failure: ${(error as Error)?.message ?? String(error)}\n`);
-  return 1;
+  // A verification's report has said what failed; its summary line stands alone.
+  io.stderr(error.code === 'ERR_VERIFICATION' ? `${error.message}\n` : `error: ${error.message}\n`);
+  return ERRORS[error.code].exit;
 }
 
 function buildProgram(io: Io): Command {
@@ -84,7 +71,7 @@ function buildProgram(io: Io): Command {
 
   remote(program.command('token'))
     .description('mint a token on the running mock and print it (the access token; --json for the whole sign-in)')
-    .option('--sub <sub>', 'the customer (sub claim)')
+    .option('--sub <sub>', 'the user (sub claim)')
     .option('--role <role>', 'custom:role (default customer)')
     .option('--ttl <duration>', 'lifetime: 90s, 15m, 2h (a bare number is seconds)', durationSeconds({ bare: 's', minMs: 1000, maxMs: MAX_TTL_MS }))
     .addOption(new Option('--kind <kind>', 'a valid token or a canned bad one').choices(TOKEN_KINDS).default('valid'))
@@ -107,8 +94,8 @@ function buildProgram(io: Io): Command {
   remote(fault.command('arm'))
     .description('arm a fault on an operation (default logout): a documented status, a network fault or a delay')
     .argument('[status]', 'a status the spec documents for the operation (others are refused, naming the allowed ones)', positiveInt)
-    .addOption(new Option('--operation <operation>', 'the operation it breaks (default logout; * = every one)').choices(FAULT_OPERATIONS))
-    .addOption(new Option('--network <kind>', 'break the connection instead').choices(['reset', 'empty', 'hang', 'garbage']))
+    .option('--operation <operation>', 'the operation it breaks, by name (default logout; * = every one; the mock lists the names it serves)')
+    .addOption(new Option('--network <kind>', 'break the connection instead').choices(NETWORK_FAULTS))
     .option('--times <n>', 'how many matching requests it fires for (default 1)', positiveInt)
     .option('--forever', 'fire until cleared')
     .option('--skip <n>', 'let this many matching requests pass first', wholeNumber)
@@ -116,7 +103,7 @@ function buildProgram(io: Io): Command {
     .option('--seed <n>', 'seed of the probability draws', wholeNumber)
     .option('--delay <duration>', 'delay the answer: 500ms, 2s, 1m (a bare number is milliseconds)', durationMs({ bare: 'ms', minMs: 0, maxMs: MAX_DELAY_MS }))
     .option('--ttl <duration>', 'disarm after: 30s, 10m, 1h (a bare number is milliseconds)', durationMs({ bare: 'ms', minMs: 1, maxMs: MAX_FAULT_TTL_MS }))
-    .option('--sub <sub>', 'only for this customer')
+    .option('--sub <sub>', 'only for this user (its sub)')
     .option('--sid <sid>', "only for this sign-in (the tokens' origin_jti, from `sessions`)")
     .option('--session <name>', 'only for requests with this X-Mock-Session header or mock_session cookie')
     .option('--json', 'print the armed fault as JSON')
@@ -132,8 +119,8 @@ function buildProgram(io: Io): Command {
 
   remote(program.command('requests'))
     .description("show the running mock's request journal (never raw tokens)")
-    .addOption(new Option('--operation <operation>', 'only this operation').choices(JOURNAL_OPERATIONS))
-    .option('--sub <sub>', 'only this customer')
+    .option('--operation <operation>', 'only this operation, by name (or other: what no operation answered)')
+    .option('--sub <sub>', 'only this user (its sub)')
     .option('--sid <sid>', 'only this sign-in')
     .option('--session <name>', 'only this client session')
     .option('--status <status>', 'only this status', wholeNumber)
@@ -148,7 +135,7 @@ function buildProgram(io: Io): Command {
   const sessions = program.command('sessions').description('list sign-ins, or expire one');
   remote(sessions.command('list', { isDefault: true }))
     .description("list sign-ins (the default): sid, sub, status, when its tokens expire, its tokens' jtis")
-    .option('--sub <sub>', 'only this customer')
+    .option('--sub <sub>', 'only this user (its sub)')
     .addOption(new Option('--status <status>', 'only sign-ins with this status').choices(SIGN_IN_STATUSES))
     .option('--json', 'print JSON')
     .action((opts) => listSessions(clientOf(opts), opts, io));

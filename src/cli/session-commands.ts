@@ -1,4 +1,4 @@
-import type { ClockView, SessionView } from '../control/services.ts';
+import type { ClockView, TokenView } from '../control/services.ts';
 import type { Io } from '../io.ts';
 import type { ControlClient } from './client.ts';
 import { isoSeconds, relative, table } from './format.ts';
@@ -19,15 +19,15 @@ export type SignInView = {
   /** When its newest id or access token expires, epoch seconds. */
   readonly exp: number;
   /** Its tokens, oldest first: `jti`, `tokenUse` (`access`/`id`), `status`, `exp` (epoch seconds). */
-  readonly tokens: readonly Pick<SessionView, 'jti' | 'tokenUse' | 'status' | 'exp'>[];
+  readonly tokens: readonly Pick<TokenView, 'jti' | 'tokenUse' | 'status' | 'exp'>[];
 };
 
 /** Groups the mock's issued-token list (`GET /__mock/sessions`, oldest first) into sign-ins, in the order each first appears. */
-export function signInsOf(tokens: readonly SessionView[]): SignInView[] {
-  const bySid = new Map<string, SessionView[]>();
+export function signInsOf(tokens: readonly TokenView[]): SignInView[] {
+  const bySid = new Map<string, TokenView[]>();
   for (const token of tokens) bySid.set(token.sid, [...(bySid.get(token.sid) ?? []), token]);
   return [...bySid.entries()].map(([sid, list]) => {
-    const first = list[0] as SessionView;
+    const first = list[0] as TokenView;
     const status: SignInStatus = list.some((t) => t.status === 'logged-out') ? 'logged-out' : list.some((t) => t.status === 'active') ? 'active' : 'expired';
     return {
       sid,
@@ -50,7 +50,7 @@ export type SessionsOptions = { sub?: string; status?: SignInStatus; json?: bool
  */
 export async function listSessions(client: ControlClient, opts: SessionsOptions, io: Io): Promise<void> {
   const [{ sessions }, clock] = await Promise.all([
-    client.request<{ sessions: SessionView[] }>('GET', '/__mock/sessions'),
+    client.request<{ sessions: TokenView[] }>('GET', '/__mock/sessions'),
     client.request<ClockView>('GET', '/__mock/clock').catch(() => undefined),
   ]);
   const signIns = signInsOf(sessions).filter((s) => (opts.sub === undefined || s.sub === opts.sub) && (opts.status === undefined || s.status === opts.status));

@@ -1,4 +1,4 @@
-import type { OperationContract } from './spec.ts';
+import type { OperationContract } from './contract.ts';
 
 /**
  * An answer's JSON body as text, with its `Content-Length` (UTF-8 bytes) ready. Text, not a Buffer: node:http sends
@@ -20,19 +20,20 @@ export function jsonBody(value: unknown): Body {
 
 /** Bodies are the spec's examples verbatim, serialized once; `--detailed-errors` swaps in the reason. */
 export function createBodies(contract: Pick<OperationContract, 'examples'>, options: { detailedErrors: boolean; badRequestCode: string | undefined }): Bodies {
-  const examples = new Map<number, Record<string, unknown>>();
+  const examples = new Map<number, unknown>();
   for (const [status, example] of contract.examples) {
+    const object = example !== null && typeof example === 'object' && !Array.isArray(example) ? (example as Record<string, unknown>) : undefined;
     examples.set(
       status,
-      status === 400 && options.badRequestCode !== undefined && 'errorCode' in example ? { ...example, errorCode: options.badRequestCode } : example,
+      status === 400 && options.badRequestCode !== undefined && object && 'errorCode' in object ? { ...object, errorCode: options.badRequestCode } : example,
     );
   }
   const fixed = new Map([...examples].map(([status, example]) => [status, Object.freeze(jsonBody(example))]));
   return {
     of(status, reason) {
       if (options.detailedErrors && status >= 400) {
-        const example = examples.get(status);
-        if (example && typeof example.message === 'string') return jsonBody({ ...example, message: reason });
+        const example = examples.get(status) as Record<string, unknown> | undefined;
+        if (example && typeof example === 'object' && typeof example.message === 'string') return jsonBody({ ...example, message: reason });
       }
       const body = fixed.get(status);
       if (!body) throw new Error(`status ${status} is not documented`);

@@ -1,4 +1,4 @@
-import { DEFAULT_SPEC_PATH } from './spec.ts';
+import { DEFAULT_SPEC_PATH } from './document.ts';
 
 /** A response or request as the validators see it. */
 export type HttpMessage = {

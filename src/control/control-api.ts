@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { headerSafe, InputError, MethodNotAllowedError, NotFoundError } from '../errors.ts';
-import { parseJournalFilter } from '../state/journal.ts';
+import { OTHER_OPERATION, parseJournalFilter } from '../state/journal.ts';
 import { createAdminGuard } from './admin-guard.ts';
 import type { Services } from './services.ts';
 
@@ -58,7 +58,7 @@ export function createControl(deps: ControlDeps): ControlHandler {
       case 'POST /__mock/tokens':
         return ok(await services.issueToken(await request.json()), 201);
       case 'GET /__mock/sessions':
-        return ok({ sessions: await services.sessions(sessionsLimit(query)) });
+        return ok({ sessions: await services.tokens(sessionsLimit(query)) });
       case 'POST /__mock/faults':
         return ok(await services.armFault(await request.json()), 201);
       case 'GET /__mock/faults':
@@ -71,7 +71,7 @@ export function createControl(deps: ControlDeps): ControlHandler {
         return ok({ cleared: 1 });
       }
       case 'GET /__mock/requests':
-        return ok({ requests: await services.requests(parseJournalFilter(query)) });
+        return ok({ requests: await services.requests(parseJournalFilter(query, [...services.operations, OTHER_OPERATION])) });
       case 'DELETE /__mock/requests':
         await services.clearRequests();
         return ok({ cleared: true });

@@ -1,15 +1,14 @@
 import { MAX_TTL_SECONDS } from '../config/limits.ts';
 import { InputError, NotFoundError, shown } from '../errors.ts';
-import { type DocumentedStatuses, type Fault, parseFault } from '../faults/fault.ts';
+import { type Fault, type FaultTargets, parseFault } from '../faults/fault.ts';
 import type { HangRegistry } from '../faults/network.ts';
 import { type ArmedFault, scopeWarnings, withWarnings } from '../faults/scope-warnings.ts';
-import type { RefreshedTokens } from '../operations/refresh.ts';
-import { expiredKey, revokedUntil } from '../operations/revocation.ts';
-import type { SignInTokens } from '../operations/sign-in.ts';
 import type { JournalEntry, JournalFilter } from '../state/journal.ts';
 import type { MockClock } from '../state/mock-clock.ts';
-import type { Store, TokenRecord, UserRecord } from '../state/store.ts';
-import { type Claims, type IssueOptions, type Issuer, type RefreshGrant, type SignIn, TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
+import type { Store, TokenRecord } from '../state/store.ts';
+import { type Claims, type IssueOptions, type Issuer, type SignIn, TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
+import { expiredKey, signInKey, tokenKey } from '../tokens/revocation.ts';
+import type { SignIns } from '../tokens/sign-ins.ts';
 import type { TokenVerifier } from '../tokens/token-verifier.ts';
 import type { UserDirectory } from '../users/user-directory.ts';
 
@@ -22,29 +21,27 @@ export type IssuedTokens = {
   kind: TokenKind;
 };
 
-/** A sign-in's token as listed by `sessions()`. */
-export type SessionView = TokenRecord & { status: 'active' | 'logged-out' | 'expired' };
+/** An issued token as `mock.tokens()` and `GET /__mock/sessions` list it: its record and whether it is active, logged out or expired. */
+export type TokenView = TokenRecord & { status: 'active' | 'logged-out' | 'expired' };
 
 /** The operations behind the control API and the programmatic API: one implementation for both. */
 export type Services = {
   issueToken(input?: unknown): Promise<IssuedTokens>;
   /** The newest `limit` issued tokens (default 500), oldest first, with their status. */
-  sessions(limit?: number): Promise<SessionView[]>;
+  tokens(limit?: number): Promise<TokenView[]>;
   /** Arms a fault (throws InputError naming the field); `warnings` say when its scope matches no known sign-in or customer. */
   armFault(input: unknown): Promise<ArmedFault>;
   faults(): Promise<Fault[]>;
   /** Logs out the sign-in of a token with these claims (its `origin_jti`) as a logout would, without a request: for provider states. */
   revokeSignIn(claims: Claims): Promise<void>;
+  /** The operations the mock serves, by name (what a fault's `match.operation` and the journal's `operation` name). */
+  readonly operations: readonly string[];
   /** Clears one fault (false if unknown) or, without an id, all (the count). */
   clearFaults(id?: string): Promise<number>;
   requests(filter?: JournalFilter): Promise<JournalEntry[]>;
   clearRequests(): Promise<void>;
   /** Forgets tokens, revocations, faults, the journal and runtime users; sets the clock back; keeps seed users. */
   reset(): Promise<void>;
-  /** Mints and records a new sign-in for a user who signed in (a new `origin_jti`), as `POST /__mock/tokens` mints. */
-  signIn(user: UserRecord): Promise<SignInTokens>;
-  /** Mints and records a refreshed sign-in's next access and id tokens. */
-  refresh(grant: RefreshGrant): Promise<RefreshedTokens>;
   /** The users who can sign in. */
   readonly users: UserDirectory;
   /** The mock's time: `{ now, offsetSeconds }`, and `advance(seconds)` (whole seconds, 1 to 10 years; throws InputError). */
@@ -64,16 +61,17 @@ export type ClockView = { now: string; offsetSeconds: number };
 export type ServicesDeps = {
   issuer: Issuer;
   verifier: TokenVerifier;
+  signIns: SignIns;
   store: Store;
   hangs: HangRegistry;
-  /** Each operation's documented statuses (what a fault may answer with). */
-  statuses: DocumentedStatuses;
+  /** Every operation the mock serves, by name: what a fault may target, answer with and be scoped by. */
+  targets: FaultTargets;
   seed: number;
   users: UserDirectory;
   /** Re-adds the seed users (--users or the demo user) after a reset. */
   seedUsers: () => Promise<void>;
   mockClock: MockClock;
-  /** The verifier's leeway on `exp`: a revocation outlives it (see `revokedUntil`). */
+  /** The verifier's leeway on `exp`: an early expiry outlives it. */
   clockToleranceSeconds: number;
   clock: () => number;
 };
@@ -82,24 +80,9 @@ const ISSUE_FIELDS = new Set(['sub', 'role', 'ttlSeconds', 'kind', 'claims', 're
 
 /** Creates the services. */
 export function createServices(deps: ServicesDeps): Services {
-  const { issuer, verifier, store, hangs, clock } = deps;
+  const { issuer, verifier, signIns, store, hangs, clock } = deps;
   let faultsArmed = 0;
   const clockView = (): ClockView => ({ now: new Date(clock()).toISOString(), offsetSeconds: deps.mockClock.offsetSeconds() });
-
-  async function record(signIn: SignIn): Promise<void> {
-    verifier.remember(signIn);
-    const of = (claims: Claims): TokenRecord => ({
-      jti: claims.jti,
-      sid: claims.origin_jti,
-      sub: claims.sub,
-      tokenUse: claims.token_use,
-      role: String(claims['custom:role'] ?? ''),
-      kind: signIn.kind,
-      iat: Number(claims.iat),
-      exp: Number(claims.exp),
-    });
-    await store.recordTokens([of(signIn.claims), of(signIn.idClaims)]);
-  }
 
   return {
     async issueToken(input = {}) {
@@ -108,24 +91,25 @@ export function createServices(deps: ServicesDeps): Services {
       if (options.refreshToken !== undefined) {
         const grant = await issuer.openRefreshToken(options.refreshToken);
         if (!grant) throw new InputError('refreshToken', 'refreshToken is not a refresh token this mock issued');
-        if (await store.isRevoked([`sid:${grant.sid}`], clock())) throw new InputError('refreshToken', 'refreshToken belongs to a sign-in that has logged out');
+        if (await store.isRevoked([signInKey(grant.sid)], clock()))
+          throw new InputError('refreshToken', 'refreshToken belongs to a sign-in that has logged out');
         signIn = (await issuer.refresh(options.refreshToken)).signIn;
       } else {
         signIn = await issuer.issue(options);
       }
-      if (signIn.kind === 'valid' || signIn.kind === 'non-customer') await record(signIn);
+      if (signIn.kind === 'valid' || signIn.kind === 'non-customer') await signIns.record(signIn);
       return { token: signIn.token, claims: signIn.claims, idToken: signIn.idToken, refreshToken: signIn.refreshToken, kind: signIn.kind };
     },
 
-    async sessions(limit = 500) {
+    async tokens(limit = 500) {
       const now = clock();
       const all = await store.listTokens();
       const records = all.slice(Math.max(0, all.length - limit));
       return Promise.all(
-        records.map(async (r): Promise<SessionView> => {
+        records.map(async (r): Promise<TokenView> => {
           // A token expired on request (POST /__mock/sessions/{sid}/expire) is expired before its exp.
           const early = expiredKey(r.jti);
-          const hit = await store.firstRevoked([`sid:${r.sid}`, `jti:${r.jti}`, early], now);
+          const hit = await store.firstRevoked([signInKey(r.sid), tokenKey(r.jti), early], now);
           const status = hit === early || (hit === undefined && r.exp * 1000 <= now) ? 'expired' : hit === undefined ? 'active' : 'logged-out';
           return { ...r, status };
         }),
@@ -133,7 +117,7 @@ export function createServices(deps: ServicesDeps): Services {
     },
 
     async armFault(input) {
-      const fault = parseFault(input, { statuses: deps.statuses, now: clock(), seed: deps.seed + faultsArmed });
+      const fault = parseFault(input, { targets: deps.targets, now: clock(), seed: deps.seed + faultsArmed });
       faultsArmed += 1;
       await store.addFault(fault);
       // A hang armed with a ttl lets its held requests go when it expires, as it leaves `fault list`.
@@ -147,17 +131,10 @@ export function createServices(deps: ServicesDeps): Services {
     faults: () => store.listFaults(clock()),
 
     async revokeSignIn(claims) {
-      const now = clock();
-      await store.revoke(
-        `sid:${claims.origin_jti}`,
-        revokedUntil(claims, true, now, {
-          refreshTtlSeconds: issuer.refreshTtlSeconds,
-          tokenTtlSeconds: issuer.ttlSeconds,
-          clockToleranceSeconds: deps.clockToleranceSeconds,
-        }),
-        now,
-      );
+      await signIns.revoke(claims);
     },
+
+    operations: [...deps.targets.keys()],
 
     async clearFaults(id) {
       if (id === undefined) {
@@ -171,22 +148,6 @@ export function createServices(deps: ServicesDeps): Services {
 
     requests: (filter = {}) => store.listRequests(filter),
     clearRequests: () => store.clearRequests(),
-
-    async signIn(user) {
-      const signIn = await issuer.issue({
-        sub: user.sub,
-        role: user.role,
-        claims: { email: user.email, given_name: user.givenName, family_name: user.familyName },
-      });
-      await record(signIn);
-      return signIn;
-    },
-
-    async refresh(grant) {
-      const minted = await issuer.mintFor(grant);
-      await record({ ...minted, refreshToken: '', kind: 'valid' });
-      return minted;
-    },
 
     users: deps.users,
 
@@ -209,7 +170,7 @@ export function createServices(deps: ServicesDeps): Services {
       const live = (await store.listTokens()).filter((token) => token.sid === sid && token.exp * 1000 > now);
       if (live.length === 0) throw new NotFoundError(`sign-in ${sid.slice(0, 80)} has no live id or access token`);
       // A logged-out sign-in's tokens already answer 401 and its refresh token no longer refreshes: nothing to expire.
-      if (await store.isRevoked([`sid:${sid}`], now)) throw new NotFoundError(`sign-in ${sid.slice(0, 80)} has logged out: its tokens already answer 401`);
+      if (await store.isRevoked([signInKey(sid)], now)) throw new NotFoundError(`sign-in ${sid.slice(0, 80)} has logged out: its tokens already answer 401`);
       for (const token of live) await store.revoke(expiredKey(token.jti), token.exp * 1000 + deps.clockToleranceSeconds * 1000, now);
       return { sid, expired: live.map((token) => token.jti) };
     },

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_DELAY_MS, MAX_FAULT_TTL_MS } from '../config/limits.ts';
-import type { OperationName } from '../contract/spec.ts';
 import { InputError, shown } from '../errors.ts';
 
 /** What a network fault does to the connection. */
@@ -8,20 +7,36 @@ export const NETWORK_FAULTS = ['reset', 'empty', 'hang', 'garbage'] as const;
 /** A network fault. */
 export type NetworkFault = (typeof NETWORK_FAULTS)[number];
 
+/** What a fault may be scoped by, besides the test session: the user (`sub`), the sign-in (`sid`), the customer (tenant). */
+export const FAULT_SCOPES = ['sub', 'sid', 'customer'] as const;
+/** One of FAULT_SCOPES. */
+export type FaultScope = (typeof FAULT_SCOPES)[number];
+
 /** Which requests a fault applies to; every given field must match. */
 export type FaultMatch = {
-  /** The token's `sub` (one customer). */
+  /** The user: the token's `sub` (a sign-in's user, once its email names one). */
   readonly sub?: string;
-  /** The sign-in: the token's `origin_jti`. */
+  /** The sign-in: the tokens' `origin_jti`. */
   readonly sid?: string;
-  /** A client session named by the `X-Mock-Session` header or the `mock_session` cookie. */
+  /** The customer (tenant) the request's user belongs to. */
+  readonly customer?: string;
+  /** A test session, named by the `X-Mock-Session` header or the `mock_session` cookie. */
   readonly session?: string;
-  /** The contract operation: `logout` (the default when absent, as before sign-in existed), `sign-in`, `refresh`, or `*` for all. */
+  /** The operation, by its name (`logout`, the default when absent, as before other operations existed; `sign-in`, …), or `*` for every one. */
   readonly operation?: FaultOperation;
 };
 
-/** The operations a fault may target: one contract operation, or `*` for every one. */
-export type FaultOperation = OperationName | '*';
+/** The operation a fault targets when its match names none: logout, as before the mock served other operations. */
+export const DEFAULT_FAULT_OPERATION = 'logout';
+
+/** The operations a fault may target: one operation the mock serves, by name, or `*` for every one. */
+export type FaultOperation = string;
+
+/** What one operation offers a fault: the statuses it documents (a fault may answer only with those), and the scopes its requests carry. */
+export type FaultTarget = { readonly statuses: readonly number[]; readonly scopes: readonly FaultScope[] };
+
+/** Every operation the mock serves, by name, as a fault may target it. */
+export type FaultTargets = ReadonlyMap<string, FaultTarget>;
 
 /** An armed fault, as the store keeps it and `GET /__mock/faults` lists it. */
 export type Fault = {
@@ -62,45 +77,50 @@ export type FaultInput = {
   delayMs?: number;
   /** Milliseconds until the fault disarms itself. */
   ttlMs?: number;
-  /** Which requests: one customer, one sign-in, one client session, one operation (default logout). */
+  /** Which requests: one user, one sign-in, one customer, one test session, one operation (default logout). */
   match?: FaultMatch;
 };
 
 /** What a request offers for matching. */
-export type FaultContext = { readonly sub?: string; readonly sid?: string; readonly session?: string; readonly operation?: OperationName };
-
-/** Each operation's documented statuses (a fault may answer only with those); an array means logout's alone. */
-export type DocumentedStatuses = readonly number[] | Readonly<Partial<Record<OperationName, readonly number[]>>>;
+export type FaultContext = {
+  readonly operation?: string;
+  readonly sub?: string;
+  readonly sid?: string;
+  readonly customer?: string;
+  readonly session?: string;
+};
 
 const FIELDS = new Set(['status', 'network', 'times', 'skip', 'probability', 'seed', 'delayMs', 'ttlMs', 'match']);
-const MATCH_FIELDS = new Set(['sub', 'sid', 'session', 'operation']);
+const MATCH_FIELDS = new Set<string>([...FAULT_SCOPES, 'session', 'operation']);
 
 /**
- * Validates a fault as a user wrote it (control API, CLI, `--faults` file) and arms it at `now`.
- * Throws InputError naming the field; `statuses` are the operation's documented ones.
+ * Validates a fault as a user wrote it (control API, CLI, `--faults` file) and arms it at `now`: its operation one of
+ * `targets` (or `*`), its status one that operation documents, its scope one its requests carry. Throws InputError
+ * naming the field.
  */
-export function parseFault(input: unknown, options: { statuses: DocumentedStatuses; now: number; seed: number }): Fault {
+export function parseFault(input: unknown, options: { targets: FaultTargets; now: number; seed: number }): Fault {
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw new InputError('body', 'a fault must be a JSON object');
   const raw = input as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
     if (!FIELDS.has(key)) throw new InputError(key, `unknown field "${key}"; a fault takes ${[...FIELDS].join(', ')}`);
   }
-  const byOperation: Readonly<Partial<Record<OperationName, readonly number[]>>> = Array.isArray(options.statuses)
-    ? { logout: options.statuses }
-    : (options.statuses as Readonly<Partial<Record<OperationName, readonly number[]>>>);
-  const match = parseMatch(raw.match, Object.keys(byOperation) as OperationName[]);
-  // A sign-in request has no sign-in yet (the sid is made by it): such a fault could never fire.
-  if (match.operation === 'sign-in' && match.sid !== undefined) {
+  const { targets } = options;
+  const match = parseMatch(raw.match, targets);
+  const operation = match.operation ?? DEFAULT_FAULT_OPERATION;
+  // A scope the operation's requests never carry (a sign-in request has no sign-in id yet): such a fault could never fire.
+  const target = targets.get(operation);
+  for (const scope of FAULT_SCOPES) {
+    if (target === undefined || match[scope] === undefined || target.scopes.includes(scope)) continue;
+    const carried = [...target.scopes, 'session'].join(', ');
     throw new InputError(
-      'match.sid',
-      'a sign-in request has no sign-in id yet, so match.sid never matches it: scope a sign-in fault by sub (the user) or session',
+      `match.${scope}`,
+      `a ${operation} request carries no ${scope}, so match.${scope} never matches it: scope a ${operation} fault by ${carried}`,
     );
   }
-  const allowed = statusesFor(byOperation, match.operation ?? 'logout');
+  const allowed = statusesFor(targets, operation);
   const status = raw.status === undefined || raw.status === null ? null : integer(raw, 'status', 100, 599);
   if (status !== null && !allowed.includes(status)) {
-    const which =
-      match.operation === undefined || match.operation === 'logout' ? 'this operation' : match.operation === '*' ? 'every operation' : match.operation;
+    const which = operation === '*' ? 'every operation' : operation;
     throw new InputError('status', `status ${status} is not documented for ${which}; allowed: ${allowed.join(', ')}`);
   }
   let network: NetworkFault | null = null;
@@ -135,15 +155,16 @@ export function parseFault(input: unknown, options: { statuses: DocumentedStatus
   });
 }
 
-function parseMatch(value: unknown, served: readonly OperationName[]): FaultMatch {
+function parseMatch(value: unknown, targets: FaultTargets): FaultMatch {
   if (value === undefined || value === null) return Object.freeze({});
-  if (typeof value !== 'object' || Array.isArray(value)) throw new InputError('match', 'match must be an object with sub, sid, session or operation');
+  const fields = [...MATCH_FIELDS].join(', ');
+  if (typeof value !== 'object' || Array.isArray(value)) throw new InputError('match', `match must be an object with ${fields}`);
   const match: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (!MATCH_FIELDS.has(key)) throw new InputError(`match.${key}`, `unknown field "match.${key}"; match takes sub, sid, session, operation`);
+    if (!MATCH_FIELDS.has(key)) throw new InputError(`match.${key}`, `unknown field "match.${key}"; match takes ${fields}`);
     if (typeof v !== 'string' || v === '' || v.length > 512) throw new InputError(`match.${key}`, `match.${key} must be a non-empty string`);
-    if (key === 'operation' && v !== '*' && !served.includes(v as OperationName)) {
-      throw new InputError('match.operation', `match.operation must be one of ${[...served, '*'].join(', ')}, got ${shown(v)}`);
+    if (key === 'operation' && v !== '*' && !targets.has(v)) {
+      throw new InputError('match.operation', `match.operation must be one of ${[...targets.keys(), '*'].join(', ')}, got ${shown(v)}`);
     }
     match[key] = v;
   }
@@ -151,9 +172,9 @@ function parseMatch(value: unknown, served: readonly OperationName[]): FaultMatc
 }
 
 /** The statuses a fault on `operation` may answer with; for `*`, those every served operation documents. */
-function statusesFor(byOperation: Readonly<Partial<Record<OperationName, readonly number[]>>>, operation: FaultOperation): readonly number[] {
-  if (operation !== '*') return byOperation[operation] ?? [];
-  const lists = Object.values(byOperation) as (readonly number[])[];
+function statusesFor(targets: FaultTargets, operation: FaultOperation): readonly number[] {
+  if (operation !== '*') return targets.get(operation)?.statuses ?? [];
+  const lists = [...targets.values()].map((target) => target.statuses);
   return (lists[0] ?? []).filter((status) => lists.every((list) => list.includes(status)));
 }
 
@@ -187,11 +208,12 @@ function hasFiringsLeft(fault: Fault): boolean {
 }
 
 function matches(match: FaultMatch, context: FaultContext): boolean {
-  const operation = match.operation ?? 'logout';
+  const operation = match.operation ?? DEFAULT_FAULT_OPERATION;
   return (
-    (operation === '*' || operation === (context.operation ?? 'logout')) &&
+    (operation === '*' || operation === (context.operation ?? DEFAULT_FAULT_OPERATION)) &&
     (match.sub === undefined || match.sub === context.sub) &&
     (match.sid === undefined || match.sid === context.sid) &&
+    (match.customer === undefined || match.customer === context.customer) &&
     (match.session === undefined || match.session === context.session)
   );
 }

@@ -2,46 +2,49 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { closest, distance } from 'fastest-levenshtein';
 import type { ControlHandler } from '../control/control-api.ts';
 import { headerSafe, MethodNotAllowedError, NotFoundError } from '../errors.ts';
+import { OTHER_OPERATION } from '../state/journal.ts';
 import { answerPreflight, corsHeaders, headerObject } from './cors.ts';
 import { errorAnswer } from './error-answer.ts';
 import type { Journal } from './journal-writer.ts';
 import { readJsonBody } from './json-body.ts';
 import { originForm, sendJson } from './messages.ts';
+import type { OperationHandler } from './operation-handler.ts';
+import { testSessionOf } from './read-request.ts';
+import { createRouter, type Route } from './router.ts';
 
 /** A last path segment that means log out: sign-out, signout, log-off, sign_off… */
 const MEANS_LOGOUT = /\/(?:sign|log)[-_]?(?:out|off)\/?$/i;
 
-/** A contract operation the app routes to: its full path and the route that serves it. */
-export type OperationEndpoint = {
-  /** Base path + the operation's path: `/auth/api/v1/customer/logout`. */
-  readonly path: string;
-  /** Serves a POST to `path` (see `createOperationRoute`). */
-  readonly serve: (req: IncomingMessage, res: ServerResponse, query: URLSearchParams | undefined, started: number) => Promise<void>;
-};
-
 /** What the app is built from; it knows nothing of sockets it did not receive. */
 export type AppDeps = {
-  readonly basePath: string;
-  /** The contract operations the spec documents (logout, sign-in, refresh). */
-  readonly operations: readonly OperationEndpoint[];
+  /** The base paths operations are served under (`/auth/api/v1`): a wrong path under one is journaled, with a hint. */
+  readonly basePaths: readonly string[];
+  /** Every operation's route: its method (upper-case), its full path template, its handler. */
+  readonly routes: readonly Route<OperationHandler>[];
   readonly control: ControlHandler;
   /** Serves the QA panel page (`GET /__mock/`). */
   readonly panel: (req: IncomingMessage, res: ServerResponse) => void;
-  /** The JWKS (RFC 7517) of the mock's signing keys. */
+  /** The JWKS (RFC 7517) of the mock's signing keys, served at `/.well-known/jwks.json` and under each base path. */
   readonly jwks: unknown;
-  /** Journals what is answered outside the operations (unknown paths under the base path). */
+  /** Journals what is answered outside the operations (a wrong path or method under a base path). */
   readonly journal: Journal;
 };
 
-/** Builds the request → response function: routing, CORS, the contract operations, errors mapped to HTTP. */
+/**
+ * Builds the request → response function: routing by method and path (path parameters from the spec's templates;
+ * HEAD wherever GET is, RFC 9110 §9.3.2), CORS preflight with the methods each path takes, the operations, the control
+ * API, the JWKS, and errors mapped to HTTP in one place (a known path with another method: 405 with `Allow`; an
+ * unknown one: 404 with a hint at the operation it may have meant).
+ */
 export function createApp(deps: AppDeps): RequestListener {
-  const { basePath, journal } = deps;
+  const { basePaths, journal } = deps;
+  const router = createRouter(deps.routes);
   const jwksBody = JSON.stringify(deps.jwks);
-  const jwksPaths = new Set(['/.well-known/jwks.json', `${basePath}/.well-known/jwks.json`]);
-  const operations = new Map(deps.operations.map((operation) => [operation.path, operation]));
-  const operationPaths = [...operations.keys()];
+  const jwksPaths = new Set(['/.well-known/jwks.json', ...basePaths.map((base) => `${base}/.well-known/jwks.json`)]);
+  const routeNames = new Map(deps.routes.map((route) => [route.path, `${route.method} ${route.path}`]));
 
   const cors = (req: IncomingMessage) => corsHeaders(req.headers.origin);
+  const underBase = (path: string) => basePaths.some((base) => path.startsWith(`${base}/`));
 
   /** Dispatches a request; a promise only where the answer waits for something (no promise made per request else). */
   function route(req: IncomingMessage, res: ServerResponse, started: number): Promise<void> | void {
@@ -49,41 +52,45 @@ export function createApp(deps: AppDeps): RequestListener {
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const query = q === -1 ? undefined : new URLSearchParams(url.slice(q + 1));
-    const operation = operations.get(path);
-    if (operation !== undefined) {
-      if (req.method === 'POST') return operation.serve(req, res, query, started);
-      if (req.method === 'OPTIONS') return answerPreflight(req, res);
-      throw new MethodNotAllowedError(`method ${req.method} is not allowed here; allowed: POST, OPTIONS`, 'POST, OPTIONS');
+    const method = req.method ?? 'GET';
+    if (method === 'OPTIONS') return answerPreflight(req, res, [...(router.methodsOf(path).length ? router.methodsOf(path) : DEFAULT_METHODS), 'OPTIONS']);
+    const found = router.match(method, path);
+    if (found?.target !== undefined) return found.target(req, res, { params: found.params, query }, started);
+    if (found !== undefined) {
+      const allow = [...found.allowed, 'OPTIONS'].join(', ');
+      throw new MethodNotAllowedError(`method ${method} is not allowed here; allowed: ${allow}`, allow);
     }
-    if (req.method === 'OPTIONS') return answerPreflight(req, res);
     if (path === '/__mock' || path.startsWith('/__mock/')) return control(req, res, path, query ?? new URLSearchParams());
     if (jwksPaths.has(path)) {
-      if (req.method !== 'GET' && req.method !== 'HEAD')
-        throw new MethodNotAllowedError(`method ${req.method} is not allowed here; allowed: GET, HEAD`, 'GET, HEAD');
+      if (method !== 'GET' && method !== 'HEAD') throw new MethodNotAllowedError(`method ${method} is not allowed here; allowed: GET, HEAD`, 'GET, HEAD');
       // The answer names no origin-specific value when asked without Origin, so caches keyed on Vary serve both right.
       res.writeHead(200, ['content-type', 'application/json', 'cache-control', 'public, max-age=300', 'vary', 'Origin', ...cors(req).slice(0, -2)]);
-      res.end(req.method === 'HEAD' ? undefined : jwksBody);
+      res.end(method === 'HEAD' ? undefined : jwksBody);
       return;
     }
-    throw new NotFoundError(`no route for ${req.method} ${headerSafe(path)}${hint(path)}`);
+    throw new NotFoundError(`no route for ${method} ${headerSafe(path)}${hint(path)}`);
   }
 
   /** ` (did you mean POST …?)` when `path` says log out in other words, or an operation's path is a few edits away, else nothing. */
   function hint(path: string): string {
-    if (operationPaths.length === 0 || !path.startsWith(`${basePath}/`) || path.length > 512) return '';
+    if (routeNames.size === 0 || !underBase(path) || path.length > 512) return '';
+    const paths = [...routeNames.keys()];
     // `sign-out` is a few edits from `sign-in` but means logout: meaning first, spelling second.
-    const logout = MEANS_LOGOUT.test(path) ? operationPaths.find((candidate) => candidate.endsWith('/logout')) : undefined;
-    if (logout !== undefined) return ` (did you mean POST ${logout}?)`;
-    const nearest = closest(path, operationPaths);
-    return distance(path, nearest) <= Math.max(3, Math.floor(nearest.length / 3)) ? ` (did you mean POST ${nearest}?)` : '';
+    const logout = MEANS_LOGOUT.test(path) ? paths.find((candidate) => candidate.endsWith('/logout')) : undefined;
+    if (logout !== undefined) return ` (did you mean ${routeNames.get(logout)}?)`;
+    const nearest = closest(path, paths);
+    return distance(path, nearest) <= Math.max(3, Math.floor(nearest.length / 3)) ? ` (did you mean ${routeNames.get(nearest)}?)` : '';
   }
 
   async function control(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
     const allowed = cors(req);
     for (let i = 0; i < allowed.length; i += 2) res.setHeader(allowed[i]!, allowed[i + 1]!);
-    const answer = await deps.control({ method: req.method ?? 'GET', path, query, headers: req.headers, json: () => readJsonBody(req, res) });
+    // HEAD is answered as GET, without the body (RFC 9110 §9.3.2): `wait-on` and health probes use it.
+    const head = req.method === 'HEAD';
+    const method = head ? 'GET' : (req.method ?? 'GET');
+    const answer = await deps.control({ method, path, query, headers: req.headers, json: () => readJsonBody(req, res) });
     if ('panel' in answer) return deps.panel(req, res);
-    sendJson(res, answer.status, answer.body);
+    sendJson(res, answer.status, answer.body, {}, head);
   }
 
   return (req, res) => {
@@ -91,10 +98,16 @@ export function createApp(deps: AppDeps): RequestListener {
     // The one place a thrown error becomes an answer (statuses from the ERR_* catalogue), CORS included.
     const failed = (error: unknown) => {
       const answer = errorAnswer(error);
-      sendJson(res, answer.status, answer.body, { ...headerObject(cors(req)), ...answer.headers });
-      // A wrong path or method under the base path is what a developer's app got wrong: log it and journal it.
-      if (answer.status < 500 && (req.url ?? '').startsWith(`${basePath}/`)) {
-        journal.record(req, 'other', answer.status, answer.body.message, undefined, started, undefined);
+      sendJson(res, answer.status, answer.body, { ...headerObject(cors(req)), ...answer.headers }, req.method === 'HEAD');
+      // A wrong path or method under a base path is what a developer's app got wrong: log it and journal it.
+      if (answer.status < 500 && underBase(req.url ?? '')) {
+        journal.record({
+          req,
+          operation: OTHER_OPERATION,
+          outcome: { status: answer.status, reason: answer.body.message },
+          started,
+          testSession: testSessionOf(req),
+        });
       }
     };
     try {
@@ -105,3 +118,6 @@ export function createApp(deps: AppDeps): RequestListener {
     }
   };
 }
+
+/** What a preflight allows on a path no operation has (the control API's, the JWKS). */
+const DEFAULT_METHODS = ['GET', 'HEAD', 'POST', 'DELETE'];

@@ -57,13 +57,13 @@ export function headerObject(flat: readonly string[]): Record<string, string> {
   return out;
 }
 
-/** Answers a CORS preflight (`OPTIONS`): 204 allowing our methods and the requested headers, cached 10 minutes. */
-export function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+/** Answers a CORS preflight (`OPTIONS`): 204 allowing `methods` (the ones the path takes) and the requested headers, cached 10 minutes. */
+export function answerPreflight(req: IncomingMessage, res: ServerResponse, methods: readonly string[]): void {
   const requested = req.headers['access-control-request-headers'];
   const headers = [
     ...corsHeaders(req.headers.origin),
     'access-control-allow-methods',
-    'GET, POST, DELETE, OPTIONS',
+    methods.join(', '),
     'access-control-allow-headers',
     requested && /^[\w\-, ]{1,1024}$/.test(requested) ? requested : ALLOWED_HEADERS,
     'access-control-max-age',

@@ -4,21 +4,22 @@ import type { Outcome } from '../operations/outcome.ts';
 import type { JournalEntry } from '../state/journal.ts';
 import type { Store } from '../state/store.ts';
 
+/** One answered request, as the journal takes it. */
+export type Answered = {
+  readonly req: IncomingMessage;
+  /** The operation's name, or `other` for what the app answered outside the operations (an unknown path under the base path). */
+  readonly operation: string;
+  /** What was answered: status 0 when nothing was (a network fault, a held request the client left); the claims, fault and email the entry keeps. */
+  readonly outcome: Pick<Outcome, 'status' | 'reason' | 'faultId' | 'claims' | 'email'>;
+  /** When the request arrived (`performance.now()`). */
+  readonly started: number;
+  readonly testSession: string | undefined;
+};
+
 /** Writes one journal entry per answered request: the request log line, then the store's journal (best effort). */
 export type Journal = {
-  /**
-   * Records an answer: `status` 0 when nothing was answered (a network fault, a held request the client left).
-   * `at` is when the answer was decided and sent, so entries stay in one order (arrival was `ms` earlier).
-   */
-  record(
-    req: IncomingMessage,
-    operation: NonNullable<JournalEntry['operation']>,
-    status: number,
-    reason: string,
-    outcome: Pick<Outcome, 'faultId' | 'claims' | 'email'> | undefined,
-    started: number,
-    session: string | undefined,
-  ): void;
+  /** Records an answer. Its entry's `at` is when the answer was decided and sent, so entries stay in one order (arrival was `ms` earlier). */
+  record(answered: Answered): void;
 };
 
 /** What the journal writer needs: where entries go, the paths it keeps as shared strings, and the clock (epoch ms). */
@@ -36,23 +37,23 @@ export function createJournal(deps: JournalDeps): Journal {
   const known = new Map(deps.knownPaths.map((path) => [path, path]));
   let handled: Promise<void> | undefined;
   return {
-    record(req, operation, status, reason, outcome, started, session) {
-      const claims = outcome?.claims;
+    record({ req, operation, outcome, started, testSession }) {
+      const claims = outcome.claims;
       // One object of one shape, every field present (absent ones undefined: JSON leaves them out), in the order the
       // journal has always had them; added one by one, the fields past the first few would need a second allocation.
       const entry: JournalEntry = {
         at: isoTime(deps.clock()),
         method: req.method ?? '',
         path: pathOf(req.url ?? '', known),
-        status,
-        reason,
-        faultId: outcome?.faultId || undefined,
+        status: outcome.status,
+        reason: outcome.reason,
+        faultId: outcome.faultId || undefined,
         sub: claims?.sub,
         jti: claims?.jti,
         sid: claims?.origin_jti,
-        session: session || undefined,
+        session: testSession || undefined,
         operation,
-        email: outcome?.email || undefined,
+        email: outcome.email || undefined,
         ms: Math.round((performance.now() - started) * 100) / 100,
       };
       deps.log(entry);

@@ -87,8 +87,8 @@ export function cookie(req: IncomingMessage, name: string): string | undefined {
   return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
 }
 
-/** Writes a JSON response (no-store), unless the client already left. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+/** Writes a JSON response (no-store), unless the client already left; `head`: the same head without the body (a HEAD request). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}, head = false): void {
   if (res.headersSent || res.destroyed) return;
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
@@ -97,5 +97,5 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     'cache-control': 'no-store',
     'content-length': Buffer.byteLength(text),
   });
-  res.end(text);
+  res.end(head ? undefined : text);
 }

@@ -1,106 +1,90 @@
 import { serialize } from 'cookie';
-import { headerSafe, SpecError } from '../errors.ts';
-import type { Store, UserRecord } from '../state/store.ts';
-import type { Claims } from '../tokens/issuer.ts';
+import { headerSafe } from '../errors.ts';
+import type { UserRecord } from '../state/store.ts';
+import type { SignIn } from '../tokens/issuer.ts';
 import { isEmail } from '../users/formats.ts';
 import { passwordMatches, uuidFor } from '../users/user.ts';
-import { firstSteps } from './first-steps.ts';
-import { type Outcome, type OutcomeBase, storeFailed } from './outcome.ts';
+import { demoOrFirstUser } from '../users/user-directory.ts';
+import type { Operation, OperationContext, Subject } from './operation.ts';
+import type { Outcome, OutcomeBase } from './outcome.ts';
 import type { OperationRequest } from './request.ts';
 
-/** The tokens of one new sign-in, as `POST /__mock/tokens` mints them. */
-export type SignInTokens = { readonly token: string; readonly claims: Claims; readonly idToken: string; readonly refreshToken: string };
+/** A sign-in request's subject: the user its email names, when it names one. */
+type SignInSubject = Subject & { readonly user?: UserRecord };
 
 /** Where the refresh-token cookie goes: its name, path and lifetime (seconds). */
 export type RefreshCookie = { readonly name: string; readonly path: string; readonly maxAgeSeconds: number };
 
-/** What the sign-in decision depends on. */
-export type SignInDeps = {
-  readonly statuses: readonly number[];
-  /** The spec's 200 example of sign-in: its `status`, `message` and `subrole` are the answer's. */
-  readonly example: Readonly<Record<string, unknown>>;
-  readonly store: Store;
-  /** Mints and records a new sign-in for the user (a new `origin_jti`). */
-  readonly signIn: (user: UserRecord) => Promise<SignInTokens>;
-  /** The status wrong credentials answer: the documented 400, or the documented 500 (`--sign-in-failure 500`). */
-  readonly failureStatus: 400 | 500;
-  /** `single`: the schema's shape (`data.id_token`); `double`: the page example's (`data.data.id_token`). */
-  readonly wrap: 'single' | 'double';
-  readonly refreshCookie: RefreshCookie;
-  readonly clock: () => number;
-};
-
 /** One answer for an unknown email, a wrong password and a disabled user: the mock teaches no account enumeration. */
 export const BAD_CREDENTIALS = 'email or password is incorrect, or the user is disabled';
 
-const DECIDES = [200, 400, 500] as const;
-
 /**
- * Builds the Customer Sign In decision (spec: `POST /customer/sign-in`; DESIGN.md "Sign-in and refresh"), in order:
- * armed fault → `Prefer`/`__code` → malformed body → request schema → credentials → 200 with a new sign-in.
- * Throws SpecError at build time when the spec does not document a status it answers with.
+ * Customer Sign In (spec: operationId `sign-in`, `POST /customer/sign-in`, public). After the shared steps, its own:
+ * a body that is missing, not JSON or not an object → 400; the request schema (email and password required strings,
+ * email in `format: email`, read as `check` reads it) → 400 naming the field; an unknown email, a wrong password or a
+ * disabled user → the same documented 400 for all three (`--sign-in-failure 500`: the documented 500); else 200 with a
+ * new sign-in whose tokens are exactly what `POST /__mock/tokens` mints, and the refresh cookie. A forced 200 signs in
+ * the body's user when it names one, else the demo user.
  */
-export function createSignIn(deps: SignInDeps): (request: OperationRequest) => Promise<Outcome> {
-  const { statuses, store, clock } = deps;
-  const missing = DECIDES.filter((status) => !statuses.includes(status));
-  if (missing.length > 0) throw new SpecError(`sign-in must document ${missing.join(', ')}: its decision answers with them`);
-  const { status, message, subrole } = successParts(deps.example);
+export const signIn = {
+  name: 'sign-in' as const,
+  decides: [200, 400, 500],
+  body: 'json-untyped',
+  // A sign-in request has no sign-in yet (it makes one): only its user, once the email names one.
+  scopes: ['sub', 'customer'],
+  create(context, contract) {
+    const { store, config } = context;
+    const answer = successAnswer(context, contract.examples.get(200));
 
-  return async function decide(request) {
-    let email: string | undefined;
-    let base: OutcomeBase = { delayMs: 0 };
-    try {
-      const body =
-        request.json !== null && typeof request.json === 'object' && !Array.isArray(request.json) ? (request.json as Record<string, unknown>) : undefined;
-      // Looked up as given (an address may be 254 characters, more than headerSafe keeps); named in the journal only
-      // when it is an address: a password typed into the email field must not reach the journal or the log.
-      const given = typeof body?.email === 'string' ? body.email.trim().toLowerCase() : undefined;
-      const address = given !== undefined && isEmail(given) ? given : undefined;
-      email = address === undefined ? undefined : headerSafe(address);
-      const user = address !== undefined ? await store.getUser(address) : undefined;
-      const now = clock();
+    return {
+      /** The user the body's email names (lower-cased), and the email when it is an address: never a password typed there. */
+      async identify(request): Promise<SignInSubject> {
+        const given = objectOf(request.json)?.email;
+        const address = typeof given === 'string' ? given.toLowerCase() : undefined;
+        if (address === undefined || !isEmail(address)) return {};
+        const user = await store.getUser(address);
+        return { sub: user?.sub, customer: user?.customerId, email: headerSafe(address), user };
+      },
+      async decide(request, { base, subject }) {
+        const problem = bodyProblem(request) ?? (await contract.checkBody(request.json));
+        if (problem) return { ...base, status: 400, reason: problem };
+        // The schema held, so the email is an address: the user identify looked up is the one it names.
+        const { user } = subject as SignInSubject;
+        if (!passwordMatches(user, (request.json as { password: string }).password)) return { ...base, status: config.signInFailure, reason: BAD_CREDENTIALS };
+        return answer(user as UserRecord, base);
+      },
+      async success(_request, { base, subject }) {
+        return answer((subject as SignInSubject).user ?? (await demoOrFirstUser(store)), base);
+      },
+    };
+  },
+} satisfies Operation;
 
-      // 1–2. An armed fault for sign-in (match.sub applies once the email names a known user); a per-request override.
-      const fault = request.skipFaults ? undefined : await store.takeFault({ operation: 'sign-in', sub: user?.sub, session: request.session }, now);
-      const first = firstSteps(fault, request, statuses, { email });
-      base = first.base;
-      if (first.outcome) return first.outcome;
-
-      // 3. Malformed: a body that is missing, not JSON, not an object, or over the limit.
-      const malformed = request.malformed ?? bodyProblem(request);
-      if (malformed) return { ...base, status: 400, reason: malformed };
-
-      // 4. The request schema: email and password required strings, email in email format.
-      const invalid = schemaProblem(body as Record<string, unknown>);
-      if (invalid) return { ...base, status: 400, reason: invalid };
-
-      // 5. Unknown email, wrong password or disabled user: one answer for all three.
-      if (!passwordMatches(user, (body as { password: string }).password)) return { ...base, status: deps.failureStatus, reason: BAD_CREDENTIALS };
-
-      // 6. Success: a new sign-in, exactly the tokens POST /__mock/tokens mints.
-      const known = user as UserRecord;
-      const tokens = await deps.signIn(known);
-      const payload = {
-        user_details: { id: uuidFor(known.sub), first_name: known.givenName, last_name: known.familyName, email: known.email, is_email_verified: true },
-        access_token: tokens.token,
-        id_token: tokens.idToken,
-        refresh_token: tokens.refreshToken,
-        ...(subrole === undefined ? {} : { subrole }),
-        permissions: known.permissions,
-        customer_details: { id: known.customerId, name: known.customerName },
-      };
-      return {
-        ...base,
-        claims: tokens.claims,
-        status: 200,
-        reason: `signed in: new sign-in ${tokens.claims.origin_jti}`,
-        body: deps.wrap === 'double' ? { status, message, data: { status, message, data: payload } } : { status, message, data: payload },
-        cookies: [refreshCookie(deps.refreshCookie, tokens.refreshToken)],
-      };
-    } catch (error) {
-      // The store failed: the documented 500, never a stack trace.
-      return storeFailed(error, { ...base, email });
-    }
+/** Builds the 200 of a new sign-in of a user, in the configured wrap, with the refresh cookie. */
+function successAnswer(context: OperationContext, example: unknown): (user: UserRecord, base: OutcomeBase) => Promise<Outcome> {
+  const { config, signIns, basePath } = context;
+  const { status, message, subrole } = successParts(example);
+  const cookie: RefreshCookie = { name: config.refreshCookie, path: basePath || '/', maxAgeSeconds: config.refreshTtlSeconds };
+  return async (user, base) => {
+    const tokens: SignIn = await signIns.start(user);
+    const payload = {
+      user_details: { id: uuidFor(user.sub), first_name: user.givenName, last_name: user.familyName, email: user.email, is_email_verified: true },
+      access_token: tokens.token,
+      id_token: tokens.idToken,
+      refresh_token: tokens.refreshToken,
+      ...(subrole === undefined ? {} : { subrole }),
+      permissions: user.permissions,
+      customer_details: { id: user.customerId, name: user.customerName },
+    };
+    return {
+      ...base,
+      claims: tokens.claims,
+      email: user.email,
+      status: 200,
+      reason: `signed in: new sign-in ${tokens.claims.origin_jti}`,
+      body: config.signInWrap === 'double' ? { status, message, data: { status, message, data: payload } } : { status, message, data: payload },
+      cookies: [refreshCookie(cookie, tokens.refreshToken)],
+    };
   };
 }
 
@@ -109,25 +93,23 @@ export function refreshCookie(cookie: RefreshCookie, value: string): string {
   return serialize(cookie.name, value, { httpOnly: true, sameSite: 'lax', path: cookie.path, maxAge: cookie.maxAgeSeconds });
 }
 
+/** The body as a JSON object, or undefined. */
+export function objectOf(json: unknown): Record<string, unknown> | undefined {
+  return json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+}
+
 /** Why the body cannot be read as the request schema's object, or undefined. */
 function bodyProblem(request: OperationRequest): string | undefined {
   if (!request.hasBody) return 'body is required: a JSON object { "email", "password" }';
   if (request.json === undefined) return 'body must be JSON (Content-Type: application/json): { "email", "password" }';
-  if (request.json === null || typeof request.json !== 'object' || Array.isArray(request.json)) return 'body must be a JSON object { "email", "password" }';
-  return undefined;
-}
-
-/** The first field the request schema refuses, named, or undefined. */
-function schemaProblem(body: Record<string, unknown>): string | undefined {
-  if (typeof body.email !== 'string') return body.email === undefined ? 'email is required' : 'email must be a string';
-  if (typeof body.password !== 'string') return body.password === undefined ? 'password is required' : 'password must be a string';
-  if (!isEmail(body.email.trim())) return 'email is not an email address (format: email)';
+  if (objectOf(request.json) === undefined) return 'body must be a JSON object { "email", "password" }';
   return undefined;
 }
 
 /** `status`, `message` and `subrole` of the spec's 200 example (its payload may be wrapped once or twice). */
-function successParts(example: Readonly<Record<string, unknown>>): { status: unknown; message: unknown; subrole: unknown } {
-  const data = example.data as Record<string, unknown> | undefined;
-  const inner = (data?.data as Record<string, unknown> | undefined) ?? data;
-  return { status: example.status, message: example.message, subrole: inner?.subrole };
+function successParts(example: unknown): { status: unknown; message: unknown; subrole: unknown } {
+  const outer = objectOf(example);
+  const data = objectOf(outer?.data);
+  const inner = objectOf(data?.data) ?? data;
+  return { status: outer?.status, message: outer?.message, subrole: inner?.subrole };
 }

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
-import { DEFAULT_SPEC_PATH, loadContract } from '../contract/spec.ts';
+import { loadContract } from '../contract/contract.ts';
+import { DEFAULT_SPEC_PATH } from '../contract/document.ts';
 import type { SpecValidator } from '../contract/validator.ts';
 import { ConfigError, PactVerificationError, SpecError } from '../errors.ts';
 import type { Io } from '../io.ts';

@@ -22,7 +22,7 @@ import { lock } from './file-lock.ts';
 import { type LogRecord, line, readLog, snapshotLines } from './file-log.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import { pushCapped, Revocations } from './revocations.ts';
-import type { Store, StoreOptions, TokenRecord, UserRecord } from './store.ts';
+import type { SignInState, Store, StoreOptions, TokenRecord, UserRecord } from './store.ts';
 import { Users } from './users.ts';
 
 /** Options of the file store. */
@@ -156,6 +156,11 @@ class FileStore implements Store {
   async firstRevoked(keys: readonly string[], nowMs: number): Promise<string | undefined> {
     this.#assertOpen();
     return this.#revoked.firstLive(keys, nowMs);
+  }
+
+  async signInState(keys: readonly string[], sub: string, nowMs: number): Promise<SignInState> {
+    this.#assertOpen();
+    return { revoked: this.#revoked.firstLive(keys, nowMs), user: this.#users.bySub(sub) };
   }
 
   async putUser(user: UserRecord): Promise<void> {

@@ -1,10 +1,7 @@
 import { InputError, shown } from '../errors.ts';
 
-/** The operations a journal entry can name: the three contract operations, and `other` for anything else answered. */
-export const JOURNAL_OPERATIONS = ['sign-in', 'refresh', 'logout', 'other'] as const;
-
-/** One of JOURNAL_OPERATIONS. */
-export type JournalOperation = (typeof JOURNAL_OPERATIONS)[number];
+/** What a journal entry names as its operation for what the mock answered outside its operations (an unknown path under a base path). */
+export const OTHER_OPERATION = 'other';
 
 /** One request the mock answered. Never holds a raw token. */
 export type JournalEntry = {
@@ -20,8 +17,8 @@ export type JournalEntry = {
   readonly jti?: string;
   readonly sid?: string;
   readonly session?: string;
-  /** Which operation the request was for. */
-  readonly operation?: JournalOperation;
+  /** Which operation the request was for, by its name (`logout`), or `other`. */
+  readonly operation?: string;
   /** The (lower-cased) email a sign-in named; never a password. */
   readonly email?: string;
   /** Milliseconds from arrival to the answer. */
@@ -37,7 +34,7 @@ export type JournalFilter = {
   /** Only entries at or after this time (epoch ms). */
   readonly since?: number;
   readonly faultId?: string;
-  readonly operation?: JournalOperation;
+  readonly operation?: string;
   readonly limit?: number;
 };
 
@@ -45,9 +42,10 @@ const KEYS = ['sub', 'sid', 'session', 'status', 'since', 'faultId', 'operation'
 
 /**
  * Reads a filter from query parameters (`sub`, `sid`, `session`, `status`, `since` as ISO time or epoch ms, `faultId`,
- * `operation` as one of JOURNAL_OPERATIONS, `limit`); throws InputError naming the bad parameter.
+ * `operation` as one of `operations` (the names the mock serves, and `other`), `limit`); throws InputError naming the
+ * bad parameter.
  */
-export function parseJournalFilter(query: URLSearchParams): JournalFilter {
+export function parseJournalFilter(query: URLSearchParams, operations: readonly string[]): JournalFilter {
   const filter: Record<string, string | number> = {};
   for (const [key, value] of query) {
     if (!(KEYS as readonly string[]).includes(key)) throw new InputError(key, `unknown filter "${key}"; use ${KEYS.join(', ')}`);
@@ -60,8 +58,8 @@ export function parseJournalFilter(query: URLSearchParams): JournalFilter {
       if (Number.isNaN(ms)) throw new InputError('since', `since must be an ISO time or epoch milliseconds, got ${shown(value)}`);
       filter.since = ms;
     } else if (key === 'operation') {
-      if (!(JOURNAL_OPERATIONS as readonly string[]).includes(value)) {
-        throw new InputError('operation', `operation must be one of ${JOURNAL_OPERATIONS.join(', ')}, got ${shown(value)}`);
+      if (!operations.includes(value)) {
+        throw new InputError('operation', `operation must be one of ${operations.join(', ')}, got ${shown(value)}`);
       }
       filter.operation = value;
     } else {

@@ -1,7 +1,7 @@
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import { pushCapped, Revocations } from './revocations.ts';
-import type { Store, StoreOptions, TokenRecord, UserRecord } from './store.ts';
+import type { SignInState, Store, StoreOptions, TokenRecord, UserRecord } from './store.ts';
 import { Users } from './users.ts';
 
 /** One journal entry, every field present (undefined when absent): one object shape, rewritten in place. */
@@ -51,6 +51,9 @@ function entryOf(slot: JournalSlot): JournalEntry {
 /** One settled promise for every answer that is nothing: the calls on each request's path make none of their own. */
 const NOTHING: Promise<undefined> = Promise.resolve(undefined);
 
+/** The state of a sign-in nothing is known of (the usual pooled or minted token): one settled promise for all of them. */
+const NO_STATE: Promise<SignInState> = Promise.resolve(Object.freeze({ revoked: undefined, user: undefined }));
+
 /** Everything in this process's memory: fast, gone at exit. */
 export class MemoryStore implements Store {
   #revoked = new Revocations();
@@ -83,6 +86,12 @@ export class MemoryStore implements Store {
   firstRevoked(keys: readonly string[], nowMs: number): Promise<string | undefined> {
     const key = this.#revoked.firstLive(keys, nowMs);
     return key === undefined ? NOTHING : Promise.resolve(key);
+  }
+
+  signInState(keys: readonly string[], sub: string, nowMs: number): Promise<SignInState> {
+    const revoked = this.#revoked.firstLive(keys, nowMs);
+    const user = this.#users.bySub(sub);
+    return revoked === undefined && user === undefined ? NO_STATE : Promise.resolve({ revoked, user });
   }
 
   async putUser(user: UserRecord): Promise<void> {

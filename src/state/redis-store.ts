@@ -11,7 +11,7 @@
  *   the rules kept in one place (no Lua copy of them) and no connection held per transaction (WATCH would
  *   need one).
  * - `tokens`, `journal` — lists, capped (LTRIM) by the same script that pushes to them.
- * - `users` — a hash, email → UserRecord JSON; `users:order` — a sorted set, email → the `users:seq` number it got
+ * - `users` — a hash, email → UserRecord JSON; `users:sub` — a hash, sub → email; `users:order` — a sorted set, email → the `users:seq` number it got
  *   when first put, so every replica lists users in the same order. Both change only inside scripts (one atomic step);
  *   a reset removes the `runtime` users (decided in the script, from each record's `source`) and keeps the `seed` ones.
  *
@@ -24,7 +24,7 @@ import { ConfigError, StoreError } from '../errors.ts';
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import { SCRIPTS, type Scripts } from './redis-scripts.ts';
-import type { Store, StoreOptions, TokenRecord, UserRecord } from './store.ts';
+import type { SignInState, Store, StoreOptions, TokenRecord, UserRecord } from './store.ts';
 
 /** Options of the Redis store. */
 export type RedisStoreOptions = StoreOptions & {
@@ -106,7 +106,7 @@ class RedisStore implements Store {
   readonly #where: string;
   readonly #journalSize: number;
   readonly #tokensAtMost: number;
-  readonly #keys: { rev: string; faults: string; tokens: string; journal: string; users: string; userOrder: string; userSeq: string };
+  readonly #keys: { rev: string; faults: string; tokens: string; journal: string; users: string; userOrder: string; userSeq: string; userSubs: string };
   /** Fault changes from this process go one at a time: only other replicas can make a swap retry. */
   #faultQueue: Promise<unknown> = Promise.resolve();
   #closing: Promise<void> | undefined;
@@ -125,6 +125,7 @@ class RedisStore implements Store {
       users: `${p}:users`,
       userOrder: `${p}:users:order`,
       userSeq: `${p}:users:seq`,
+      userSubs: `${p}:users:sub`,
     };
   }
 
@@ -154,10 +155,19 @@ class RedisStore implements Store {
     });
   }
 
+  signInState(keys: readonly string[], sub: string, nowMs: number): Promise<SignInState> {
+    return this.#run('sign-in check', async () => {
+      const { users, userSubs } = this.#keys;
+      const revocationKeys = keys.map((key) => this.#keys.rev + key);
+      const [revoked, json] = await this.#redis.worthSignInState(2 + keys.length, users, userSubs, ...revocationKeys, nowMs, sub);
+      return { revoked: revoked > 0 ? keys[revoked - 1] : undefined, user: json ? (JSON.parse(json) as UserRecord) : undefined };
+    });
+  }
+
   putUser(user: UserRecord): Promise<void> {
     return this.#run('user put', async () => {
-      const { users, userOrder, userSeq } = this.#keys;
-      await this.#redis.worthPutUser(users, userOrder, userSeq, user.email, JSON.stringify(user));
+      const { users, userOrder, userSeq, userSubs } = this.#keys;
+      await this.#redis.worthPutUser(users, userOrder, userSeq, userSubs, user.email, JSON.stringify(user), user.sub);
     });
   }
 
@@ -183,7 +193,7 @@ class RedisStore implements Store {
   }
 
   removeUser(email: string): Promise<boolean> {
-    return this.#run('user removal', async () => (await this.#redis.worthRemoveUser(this.#keys.users, this.#keys.userOrder, email)) === 1);
+    return this.#run('user removal', async () => (await this.#redis.worthRemoveUser(this.#keys.users, this.#keys.userOrder, this.#keys.userSubs, email)) === 1);
   }
 
   recordTokens(records: readonly TokenRecord[]): Promise<void> {
@@ -253,10 +263,10 @@ class RedisStore implements Store {
 
   reset(): Promise<void> {
     return this.#run('reset', async () => {
-      const { rev, faults, tokens, journal, users, userOrder } = this.#keys;
+      const { rev, faults, tokens, journal, users, userOrder, userSubs } = this.#keys;
       // Bumping the version (not deleting the hash) makes a swap that read the old list fail.
       await exec(this.#redis.multi().del(tokens, journal).hset(faults, 'l', '[]').hincrby(faults, 'v', 1));
-      await this.#redis.worthDropRuntimeUsers(users, userOrder);
+      await this.#redis.worthDropRuntimeUsers(users, userOrder, userSubs);
       let cursor = '0';
       do {
         const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${escapeGlob(rev)}*`, 'COUNT', 1000);

@@ -35,6 +35,9 @@ export type UserRecord = {
   readonly source: 'seed' | 'runtime';
 };
 
+/** A token's sign-in as one read finds it: the first of the keys asked for that is revoked, and the user whose `sub` it names. */
+export type SignInState = { readonly revoked: string | undefined; readonly user: UserRecord | undefined };
+
 /**
  * All the mock's state, behind one async interface: users, revocations, issued tokens, faults, journal.
  * Memory, file and Redis implement it and pass the same contract tests. The file and Redis stores reject
@@ -47,6 +50,11 @@ export interface Store {
   isRevoked(keys: readonly string[], nowMs: number): Promise<boolean>;
   /** The first of `keys` revoked at `nowMs` (in the order given), or undefined. One round trip on Redis. */
   firstRevoked(keys: readonly string[], nowMs: number): Promise<string | undefined>;
+  /**
+   * What the authentication step reads of a token's sign-in, in one step (one round trip on Redis): the first of `keys`
+   * revoked at `nowMs` (as `firstRevoked`), and the user with this `sub` (undefined when no user has it).
+   */
+  signInState(keys: readonly string[], sub: string, nowMs: number): Promise<SignInState>;
   /**
    * Adds or replaces the user with this email (taken as given: the caller lower-cases it and validates the fields).
    * Resolves once stored; on the file store, once on disk.

@@ -7,10 +7,19 @@ import type { UserRecord } from './store.ts';
 export class Users {
   // A Map keeps insertion order, and setting an existing key keeps its place: "the order they were first put".
   #byEmail = new Map<string, UserRecord>();
+  #bySub = new Map<string, UserRecord>();
 
   /** Adds or replaces the user with `user.email`. */
   put(user: UserRecord): void {
+    const before = this.#byEmail.get(user.email);
+    if (before !== undefined && this.#bySub.get(before.sub) === before) this.#bySub.delete(before.sub);
     this.#byEmail.set(user.email, user);
+    this.#bySub.set(user.sub, user);
+  }
+
+  /** The user whose tokens carry this `sub`, or undefined. */
+  bySub(sub: string): UserRecord | undefined {
+    return this.#bySub.get(sub);
   }
 
   /** The user with this email, or undefined. */
@@ -20,6 +29,9 @@ export class Users {
 
   /** Removes the user with this email; false when there was none. */
   remove(email: string): boolean {
+    const user = this.#byEmail.get(email);
+    if (user === undefined) return false;
+    if (this.#bySub.get(user.sub) === user) this.#bySub.delete(user.sub);
     return this.#byEmail.delete(email);
   }
 
@@ -30,6 +42,6 @@ export class Users {
 
   /** Forgets the `runtime` users, keeping the `seed` ones (what a reset does). */
   dropRuntime(): void {
-    for (const [email, user] of this.#byEmail) if (user.source !== 'seed') this.#byEmail.delete(email);
+    for (const [email, user] of this.#byEmail) if (user.source !== 'seed') this.remove(email);
   }
 }

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../errors.ts';
 import type { Store, UserRecord } from '../state/store.ts';
-import { parseUser, type UserView, viewOf } from './user.ts';
+import { DEMO_USER, parseUser, type UserView, viewOf } from './user.ts';
 
 /** The users who can sign in, kept in the Store (so the file store keeps them and Redis replicas share them). */
 export type UserDirectory = {
@@ -27,4 +27,12 @@ export function createUserDirectory(store: Store): UserDirectory {
       if (!(await store.removeUser(email.trim().toLowerCase()))) throw new NotFoundError(`no user ${email.slice(0, 254)}`);
     },
   };
+}
+
+/**
+ * Who a forced success (`Prefer: code=200` on sign-in or refresh) signs in: the demo user, else the first user the
+ * mock has, else the demo user as the package defines it (not stored: its tokens then name a user the store lacks).
+ */
+export async function demoOrFirstUser(store: Store): Promise<UserRecord> {
+  return (await store.getUser(DEMO_USER.email)) ?? (await store.listUsers())[0] ?? parseUser(DEMO_USER, 'seed');
 }

@@ -53,16 +53,16 @@ describe('clock', () => {
   });
 
   it('the refresh-on-401 path: advance 1h → logout 401 expired → refresh 200 → logout with the new id token 200', async () => {
-    const signIn = await call(mock.signInUrl as string, { json: { email: DEMO_USER.email, password: DEMO_USER.password } });
+    const signIn = await call(mock.urls['sign-in'] as string, { json: { email: DEMO_USER.email, password: DEMO_USER.password } });
     expect(signIn.status).toBe(200);
     const { id_token, refresh_token } = signIn.body.data as Record<string, string>;
     expect((await clock('advance', '1h')).code).toBe(0);
-    const expired = await fetch(mock.logoutUrl, { method: 'POST', headers: { authorization: `Bearer ${id_token}` } });
+    const expired = await fetch(mock.urls.logout, { method: 'POST', headers: { authorization: `Bearer ${id_token}` } });
     expect(expired.status).toBe(401);
     expect(expired.headers.get('www-authenticate')).toMatch(/expired/);
-    const refreshed = await call(mock.refreshUrl as string, { json: { refresh_token } });
+    const refreshed = await call(mock.urls.refresh as string, { json: { refresh_token } });
     expect(refreshed.status).toBe(200);
-    expect((await call(mock.logoutUrl, { bearer: refreshed.body.data?.id_token })).status).toBe(200);
+    expect((await call(mock.urls.logout, { bearer: refreshed.body.data?.id_token })).status).toBe(200);
   });
 
   it('`reset` sets the clock back', async () => {

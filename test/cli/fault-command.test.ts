@@ -53,7 +53,7 @@ describe('fault arm', () => {
     const run = await fault('arm', '--network', 'reset');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/network reset, 1 left/);
-    const error = await fetch(mock.logoutUrl, { method: 'POST' }).catch((e: unknown) => e);
+    const error = await fetch(mock.urls.logout, { method: 'POST' }).catch((e: unknown) => e);
     expect((error as { cause?: { code?: string } }).cause?.code).toBe('ECONNRESET');
   });
 
@@ -103,7 +103,7 @@ describe('fault arm', () => {
     const run = await fault('arm', '500', '--operation', 'sign-in');
     expect(run.stdout).toMatch(/on sign-in: status 500, 1 left/);
     const signIn = () =>
-      fetch(mock.signInUrl as string, {
+      fetch(mock.urls['sign-in'] as string, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: DEMO_USER.email, password: DEMO_USER.password }),
@@ -238,7 +238,7 @@ describe('bad input', () => {
   it('fault arm 418 → exit 2 naming the allowed statuses', async () => {
     const run = await fault('arm', '418');
     expect(run.code).toBe(2);
-    for (const status of mock.contract.statuses) expect(run.stderr).toContain(String(status));
+    for (const status of mock.contract.operations.get('logout')!.statuses) expect(run.stderr).toContain(String(status));
     expect(await mock.faults.list()).toEqual([]);
   });
 
@@ -253,7 +253,6 @@ describe('bad input', () => {
     [['arm', '500', '--ttl', '-1h'], '--ttl'],
     [['arm', '500', '--delay', '11m'], '--delay'],
     [['arm', '500', '--delay', 'soon'], '--delay'],
-    [['arm', '500', '--operation', 'signin'], '--operation'],
     [['arm', '--network', 'slow'], '--network'],
     [['arm', 'five-hundred'], 'status'],
     [['arm', '500', '--times', '3', '--forever'], '--forever'],
@@ -261,6 +260,13 @@ describe('bad input', () => {
     const run = await fault(...args);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(named);
+    expect(await mock.faults.list()).toEqual([]);
+  });
+
+  it('fault arm --operation takes what the running mock serves: an unknown name → exit 2, the mock naming the operations it has', async () => {
+    const run = await fault('arm', '500', '--operation', 'signin');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('match.operation must be one of sign-in, refresh, logout, *, got "signin"');
     expect(await mock.faults.list()).toEqual([]);
   });
 

@@ -18,14 +18,7 @@ afterEach(() => {
 });
 
 const QUIET: Io = { stdout: () => {}, stderr: () => {}, color: false, signal: new AbortController().signal };
-const fieldsOf = (mock: Mock): BannerMock => ({
-  url: mock.url,
-  baseUrl: mock.baseUrl,
-  logoutUrl: mock.logoutUrl,
-  signInUrl: mock.signInUrl,
-  refreshUrl: mock.refreshUrl,
-  config: mock.config,
-});
+const fieldsOf = (mock: Mock): BannerMock => ({ url: mock.url, baseUrl: mock.baseUrl, urls: mock.urls, contract: mock.contract, config: mock.config });
 
 /** Runs a command line as a user pastes it, with the real shell and curl (`-i`): the status and the JSON body. */
 async function shell(line: string): Promise<{ status: number; body: unknown }> {
@@ -41,10 +34,12 @@ describe('argv → behaviour of `start`', () => {
     const cli = await startCli(['--port', '0', '--log', 'off']);
     try {
       const banner = cli.output();
-      expect(banner).toMatch(/^worth-auth-mock — Auth Service sign-in flow mock, listening$/m);
+      expect(banner).toMatch(/^worth-auth-mock — a stateful mock of the Auth Service, listening$/m);
       expect(banner).toContain(`Base URL   ${cli.baseUrl}`);
-      expect(banner).toContain(`Sign in    POST ${cli.baseUrl}/customer/sign-in`);
-      expect(banner).toContain(`Refresh    POST ${cli.baseUrl}/refresh-token/customer`);
+      // Every operation it serves, by name, with its method and URL.
+      expect(banner).toMatch(new RegExp(`^ {2}sign-in +POST {3}${cli.baseUrl}/customer/sign-in$`, 'm'));
+      expect(banner).toMatch(new RegExp(`^ {2}refresh +POST {3}${cli.baseUrl}/refresh-token/customer$`, 'm'));
+      expect(banner).toMatch(new RegExp(`^ {2}logout +POST {3}${cli.baseUrl}/customer/logout$`, 'm'));
       expect(cli.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/auth\/api\/v1$/);
       const token = /^ {2}(eyJ[\w-]+\.[\w-]+\.[\w-]+)$/m.exec(banner)?.[1];
       expect(token).toBeDefined();

@@ -8,7 +8,7 @@ const mock = useMock({}, { resetAfterEach: true });
 const requests = (...args: string[]) => runCli(['requests', ...args, '--url', mock.url]);
 
 const signIn = (password = DEMO_USER.password, session?: string) =>
-  fetch(mock.signInUrl as string, {
+  fetch(mock.urls['sign-in'] as string, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(session ? { 'x-mock-session': session } : {}) },
     body: JSON.stringify({ email: DEMO_USER.email, password }),

@@ -10,7 +10,7 @@ const sessions = (...args: string[]) => runCli(['sessions', ...args, '--url', mo
 
 /** Signs the demo customer in as an app would: its tokens. */
 async function signIn(): Promise<{ id_token: string; access_token: string; refresh_token: string }> {
-  const response = await fetch(mock.signInUrl as string, {
+  const response = await fetch(mock.urls['sign-in'] as string, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: DEMO_USER.email, password: DEMO_USER.password }),
@@ -20,7 +20,7 @@ async function signIn(): Promise<{ id_token: string; access_token: string; refre
 }
 
 const refresh = (refresh_token: string) =>
-  fetch(mock.refreshUrl as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token }) });
+  fetch(mock.urls.refresh as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token }) });
 
 describe('sessions (list)', () => {
   it('one row per sign-in under a header: sid, sub, status, expiry, its token jtis (newest first)', async () => {

@@ -10,7 +10,7 @@ const users = (...args: string[]) => runCli(['users', ...args, '--url', mock.url
 
 /** Signs in on the mock as an app would; the status. */
 const signIn = (email: string, password: string) =>
-  fetch(mock.signInUrl as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }).then(
+  fetch(mock.urls['sign-in'] as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }).then(
     (r) => r.status,
   );
 

@@ -142,7 +142,7 @@ describe('every answer on the contract path validates against the spec (Prism)',
         if (token !== undefined && r.duplicateAuthorization) headers.push(['authorization', 'Bearer x.y.z']);
         if (r.prefer) headers.push(['prefer', r.prefer]);
         if (r.contentType && r.body !== undefined) headers.push(['content-type', r.contentType]);
-        const response = await fetch(target.logoutUrl, { method: 'POST', headers, body: r.body });
+        const response = await fetch(target.urls.logout, { method: 'POST', headers, body: r.body });
         const text = await response.text();
         let body: unknown = text;
         try {
@@ -184,7 +184,7 @@ describe('every answer on the contract path validates against the spec (Prism)',
         if (r.prefer) headers.push(['prefer', r.prefer]);
         await armFault(target, r.fault);
         try {
-          const answer = await send(target.signInUrl as string, headers, body);
+          const answer = await send(target.urls['sign-in'] as string, headers, body);
           seen.add(answer.status);
           await expectValid(answer, 'sign-in');
           const data = (answer.body as { data?: { data?: { id_token?: unknown }; id_token?: unknown } } | undefined)?.data;
@@ -208,7 +208,7 @@ describe('every answer on the contract path validates against the spec (Prism)',
         const target = r.kind === 'expired' ? later : targets[r.target];
         let token: unknown;
         if (r.kind === 'valid' || r.kind === 'access' || r.kind === 'id' || r.kind === 'logged-out' || r.kind === 'tampered') {
-          const signedIn = await send(target.signInUrl as string, [['content-type', 'application/json']], JSON.stringify(DEMO));
+          const signedIn = await send(target.urls['sign-in'] as string, [['content-type', 'application/json']], JSON.stringify(DEMO));
           const data = (signedIn.body as { data: { refresh_token: string; access_token: string; id_token: string } }).data;
           token = { valid: data.refresh_token, access: data.access_token, id: data.id_token, 'logged-out': data.refresh_token, tampered: '' }[r.kind];
           if (r.kind === 'logged-out') await logout(target, { token: data.id_token });
@@ -236,7 +236,7 @@ describe('every answer on the contract path validates against the spec (Prism)',
         if (r.prefer) headers.push(['prefer', r.prefer]);
         await armFault(target, r.fault);
         try {
-          const answer = await send(target.refreshUrl as string, headers, body);
+          const answer = await send(target.urls.refresh as string, headers, body);
           seen.add(answer.status);
           await expectValid(answer, 'refresh');
           if (answer.status === 200 && isJwt((answer.body as { data?: { id_token?: unknown } }).data?.id_token)) refreshed.add(r.carrier);

@@ -2,7 +2,7 @@
 // of a request or response body either valid against its schema or named in its media type's x-example-fails-schema.
 import { getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SPEC_PATH } from '../../src/contract/spec.ts';
+import { DEFAULT_SPEC_PATH } from '../../src/contract/document.ts';
 import { checkExamples, EXAMPLE_NOTE, type ExampleReading, type MediaTypeExamples, notePointers } from '../support/spec-examples.ts';
 
 /** Each operation as its reference page gives it: operationId (the mock's name), method, path, security scheme. */

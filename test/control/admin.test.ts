@@ -72,7 +72,7 @@ describe('with --admin-token', () => {
   beforeAll(async () => {
     mock = await mockOn({ host: '0.0.0.0', adminToken: SECRET });
     root = `http://127.0.0.1:${mock.port}`;
-    logoutUrl = `${root}${new URL(mock.logoutUrl).pathname}`;
+    logoutUrl = `${root}${new URL(mock.urls.logout).pathname}`;
   });
   afterAll(async () => {
     await mock?.close();
@@ -260,7 +260,7 @@ describe('a loopback mock without an admin token (the default)', () => {
     ['a DNS-rebinding host name', { host: 'evil.example' }],
     ['a public name that resolves to 127.0.0.1', { host: '127.0.0.1.nip.io' }],
   ])('refuses %s with 403 ERR_CROSS_SITE, minting nothing, arming nothing, reading nothing', async (_name, headers: Record<string, string>) => {
-    const before = (await mock.sessions()).length;
+    const before = (await mock.tokens()).length;
     const minted = await call(mock.port, 'POST', '/__mock/tokens', { host: host(), ...headers }, '{}');
     const armed = await call(mock.port, 'POST', '/__mock/faults', { host: host(), ...headers }, '{"status":500,"times":null}');
     const read_ = await call(mock.port, 'GET', '/__mock/requests', { host: host(), ...headers });
@@ -269,12 +269,12 @@ describe('a loopback mock without an admin token (the default)', () => {
       expect(JSON.parse(answer.text)).toMatchObject({ errorCode: 'ERR_CROSS_SITE' });
       expect(answer.text).toContain('--admin-token');
     }
-    expect((await mock.sessions()).length).toBe(before);
+    expect((await mock.tokens()).length).toBe(before);
     expect(await mock.faults.list()).toEqual([]);
   });
 
   it('keeps the contract operation and health open to any origin', async () => {
-    const answer = await read(await fetch(mock.logoutUrl, { method: 'POST', headers: { origin: 'https://app.example.com' } }));
+    const answer = await read(await fetch(mock.urls.logout, { method: 'POST', headers: { origin: 'https://app.example.com' } }));
     expect(answer.status).toBe(401);
     expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(await violations(answer)).toEqual([]);

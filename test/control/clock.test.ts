@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SessionView } from '../../src/control/services.ts';
+import type { TokenView } from '../../src/control/services.ts';
 import { decode } from '../support/crafted.ts';
 import { type Answer, control, DEMO, logout, refresh, signedIn, signIn, useMock } from '../support/mock.ts';
 
@@ -150,7 +150,7 @@ describe('POST /__mock/sessions/{sid}/expire', () => {
     const expiring = await signedInNow();
     const other = await signedInNow();
     await api('POST', `/__mock/sessions/${sidOf(expiring.idToken)}/expire`);
-    const { sessions } = (await api('GET', '/__mock/sessions')).body as { sessions: SessionView[] };
+    const { sessions } = (await api('GET', '/__mock/sessions')).body as { sessions: TokenView[] };
     const statusOf = (sid: string) => sessions.filter((s) => s.sid === sid).map((s) => s.status);
     expect(statusOf(sidOf(expiring.idToken))).toEqual(['expired', 'expired']);
     expect(statusOf(sidOf(other.idToken))).toEqual(['active', 'active']);

@@ -107,7 +107,7 @@ describe('outside the control API', () => {
     const unknown = await read(await fetch(`${mock.url}/auth/api/v1/customer/login`, { method: 'POST' }));
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ errorCode: 'ERR_NOT_FOUND' });
-    const get = await read(await fetch(mock.logoutUrl));
+    const get = await read(await fetch(mock.urls.logout));
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST, OPTIONS');
   });
@@ -115,7 +115,7 @@ describe('outside the control API', () => {
   it('--base-path moves the operation', async () => {
     const m = await mockOn({ basePath: '/v2' });
     try {
-      expect(m.logoutUrl).toBe(`${m.url}/v2/customer/logout`);
+      expect(m.urls.logout).toBe(`${m.url}/v2/customer/logout`);
       expect((await logout(m)).status).toBe(401);
       expect((await fetch(`${m.url}/auth/api/v1/customer/logout`, { method: 'POST' })).status).toBe(404);
     } finally {
@@ -128,7 +128,7 @@ describe('CORS just works from any localhost origin', () => {
   const origin = 'http://localhost:5173';
 
   it('preflight reflects the origin, allows Authorization and credentials', async () => {
-    const response = await fetch(mock.logoutUrl, {
+    const response = await fetch(mock.urls.logout, {
       method: 'OPTIONS',
       headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
     });
@@ -149,7 +149,7 @@ describe('CORS just works from any localhost origin', () => {
   });
 
   it('private network access preflights are allowed', async () => {
-    const response = await fetch(mock.logoutUrl, {
+    const response = await fetch(mock.urls.logout, {
       method: 'OPTIONS',
       headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-private-network': 'true' },
     });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { DEFAULT_SPEC_PATH } from '../../src/contract/spec.ts';
+import { DEFAULT_SPEC_PATH } from '../../src/contract/document.ts';
 import { NETWORK_FAULTS } from '../../src/faults/fault.ts';
 import type { Mock } from '../../src/mock.ts';
 import { TOKEN_KINDS } from '../../src/tokens/issuer.ts';
@@ -37,7 +37,7 @@ afterEach(async () => {
 async function setUp(options: Parameters<typeof mockOn>[0] = {}): Promise<{ mock: Mock; app: CustomerApp; context: BrowserContext; problems: string[] }> {
   const mock = await mockOn(options);
   cleanups.push(() => mock.close());
-  const app = await startCustomerApp(mock.logoutUrl);
+  const app = await startCustomerApp(mock.urls.logout);
   cleanups.push(() => app.close());
   const context = await browser.newContext({ viewport: VIEWPORT });
   cleanups.push(() => context.close());
@@ -111,13 +111,17 @@ function faultCell(panel: Page, id: string, cell: number) {
 
 /** A real POST to the mock's sign-in URL, as an app's login screen sends it. */
 async function signIn(mock: Mock, email: string, password: string): Promise<Answer> {
-  const response = await fetch(mock.signInUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const response = await fetch(mock.urls['sign-in']!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   return read(response);
 }
 
 /** A real POST to the mock's refresh URL with the refresh token in the body. */
 async function refresh(mock: Mock, refreshToken: string): Promise<Answer> {
-  const response = await fetch(mock.refreshUrl!, {
+  const response = await fetch(mock.urls.refresh!, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ refresh_token: refreshToken }),
@@ -228,7 +232,7 @@ describe('QA panel, in Chromium', () => {
       return Promise.all(buttons.map((b) => b.getAttribute('data-status')));
     };
     const statuses = await statusesOffered('Answer with a documented Logout status');
-    expect(statuses.map(Number)).toEqual([...mock.contract.statuses]);
+    expect(statuses.map(Number)).toEqual([...mock.contract.operations.get('logout')!.statuses]);
     expect(statuses).toEqual(['200', '400', '401', '403', '429', '500']);
     await expect(panel.getByRole('button', { name: `Arm 429 ${hostile}` }).count()).resolves.toBe(1);
     await expect(panel.locator('img').count()).resolves.toBe(0);

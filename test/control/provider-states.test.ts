@@ -109,7 +109,7 @@ describe('POST /__mock/provider-states', () => {
   it('logs the "logged out" state\'s sign-in out: the session list shows it, not just the answer', async () => {
     const { body } = await stateChange({ state: 'a customer whose session has been logged out', action: 'setup' });
     const sub = decode((body as { token: string }).token).payload.sub as string;
-    const sessions = (await mock.sessions()).filter((s) => s.sub === sub);
+    const sessions = (await mock.tokens()).filter((s) => s.sub === sub);
     expect(sessions.length).toBeGreaterThan(0);
     expect(sessions.every((s) => s.status === 'logged-out')).toBe(true);
   });

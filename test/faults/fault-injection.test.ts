@@ -2,14 +2,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadContract } from '../../src/contract/spec.ts';
+import { loadContract } from '../../src/contract/contract.ts';
 import { ConfigError } from '../../src/errors.ts';
 import type { Fault } from '../../src/faults/fault.ts';
 import type { Mock } from '../../src/mock.ts';
 import { type Answer, control as controlAt, logout, mockOn, read, useMock, violations } from '../support/mock.ts';
 
 /** The statuses the spec documents for logout: every one may be armed and forced. */
-const { statuses: DOCUMENTED } = await loadContract();
+const DOCUMENTED = (await loadContract()).operations.get('logout')?.statuses ?? [];
 
 const mock = useMock({}, { resetAfterEach: true });
 
@@ -33,7 +33,7 @@ const token = async (sub = 'cust-1') => (await mock.issueToken({ sub })).token;
 async function expectFaulted(answer: Answer, fault: Fault): Promise<void> {
   expect(answer.status).toBe(fault.status);
   expect(answer.headers.get('x-mock-fault')).toBe(fault.id);
-  expect(answer.body).toEqual(mock.contract.examples.get(fault.status as number));
+  expect(answer.body).toEqual(mock.contract.operations.get('logout')!.examples.get(fault.status as number));
   expect(await violations(answer)).toEqual([]);
 }
 
@@ -317,7 +317,8 @@ describe('a bad fault is a 400 naming the field', () => {
     [{ delayMs: 1e9 }, 'delayMs'],
     [{ status: 500, ttlMs: 0 }, 'ttlMs'],
     [{ status: 500, match: 'cust-42' }, 'match'],
-    [{ status: 500, match: { customer: 'cust-42' } }, 'match.customer'],
+    [{ status: 500, match: { customer: '' } }, 'match.customer'],
+    [{ status: 500, match: { tenant: 'cust-42' } }, 'match.tenant'],
     [{ status: 500, match: { sub: '' } }, 'match.sub'],
     [{ status: 500, match: { session: 42 } }, 'match.session'],
     [{ status: 500, colour: 'red' }, 'colour'],
@@ -333,7 +334,7 @@ describe('a bad fault is a 400 naming the field', () => {
   it('status 418 → the message names the allowed statuses', async () => {
     const answer = await control('POST', '/__mock/faults', { status: 418 });
     const message = (answer.body as { message: string }).message;
-    for (const status of mock.contract.statuses) expect(message).toContain(String(status));
+    for (const status of mock.contract.operations.get('logout')!.statuses) expect(message).toContain(String(status));
   });
 
   it('mock.faults.arm throws the same InputError', async () => {
@@ -351,7 +352,7 @@ describe('per-request overrides', () => {
   it.each(DOCUMENTED)('Prefer: code=%i answers the documented response, spec-valid', async (status) => {
     const answer = await logout(mock, { token: await token(), headers: { prefer: `code=${status}` } });
     expect(answer.status).toBe(status);
-    expect(answer.body).toEqual(mock.contract.examples.get(status));
+    expect(answer.body).toEqual(mock.contract.operations.get('logout')!.examples.get(status));
     expect(await violations(answer)).toEqual([]);
   });
 
@@ -370,7 +371,7 @@ describe('per-request overrides', () => {
     expect(answer.status).toBe(400);
     expect(await violations(answer)).toEqual([]);
     const reason = answer.headers.get('x-mock-reason') ?? '';
-    for (const status of mock.contract.statuses) expect(reason).toContain(String(status));
+    for (const status of mock.contract.operations.get('logout')!.statuses) expect(reason).toContain(String(status));
   });
 
   it.each([

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
-import { draw, type Fault, type FaultContext, isLive, parseFault, takeFrom } from '../../src/faults/fault.ts';
+import { draw, type Fault, type FaultContext, type FaultTargets, isLive, parseFault, takeFrom } from '../../src/faults/fault.ts';
 
 const STATUSES = [200, 400, 401, 403, 500] as const;
 const NOW = Date.UTC(2030, 0, 1);
-const arm = (input: Record<string, unknown>, now = NOW, seed = 1) => parseFault(input, { statuses: STATUSES, now, seed });
+/** Logout and sign-in as the mock serves them: sign-in requests carry no sign-in id (they make one). */
+const TARGETS: FaultTargets = new Map([
+  ['logout', { statuses: STATUSES, scopes: ['sub', 'sid', 'customer'] }],
+  ['sign-in', { statuses: STATUSES, scopes: ['sub', 'customer'] }],
+]);
+const arm = (input: Record<string, unknown>, now = NOW, seed = 1) => parseFault(input, { targets: TARGETS, now, seed });
 
 /** Runs `requests` contexts through takeFrom one at a time (as the store does) and reports which fault each got. */
 function run(faults: Fault[], requests: FaultContext[], now = NOW): { fired: (string | undefined)[]; left: Fault[] } {
@@ -122,23 +127,25 @@ describe('parseFault: what a QA engineer may arm', () => {
 
 describe('parseFault: a scope that could never match', () => {
   it('refuses a sid on a sign-in fault (a sign-in request has no sign-in id yet), naming match.sid', () => {
-    const statuses = { logout: STATUSES, 'sign-in': STATUSES };
-    expect(() => parseFault({ status: 500, match: { operation: 'sign-in', sid: 'f3a1' } }, { statuses, now: NOW, seed: 1 })).toThrow(
+    expect(() => parseFault({ status: 500, match: { operation: 'sign-in', sid: 'f3a1' } }, { targets: TARGETS, now: NOW, seed: 1 })).toThrow(
       /match\.sid never matches/,
     );
     let field: unknown;
     try {
-      parseFault({ status: 500, match: { operation: 'sign-in', sid: 'f3a1' } }, { statuses, now: NOW, seed: 1 });
+      parseFault({ status: 500, match: { operation: 'sign-in', sid: 'f3a1' } }, { targets: TARGETS, now: NOW, seed: 1 });
     } catch (error) {
       field = (error as { field?: unknown }).field;
     }
     expect(field).toBe('match.sid');
     // By sub (the user) it is fine, and a sid on every operation (`*`) still fires on logout and refresh.
-    expect(parseFault({ status: 500, match: { operation: 'sign-in', sub: 'u-1' } }, { statuses, now: NOW, seed: 1 }).match).toEqual({
+    expect(parseFault({ status: 500, match: { operation: 'sign-in', sub: 'u-1' } }, { targets: TARGETS, now: NOW, seed: 1 }).match).toEqual({
       operation: 'sign-in',
       sub: 'u-1',
     });
-    expect(parseFault({ status: 500, match: { operation: '*', sid: 'f3a1' } }, { statuses, now: NOW, seed: 1 }).match).toEqual({ operation: '*', sid: 'f3a1' });
+    expect(parseFault({ status: 500, match: { operation: '*', sid: 'f3a1' } }, { targets: TARGETS, now: NOW, seed: 1 }).match).toEqual({
+      operation: '*',
+      sid: 'f3a1',
+    });
   });
 });
 
@@ -208,8 +215,8 @@ describe('takeFrom: probability is seeded, so a run repeats', () => {
   });
 
   it('takes the seed from the mock when the fault names none', () => {
-    const a = run([parseFault({ status: 500, times: null, probability: 0.5 }, { statuses: STATUSES, now: NOW, seed: 99 })], times(100, {}));
-    const b = run([parseFault({ status: 500, times: null, probability: 0.5, seed: 99 }, { statuses: STATUSES, now: NOW, seed: 1 })], times(100, {}));
+    const a = run([parseFault({ status: 500, times: null, probability: 0.5 }, { targets: TARGETS, now: NOW, seed: 99 })], times(100, {}));
+    const b = run([parseFault({ status: 500, times: null, probability: 0.5, seed: 99 }, { targets: TARGETS, now: NOW, seed: 1 })], times(100, {}));
     expect(a.fired.map(Boolean)).toEqual(b.fired.map(Boolean));
   });
 

@@ -25,7 +25,7 @@ function rawLogout(target: Mock, headers: Record<string, string> = {}) {
   const head = Object.entries({ host: `127.0.0.1:${target.port}`, 'content-length': '0', ...headers })
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
-  const sent = new Promise<void>((resolve) => socket.write(`POST ${new URL(target.logoutUrl).pathname} HTTP/1.1\r\n${head}\r\n`, () => resolve()));
+  const sent = new Promise<void>((resolve) => socket.write(`POST ${new URL(target.urls.logout).pathname} HTTP/1.1\r\n${head}\r\n`, () => resolve()));
   return { socket, sent, result, received: () => Buffer.concat(chunks) };
 }
 
@@ -36,7 +36,7 @@ type HttpResult = { status?: number; headers?: IncomingHttpHeaders; body?: strin
 function httpLogout(target: Mock, options: { token?: string; timeoutMs?: number } = {}): Promise<HttpResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const req = request(target.logoutUrl, {
+    const req = request(target.urls.logout, {
       method: 'POST',
       agent: false,
       headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
@@ -88,7 +88,7 @@ describe('reset', () => {
   it('node:http and fetch see ECONNRESET', async () => {
     await mock.faults.arm({ network: 'reset', times: 2 });
     expect((await httpLogout(mock)).error?.code).toBe('ECONNRESET');
-    const error = await fetch(mock.logoutUrl, { method: 'POST' }).catch((e: unknown) => e);
+    const error = await fetch(mock.urls.logout, { method: 'POST' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect((error as { cause?: { code?: string } }).cause?.code).toBe('ECONNRESET');
   });
@@ -125,7 +125,7 @@ describe('garbage', () => {
     const seen = await httpLogout(mock);
     expect(seen.status).toBeUndefined();
     expect(seen.error?.code).toMatch(/^HPE_/);
-    const error = await fetch(mock.logoutUrl, { method: 'POST' }).catch((e: unknown) => e);
+    const error = await fetch(mock.urls.logout, { method: 'POST' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
   });
 });
@@ -179,7 +179,7 @@ describe('hang', () => {
     const answer = await held;
     expect(answer.status).toBe(200);
     expect(answer.headers?.['x-mock-fault']).toBe(fault.id);
-    expect(JSON.parse(answer.body ?? '')).toEqual(mock.contract.examples.get(200));
+    expect(JSON.parse(answer.body ?? '')).toEqual(mock.contract.operations.get('logout')!.examples.get(200));
     // It was a real logout: the token is revoked now.
     expect((await httpLogout(mock, { token })).status).toBe(401);
     expect(await mock.faults.list()).toEqual([]);

@@ -56,7 +56,7 @@ function logoutFrom(page: Page, init: { headers?: Record<string, string>; creden
         return { error: String(error) };
       }
     },
-    [mock.logoutUrl, init] as const,
+    [mock.urls.logout, init] as const,
   );
 }
 

@@ -11,7 +11,7 @@ let mock: Mock;
 let logoutPath: string;
 beforeAll(async () => {
   mock = await mockOn();
-  logoutPath = new URL(mock.logoutUrl).pathname;
+  logoutPath = new URL(mock.urls.logout).pathname;
 });
 afterAll(() => mock?.close());
 

@@ -40,7 +40,7 @@ beforeAll(async () => {
   // Same keys and issuer, but it minted nothing: it checks every token by its signature.
   twin = await mockOn({ keyFile, issuer: ISSUER });
   keys = await keysOf(keyFile);
-  logoutPath = new URL(mock.logoutUrl).pathname;
+  logoutPath = new URL(mock.urls.logout).pathname;
   agent = new Agent({ keepAlive: true, maxSockets: 4 });
   // A server that `jku`/`x5u`/`x5c` headers point at: the mock must never fetch keys from a token's say-so.
   lure = createServer((req, res) => {

@@ -19,7 +19,7 @@ let logoutPath: string;
 
 beforeAll(async () => {
   mock = await mockOn();
-  logoutPath = new URL(mock.logoutUrl).pathname;
+  logoutPath = new URL(mock.urls.logout).pathname;
   await specValidator();
 });
 afterAll(async () => {
@@ -36,7 +36,7 @@ const post = (headers: string[], body = '') => `POST ${logoutPath} HTTP/1.1\r\nH
 /** A real client, on its own connection, logs out within the bound. */
 async function realClientServed(): Promise<void> {
   const { token } = await mock.issueToken();
-  const response = await fetch(mock.logoutUrl, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(BOUND_MS) });
+  const response = await fetch(mock.urls.logout, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(BOUND_MS) });
   expect(response.status).toBe(200);
   await response.arrayBuffer();
 }

@@ -23,7 +23,7 @@ describe('the journal tells the truth', () => {
   it('a client that gives up during Prefer: delay=2000 is still logged out; the journal says 200, and that the client went away', async () => {
     const { token, claims } = await mock.issueToken({ sub: 'cust-gone' });
     const abort = new AbortController();
-    const gone = fetch(mock.logoutUrl, { method: 'POST', headers: { authorization: `Bearer ${token}`, prefer: 'delay=2000' }, signal: abort.signal });
+    const gone = fetch(mock.urls.logout, { method: 'POST', headers: { authorization: `Bearer ${token}`, prefer: 'delay=2000' }, signal: abort.signal });
     setTimeout(() => abort.abort(), 300);
     await expect(gone).rejects.toThrow();
     const logged = await entry((entries) => entries.find((e) => e.jti === claims.jti));
@@ -58,7 +58,7 @@ describe('the journal tells the truth', () => {
     async (name) => {
       const response = await fetch(`${mock.baseUrl}/customer/${name}`, { method: 'POST' });
       expect(response.status).toBe(404);
-      const hint = `(did you mean POST ${new URL(mock.logoutUrl).pathname}?)`;
+      const hint = `(did you mean POST ${new URL(mock.urls.logout).pathname}?)`;
       expect(((await response.json()) as { message: string }).message).toContain(hint);
       const journaled = await entry((entries) => entries.find((e) => e.path.endsWith(`/customer/${name}`)));
       expect(journaled).toMatchObject({ operation: 'other', status: 404, method: 'POST' });

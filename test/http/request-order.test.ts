@@ -8,7 +8,7 @@ let mock: Mock;
 let logoutPath: string;
 beforeAll(async () => {
   mock = await mockOn();
-  logoutPath = new URL(mock.logoutUrl).pathname;
+  logoutPath = new URL(mock.urls.logout).pathname;
   await specValidator();
 });
 afterAll(() => mock?.close());

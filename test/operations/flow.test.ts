@@ -52,10 +52,10 @@ describe('the done-when walk', () => {
     const cookie = (answer.headers.getSetCookie()[0] ?? '').split(';')[0] as string;
     await mock.clock.advance(3600);
     expect((await logout(mock, { token: signedIn(answer).idToken })).status).toBe(401);
-    const renewed = await read(await fetch(mock.refreshUrl as string, { method: 'POST', headers: { cookie } }));
+    const renewed = await read(await fetch(mock.urls.refresh as string, { method: 'POST', headers: { cookie } }));
     expect(renewed.status).toBe(200);
     expect((await logout(mock, { token: (renewed.body as { data: { id_token: string } }).data.id_token })).status).toBe(200);
-    expect((await read(await fetch(mock.refreshUrl as string, { method: 'POST', headers: { cookie } }))).status).toBe(401);
+    expect((await read(await fetch(mock.urls.refresh as string, { method: 'POST', headers: { cookie } }))).status).toBe(401);
   });
 });
 
@@ -124,7 +124,7 @@ describe('the journal', () => {
 
 describe('CORS on sign-in and refresh, exactly as on logout', () => {
   const origin = 'http://localhost:5173';
-  const urls = () => ({ logout: mock.logoutUrl, 'sign-in': mock.signInUrl as string, refresh: mock.refreshUrl as string });
+  const urls = () => ({ logout: mock.urls.logout, 'sign-in': mock.urls['sign-in'] as string, refresh: mock.urls.refresh as string });
   const CORS = ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-expose-headers', 'vary'];
 
   it("the preflight of each answers the same as logout's", async () => {

@@ -202,7 +202,7 @@ describe('logout revokes the sign-in', () => {
   it('sessions lists the sign-in as logged-out by jti, never with the raw token', async () => {
     const { token, claims } = await mock.issueToken({ sub: 'cust-sessions' });
     await logout(mock, { token });
-    const sessions = (await mock.sessions()).filter((s) => s.sub === 'cust-sessions');
+    const sessions = (await mock.tokens()).filter((s) => s.sub === 'cust-sessions');
     expect(sessions.map((s) => [s.tokenUse, s.status]).sort()).toEqual([
       ['access', 'logged-out'],
       ['id', 'logged-out'],

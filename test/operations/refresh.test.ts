@@ -275,7 +275,7 @@ describe("7. success → 200 with the same sign-in's new access and id tokens", 
   it('from the cookie alone (no body), as the HttpOnly cookie sign-in set', async () => {
     const answer = await signIn(mock, { json: DEMO });
     const cookie = (answer.headers.getSetCookie()[0] ?? '').split(';')[0] as string;
-    const response = await read(await fetch(mock.refreshUrl as string, { method: 'POST', headers: { cookie: `mock_session=qa-1; ${cookie}` } }));
+    const response = await read(await fetch(mock.urls.refresh as string, { method: 'POST', headers: { cookie: `mock_session=qa-1; ${cookie}` } }));
     const next = refreshed(await expectValid(response));
     expect(decode(next.idToken).payload.origin_jti).toBe(decode(signedIn(answer).idToken).payload.origin_jti);
     expect(response.headers.get('set-cookie')).toBeNull();
@@ -319,7 +319,7 @@ describe("7. success → 200 with the same sign-in's new access and id tokens", 
 
 describe('a state store that fails', () => {
   it('→ the documented 500, never a stack trace; the refresh works once the store is back', async () => {
-    const { store, fail } = failingStore('isRevoked');
+    const { store, fail } = failingStore('signInState');
     const broken = await mockOn({ store });
     try {
       const { refreshToken } = await signedInOn(broken);

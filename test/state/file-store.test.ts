@@ -348,7 +348,7 @@ describe('starting on a state file that is not clean', () => {
     const path = fresh();
     const store = await open(path);
     const now = Date.now();
-    await store.addFault(parseFault({ status: 500, times: null }, { statuses: [500], now, seed: 1 }));
+    await store.addFault(parseFault({ status: 500, times: null }, { targets: new Map([['logout', { statuses: [500], scopes: [] }]]), now, seed: 1 }));
     // 12,000 changes pass the compaction threshold; most revocations have lapsed by then.
     for (let i = 0; i < 12_000; i += 1000) {
       await Promise.all(Array.from({ length: 1000 }, (_, j) => store.revoke(`sid:${i + j}`, i + j < 11_990 ? now + 1 : now + 3_600_000, now)));
@@ -468,7 +468,7 @@ describe('an acknowledgement waits for the disk (issue 15, case 8: fsync and the
     try {
       const { token } = await mock.issueToken();
       gate.hold();
-      const answer = fetch(mock.logoutUrl, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      const answer = fetch(mock.urls.logout, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
       expect(await settlesWithin(answer, 500)).toBe(false);
       expect(gate.held.some((line) => line.startsWith(`datasync ${stateFile} `))).toBe(true);
       gate.release();

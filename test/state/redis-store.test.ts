@@ -56,7 +56,7 @@ describe('two mocks on one Redis', () => {
     expect((await logout(b, { token })).status).toBe(200);
     expect((await logout(a, { token })).status).toBe(401);
     expect((await logout(b, { token })).status).toBe(401);
-    const sessions = await b.sessions();
+    const sessions = await b.tokens();
     expect(sessions.filter((s) => s.status === 'logged-out')).toHaveLength(2);
   });
 

@@ -55,7 +55,8 @@ afterAll(async () => {
 });
 
 const STATUSES = [200, 400, 401, 403, 500];
-const fault = (input: Record<string, unknown>, now = Date.now()): Fault => parseFault(input, { statuses: STATUSES, now, seed: 1 });
+const fault = (input: Record<string, unknown>, now = Date.now()): Fault =>
+  parseFault(input, { targets: new Map([['logout', { statuses: STATUSES, scopes: ['sub', 'sid', 'customer'] }]]), now, seed: 1 });
 const token = (i: number): TokenRecord => ({
   jti: `j${i}`,
   sid: `s${i}`,

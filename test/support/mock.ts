@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { OPERATIONS, type OperationName } from '../../src/contract/spec.ts';
+import { loadContract } from '../../src/contract/contract.ts';
 import { createSpecValidator, type SpecValidator } from '../../src/contract/validator.ts';
 import { type Mock, type MockOptions, startMock } from '../../src/mock.ts';
 import { MemoryStore } from '../../src/state/memory-store.ts';
@@ -16,7 +16,7 @@ export type Answer = { status: number; headers: Headers; body: unknown; text: st
 /** POSTs to the mock's logout operation with the given headers/body and reads the whole answer. */
 export async function logout(mock: Mock, init: { token?: string; headers?: Record<string, string>; body?: string; query?: string } = {}): Promise<Answer> {
   const headers: Record<string, string> = { ...(init.token !== undefined ? { authorization: `Bearer ${init.token}` } : {}), ...init.headers };
-  const response = await fetch(`${mock.logoutUrl}${init.query ?? ''}`, { method: 'POST', headers, body: init.body });
+  const response = await fetch(`${mock.urls.logout}${init.query ?? ''}`, { method: 'POST', headers, body: init.body });
   return read(response);
 }
 
@@ -50,10 +50,12 @@ export function specValidator(): Promise<SpecValidator> {
   return validator;
 }
 
-/** The violations Prism finds in an answer of `operation` (default logout; empty = it matches the spec). */
-export async function violations(answer: Answer, operation: OperationName = 'logout'): Promise<string[]> {
+/** The violations Prism finds in an answer of `operation` (by name, default logout; empty = it matches the spec). */
+export async function violations(answer: Answer, operation = 'logout'): Promise<string[]> {
   const v = await specValidator();
-  const { method, path } = OPERATIONS[operation];
+  const found = (await loadContract()).operations.get(operation);
+  if (!found) throw new Error(`the spec has no operation ${operation}`);
+  const { method, path } = found;
   return v.validateResponse(method, path, {
     status: answer.status,
     headers: Object.fromEntries(answer.headers),
@@ -69,13 +71,13 @@ export const DEMO = { email: 'customer@example.com', password: 'Sandbox-Password
 
 /** POSTs to the mock's sign-in operation (`{ email, password }` as JSON by default) and reads the whole answer. */
 export function signIn(mock: Mock, init: OperationInit = {}): Promise<Answer> {
-  return post(mock.signInUrl as string, init);
+  return post(mock.urls['sign-in'] as string, init);
 }
 
 /** POSTs to the mock's refresh operation and reads the whole answer; `{ token }` sends `{ "refresh_token": token }`. */
 export function refresh(mock: Mock, init: OperationInit & { token?: string } = {}): Promise<Answer> {
   const { token, ...rest } = init;
-  return post(mock.refreshUrl as string, token === undefined ? rest : { ...rest, json: { refresh_token: token } });
+  return post(mock.urls.refresh as string, token === undefined ? rest : { ...rest, json: { refresh_token: token } });
 }
 
 /** The tokens of a 200 sign-in answer, whichever wrap (`--sign-in-wrap`) it has. */

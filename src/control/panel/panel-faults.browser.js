@@ -39,7 +39,7 @@ function scopeFromForm() {
   const session = textOf('arm-session');
   if (session) match.session = session;
   const operation = chosenOperation().name;
-  if (operation !== 'logout') match.operation = operation;
+  if (operation !== DATA.defaultOperation) match.operation = operation;
   return match;
 }
 
@@ -178,7 +178,7 @@ hooks.target.push((target) => {
   $('arm-sub', HTMLInputElement).value = target.sub ?? '';
   $('arm-sid', HTMLInputElement).value = target.sid ?? '';
   $('arm-session', HTMLInputElement).value = '';
-  if (target.sid && !sidApplies()) $('arm-operation', HTMLSelectElement).value = 'logout';
+  if (target.sid && !sidApplies()) $('arm-operation', HTMLSelectElement).value = DATA.defaultOperation;
   showStatusButtons();
   showScope();
   $(target.sid ? 'arm-sid' : 'arm-sub').focus();
@@ -197,7 +197,7 @@ function scopeCell(f) {
   if (f.match?.sub) parts.push(`sub ${clip(f.match.sub)}`);
   if (f.match?.sid) parts.push(`sid ${short(f.match.sid)}`);
   if (f.match?.session) parts.push(`session ${clip(f.match.session)}`);
-  const operation = f.match?.operation ?? 'logout';
+  const operation = f.match?.operation ?? DATA.defaultOperation;
   const warnings = faultWarnings.get(f.id) ?? [];
   return el(
     'td',

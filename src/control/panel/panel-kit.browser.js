@@ -14,20 +14,21 @@
  */
 /**
  * What a fault can target: one served operation, or `*` (`PanelOperation` in panel.ts).
- * @typedef {{ name: string, summary: string, method: string, path: string, statuses: PanelStatus[] }} PanelOperation
+ * @typedef {{ name: string, summary: string, method: string, path: string, statuses: PanelStatus[], scopes: string[] }} PanelOperation
  */
 /**
  * The page's data block, as panel.ts injects it (`PanelData` there).
  * @typedef {object} PanelData
  * @property {string} basePath
- * @property {PanelOperation[]} operations the served operations, logout first, then `*`
+ * @property {PanelOperation[]} operations the served operations, the default one first, then `*`
+ * @property {string} defaultOperation the operation a fault targets when its match names none
  * @property {{ name: string, hint: string }[]} networkFaults
  * @property {{ name: string, hint: string }[]} tokenKinds
  * @property {boolean} adminRequired
  */
 /**
  * Which requests a fault applies to (`FaultMatch` in src/faults/fault.ts); `operation` absent means logout.
- * @typedef {{ sub?: string, sid?: string, session?: string, operation?: string }} FaultMatch
+ * @typedef {{ sub?: string, sid?: string, customer?: string, session?: string, operation?: string }} FaultMatch
  */
 /**
  * What a fault answers: a status, a network fault, or (neither) the normal answer, late.
@@ -185,11 +186,11 @@ const statusClass = (status) => `s${String(status).charAt(0)}`;
 /** @param {unknown} error */
 const messageOf = (error) => (error instanceof Error ? error.message : String(error));
 
-/** @param {string | undefined} name an operation name; absent: logout (as a fault's `match.operation`) */
+/** @param {string | undefined} name an operation name; absent: the default one (as a fault's `match.operation`) */
 function operationOf(name) {
-  return DATA.operations.find((o) => o.name === (name ?? 'logout')) ?? /** @type {PanelOperation} */ (DATA.operations[0]);
+  return DATA.operations.find((o) => o.name === (name ?? DATA.defaultOperation)) ?? /** @type {PanelOperation} */ (DATA.operations[0]);
 }
-/** The spec's description of a status, for this operation (logout when not given). @param {number} status @param {string} [operation] */
+/** The spec's description of a status, for this operation (the default one when not given). @param {number} status @param {string} [operation] */
 const description = (status, operation) => operationOf(operation).statuses.find((s) => s.status === status)?.description || '';
 
 // ---- control API -------------------------------------------------------------------------

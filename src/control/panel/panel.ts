@@ -1,13 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Contract, OPERATIONS } from '../../contract/spec.ts';
-import { type FaultOperation, NETWORK_FAULTS, type NetworkFault } from '../../faults/fault.ts';
+import type { OperationContract } from '../../contract/contract.ts';
+import { DEFAULT_FAULT_OPERATION, type FaultOperation, type FaultScope, NETWORK_FAULTS, type NetworkFault } from '../../faults/fault.ts';
 import { TOKEN_KINDS, type TokenKind } from '../../tokens/issuer.ts';
 
-/** What the panel page is built from: the contract and where its operations are served. */
+/** One operation the mock serves, as the panel offers it: its name, its contract, the scopes its requests carry, where it is served. */
+export type PanelOperationSource = {
+  readonly name: string;
+  readonly contract: OperationContract;
+  readonly scopes: readonly FaultScope[];
+  readonly path: string;
+};
+
+/** What the panel page is built from: the operations the mock serves and where. */
 export type PanelContext = {
-  contract: Contract;
+  operations: readonly PanelOperationSource[];
   /** The base path the operations are served under (`/auth/api/v1`, or `--base-path`). */
   basePath: string;
   /** True when control calls need `X-Mock-Admin-Token` (the page then asks for it up front). */
@@ -22,13 +30,15 @@ type PanelStatus = { status: number; description: string };
  * full path and documented statuses), or `*` (the statuses every served operation documents: what a `*`
  * fault may answer with, see `parseFault`).
  */
-type PanelOperation = { name: FaultOperation; summary: string; method: string; path: string; statuses: PanelStatus[] };
+type PanelOperation = { name: FaultOperation; summary: string; method: string; path: string; statuses: PanelStatus[]; scopes: readonly FaultScope[] };
 
 /** The data the page reads from its `<script type="application/json" id="panel-data">` block. */
 type PanelData = {
   basePath: string;
-  /** The served operations in the spec's order (logout first), then `*`. */
+  /** The served operations, the one a fault targets when it names none first, then `*`. */
   operations: PanelOperation[];
+  /** The operation a fault targets when its match names none (`DEFAULT_FAULT_OPERATION`). */
+  defaultOperation: string;
   networkFaults: { name: NetworkFault; hint: string }[];
   tokenKinds: { name: TokenKind; hint: string }[];
   adminRequired: boolean;
@@ -116,18 +126,24 @@ export async function servePanel(_req: IncomingMessage, res: ServerResponse, con
 
 /** The page's data, from the contract (spec: each operation's `responses`) and the product's own lists. */
 function panelData(context: PanelContext): PanelData {
-  const { contract, basePath } = context;
-  const served: PanelOperation[] = [...contract.operations.values()].map((operation) => ({
-    name: operation.name,
-    summary: OPERATIONS[operation.name].summary,
-    method: operation.method.toUpperCase(),
-    path: `${basePath}${operation.path}`,
-    statuses: operation.statuses.map((status) => ({ status, description: operation.descriptions.get(status) ?? String(status) })),
+  const { basePath } = context;
+  const ordered = [...context.operations].sort((a, b) => Number(b.name === DEFAULT_FAULT_OPERATION) - Number(a.name === DEFAULT_FAULT_OPERATION));
+  const served: PanelOperation[] = ordered.map(({ name, contract, scopes, path }) => ({
+    name,
+    summary: contract.summary ?? name,
+    method: contract.method.toUpperCase(),
+    path,
+    statuses: contract.statuses.map((status) => ({ status, description: contract.descriptions.get(status) ?? String(status) })),
+    scopes,
   }));
   const everywhere = served[0]?.statuses.filter(({ status }) => served.every((operation) => operation.statuses.some((s) => s.status === status))) ?? [];
   return {
     basePath,
-    operations: [...served, { name: '*', summary: 'Every operation', method: '', path: `${basePath}/…`, statuses: everywhere }],
+    operations: [
+      ...served,
+      { name: '*', summary: 'Every operation', method: '', path: `${basePath}/…`, statuses: everywhere, scopes: ['sub', 'sid', 'customer'] },
+    ],
+    defaultOperation: DEFAULT_FAULT_OPERATION,
     networkFaults: NETWORK_FAULTS.map((name) => ({ name, hint: NETWORK_HINTS[name] ?? '' })),
     tokenKinds: TOKEN_KINDS.map((name) => ({ name, hint: KIND_HINTS[name] ?? '' })),
     adminRequired: context.adminRequired ?? false,

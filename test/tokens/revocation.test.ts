@@ -2,9 +2,9 @@
 // that every store keeps as it is (JSON, a Redis TTL), whatever the token's claims.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { revokedUntil } from '../../src/operations/revocation.ts';
 import type { Claims } from '../../src/tokens/issuer.ts';
 import { LATEST_NUMERIC_DATE, refusedFromMs, timeProblem } from '../../src/tokens/numeric-date.ts';
+import { revokedUntil } from '../../src/tokens/revocation.ts';
 
 const NOW_MS = Date.UTC(2026, 0, 15, 12, 0, 0, 250);
 const NOW = Math.floor(NOW_MS / 1000);

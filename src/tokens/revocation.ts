@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Claims } from '../tokens/issuer.ts';
-import { isNumericDate, LATEST_NUMERIC_DATE, refusedFromMs } from '../tokens/numeric-date.ts';
+import type { Claims } from './issuer.ts';
+import { isNumericDate, LATEST_NUMERIC_DATE, refusedFromMs } from './numeric-date.ts';
 
 /** How long a sign-in (or a lone token) must be remembered as logged out, and what that depends on. */
 export type RevocationLifetime = {
@@ -64,12 +64,22 @@ export function revocationKeys(claims: Claims, token: string): RevocationKeys {
 }
 
 function keysOf(claims: Claims, token: string): RevocationKeys {
-  const sid = typeof claims.origin_jti === 'string' && claims.origin_jti !== '' ? `sid:${claims.origin_jti}` : undefined;
-  const jti = typeof claims.jti === 'string' && claims.jti !== '' ? `jti:${claims.jti}` : `tok:${createHash('sha256').update(token).digest('base64url')}`;
+  const sid = typeof claims.origin_jti === 'string' && claims.origin_jti !== '' ? signInKey(claims.origin_jti) : undefined;
+  const jti = typeof claims.jti === 'string' && claims.jti !== '' ? tokenKey(claims.jti) : `tok:${createHash('sha256').update(token).digest('base64url')}`;
   const all = sid ? [sid, jti] : [jti];
   const expired = typeof claims.jti === 'string' && claims.jti !== '' ? expiredKey(claims.jti) : undefined;
   const checked = expired === undefined ? all : [...all, expired];
   return Object.freeze({ primary: sid ?? jti, all: Object.freeze(all), checked: Object.freeze(checked), expired, signIn: sid !== undefined });
+}
+
+/** The revocation key of a whole sign-in (every token of it, and its refresh token): `sid:<origin_jti>`. */
+export function signInKey(sid: string): string {
+  return `sid:${sid}`;
+}
+
+/** The revocation key of one token, by its `jti`: `jti:<jti>`. */
+export function tokenKey(jti: string): string {
+  return `jti:${jti}`;
 }
 
 /** The key that marks one token expired ahead of its `exp` (`POST /__mock/sessions/{sid}/expire`). */

@@ -1,0 +1,37 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Body } from '../contract/bodies.ts';
+import { headerSafe } from '../errors.ts';
+import type { Outcome } from '../operations/outcome.ts';
+import { corsHeaders } from './cors.ts';
+
+/**
+ * Writes an operation's decided answer: its status and JSON body (text with its length: node:http sends head and body
+ * in one write), `Cache-Control: no-store`, the reason in `X-Mock-Reason` (header-safe), the RFC 6750 challenge of a
+ * 401 or 403, the fault that answered (`X-Mock-Fault`), cookies, CORS for a request with an Origin, and
+ * `Connection: close` when the connection cannot be read further. HEAD gets the same head without the body.
+ */
+export function writeAnswer(req: IncomingMessage, res: ServerResponse, outcome: Outcome, body: Body, close: boolean): void {
+  const reason = headerSafe(outcome.reason);
+  // The usual answers' headers in one array of their size (pushing onto it would copy it to a larger one).
+  const headers =
+    outcome.challenge === undefined
+      ? ['content-type', 'application/json', 'cache-control', 'no-store', 'content-length', body.contentLength, 'x-mock-reason', reason]
+      : [
+          'content-type',
+          'application/json',
+          'cache-control',
+          'no-store',
+          'content-length',
+          body.contentLength,
+          'x-mock-reason',
+          reason,
+          'www-authenticate',
+          outcome.challenge,
+        ];
+  if (req.headers.origin !== undefined) headers.push(...corsHeaders(req.headers.origin));
+  if (outcome.faultId) headers.push('x-mock-fault', outcome.faultId);
+  if (outcome.cookies) for (const value of outcome.cookies) headers.push('set-cookie', value);
+  if (close) headers.push('connection', 'close');
+  res.writeHead(outcome.status, headers);
+  res.end(req.method === 'HEAD' ? undefined : body.text);
+}

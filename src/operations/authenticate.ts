@@ -1,0 +1,91 @@
+import type { Store, UserRecord } from '../state/store.ts';
+import { bearerSyntaxProblem, readBearer } from '../tokens/bearer.ts';
+import { bearerChallenge, NO_CREDENTIALS_CHALLENGE } from '../tokens/challenge.ts';
+import type { Claims } from '../tokens/issuer.ts';
+import { type RevocationKeys, revocationKeys } from '../tokens/revocation.ts';
+import type { TokenCheck, TokenVerifier } from '../tokens/token-verifier.ts';
+import type { Subject } from './operation.ts';
+import type { OperationRequest } from './request.ts';
+
+/**
+ * A request's caller, as the shared authentication step finds it: authenticated (the token's claims, its revocation
+ * keys, the user its `sub` names, the customer it belongs to), or refused with the status, reason and RFC 6750 §3
+ * challenge its answer carries. `subject` is what fault scopes and the journal see either way.
+ */
+export type Caller =
+  | {
+      readonly ok: true;
+      readonly subject: Subject;
+      readonly claims: Claims;
+      readonly keys: RevocationKeys;
+      /** The user whose `sub` the token names; undefined for a token minted for no user (`POST /__mock/tokens`). */
+      readonly user: UserRecord | undefined;
+    }
+  | {
+      readonly ok: false;
+      readonly subject: Subject;
+      /** 400 (`invalid_request`: more than one Authorization header) or 401. */
+      readonly status: 400 | 401;
+      readonly reason: string;
+      readonly challenge: string;
+      /** True when the token is valid but its sign-in (or the token) was logged out: an operation may answer that its own way. */
+      readonly revoked: boolean;
+    };
+
+/** The shared authentication step: one request's caller. */
+export type Authenticate = (request: OperationRequest) => Promise<Caller>;
+
+/** What the step is built from. */
+export type AuthenticateDeps = { readonly verifier: TokenVerifier; readonly store: Store; readonly clock: () => number };
+
+const NOBODY: Subject = Object.freeze({});
+const MORE_THAN_ONE = 'more than one Authorization header';
+
+/**
+ * Builds the shared authentication step every bearer-protected operation takes (RFC 6750): exactly one `Authorization`
+ * header (§2.1; more is `invalid_request`, 400), the Bearer scheme (case-insensitive; none is 401 with the bare realm
+ * challenge, §3.1), the token verified (a token this process minted by its exact string, any other by its signature,
+ * `alg`, `kid`, issuer, `exp`/`nbf`/`iat` and use: else 401 `invalid_token`), then its sign-in in the store: logged out
+ * (`sid:`/`jti:` revoked), expired on request, or its user deactivated or removed → 401 `invalid_token`. Rejects only
+ * when the store fails (the operation answers its documented 500).
+ */
+export function createAuthenticate(deps: AuthenticateDeps): Authenticate {
+  const { verifier, store, clock } = deps;
+
+  function checkToken(token: string): Promise<TokenCheck> | TokenCheck {
+    // A token the mock minted is known by its exact string: no syntax or signature to check (a ~1 KB scan each).
+    const known = verifier.known(token);
+    if (known !== undefined) return known;
+    const problem = bearerSyntaxProblem(token);
+    return problem === undefined ? verifier.verify(token) : { ok: false, reason: problem };
+  }
+
+  return async function authenticate(request) {
+    if (request.authorizationCount > 1) return refused(NOBODY, 400, MORE_THAN_ONE, bearerChallenge('invalid_request', MORE_THAN_ONE));
+    const bearer = readBearer(request.authorization);
+    if (bearer.token === undefined) return refused(NOBODY, 401, bearer.missing, NO_CREDENTIALS_CHALLENGE);
+    let check = checkToken(bearer.token);
+    if (check instanceof Promise) check = await check; // a token the mock minted is checked at once, without a turn
+    if (!check.ok) return refused(NOBODY, 401, check.reason, bearerChallenge('invalid_token', check.reason));
+    const { claims } = check;
+    const keys = revocationKeys(claims, bearer.token);
+    const state = await store.signInState(keys.checked, claims.sub, clock());
+    const user = state.user;
+    const customer = typeof claims['custom:customer_id'] === 'string' ? claims['custom:customer_id'] : user?.customerId;
+    const subject: Subject = { sub: claims.sub, sid: claims.origin_jti, customer, claims };
+    if (state.revoked !== undefined) {
+      if (state.revoked === keys.expired) return invalid(subject, 'token has expired (its sign-in was expired on request)', false);
+      return invalid(subject, 'token has been revoked', true);
+    }
+    if (user?.disabled) return invalid(subject, 'token belongs to a user who is deactivated', false);
+    return { ok: true, subject, claims, keys, user };
+  };
+}
+
+function refused(subject: Subject, status: 400 | 401, reason: string, challenge: string): Caller {
+  return { ok: false, subject, status, reason, challenge, revoked: false };
+}
+
+function invalid(subject: Subject, reason: string, revoked: boolean): Caller {
+  return { ok: false, subject, status: 401, reason, challenge: bearerChallenge('invalid_token', reason), revoked };
+}

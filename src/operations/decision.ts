@@ -1,0 +1,89 @@
+import type { OperationContract } from '../contract/contract.ts';
+import { SpecError } from '../errors.ts';
+import type { Caller } from './authenticate.ts';
+import type { Known, Operation, OperationContext, Subject } from './operation.ts';
+import { forced, type Outcome, type OutcomeBase, storeFailed } from './outcome.ts';
+import { readOverride } from './override.ts';
+import type { OperationRequest } from './request.ts';
+
+/** One operation's decision: a request read → its outcome. Never rejects: a store that fails is the documented 500. */
+export type Decide = (request: OperationRequest) => Promise<Outcome>;
+
+const NOBODY: Subject = Object.freeze({});
+const NO_DELAY: OutcomeBase = Object.freeze({ delayMs: 0 });
+
+/**
+ * The shared scaffold of every operation's decision, in order:
+ * 1. the armed fault this request meets (taken atomically from the store, matched on the operation, the subject's
+ *    user, sign-in and customer, and the test session): its status (a success built by the operation's `success`), its
+ *    network fault, its delay;
+ * 2. a per-request override (`Prefer: code=`/`delay=`, `?__code=`/`?__delay=`; a status the operation does not document
+ *    answers 400 naming the allowed ones);
+ * 3. malformed: more than one `Authorization` header (RFC 6750 §2.1), a body that cannot be read (over the limit, cut
+ *    off, declared JSON but not parsing) → 400;
+ * 4. authentication, where the spec requires a bearer (`security`): no, invalid, revoked or deactivated → 401 with its
+ *    challenge (the operation may answer a revoked sign-in its own way);
+ * 5. the operation's own decision.
+ * A store that fails at any step answers the documented 500, never a stack trace. Throws SpecError at build time when
+ * the spec does not document a status the operation's decision answers with.
+ */
+export function createDecision(operation: Operation, contract: OperationContract, context: OperationContext): Decide {
+  const missing = operation.decides.filter((status) => !contract.statuses.includes(status));
+  if (missing.length > 0) throw new SpecError(`${operation.name} must document ${missing.join(', ')}: its decision answers with them`);
+  const steps = operation.create(context, contract);
+  const { store, clock } = context;
+  const { name } = operation;
+  const { statuses } = contract;
+  const authenticate = contract.security.bearer ? context.authenticate : undefined;
+
+  return async function decide(request) {
+    let base = NO_DELAY;
+    try {
+      const caller = authenticate === undefined ? undefined : await authenticate(request);
+      const subject = caller?.subject ?? (steps.identify === undefined ? NOBODY : await steps.identify(request));
+
+      // 1–2. The armed fault this request meets; a per-request override.
+      const fault = request.skipFaults
+        ? undefined
+        : await store.takeFault({ operation: name, sub: subject.sub, sid: subject.sid, customer: subject.customer, session: request.testSession }, clock());
+      let delayMs = 0;
+      if (fault !== undefined) {
+        delayMs = fault.delayMs;
+        base = { claims: subject.claims, email: subject.email, delayMs, faultId: fault.id };
+        if (fault.network) return { ...base, status: 0, reason: `network fault ${fault.network}`, network: fault.network };
+        if (fault.status !== null) return forcedOutcome(fault.status, `fault ${fault.id} armed`, { base, caller, subject }, request);
+      }
+      const override = readOverride(request, statuses);
+      base = { claims: subject.claims, email: subject.email, delayMs: delayMs + override.delayMs, faultId: fault?.id };
+      if (override.error) return { ...base, status: 400, reason: override.error };
+      if (override.code !== undefined) return forcedOutcome(override.code, `override code=${override.code}`, { base, caller, subject }, request);
+
+      // 3. Malformed.
+      if (caller?.ok === false && caller.status === 400) return refusal(caller, base);
+      if (request.malformed) return { ...base, status: 400, reason: request.malformed };
+      // 4. Authentication.
+      if (caller?.ok === false) return caller.revoked && steps.revoked ? steps.revoked(base) : refusal(caller, base);
+      // 5. The operation's own decision.
+      return await steps.decide(request, { base, caller, subject } as Known);
+    } catch (error) {
+      return storeFailed(error, base);
+    }
+  };
+
+  /**
+   * A status a fault or an override forces, with the challenge a 401 or 403 needs; a success is built from state by
+   * the operation's `success` where it has one (the reason then says both what forced it and what was built).
+   */
+  async function forcedOutcome(status: number, reason: string, known: ForcedKnown, request: OperationRequest): Promise<Outcome> {
+    if (status < 200 || status > 299 || steps.success === undefined) return forced(status, reason, known.base);
+    const made = await steps.success(request, known);
+    return { ...made, reason: `${reason}: ${made.reason}` };
+  }
+}
+
+/** What a forced success is built from: the caller may not have been authenticated. */
+type ForcedKnown = Omit<Known, 'caller'> & { readonly caller: Caller | undefined };
+
+function refusal(caller: Caller & { ok: false }, base: OutcomeBase): Outcome {
+  return { ...base, status: caller.status, reason: caller.reason, challenge: caller.challenge };
+}

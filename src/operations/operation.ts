@@ -1,0 +1,82 @@
+import type { Config } from '../config/config.ts';
+import type { OperationContract } from '../contract/contract.ts';
+import type { FaultScope } from '../faults/fault.ts';
+import type { Store } from '../state/store.ts';
+import type { Claims, Issuer } from '../tokens/issuer.ts';
+import type { SignIns } from '../tokens/sign-ins.ts';
+import type { Authenticate, Caller } from './authenticate.ts';
+import type { Outcome, OutcomeBase } from './outcome.ts';
+import type { OperationRequest } from './request.ts';
+
+/**
+ * How an operation reads its request body: `none` (never read as JSON), `json` (parsed when declared JSON, as
+ * `application/json` or `application/*+json`), `json-untyped` (also parsed when it comes with no Content-Type: clients
+ * of a JSON API often leave it out).
+ */
+export type BodyReading = 'none' | 'json' | 'json-untyped';
+
+/**
+ * Who a request is about, as far as the mock knows before any step answers: the user (`sub`), the sign-in (`sid`, the
+ * tokens' `origin_jti`), the customer (tenant), the token's claims, the email a sign-in named. Fault scopes match on
+ * it, and the journal keeps it (never a raw token or a password).
+ */
+export type Subject = {
+  readonly sub?: string;
+  readonly sid?: string;
+  readonly customer?: string;
+  readonly claims?: Claims;
+  readonly email?: string;
+};
+
+/** The shared parts every operation's decision is built from: one of each, built by the composition root. */
+export type OperationContext = {
+  readonly config: Config;
+  readonly store: Store;
+  /** The mock's time, epoch milliseconds. */
+  readonly clock: () => number;
+  readonly issuer: Issuer;
+  readonly signIns: SignIns;
+  /** The shared authentication step (bearer → the caller), which the scaffold runs for an operation whose spec requires a bearer. */
+  readonly authenticate: Authenticate;
+  /** The base path the Auth Service's operations are served under (`/auth/api/v1`). */
+  readonly basePath: string;
+};
+
+/** What the scaffold hands an operation's own steps: the outcome base so far, the authenticated caller, and the subject. */
+export type Known = {
+  readonly base: OutcomeBase;
+  /** The caller, authenticated (for an operation whose spec requires a bearer); undefined for a public operation. */
+  readonly caller: (Caller & { readonly ok: true }) | undefined;
+  readonly subject: Subject;
+};
+
+/** An operation's own steps, made once at start by its `create`. */
+export type OperationSteps = {
+  /** Who a request is about, for a public operation (a bearer-protected one is about its caller): its fault scopes and journal fields. */
+  identify?(request: OperationRequest): Subject | Promise<Subject>;
+  /** The operation's own decision, once the shared steps (fault, override, malformed, authentication) have let the request through. */
+  decide(request: OperationRequest, known: Known): Outcome | Promise<Outcome>;
+  /**
+   * A success that a fault or an override forces (`Prefer: code=200`), built from state as a real success is (real
+   * tokens of a real sign-in, records from the store), where the spec's example would not do. Absent: the example.
+   */
+  success?(request: OperationRequest, known: Omit<Known, 'caller'> & { readonly caller: Caller | undefined }): Outcome | Promise<Outcome>;
+  /** What a token of a logged-out sign-in gets here, where that is not the shared 401 (`--idempotent-logout`). */
+  revoked?(base: OutcomeBase): Outcome;
+};
+
+/**
+ * One operation, as a value: its name (its `operationId` in the spec, where the mock finds its method and path), the
+ * statuses its decision answers with (each must be documented), how its body is read, what a fault may scope it by,
+ * and how its steps are made. The list in `index.ts` is the only place that names the operations; everything else
+ * (routing, faults, the journal, the panel, the CLI, the banner) derives from it.
+ */
+export type Operation = {
+  readonly name: string;
+  readonly decides: readonly number[];
+  readonly body: BodyReading;
+  /** What a fault on it may be scoped by, besides the test session: the scopes its requests carry. */
+  readonly scopes: readonly FaultScope[];
+  /** Makes the operation's steps from the shared parts and its contract; throws SpecError when the spec lacks what they need. */
+  create(context: OperationContext, contract: OperationContract): OperationSteps;
+};

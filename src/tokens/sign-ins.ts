@@ -1,0 +1,82 @@
+import type { Store, TokenRecord, UserRecord } from '../state/store.ts';
+import type { Claims, Issuer, RefreshGrant, SignIn } from './issuer.ts';
+import { type RevocationLifetime, revokedUntil, signInKey } from './revocation.ts';
+import type { TokenVerifier } from './token-verifier.ts';
+
+/** The new id and access tokens of a refreshed sign-in. */
+export type RefreshedTokens = Pick<SignIn, 'token' | 'claims' | 'idToken' | 'idClaims'>;
+
+/**
+ * Sign-ins as the mock keeps them: each new one minted and recorded (the verifier then knows its tokens by string, the
+ * store lists them), refreshed within the same `origin_jti`, revoked as a logout revokes them. What sign-in, refresh,
+ * `POST /__mock/tokens` and the provider states share, so a token is the same whichever way it was made.
+ */
+export type SignIns = {
+  /** How long a revocation lasts (the tokens' and refresh token's lifetimes, the verifier's leeway). */
+  readonly lifetime: RevocationLifetime;
+  /** Starts a new sign-in of `user` (a new `origin_jti`): its id, access and refresh tokens, recorded. */
+  start(user: UserRecord): Promise<SignIn>;
+  /** The next id and access tokens of an opened refresh grant's sign-in (same `origin_jti` and `auth_time`), recorded. */
+  refresh(grant: RefreshGrant): Promise<RefreshedTokens>;
+  /** Records a sign-in minted elsewhere (`POST /__mock/tokens`): the verifier knows its tokens, the store lists them. */
+  record(signIn: Pick<SignIn, 'token' | 'claims' | 'idToken' | 'idClaims' | 'kind'>): Promise<void>;
+  /** Revokes the whole sign-in of a token with these claims (`sid:<origin_jti>`), as a logout does; resolves false when it already was. */
+  revoke(claims: Claims): Promise<boolean>;
+};
+
+/** What createSignIns needs. */
+export type SignInsDeps = {
+  readonly issuer: Issuer;
+  readonly verifier: TokenVerifier;
+  readonly store: Store;
+  readonly clockToleranceSeconds: number;
+  readonly clock: () => number;
+};
+
+/** Builds the sign-ins over the issuer, the verifier and the store. */
+export function createSignIns(deps: SignInsDeps): SignIns {
+  const { issuer, verifier, store, clock } = deps;
+  const lifetime: RevocationLifetime = {
+    refreshTtlSeconds: issuer.refreshTtlSeconds,
+    tokenTtlSeconds: issuer.ttlSeconds,
+    clockToleranceSeconds: deps.clockToleranceSeconds,
+  };
+
+  async function record(signIn: Pick<SignIn, 'token' | 'claims' | 'idToken' | 'idClaims' | 'kind'>): Promise<void> {
+    verifier.remember(signIn);
+    const of = (claims: Claims): TokenRecord => ({
+      jti: claims.jti,
+      sid: claims.origin_jti,
+      sub: claims.sub,
+      tokenUse: claims.token_use,
+      role: String(claims['custom:role'] ?? ''),
+      kind: signIn.kind,
+      iat: Number(claims.iat),
+      exp: Number(claims.exp),
+    });
+    await store.recordTokens([of(signIn.claims), of(signIn.idClaims)]);
+  }
+
+  return {
+    lifetime,
+    async start(user) {
+      const signIn = await issuer.issue({
+        sub: user.sub,
+        role: user.role,
+        claims: { email: user.email, given_name: user.givenName, family_name: user.familyName },
+      });
+      await record(signIn);
+      return signIn;
+    },
+    async refresh(grant) {
+      const minted = await issuer.mintFor(grant);
+      await record({ ...minted, kind: 'valid' });
+      return minted;
+    },
+    record,
+    revoke(claims) {
+      const now = clock();
+      return store.revoke(signInKey(claims.origin_jti), revokedUntil(claims, true, now, lifetime), now);
+    },
+  };
+}

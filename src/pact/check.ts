@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
 import { DEFAULT_SPEC_PATH, loadContract } from '../contract/spec.ts';
-import type { SpecValidator } from '../contract/validator.ts';
 import { ConfigError, PactVerificationError, SpecError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { loadPacts, type PactFile, type PactInteraction, pactSource } from './pact-files.ts';
+import type { PactSpecChecker } from './spec-check.ts';
 
 /** The `check` command's options. */
 export type CheckOptions = { pact?: string; spec?: string; json?: boolean };
@@ -30,8 +30,10 @@ export type CheckReport = {
 };
 
 /**
- * Validates every pact interaction's request and response against the OpenAPI document with Prism's
- * validators, before any provider runs; throws PactVerificationError listing the interactions it does not allow.
+ * Validates what every pact interaction states of its request and response against the OpenAPI document with
+ * Prism's validators, before any provider runs, and nothing the pact leaves open (spec-check.ts: a response
+ * without a body allows any body, as `verify` does); throws PactVerificationError listing the interactions it
+ * does not allow, ConfigError for a `--spec` that cannot be read.
  */
 export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
   const source = await pactSource(opts.pact);
@@ -45,9 +47,9 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
     if (error instanceof SpecError && opts.spec !== undefined) throw new ConfigError('--spec', `--spec ${opts.spec}: ${error.message}`);
     throw error;
   }
-  const { createSpecValidator } = await import('../contract/validator.ts');
-  const validator = await createSpecValidator(specPath);
-  const interactions = pacts.flatMap((pact) => pact.interactions.map((interaction) => checkInteraction(pact, interaction, { basePath, document }, validator)));
+  const { createPactSpecChecker } = await import('./spec-check.ts');
+  const checker = await createPactSpecChecker(specPath);
+  const interactions = pacts.flatMap((pact) => pact.interactions.map((interaction) => checkInteraction(pact, interaction, { basePath, document }, checker)));
   const violating = interactions.filter((i) => i.violations.length > 0);
   const report: CheckReport = {
     result: violating.length === 0 ? 'passed' : 'failed',
@@ -66,15 +68,15 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
 
 /**
  * The request (its body against the operation's request body schema, its headers and query), then the response,
- * through Prism's validators; the pact's path must sit under the spec's base path. A request body on an operation
- * that documents none (Customer Refresh Token's page documents no body, though the service reads one) is a warning,
- * not a violation: the spec is silent, so there is nothing to check it against.
+ * as far as the pact states them; the pact's path must sit under the spec's base path. A request body on an
+ * operation that documents none (Customer Refresh Token's page documents no body, though the service reads one) is
+ * a warning, not a violation: the spec is silent, so there is nothing to check it against.
  */
 function checkInteraction(
   pact: PactFile,
   interaction: PactInteraction,
   spec: { basePath: string; document: Record<string, unknown> },
-  validator: SpecValidator,
+  checker: PactSpecChecker,
 ): CheckedInteraction {
   const { request, response } = interaction;
   const { basePath } = spec;
@@ -82,12 +84,11 @@ function checkInteraction(
   const under = request.path === basePath || request.path.startsWith(`${basePath}/`);
   if (!under) return { ...found, violations: [`request: path ${request.path} is not under the spec's base path ${basePath || '/'}`] };
   const path = request.path.slice(basePath.length) || '/';
-  const undocumentedBody = request.body !== undefined && documentsNoBody(spec.document, request.method, path);
-  const body = undocumentedBody ? undefined : request.body;
-  const requestViolations = validator.validateRequest({ method: request.method, path, headers: withLength(request.headers, body), body });
+  const undocumentedBody = request.body !== undefined && request.body !== null && documentsNoBody(spec.document, request.method, path);
+  const requestViolations = checker.checkRequest(undocumentedBody ? { ...request, body: undefined } : request, path);
   // An operation the spec lacks is said once, by the request.
   if (requestViolations.some((v) => v.startsWith('the spec has no operation'))) return { ...found, violations: requestViolations.map((v) => `request: ${v}`) };
-  const responseViolations = validator.validateResponse(request.method, path, { status: response.status, headers: response.headers, body: response.body });
+  const responseViolations = checker.checkResponse(request.method, path, response);
   return {
     ...found,
     violations: [...requestViolations.map((v) => `request: ${v}`), ...responseViolations.map((v) => `response ${response.status}: ${v}`)],
@@ -100,12 +101,6 @@ function documentsNoBody(document: Record<string, unknown>, method: string, path
   const paths = document.paths as Record<string, Record<string, Record<string, unknown> | undefined> | undefined> | undefined;
   const operation = paths?.[path]?.[method.toLowerCase()];
   return operation !== undefined && operation.requestBody === undefined;
-}
-
-/** Prism looks at a request body only when Content-Length says there is one; a pact rarely records it. */
-function withLength(headers: Readonly<Record<string, string>>, body: unknown): Record<string, string> {
-  if (body === undefined || Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) return { ...headers };
-  return { ...headers, 'content-length': String(Buffer.byteLength(typeof body === 'string' ? body : JSON.stringify(body))) };
 }
 
 function formatCheck(report: CheckReport, color: boolean): string {

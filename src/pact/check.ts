@@ -92,8 +92,23 @@ function checkInteraction(
   return {
     ...found,
     violations: [...requestViolations.map((v) => `request: ${v}`), ...responseViolations.map((v) => `response ${response.status}: ${v}`)],
-    warnings: undocumentedBody ? [`request: the spec documents no request body for ${request.method} ${path}; the pact's body is not checked`] : [],
+    warnings: [
+      ...(undocumentedBody ? [`request: the spec documents no request body for ${request.method} ${path}; the pact's body is not checked`] : []),
+      ...untypedBody(request),
+    ],
   };
+}
+
+/**
+ * A request body the pact gives no Content-Type header: the Verifier sends it without one (the type a v4 body
+ * states of itself stays in the pact), which a provider may not read as the body it is. The spec's validators, and
+ * the mock, read such a body by its documented type, so it is checked as the type the pact gives it; a warning says so.
+ */
+function untypedBody(request: PactInteraction['request']): string[] {
+  const { body, headers, bodyContentType } = request;
+  if (body === undefined || body === null || body === '' || Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) return [];
+  const as = bodyContentType ?? (typeof body === 'string' ? 'text/plain' : 'application/json');
+  return [`request: the pact states no Content-Type header for its body, so the Verifier sends it without one; checked as ${as}`];
 }
 
 /** True when the spec has the operation and it declares no `requestBody`. */

@@ -99,9 +99,10 @@ export async function createPactSpecChecker(specPath: string): Promise<PactSpecC
       if (!withBody && stated.has('content-type') && contents.length > 0) {
         found.push(...problems(validator.validateMediaType(contents as never, headers['content-type'] ?? '') as never));
       }
-      if (response.body === null && contents.length > 0) {
+      // Pact's empty body (`null`, `""`) is stated: the provider must answer none.
+      if ((response.body === null || response.body === '') && contents.length > 0) {
         found.push(
-          `body: the pact states an empty body (null), where the spec documents ${contents.map((c) => c.mediaType).join(', ')} for ${response.status}`,
+          `body: the pact states an empty body (${JSON.stringify(response.body)}), where the spec documents ${contents.map((c) => c.mediaType).join(', ')} for ${response.status}`,
         );
       }
       return found;

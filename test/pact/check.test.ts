@@ -154,6 +154,12 @@ describe('check', () => {
       change: (i) => void (i.response.body = null),
       part: 'response 200: body: the pact states an empty body (null)',
     },
+    {
+      name: 'a response that states an empty body ("") where the spec documents JSON',
+      description: SUCCESS,
+      change: (i) => void (i.response.body = { content: '', contentType: 'application/json', encoded: false }),
+      part: 'response 200: body: the pact states an empty body ("")',
+    },
     // A matcher makes a value an example: the example is still what the consumer was tested with, and is checked.
     {
       name: 'a regex-matched example the spec does not allow (customer_details.id not a UUID)',

@@ -1,5 +1,22 @@
+/**
+ * The provider states the consumer pacts name, and how `POST /__mock/provider-states` sets each up. Pact v3 and v4
+ * give a state `params` (pact-specification v3, "Allow multiple provider states with parameters"); each built-in
+ * state takes these, every one optional, and answers the same values with or without them:
+ *
+ * - `a customer with an active session`, `a customer whose session has been logged out`, `a customer whose token
+ *   has expired`: `email` (a customer of this mock: the sign-in is theirs, with their `sub` and names) or `sub`
+ *   (the tokens' `sub`).
+ * - `a signed-in user who is not a customer`: `sub`; `role` (any but `customer`; default `admin`).
+ * - `a customer with credentials`: `email` and `password`: that user then signs in with that password (a new user,
+ *   or an existing one whose password is set, enabled, its other fields kept); one left out is made up.
+ *
+ * A param a state does not take, or of the wrong type, fails the state with a 400 naming it (the Verifier reports
+ * the state as failed): a state is never set up as if a param had not been given.
+ */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { InputError, shown } from '../errors.ts';
+import { CUSTOMER_ROLE } from '../tokens/issuer.ts';
+import { isEmail } from '../users/formats.ts';
 import type { Services } from './services.ts';
 
 /** What setting the states up needs from the mock's services. */
@@ -8,33 +25,62 @@ export type StateServices = Pick<Services, 'issueToken' | 'revokeSignIn' | 'user
 /** The values one provider state gives the pact's `fromProviderState` expressions (`${token}`, `${email}`, …). */
 export type StateValues = Record<string, string>;
 
+/** The params a state was given, each checked: a non-empty string (an email address for `email`). */
+type Params = { readonly email?: string; readonly password?: string; readonly sub?: string; readonly role?: string };
+type ParamName = keyof Params;
+
+/** One built-in state: the params it takes and how it is set up. */
+type StateSetup = { readonly takes: readonly ParamName[]; readonly setUp: (services: StateServices, params: Params) => Promise<StateValues> };
+
 /** Users the "a customer with credentials" state adds have emails of this shape; the oldest beyond PACT_USERS_KEPT are removed. */
 const PACT_USER_DOMAIN = '@pact.worth-auth-mock.example';
 /** How many users made by that state a mock keeps: enough for several verifications at once, bounded for a long-lived mock. */
 const PACT_USERS_KEPT = 20;
+/** Longest param value taken (a token's `sub` and a password are bounded the same way elsewhere). */
+const PARAM_MAX = 1024;
 
 /**
  * The provider states the consumer pacts name, and how each is set up: the values its interactions use. The
  * names and the values are the contract with every provider that verifies the pacts: a real Auth Service's state
  * endpoint answers the same ones (README, "For CI: Pact").
  */
-const PROVIDER_STATES: Readonly<Record<string, (services: StateServices) => Promise<StateValues>>> = {
+const PROVIDER_STATES: Readonly<Record<string, StateSetup>> = {
   // One sign-in: its access token for logout, its refresh token for refresh.
-  'a customer with an active session': async (services) => signInValues(await services.issueToken({})),
-  // A sign-in that has logged out: its access token and its refresh token both answer 401.
-  'a customer whose session has been logged out': async (services) => {
-    const issued = await services.issueToken({});
-    await services.revokeSignIn(issued.claims);
-    return signInValues(issued);
+  'a customer with an active session': {
+    takes: ['email', 'sub'],
+    setUp: async (services, params) => signInValues(await services.issueToken(await customerSignIn(services, params))),
   },
-  'a customer whose token has expired': async (services) => ({ token: (await services.issueToken({ kind: 'expired' })).token }),
-  'a signed-in user who is not a customer': async (services) => ({ token: (await services.issueToken({ kind: 'non-customer' })).token }),
-  // A user who can sign in, with a password made for this setup: the pact never holds a real one.
-  'a customer with credentials': async (services) => {
-    const credentials = { email: `pact-${randomUUID()}${PACT_USER_DOMAIN}`, password: randomBytes(18).toString('base64url') };
-    await services.users.add(credentials);
-    await forgetOldPactUsers(services);
-    return credentials;
+  // A sign-in that has logged out: its access token and its refresh token both answer 401.
+  'a customer whose session has been logged out': {
+    takes: ['email', 'sub'],
+    setUp: async (services, params) => {
+      const issued = await services.issueToken(await customerSignIn(services, params));
+      await services.revokeSignIn(issued.claims);
+      return signInValues(issued);
+    },
+  },
+  'a customer whose token has expired': {
+    takes: ['email', 'sub'],
+    setUp: async (services, params) => ({ token: (await services.issueToken({ ...(await customerSignIn(services, params)), kind: 'expired' })).token }),
+  },
+  'a signed-in user who is not a customer': {
+    takes: ['sub', 'role'],
+    setUp: async (services, { sub, role }) => ({
+      token: (await services.issueToken({ kind: 'non-customer', ...(sub ? { sub } : {}), ...(role ? { role } : {}) })).token,
+    }),
+  },
+  // A user who can sign in. Without params, with a password made for this setup: the pact never holds a real one.
+  'a customer with credentials': {
+    takes: ['email', 'password'],
+    setUp: async (services, params) => {
+      const credentials = {
+        email: params.email ?? `pact-${randomUUID()}${PACT_USER_DOMAIN}`,
+        password: params.password ?? randomBytes(18).toString('base64url'),
+      };
+      await ensureCredentials(services, credentials);
+      await forgetOldPactUsers(services);
+      return credentials;
+    },
   },
 };
 
@@ -42,28 +88,87 @@ const PROVIDER_STATES: Readonly<Record<string, (services: StateServices) => Prom
 export const PROVIDER_STATE_NAMES: readonly string[] = Object.freeze(Object.keys(PROVIDER_STATES));
 
 /**
- * Answers Pact's state-change call `{ state, params, action }`: sets the state up and returns the values the
- * pact's `fromProviderState` expressions use (e.g. `{ token, idToken, refreshToken }`, `{ email, password }`);
- * no state (`""`) and `teardown` return `{}`. Throws InputError naming the field for a call it cannot answer,
- * an unknown state included (a 400, which Pact does not retry).
+ * Answers Pact's state-change call `{ state, params, action }`: sets the state up with its params (module
+ * docstring) and returns the values the pact's `fromProviderState` expressions use (e.g. `{ token, idToken,
+ * refreshToken }`, `{ email, password }`); no state (`""`) and `teardown` return `{}`. Throws InputError naming the
+ * field for a call it cannot answer — an unknown state (`state`), params that are not an object (`params`), params
+ * the state does not take (`params`, the message names each), a param of the wrong type (`params.<name>`) — a 400,
+ * which Pact does not retry.
  */
 export async function handleProviderState(body: unknown, services: StateServices): Promise<StateValues> {
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw new InputError('body', 'a provider state change is a JSON object { state, params, action }');
-  const { state, action = 'setup' } = body as { state?: unknown; action?: unknown };
+  const { state, params, action = 'setup' } = body as { state?: unknown; params?: unknown; action?: unknown };
   if (typeof state !== 'string') throw new InputError('state', 'state must be the provider state name');
   if (action !== 'setup' && action !== 'teardown') throw new InputError('action', `action must be "setup" or "teardown", got ${shown(action)}`);
   // Pact calls with an empty name for an interaction that names no state (e.g. "no token"): nothing to set up.
   // Tokens simply expire and pact users are bounded (forgetOldPactUsers), so no state has anything to tear down.
   if (state === '' || action === 'teardown') return {};
-  const setUp = Object.hasOwn(PROVIDER_STATES, state) ? PROVIDER_STATES[state] : undefined;
-  if (!setUp) {
+  const setup = Object.hasOwn(PROVIDER_STATES, state) ? PROVIDER_STATES[state] : undefined;
+  if (!setup) {
     throw new InputError(
       'state',
       `unknown provider state ${shown(state)}; this mock sets up: ${PROVIDER_STATE_NAMES.map((s) => JSON.stringify(s)).join(', ')}`,
     );
   }
-  return setUp(services);
+  return setup.setUp(services, paramsOf(state, setup.takes, params));
+}
+
+/** The state's params, checked: every one a param it takes, each a non-empty string (an email address for `email`). */
+function paramsOf(state: string, takes: readonly ParamName[], params: unknown): Params {
+  if (params === undefined || params === null) return {};
+  if (typeof params !== 'object' || Array.isArray(params))
+    throw new InputError('params', `params must be a JSON object of the state's params, got ${shown(params)}`);
+  const given = params as Record<string, unknown>;
+  const unused = Object.keys(given).filter((name) => !(takes as readonly string[]).includes(name));
+  if (unused.length > 0) {
+    const names = unused.map((name) => JSON.stringify(name.slice(0, 64))).join(', ');
+    throw new InputError(
+      'params',
+      `provider state ${JSON.stringify(state)} does not use the param${unused.length === 1 ? '' : 's'} ${names}; it takes ${takes.map((t) => `"${t}"`).join(', ')}`,
+    );
+  }
+  const out: Record<string, string> = {};
+  for (const name of takes) {
+    const value = given[name];
+    if (value === undefined) continue;
+    // A password is never quoted back, not even a wrong one.
+    const got = name === 'password' ? `a ${Array.isArray(value) ? 'list' : value === null ? 'null' : typeof value}` : shown(value);
+    if (typeof value !== 'string' || value === '' || value.length > PARAM_MAX)
+      throw new InputError(`params.${name}`, `param "${name}" of ${JSON.stringify(state)} must be a non-empty string, got ${got}`);
+    if (name === 'email' && !isEmail(value.trim().toLowerCase()))
+      throw new InputError('params.email', `param "email" of ${JSON.stringify(state)} must be an email address, got ${got}`);
+    if (name === 'role' && value === CUSTOMER_ROLE)
+      throw new InputError('params.role', `param "role" of ${JSON.stringify(state)} must be a role other than "${CUSTOMER_ROLE}"`);
+    out[name] = name === 'email' ? value.trim().toLowerCase() : value;
+  }
+  if (out.email !== undefined && out.sub !== undefined)
+    throw new InputError('params', `params "email" and "sub" of ${JSON.stringify(state)} both name the customer: give one`);
+  return out;
+}
+
+/** A sign-in's token options: the customer whose `email` is given (their `sub`, names and email), or a `sub`, or any customer. */
+async function customerSignIn(services: StateServices, { email, sub }: Params): Promise<Record<string, unknown>> {
+  if (email === undefined) return sub === undefined ? {} : { sub };
+  const user = (await services.users.list()).find((u) => u.email === email);
+  if (!user)
+    throw new InputError(
+      'params.email',
+      `no user ${email} on this mock: add one (--users, POST /__mock/users), or set it up with "a customer with credentials"`,
+    );
+  if (user.role !== CUSTOMER_ROLE) throw new InputError('params.email', `user ${email} is not a customer (role ${shown(user.role)})`);
+  return { sub: user.sub, claims: { email: user.email, given_name: user.given_name, family_name: user.family_name } };
+}
+
+/** Makes `email` sign in with `password`: a new user, or an existing one with this password, enabled, its other fields as they were. */
+async function ensureCredentials(services: StateServices, credentials: { email: string; password: string }): Promise<void> {
+  const existing = (await services.users.list()).find((u) => u.email === credentials.email);
+  if (!existing) {
+    await services.users.add(credentials);
+    return;
+  }
+  const { source, ...fields } = existing;
+  await services.users.add({ ...fields, password: credentials.password, disabled: false }, source);
 }
 
 /** A sign-in's values: `token` (its access token, the logout bearer), `idToken` and `refreshToken`. */

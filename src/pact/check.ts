@@ -1,10 +1,10 @@
 import { relative } from 'node:path';
 import { loadContract } from '../contract/contract.ts';
 import { DEFAULT_SPEC_PATH } from '../contract/document.ts';
-import type { SpecValidator } from '../contract/validator.ts';
 import { ConfigError, PactVerificationError, SpecError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { loadPacts, type PactFile, type PactInteraction, pactSource } from './pact-files.ts';
+import type { PactSpecChecker } from './spec-check.ts';
 
 /** The `check` command's options. */
 export type CheckOptions = { pact?: string; spec?: string; json?: boolean };
@@ -31,8 +31,10 @@ export type CheckReport = {
 };
 
 /**
- * Validates every pact interaction's request and response against the OpenAPI document with Prism's
- * validators, before any provider runs; throws PactVerificationError listing the interactions it does not allow.
+ * Validates what every pact interaction states of its request and response against the OpenAPI document with
+ * Prism's validators, before any provider runs, and nothing the pact leaves open (spec-check.ts: a response
+ * without a body allows any body, as `verify` does); throws PactVerificationError listing the interactions it
+ * does not allow, ConfigError for a `--spec` that cannot be read.
  */
 export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
   const source = await pactSource(opts.pact);
@@ -46,9 +48,9 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
     if (error instanceof SpecError && opts.spec !== undefined) throw new ConfigError('--spec', `--spec ${opts.spec}: ${error.message}`);
     throw error;
   }
-  const { createSpecValidator } = await import('../contract/validator.ts');
-  const validator = await createSpecValidator(specPath);
-  const interactions = pacts.flatMap((pact) => pact.interactions.map((interaction) => checkInteraction(pact, interaction, { basePath, document }, validator)));
+  const { createPactSpecChecker } = await import('./spec-check.ts');
+  const checker = await createPactSpecChecker(specPath);
+  const interactions = pacts.flatMap((pact) => pact.interactions.map((interaction) => checkInteraction(pact, interaction, { basePath, document }, checker)));
   const violating = interactions.filter((i) => i.violations.length > 0);
   const report: CheckReport = {
     result: violating.length === 0 ? 'passed' : 'failed',
@@ -67,15 +69,15 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
 
 /**
  * The request (its body against the operation's request body schema, its headers and query), then the response,
- * through Prism's validators; the pact's path must sit under the spec's base path. A request body on an operation
- * that documents none (Customer Refresh Token's page documents no body, though the service reads one) is a warning,
- * not a violation: the spec is silent, so there is nothing to check it against.
+ * as far as the pact states them; the pact's path must sit under the spec's base path. A request body on an
+ * operation that documents none (Customer Refresh Token's page documents no body, though the service reads one) is
+ * a warning, not a violation: the spec is silent, so there is nothing to check it against.
  */
 function checkInteraction(
   pact: PactFile,
   interaction: PactInteraction,
   spec: { basePath: string; document: Record<string, unknown> },
-  validator: SpecValidator,
+  checker: PactSpecChecker,
 ): CheckedInteraction {
   const { request, response } = interaction;
   const { basePath } = spec;
@@ -83,17 +85,31 @@ function checkInteraction(
   const under = request.path === basePath || request.path.startsWith(`${basePath}/`);
   if (!under) return { ...found, violations: [`request: path ${request.path} is not under the spec's base path ${basePath || '/'}`] };
   const path = request.path.slice(basePath.length) || '/';
-  const undocumentedBody = request.body !== undefined && documentsNoBody(spec.document, request.method, path);
-  const body = undocumentedBody ? undefined : request.body;
-  const requestViolations = validator.validateRequest({ method: request.method, path, headers: withLength(request.headers, body), body });
+  const undocumentedBody = request.body !== undefined && request.body !== null && documentsNoBody(spec.document, request.method, path);
+  const requestViolations = checker.checkRequest(undocumentedBody ? { ...request, body: undefined } : request, path);
   // An operation the spec lacks is said once, by the request.
   if (requestViolations.some((v) => v.startsWith('the spec has no operation'))) return { ...found, violations: requestViolations.map((v) => `request: ${v}`) };
-  const responseViolations = validator.validateResponse(request.method, path, { status: response.status, headers: response.headers, body: response.body });
+  const responseViolations = checker.checkResponse(request.method, path, response);
   return {
     ...found,
     violations: [...requestViolations.map((v) => `request: ${v}`), ...responseViolations.map((v) => `response ${response.status}: ${v}`)],
-    warnings: undocumentedBody ? [`request: the spec documents no request body for ${request.method} ${path}; the pact's body is not checked`] : [],
+    warnings: [
+      ...(undocumentedBody ? [`request: the spec documents no request body for ${request.method} ${path}; the pact's body is not checked`] : []),
+      ...untypedBody(request),
+    ],
   };
+}
+
+/**
+ * A request body the pact gives no Content-Type header: the Verifier sends it without one (the type a v4 body
+ * states of itself stays in the pact), which a provider may not read as the body it is. The spec's validators, and
+ * the mock, read such a body by its documented type, so it is checked as the type the pact gives it; a warning says so.
+ */
+function untypedBody(request: PactInteraction['request']): string[] {
+  const { body, headers, bodyContentType } = request;
+  if (body === undefined || body === null || body === '' || Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) return [];
+  const as = bodyContentType ?? (typeof body === 'string' ? 'text/plain' : 'application/json');
+  return [`request: the pact states no Content-Type header for its body, so the Verifier sends it without one; checked as ${as}`];
 }
 
 /** True when the spec has the operation and it declares no `requestBody`. */
@@ -101,12 +117,6 @@ function documentsNoBody(document: Record<string, unknown>, method: string, path
   const paths = document.paths as Record<string, Record<string, Record<string, unknown> | undefined> | undefined> | undefined;
   const operation = paths?.[path]?.[method.toLowerCase()];
   return operation !== undefined && operation.requestBody === undefined;
-}
-
-/** Prism looks at a request body only when Content-Length says there is one; a pact rarely records it. */
-function withLength(headers: Readonly<Record<string, string>>, body: unknown): Record<string, string> {
-  if (body === undefined || Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) return { ...headers };
-  return { ...headers, 'content-length': String(Buffer.byteLength(typeof body === 'string' ? body : JSON.stringify(body))) };
 }
 
 function formatCheck(report: CheckReport, color: boolean): string {

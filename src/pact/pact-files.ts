@@ -13,8 +13,12 @@ export type PactInteraction = {
   readonly stateVariables: readonly string[];
 };
 
-/** Headers (names as written, several values joined by `, `) and the body: parsed JSON, text, or undefined. */
-export type PactMessage = { readonly headers: Readonly<Record<string, string>>; readonly body: unknown };
+/**
+ * Headers (names as written, several values joined by `, `) and the body: parsed JSON, text, `undefined` when the
+ * pact states none (Pact: any body) or `null` for Pact's explicit empty body; `bodyContentType` is the content
+ * type a Pact v4 body states of itself (`body.contentType`), which holds where the headers name none.
+ */
+export type PactMessage = { readonly headers: Readonly<Record<string, string>>; readonly body: unknown; readonly bodyContentType?: string };
 
 /** A pact file: who it is between and its HTTP interactions (message interactions are counted, not kept). */
 export type PactFile = {
@@ -90,6 +94,7 @@ async function readPact(file: string): Promise<PactFile> {
   if (typeof consumer !== 'string' || typeof provider !== 'string' || !Array.isArray(pact.interactions)) {
     throw new ConfigError('--pact', `${file} is not a pact: it needs consumer.name, provider.name and interactions`);
   }
+  const version = specificationOf(pact.metadata);
   const interactions: PactInteraction[] = [];
   let otherInteractions = 0;
   for (const [index, raw] of (pact.interactions as Json[]).entries()) {
@@ -98,7 +103,7 @@ async function readPact(file: string): Promise<PactFile> {
       continue;
     }
     try {
-      interactions.push(interactionFrom(raw));
+      interactions.push(interactionFrom(raw, version));
     } catch (error) {
       throw new ConfigError('--pact', `${file}: interaction ${index} (${JSON.stringify(raw?.description ?? '')}) ${(error as Error).message}`);
     }
@@ -106,7 +111,16 @@ async function readPact(file: string): Promise<PactFile> {
   return { path: file, consumer, provider, interactions, otherInteractions };
 }
 
-function interactionFrom(raw: Json): PactInteraction {
+/** The pact specification's major version its metadata names (`pactSpecification.version` "4.0" → 4), if any. */
+function specificationOf(metadata: unknown): number | undefined {
+  const meta = (metadata ?? {}) as Json;
+  // v3/v4 write `pactSpecification`; v2 `pact-specification` or `pactSpecification`; v1.1 `pactSpecificationVersion`.
+  const named = ((meta.pactSpecification ?? meta['pact-specification']) as Json | undefined)?.version ?? meta.pactSpecificationVersion;
+  const major = Number.parseInt(String(named ?? ''), 10);
+  return Number.isNaN(major) ? undefined : major;
+}
+
+function interactionFrom(raw: Json, version: number | undefined): PactInteraction {
   if (typeof raw.description !== 'string') throw new Error('has no description');
   const request = raw.request as Json | undefined;
   const response = raw.response as Json | undefined;
@@ -121,8 +135,8 @@ function interactionFrom(raw: Json): PactInteraction {
   return {
     description: raw.description,
     providerStates: states,
-    request: { method: request.method.toUpperCase(), path: request.path, query: queryOf(request.query), ...messageOf(request) },
-    response: { status: response.status, ...messageOf(response) },
+    request: { method: request.method.toUpperCase(), path: request.path, query: queryOf(request.query), ...messageOf(request, version) },
+    response: { status: response.status, ...messageOf(response, version) },
     stateVariables: stateVariablesOf(request.generators),
   };
 }
@@ -143,20 +157,26 @@ function stateVariablesOf(generators: unknown): string[] {
   return [...names];
 }
 
-/** Headers as strings and the body decoded: v4 wraps bodies in `{ content, contentType, encoded }`, v2/v3 hold them bare. */
-function messageOf(message: Json): PactMessage {
+/**
+ * Headers as strings and the body decoded: v4 wraps bodies in `{ content, contentType, encoded }`, v2/v3 hold them
+ * bare — so a v3 body that has fields named `content` and `encoded` is a body, not a wrapper. A pact whose
+ * metadata names no version is read by the body's shape.
+ */
+function messageOf(message: Json, version: number | undefined): PactMessage {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries((message.headers as Json | undefined) ?? {})) {
     headers[name] = Array.isArray(value) ? value.map(String).join(', ') : String(value);
   }
   const raw = message.body;
-  if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'content' in raw && ('contentType' in raw || 'encoded' in raw)) {
+  const wrapped = raw && typeof raw === 'object' && !Array.isArray(raw) && 'content' in raw && ('contentType' in raw || 'encoded' in raw);
+  if (wrapped && (version === undefined || version >= 4)) {
     const { content, encoded, contentType } = raw as Json;
+    const typed = typeof contentType === 'string' && contentType !== '' ? { bodyContentType: contentType } : {};
     if (encoded === 'base64' || encoded === true) {
       const text = Buffer.from(String(content), 'base64').toString('utf8');
-      return { headers, body: /json/i.test(String(contentType)) ? parseOr(text) : text };
+      return { headers, body: /json/i.test(String(contentType)) ? parseOr(text) : text, ...typed };
     }
-    return { headers, body: content };
+    return { headers, body: content, ...typed };
   }
   return { headers, body: raw };
 }

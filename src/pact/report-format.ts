@@ -35,31 +35,40 @@ function failureLine(f: InteractionOutcome['failures'][number]): string {
 }
 
 /**
- * The progress line printed as each interaction's verdict arrives (`[3/10] ✓ …  84 ms`), and its first reason
- * when it did not pass, so a CI log shows what happens while it happens.
+ * The progress line printed as each interaction's verdict arrives (`[3/10] ✓ …  84 ms`), and its reasons when it
+ * did not pass, so a CI log shows what happens while it happens — the interaction's one listing (formatSummary
+ * does not list it again). Why one was not run is said once for a run of them.
  */
 export function formatProgress(index: number, total: number, outcome: InteractionOutcome, color: boolean, previous?: InteractionOutcome): string {
   const paint = painter(color);
   const took = outcome.durationMs === undefined ? '' : `  ${Math.round(outcome.durationMs)} ms`;
   const lines = [`  [${index}/${total}] ${interactionLine(outcome, paint)}${took}`];
   const first = outcome.failures[0];
-  // Interactions not run for the reason just printed need not repeat it.
-  const repeated = outcome.outcome === 'not-run' && previous?.outcome === 'not-run' && previous.failures[0]?.message === first?.message;
-  if (outcome.outcome !== 'passed' && first && !repeated) lines.push(`        ${failureLine(first)}`);
+  if (outcome.outcome === 'not-run') {
+    // Interactions not run for the reason just printed need not repeat it.
+    const repeated = previous?.outcome === 'not-run' && previous.failures[0]?.message === first?.message;
+    if (first && !repeated) lines.push(`        ${failureLine(first)}`);
+  } else if (outcome.outcome !== 'passed') for (const f of outcome.failures) lines.push(`        ${failureLine(f)}`);
   return `${lines.join('\n')}\n`;
 }
 
-/** The human summary: one line per interaction, the reasons under each failure, why some were not run, the counts last. */
-export function formatSummary(report: VerificationReport, color: boolean): string {
+/**
+ * The human summary: one line per interaction with the reasons under each failure — unless `listed`, when
+ * formatProgress has printed each as it came, on the same stream — then the errors, the notes, the counts, why some
+ * were not run, and the verdict.
+ */
+export function formatSummary(report: VerificationReport, color: boolean, { listed = false }: { listed?: boolean } = {}): string {
   const paint = painter(color);
-  const lines = [`Pact verification of ${report.provider} at ${report.target}`, ''];
-  for (const i of report.interactions) {
+  const lines = listed ? [] : [`Pact verification of ${report.provider} at ${report.target}`, ''];
+  for (const i of listed ? [] : report.interactions) {
     lines.push(`  ${interactionLine(i, paint)}`);
     // Why the others were not run is said once for all of them, below the counts.
     if (i.outcome !== 'not-run') for (const f of i.failures) lines.push(`      ${failureLine(f)}`);
   }
-  for (const e of report.errors) lines.push(`  ${paint(31, '✗')} ${e}`);
-  for (const n of report.notes) lines.push(`  note: ${n}`);
+  const said = [...report.errors.map((e) => `  ${paint(31, '✗')} ${e}`), ...report.notes.map((n) => `  note: ${n}`)];
+  // After the progress, a blank line sets them apart.
+  if (listed && said.length > 0) lines.push('');
+  lines.push(...said);
   const { total, passed, failed, pending, notRun } = report.summary;
   lines.push(
     '',

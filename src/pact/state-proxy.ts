@@ -36,7 +36,8 @@ const FIRST_LINE_MAX = 200;
  * Starts a loopback Pact state-change endpoint in front of `upstream`. It answers an interaction without a state
  * (`"state": ""`) itself; forwards each named state's setup and teardown within `timeoutMs()`; and turns every
  * failure (refused, timed out, a 4xx/5xx, a failing command) into a quick 400 for the Verifier — Pact retries a 5xx
- * or a dropped call for minutes — while `listener` records the real cause with the URL the user gave.
+ * or a dropped call for minutes — while `listener` records the real cause with the URL the user gave (and, for a 4xx/5xx,
+ * the first line of what it said: a JSON answer's `message`).
  * After a call times out, the endpoint counts as down and later calls fail at once.
  */
 export async function startStateProxy(upstream: StateUpstream, timeoutMs: () => number, listener: StateListener): Promise<StateProxy> {
@@ -86,7 +87,7 @@ export async function startStateProxy(upstream: StateUpstream, timeoutMs: () => 
       return fail(cause);
     }
     if (reply.status < 200 || reply.status > 299) {
-      const line = firstLine(reply.body.toString('utf8'));
+      const line = firstLine(reasonOf(reply.body.toString('utf8')));
       return fail(`state endpoint ${upstream.url} answered ${reply.status} to its ${action}${line ? `: ${line}` : ''}`);
     }
     record(state, action, parseObject(reply.body.toString('utf8')));
@@ -115,6 +116,12 @@ export async function startStateProxy(upstream: StateUpstream, timeoutMs: () => 
         server.closeAllConnections();
       }),
   };
+}
+
+/** What a failing state endpoint said: a JSON answer's `message` (this mock's, and most frameworks' error shape), else its text. */
+function reasonOf(text: string): string {
+  const message = parseObject(text).message;
+  return typeof message === 'string' && message.trim() !== '' ? message : text;
 }
 
 /** A body's first non-empty line, control characters out, at most FIRST_LINE_MAX characters. */

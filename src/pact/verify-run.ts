@@ -30,10 +30,12 @@ export type RunContext = {
   readonly observed: Observed;
   /** Resolves why the provider cannot be reached, or undefined when it answers. */
   readonly probeProvider: () => Promise<string | undefined>;
-  /** Prints one progress text (stderr). */
+  /** Prints one progress text: the human report's stream (stdout; stderr with --json). */
   readonly progress: (text: string) => void;
-  /** A terminal that takes colours: verdicts are coloured, and the interaction being verified shows until its verdict. */
+  /** Verdicts are coloured. */
   readonly color: boolean;
+  /** The progress stream is a terminal: the interaction being verified shows until its verdict replaces it. */
+  readonly live: boolean;
 };
 
 /** What the run found: one outcome per interaction (in pact order) and the errors tied to none. */
@@ -44,11 +46,17 @@ type Stop = { kind: 'deadline' } | { kind: 'aborted' } | { kind: 'died'; message
 
 /** Pact's request limit sits above ours, so our proxies always answer first and Pact never reports its own internal port. */
 const PACT_TIMEOUT_MARGIN_MS = 2000;
+/**
+ * The widest the line of the interaction being verified gets: its verdict erases one terminal row (`\r`, `ESC[2K`),
+ * so a line that wrapped would leave its first rows behind, a second copy of the interaction. 80-column terminals.
+ */
+const LIVE_LINE_MAX = 79;
 
 /**
  * Verifies the plan's local interactions one Pact run at a time (Pact's own description filter), in one Verifier
- * child that is restarted if it dies; prints each verdict as it arrives; stops early, marking the rest "not run",
- * when the provider turns out to be down, `--timeout` passes or the command is interrupted.
+ * child that is restarted if it dies; prints each verdict as it arrives, with its reasons (the summary does not
+ * list them again); stops early, marking the rest "not run", when the provider turns out to be down, `--timeout`
+ * passes or the command is interrupted.
  */
 export async function runEach(ctx: RunContext): Promise<RunResult> {
   const { plan } = ctx;
@@ -66,8 +74,8 @@ export async function runEach(ctx: RunContext): Promise<RunResult> {
     interactions.push(outcome);
   };
   const announce = (member: Selected) => {
-    if (!ctx.color) return;
-    ctx.progress(`  [${interactions.length + 1}/${total}] … ${member.pact.consumer}: ${member.interaction.description}`);
+    if (!ctx.live) return;
+    ctx.progress(fitted(`  [${interactions.length + 1}/${total}] … ${member.pact.consumer}: ${member.interaction.description}`, LIVE_LINE_MAX));
     showing = true;
   };
   try {
@@ -273,6 +281,12 @@ function identity(member: Selected): Pick<InteractionOutcome, 'consumer' | 'prov
 
 function sameStates(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((s) => b.includes(s));
+}
+
+/** The text cut to `max` characters (code points, each one column for the texts here), ending in `…` when cut. */
+function fitted(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
 /** A literal for Pact's (Rust) regular expressions: every character its `regex::escape` escapes. */

@@ -20,7 +20,8 @@ const REQUEST_SHARE = 4;
 
 /**
  * Runs Pact's Verifier against `--provider-base-url` or, without it, against a mock started in-process, and
- * always reports: progress on stderr while it runs, then the summary (and `--json` / `--junit`) whatever the outcome —
+ * always reports: each verdict as it comes, then the summary, on stdout (stderr with `--json`, whose report is on
+ * stdout), and `--json` / `--junit` whatever the outcome —
  * a provider or state endpoint that is down, slow or failing, a Verifier that dies, `--timeout` passing.
  * Throws PactVerificationError when any interaction failed or was not run, ConfigError for options that do not
  * fit together (after writing the reports) or a `--junit` file that cannot be written.
@@ -30,9 +31,11 @@ export async function runVerify(opts: VerifyOptions, io: Io): Promise<void> {
   let plan: Plan | undefined;
   let report: VerificationReport;
   let usage: unknown;
+  // Whether the interactions' verdicts were printed as they came: the summary then does not list them again.
+  let listed = false;
   try {
     plan = await planVerification(opts);
-    report = await verifyPlan(plan, started, io);
+    ({ report, listed } = await verifyPlan(plan, started, io));
   } catch (error) {
     // Options that do not fit, a mock that cannot start: CI still gets the reports it uploads.
     usage = error;
@@ -47,10 +50,9 @@ export async function runVerify(opts: VerifyOptions, io: Io): Promise<void> {
     });
   }
 
-  const summary = formatSummary(report, io.color);
   const json = plan?.json ?? opts.json === true;
   if (json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-  if (usage === undefined) (json ? io.stderr : io.stdout)(summary);
+  if (usage === undefined) humanOf(json, io)(formatSummary(report, io.color, { listed }));
   const junit = plan?.junit ?? opts.junit;
   if (junit) {
     try {
@@ -64,8 +66,20 @@ export async function runVerify(opts: VerifyOptions, io: Io): Promise<void> {
   if (report.result === 'failed') throw new PactVerificationError(`pact verification of ${report.provider} failed: ${verdictOf(report)}`);
 }
 
-/** Starts the provider and the proxies, probes them, runs the Verifier, and builds the report; closes everything it started. */
-async function verifyPlan(plan: Plan, started: number, io: Io): Promise<VerificationReport> {
+/**
+ * Where the human report goes, all of it — the start, each verdict as it comes, the summary — so that each
+ * interaction is printed once on one stream: stdout, or stderr when stdout carries the `--json` report.
+ */
+function humanOf(json: boolean, io: Io): (text: string) => void {
+  return json ? io.stderr : io.stdout;
+}
+
+/**
+ * Starts the provider and the proxies, probes them, runs the Verifier, and builds the report; closes everything it
+ * started. `listed`: each interaction's verdict was printed as it came.
+ */
+async function verifyPlan(plan: Plan, started: number, io: Io): Promise<{ report: VerificationReport; listed: boolean }> {
+  const human = humanOf(plan.json, io);
   const deadline = started + plan.timeoutMs;
   const requestLimitMs = () => Math.max(1, Math.min(plan.timeoutMs / REQUEST_SHARE, deadline - Date.now()));
   const observed: Observed = { stateEvents: [], providerFailures: [], secrets: new Set() };
@@ -107,15 +121,15 @@ async function verifyPlan(plan: Plan, started: number, io: Io): Promise<Verifica
 
     const single = plan.broker !== undefined || plan.publishVersion !== undefined;
     const what = single ? 'the pacts' : `${plan.selected.length} interaction${plan.selected.length === 1 ? '' : 's'}`;
-    io.stderr(`Verifying ${what} of ${plan.provider} at ${provider.label} (verdict within ${seconds(plan.timeoutMs)}: --timeout)\n`);
+    human(`Verifying ${what} of ${plan.provider} at ${provider.label} (verdict within ${seconds(plan.timeoutMs)}: --timeout)\n`);
     let result: RunResult;
     if (providerDown !== undefined) {
-      io.stderr(`  no interaction was run: ${providerDown}\n`);
+      human(`  no interaction was run: ${providerDown}\n`);
       result = single
         ? { interactions: [], errors: [providerDown] }
         : { interactions: plan.selected.map((s) => notRun(identityOf(s), 'provider', providerDown)), errors: [] };
     } else {
-      if (statesDown !== undefined) io.stderr(`  the interactions with a provider state will fail: ${statesDown}\n`);
+      if (statesDown !== undefined) human(`  the interactions with a provider state will fail: ${statesDown}\n`);
       const context = {
         plan,
         providerUrl: providerProxy.url,
@@ -125,12 +139,14 @@ async function verifyPlan(plan: Plan, started: number, io: Io): Promise<Verifica
         signal: io.signal,
         observed,
         probeProvider,
-        progress: io.stderr,
+        progress: human,
         color: io.color,
+        // io.color says stdout is a terminal: the live line is for the stream it describes.
+        live: io.color && !plan.json,
       };
       result = single ? await runAll(context) : await runEach(context);
     }
-    return assembleReport({
+    const report = assembleReport({
       provider: plan.provider,
       target: provider.label,
       interactions: result.interactions,
@@ -138,6 +154,8 @@ async function verifyPlan(plan: Plan, started: number, io: Io): Promise<Verifica
       notes: plan.notes,
       durationMs: Date.now() - started,
     });
+    // runEach prints every verdict as it comes; runAll (one Pact run) and a provider that is down print none.
+    return { report, listed: !single && providerDown === undefined };
   } finally {
     for (const close of closers.reverse()) await close().catch(() => {});
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decode } from '../support/crafted.ts';
-import { logout, mockOn, read, useMock, violations } from '../support/mock.ts';
+import { DEMO, logout, mockOn, read, signIn, useMock, violations } from '../support/mock.ts';
 
 const mock = useMock();
 
@@ -112,6 +112,93 @@ describe('POST /__mock/provider-states', () => {
     const sessions = (await mock.tokens()).filter((s) => s.sub === sub);
     expect(sessions.length).toBeGreaterThan(0);
     expect(sessions.every((s) => s.status === 'logged-out')).toBe(true);
+  });
+
+  it('"a customer with credentials" + { email, password } (Pact v3 params) makes that user, who signs in with that password', async () => {
+    const credentials = { email: 'Jane.Params@Example.com', password: 'pact-params-password-1' };
+    const setup = await stateChange({ state: 'a customer with credentials', params: credentials, action: 'setup' });
+    expect(setup.status).toBe(200);
+    expect(setup.body).toEqual({ email: 'jane.params@example.com', password: credentials.password });
+    expect((await call('/customer/sign-in', credentials)).status).toBe(200);
+    expect((await call('/customer/sign-in', { ...credentials, password: 'another-password' })).status).toBe(400);
+  });
+
+  it('"a customer with credentials" + the email of an existing user sets its password, keeping who it is', async () => {
+    const own = await mockOn();
+    try {
+      const before = (await own.users.list()).find((u) => u.email === DEMO.email);
+      const answer = await fetch(`${own.url}/__mock/provider-states`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ state: 'a customer with credentials', params: { email: DEMO.email, password: 'a-password-the-pact-gives' } }),
+      });
+      expect(answer.status).toBe(200);
+      expect((await signIn(own, { json: { email: DEMO.email, password: 'a-password-the-pact-gives' } })).status).toBe(200);
+      expect((await signIn(own, { json: DEMO })).status).toBe(400);
+      // The same user (sub, names, seed): only the password changed, and reset restores the seed's.
+      expect((await own.users.list()).find((u) => u.email === DEMO.email)).toEqual(before);
+      await own.reset();
+      expect((await signIn(own, { json: DEMO })).status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('"a customer with credentials" + only an email makes up the password, and answers it', async () => {
+    const { status, body } = await stateChange({ state: 'a customer with credentials', params: { email: 'only-email@example.com' } });
+    expect(status).toBe(200);
+    const { email, password } = body as { email: string; password: string };
+    expect(email).toBe('only-email@example.com');
+    expect(password.length).toBeGreaterThanOrEqual(16);
+    expect((await call('/customer/sign-in', { email, password })).status).toBe(200);
+  });
+
+  // The sign-in states take the customer by `email` (a user of the mock) or by `sub`.
+  it.each(['a customer with an active session', 'a customer whose session has been logged out', 'a customer whose token has expired'])(
+    '"%s" + { email } is a sign-in of that user; + { sub } carries that sub',
+    async (state) => {
+      const demo = (await mock.users.list()).find((u) => u.email === DEMO.email)!;
+      const byEmail = await stateChange({ state, params: { email: DEMO.email }, action: 'setup' });
+      expect(byEmail.status).toBe(200);
+      expect(decode((byEmail.body as { token: string }).token).payload.sub).toBe(demo.sub);
+      const bySub = await stateChange({ state, params: { sub: 'pact-sub-42' }, action: 'setup' });
+      expect(bySub.status).toBe(200);
+      expect(decode((bySub.body as { token: string }).token).payload.sub).toBe('pact-sub-42');
+    },
+  );
+
+  it('"a signed-in user who is not a customer" + { sub, role } carries them, and logout still answers 403', async () => {
+    const { status, body } = await stateChange({ state: 'a signed-in user who is not a customer', params: { sub: 'ops-1', role: 'support' } });
+    expect(status).toBe(200);
+    const { token } = body as { token: string };
+    expect(decode(token).payload).toMatchObject({ sub: 'ops-1', 'custom:role': 'support' });
+    expect((await logout(mock, { token })).status).toBe(403);
+  });
+
+  // A param the state does not take, or of the wrong type, fails the state naming it: never set up as if it had not been given.
+  it.each([
+    { state: 'a customer with credentials', params: { username: 'jane', email: 'jane@example.com' }, field: 'params', names: ['"username"'] },
+    { state: 'a customer with an active session', params: { password: 'x', tenant: 'acme' }, field: 'params', names: ['"password"', '"tenant"'] },
+    { state: 'a customer whose token has expired', params: { expiresIn: 60 }, field: 'params', names: ['"expiresIn"'] },
+    { state: 'a customer with credentials', params: { email: 42 }, field: 'params.email', names: ['"email"', '42'] },
+    { state: 'a customer with credentials', params: { email: 'not-an-address' }, field: 'params.email', names: ['"email"', 'email address'] },
+    { state: 'a customer with an active session', params: { sub: ['a'] }, field: 'params.sub', names: ['"sub"'] },
+    { state: 'a customer with an active session', params: { email: 'nobody@example.com' }, field: 'params.email', names: ['nobody@example.com'] },
+    { state: 'a customer with an active session', params: { email: DEMO.email, sub: 'x' }, field: 'params', names: ['"email"', '"sub"'] },
+    { state: 'a signed-in user who is not a customer', params: { role: 'customer' }, field: 'params.role', names: ['"role"'] },
+    { state: 'a customer with credentials', params: ['jane@example.com'], field: 'params', names: ['params'] },
+  ])('refuses $state + $params with 400 naming $field', async ({ state, params, field, names }) => {
+    const answer = await stateChange({ state, params, action: 'setup' });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ field });
+    for (const name of names) expect((answer.body as { message: string }).message).toContain(name);
+  });
+
+  it('never quotes a password param back, even one of the wrong type', async () => {
+    const answer = await stateChange({ state: 'a customer with credentials', params: { email: 'quiet@example.com', password: 12345678 } });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ field: 'params.password' });
+    expect(answer.text).not.toContain('12345678');
   });
 
   it('answers {} for no state (an interaction that names none) and for teardown', async () => {

@@ -336,7 +336,7 @@ describe('7. success → 200 per the schema, a new sign-in', () => {
     expect((await logout(double, { token: body.data.data.id_token as string })).status).toBe(200);
   });
 
-  it('the email is matched case-insensitively; blanks around it fail the spec\'s format: email, as check reads it', async () => {
+  it("the email is matched case-insensitively; blanks around it fail the spec's format: email, as check reads it", async () => {
     expect((await signIn(mock, { json: { email: 'Customer@EXAMPLE.com', password: DEMO.password } })).status).toBe(200);
     const padded = await expectValid(await signIn(mock, { json: { email: 'customer@example.com ', password: DEMO.password } }));
     expect(padded.status).toBe(400);

@@ -48,8 +48,8 @@ describe('verify --interaction / --state: a subset, chosen as Pact chooses (regu
   it('on a terminal, shows the interaction being verified until its coloured verdict replaces it', async () => {
     const writes: string[] = [];
     const code = await main(['verify', '--interaction', 'wrong password'], {
-      stdout: () => {},
-      stderr: (s) => void writes.push(s),
+      stdout: (s) => void writes.push(s),
+      stderr: () => {},
       color: true,
       signal: new AbortController().signal,
     });

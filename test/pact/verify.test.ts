@@ -36,11 +36,13 @@ describe('verify against the mock started in-process (no --provider-base-url)', 
     expect(run.code).toBe(0);
     for (const description of ALL_INTERACTIONS) expect(run.stdout).toContain(`✓ customer-web-app: ${description}`);
     expect(run.stdout).not.toContain('✗');
-    // Progress on stderr while it runs: interaction n of m, its state, its verdict.
-    expect(run.stderr).toContain(`Verifying ${TOTAL} interactions of auth-service`);
-    expect(run.stderr).toMatch(new RegExp(`\\[1/${TOTAL}\\] ✓ customer-web-app: .+`));
-    expect(run.stderr).toContain(`[${TOTAL}/${TOTAL}] ✓`);
-    expect(run.stderr).toContain('(given a customer with credentials)');
+    // The report as it runs, on stdout: interaction n of m, its state, its verdict; then the counts.
+    expect(run.stdout).toContain(`Verifying ${TOTAL} interactions of auth-service`);
+    expect(run.stdout).toMatch(new RegExp(`\\[1/${TOTAL}\\] ✓ customer-web-app: .+`));
+    expect(run.stdout).toContain(`[${TOTAL}/${TOTAL}] ✓`);
+    expect(run.stdout).toContain('(given a customer with credentials)');
+    expect(run.stdout).toContain(`${TOTAL} interactions: ${TOTAL} passed, 0 failed`);
+    expect(run.stderr).toBe('');
   });
 
   it('writes a JSON report to stdout and a JUnit report to --junit', async () => {

@@ -6,7 +6,7 @@
  * import { expect, test } from 'worth-auth-mock/playwright';
  * test('the login screen shows the outage', async ({ page, faults }) => {
  *   await faults.arm({ status: 500, match: { operation: 'sign-in' } });
- *   // … the app's sign-in answers 500; every other test's still works
+ *   // … the app's sign-in answers 500; every other test's sign-in still works
  * });
  */
 import { randomBytes } from 'node:crypto';
@@ -47,11 +47,16 @@ export type SignInOptions = { readonly storage?: StorageSeed | false };
  */
 export type SignIn = (persona?: Persona, options?: SignInOptions) => Promise<SignedIn>;
 
-/** The fixtures every test gets (`mockStorage` is an option: `test.use({ mockStorage })` or the config's `use`). */
+/**
+ * The fixtures every test gets. `mockStorage` is an option: `test.use({ mockStorage })`, or the `use` of a config made
+ * with `defineConfig<MockTestFixtures, MockWorkerFixtures>({ … })` (which types it).
+ */
 export type MockTestFixtures = {
   /**
    * This test's client session (`pw-<title>-<12 hex>`), sent as `X-Mock-Session` on every request of the `context`
-   * and `page` fixtures (the app's own calls to the mock included, cross-origin, with or without credentials).
+   * and `page` fixtures (the app's own calls to the mock included, cross-origin, with or without credentials; other
+   * origins get it too, so their CORS must allow it). Not on the `request` fixture or a `browser.newContext()` of the
+   * test's own: give those `{ [SESSION_HEADER]: mockSession }`.
    */
   mockSession: string;
   /** Where the app keeps its tokens, for `signIn` to seed (default: nowhere). */

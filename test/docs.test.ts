@@ -59,6 +59,12 @@ describe('the front page', () => {
   });
 });
 
+describe('the container page', () => {
+  it("shows the repository's compose.yaml verbatim", () => {
+    expect(text('docs/container.md')).toContain(`\`\`\`yaml\n${text('compose.yaml')}\`\`\``);
+  });
+});
+
 describe.each(PAGES)('%s', (page) => {
   it('links only to files and headings that exist', () => {
     const broken: string[] = [];

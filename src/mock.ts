@@ -198,7 +198,13 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
       createApp({
         basePaths: [basePath],
         routes: served.map((each) => each.route),
-        control: createControl({ services, adminToken: config.adminToken, unsafeOpenAdmin: config.unsafeOpenAdmin, providerStates: providerStates(services) }),
+        control: createControl({
+          services,
+          operations: served.map(({ operation, route }) => ({ name: operation.name, method: route.method, path: route.path })),
+          adminToken: config.adminToken,
+          unsafeOpenAdmin: config.unsafeOpenAdmin,
+          providerStates: providerStates(services),
+        }),
         jwks: keys.jwks,
         journal,
         panel: (req, res) => {

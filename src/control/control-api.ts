@@ -23,9 +23,17 @@ export type ControlAnswer = { readonly status: number; readonly body: unknown } 
 /** Answers one `/__mock` request; throws a MockError (InputError → 400, NotFoundError → 404, …) for the app to map. */
 export type ControlHandler = (request: ControlRequest) => Promise<ControlAnswer>;
 
+/** An operation the mock serves, as `GET /__mock/health` lists it: its name, method and path (the full path, under its base path). */
+export type ServedOperation = { readonly name: string; readonly method: string; readonly path: string };
+
+/** What `GET /__mock/health` answers: the mock is up, and what it serves (so a client need not know the base path). */
+export type Health = { readonly status: 'ok'; readonly operations: readonly ServedOperation[] };
+
 /** What the control API is built from. */
 export type ControlDeps = {
   services: Services;
+  /** The operations the mock serves, for `GET /__mock/health`. */
+  operations: readonly ServedOperation[];
   /** When set, every `/__mock` call must carry it in `X-Mock-Admin-Token`. */
   adminToken: string | undefined;
   /** `--unsafe-open-admin`: no admin token and no check of who calls. */
@@ -38,11 +46,12 @@ export function createControl(deps: ControlDeps): ControlHandler {
   const { services } = deps;
   const guard = createAdminGuard(deps);
   const ok = (body: unknown, status = 200): ControlAnswer => ({ status, body });
+  const health: Health = Object.freeze({ status: 'ok', operations: Object.freeze([...deps.operations]) });
 
   return async (request) => {
     const route = trimSlashes(request.path) || '/__mock';
     const { method, query } = request;
-    if (route === '/__mock/health' && method === 'GET') return ok({ status: 'ok' });
+    if (route === '/__mock/health' && method === 'GET') return ok(health);
     if (route === '/__mock' && method === 'GET') return { panel: true };
     guard(request.headers);
     const methods = ROUTES.find(([pattern]) => pattern.test(route))?.[1];

@@ -68,14 +68,12 @@ export type MockTestFixtures = {
   journal: () => Promise<JournalEntry[]>;
 };
 
-/** The per-worker options and client (`mockUrl`, `mockAdminToken`, `mockBasePath` in the config's `use`). */
+/** The per-worker options and client (`mockUrl`, `mockAdminToken` in the config's `use`). */
 export type MockWorkerFixtures = {
   /** The shared mock's root URL; default `WORTH_MOCK_URL`, else `http://127.0.0.1:4010`. */
   mockUrl: string | undefined;
   /** The mock's `--admin-token`; default `WORTH_MOCK_ADMIN_TOKEN`. */
   mockAdminToken: string | undefined;
-  /** The contract's base path, for a mock started with a `--spec` of another (default `/auth/api/v1`). */
-  mockBasePath: string | undefined;
   /** The control API of the shared mock, checked to answer once per worker (throws RemoteError when nothing answers). */
   mockApi: MockApi;
 };
@@ -84,13 +82,11 @@ export type MockWorkerFixtures = {
 export const test = base.extend<MockTestFixtures, MockWorkerFixtures>({
   mockUrl: [undefined, { option: true, scope: 'worker' }],
   mockAdminToken: [undefined, { option: true, scope: 'worker' }],
-  mockBasePath: [undefined, { option: true, scope: 'worker' }],
   mockApi: [
-    async ({ mockUrl, mockAdminToken, mockBasePath }, use) => {
+    async ({ mockUrl, mockAdminToken }, use) => {
       const api = createMockApi({
         url: mockUrl ?? process.env.WORTH_MOCK_URL ?? DEFAULT_MOCK_URL,
         adminToken: mockAdminToken ?? process.env.WORTH_MOCK_ADMIN_TOKEN,
-        ...(mockBasePath === undefined ? {} : { basePath: mockBasePath }),
       });
       await api.health();
       await use(api);

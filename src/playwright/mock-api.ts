@@ -1,25 +1,23 @@
+import type { Health } from '../control/control-api.ts';
 import { RemoteError } from '../errors.ts';
 import type { JournalEntry } from '../state/journal.ts';
 
 /** Where the fixture looks for the shared mock when neither the `mockUrl` option nor `WORTH_MOCK_URL` says: `start`'s default. */
 export const DEFAULT_MOCK_URL = 'http://127.0.0.1:4010';
 
-/** The bundled spec's base path (`servers[0]`): where the contract operations live under the mock's root. */
-export const DEFAULT_BASE_PATH = '/auth/api/v1';
-
 /** A mock that is already running, reached over HTTP only (no server code in the test worker). */
 export type MockApi = {
   /** The mock's root, `http://host:port` (control API, JWKS). */
   readonly url: string;
-  /** `url` + the base path: where the app's sign-in, refresh and logout go (`…/auth/api/v1`). */
-  readonly baseUrl: string;
   /**
    * Calls the control API (`/__mock/…`) with the admin token when one is set: an object `body` goes as JSON.
    * Resolves the JSON answer; throws RemoteError (`ERR_REMOTE`, `status` set) for a refusal or an unreachable mock.
    */
   control<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
-  /** `GET /__mock/health`; throws RemoteError naming the URL and how to start a mock when nothing answers. */
-  health(): Promise<void>;
+  /** `GET /__mock/health`: the operations the mock serves; throws RemoteError naming the URL and how to start a mock when nothing answers. */
+  health(): Promise<Health>;
+  /** The full URL of an operation the mock serves, by name (`sign-in`), as its health lists it; throws RemoteError when it serves none by that name. */
+  urlOf(name: string): Promise<string>;
   /** The journal entries of one client session (`GET /__mock/requests?session=…`), oldest first. */
   journal(session: string): Promise<JournalEntry[]>;
 };
@@ -30,8 +28,6 @@ export type MockApiOptions = {
   url: string;
   /** The mock's `--admin-token`, sent as `X-Mock-Admin-Token` (undefined: none). */
   adminToken?: string | undefined;
-  /** The contract's base path (default DEFAULT_BASE_PATH). */
-  basePath?: string;
 };
 
 /** How long one control call may take, in milliseconds, before it fails instead of hanging the test. */
@@ -40,10 +36,9 @@ const CONTROL_TIMEOUT_MS = 10_000;
 /** A client of the running mock at `options.url`; it does not call the mock until asked. */
 export function createMockApi(options: MockApiOptions): MockApi {
   const root = new URL(options.url).origin;
-  const basePath = (options.basePath ?? DEFAULT_BASE_PATH).replace(/\/+$/, '');
+  let served: Promise<Health> | undefined;
   const api: MockApi = {
     url: root,
-    baseUrl: `${root}${basePath}`,
     async control<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
       const response = await reach(root, `${method} ${path}`, () =>
         fetch(`${root}${path}`, {
@@ -72,8 +67,14 @@ export function createMockApi(options: MockApiOptions): MockApi {
       }
       return parsed as T;
     },
-    async health() {
-      await api.control('GET', '/__mock/health');
+    health() {
+      served = api.control<Health>('GET', '/__mock/health');
+      return served;
+    },
+    async urlOf(name) {
+      const operation = (await (served ?? api.health())).operations.find((each) => each.name === name);
+      if (operation === undefined) throw new RemoteError(`worth-auth-mock at ${root} serves no operation named ${name}`);
+      return `${root}${operation.path}`;
     },
     async journal(session) {
       const { requests } = await api.control<{ requests: JournalEntry[] }>('GET', `/__mock/requests?session=${encodeURIComponent(session)}`);

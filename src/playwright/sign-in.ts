@@ -1,4 +1,3 @@
-import { OPERATIONS } from '../contract/spec.ts';
 import { RemoteError } from '../errors.ts';
 import { type MockApi, reach } from './mock-api.ts';
 
@@ -32,7 +31,7 @@ export type SignedIn = {
  * test's faults apply to it and its journal shows it). Throws RemoteError (`status` set) when the answer is not 200.
  */
 export async function signInAs(api: MockApi, credentials: Credentials, session: string): Promise<SignedIn> {
-  const url = `${api.baseUrl}${OPERATIONS['sign-in'].path}`;
+  const url = await api.urlOf('sign-in');
   const response = await reach(api.url, 'sign-in', () =>
     fetch(url, {
       method: 'POST',

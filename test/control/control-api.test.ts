@@ -6,10 +6,21 @@ const mock = useMock();
 const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => control(mock.url, method, path, body, headers);
 
 describe('control API', () => {
-  it('health', async () => {
+  it('health: ok, and every operation it serves, by name, with its method and path (a client needs no base path)', async () => {
     const answer = await call('GET', '/__mock/health');
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ status: 'ok' });
+    const { status, operations } = answer.body as { status: string; operations: { name: string; method: string; path: string }[] };
+    expect(status).toBe('ok');
+    expect(operations).toContainEqual({ name: 'logout', method: 'POST', path: '/auth/api/v1/customer/logout' });
+    for (const { name, path } of operations) expect(`${mock.url}${path}`).toBe(mock.urls[name as keyof typeof mock.urls]);
+  });
+
+  it('HEAD answers where GET does, without a body (wait-on and health probes use it)', async () => {
+    for (const path of ['/__mock/health', '/.well-known/jwks.json']) {
+      const head = await fetch(`${mock.url}${path}`, { method: 'HEAD' });
+      expect(head.status, path).toBe(200);
+      expect(await head.text()).toBe('');
+    }
   });
 
   it('POST /__mock/tokens mints a sign-in (201) that logs out', async () => {

@@ -110,7 +110,7 @@ describe('worth-auth-mock/playwright in a real Playwright run', () => {
 
   it('a failing test gets its own journal attached to the report, and nothing of the other tests', async () => {
     // Another client session's sign-in on the same mock, sent as the run starts.
-    const other = fetch(mock.signInUrl!, {
+    const other = fetch(mock.urls['sign-in'], {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-mock-session': 'another-run' },
       body: JSON.stringify({ email: DEMO_USER.email, password: DEMO_USER.password }),

@@ -34,8 +34,8 @@ test('sign-in works for this test meanwhile, and its logout answers its own 403'
 test('signIn yields tokens the mock accepts: a logout with them answers 200, then 401', async ({ signIn, mockApi, mockSession, journal }) => {
   const me = await signIn(undefined, { storage: false });
   expect(me).toMatchObject({ email: DEMO_USER.email, sub: DEMO_USER.sub, sid: expect.stringMatching(/^[0-9a-f-]{36}$/) });
-  const logout = () =>
-    fetch(`${mockApi.baseUrl}/customer/logout`, { method: 'POST', headers: { authorization: `Bearer ${me.accessToken}`, [SESSION_HEADER]: mockSession } });
+  const logoutUrl = await mockApi.urlOf('logout');
+  const logout = () => fetch(logoutUrl, { method: 'POST', headers: { authorization: `Bearer ${me.accessToken}`, [SESSION_HEADER]: mockSession } });
   expect((await logout()).status).toBe(200);
   expect((await logout()).status).toBe(401);
   const seen = (await journal()).map(({ operation, status, sid }) => ({ operation, status, sid }));

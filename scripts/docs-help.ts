@@ -1,9 +1,10 @@
-// Rewrites the README's command reference from the CLI's own --help, so the two cannot drift.
-// Usage: npx node scripts/readme-help.ts [--check]   (--check exits 1 when the README is stale)
+// Rewrites the command reference in docs/commands.md from the CLI's own --help, so the two cannot drift.
+// Usage: npm run docs [-- --check]   (--check exits 1 when docs/commands.md is stale)
 import { readFile, writeFile } from 'node:fs/promises';
 import { main } from '../src/cli/main.ts';
 
-const README = new URL('../README.md', import.meta.url);
+/** The page whose `<!-- help:CMD -->` blocks hold the CLI's --help. */
+export const COMMANDS_PAGE = new URL('../docs/commands.md', import.meta.url);
 const COMMANDS = [
   'start',
   'token',
@@ -31,12 +32,12 @@ export async function helpOf(command: string): Promise<string> {
   return out.trimEnd();
 }
 
-/** The README with every `<!-- help:CMD -->…<!-- /help -->` block refreshed. */
+/** The page's text with every `<!-- help:CMD -->…<!-- /help -->` block refreshed. */
 export async function refreshed(text: string): Promise<string> {
   let result = text;
   for (const command of COMMANDS) {
     const marker = new RegExp(`(<!-- help:${command} -->\\n)[\\s\\S]*?(<!-- /help -->)`);
-    if (!marker.test(result)) throw new Error(`README has no <!-- help:${command} --> block`);
+    if (!marker.test(result)) throw new Error(`docs/commands.md has no <!-- help:${command} --> block`);
     const help = await helpOf(command);
     result = result.replace(marker, (_m, open: string, close: string) => `${open}\`\`\`text\n${help}\n\`\`\`\n${close}`);
   }
@@ -44,15 +45,15 @@ export async function refreshed(text: string): Promise<string> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const text = await readFile(README, 'utf8');
+  const text = await readFile(COMMANDS_PAGE, 'utf8');
   const next = await refreshed(text);
   if (process.argv.includes('--check')) {
     if (next !== text) {
-      process.stderr.write('README.md command reference is stale: run `npm run docs`\n');
+      process.stderr.write('docs/commands.md is stale: run `npm run docs`\n');
       process.exitCode = 1;
     }
   } else if (next !== text) {
-    await writeFile(README, next);
-    process.stdout.write('README.md command reference refreshed\n');
+    await writeFile(COMMANDS_PAGE, next);
+    process.stdout.write('docs/commands.md refreshed from --help\n');
   }
 }

@@ -55,7 +55,7 @@ export type Results = {
   readonly pruning: Pruning | undefined;
 };
 
-/** A target from DESIGN.md's Performance section, checked against this run. */
+/** A performance target (bench/README.md), checked against this run. */
 export type Check = { readonly target: string; readonly measured: string; readonly pass: boolean | undefined };
 
 const MB = 1024 * 1024;
@@ -243,7 +243,7 @@ export function renderReport(results: Results): string {
     );
   }
   lines.push('');
-  lines.push('### Targets (DESIGN.md, Performance; issue 17)', '');
+  lines.push('### Targets', '');
   lines.push('| target | measured | result |', '|---|---|---|');
   for (const check of checks(results))
     lines.push(`| ${check.target} | ${check.measured} | ${check.pass === undefined ? 'n/a' : check.pass ? 'PASS' : '**MISS**'} |`);

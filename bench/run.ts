@@ -114,7 +114,7 @@ const logoutPath = `${contract.basePath}${operationPaths.logout}`;
 const body200 = JSON.stringify(operationOf('logout').examples.get(200));
 /** How long Prism is left to finish what its last run left it (its request log) before the next server's run. */
 const PRISM_SETTLE_MS = 500;
-/** The paths held to a CPU-per-request target against bare Node (DESIGN.md, Performance; issue 17). */
+/** The paths held to a CPU-per-request target against bare Node (bench/README.md, targets). */
 const TARGET_PATHS: ReadonlySet<PathName> = new Set(['no-token', 'pooled']);
 /** The one-core rates (jwtVerify, signing work) are taken after every this many rounds. */
 const RATE_EVERY = 3;
@@ -148,11 +148,11 @@ async function main(): Promise<void> {
     written.push(out);
     progress(`written to ${out}`);
   }
-  // A whole run is the README's table: it replaces the one between the markers there.
+  // A whole run is the benchmark page's table: it replaces the one between the markers there.
   if (!values.quick && !only && values.out === undefined) {
-    await showInReadme(report);
-    written.push(join(ROOT, 'README.md'));
-    progress('README.md: the benchmark section shows this run');
+    await showOnPage(report);
+    written.push(PAGE);
+    progress('bench/README.md: the table shows this run');
   }
   // Tables aligned as the project's formatter wants them (npm run lint checks the Markdown in the repository).
   const inRepo = written.filter((file) => file.startsWith(ROOT));
@@ -163,17 +163,19 @@ async function main(): Promise<void> {
   }
 }
 
-async function showInReadme(report: string): Promise<void> {
-  const README = join(ROOT, 'README.md');
+/** The benchmark's page, whose table a whole run replaces. */
+const PAGE = join(ROOT, 'bench', 'README.md');
+
+async function showOnPage(report: string): Promise<void> {
   const BEGIN = '<!-- bench:begin (npm run bench writes this part) -->';
   const END = '<!-- bench:end -->';
-  const text = await readFile(README, 'utf8');
+  const text = await readFile(PAGE, 'utf8');
   const from = text.indexOf(BEGIN);
   const to = text.indexOf(END);
-  if (from === -1 || to < from) throw new Error(`README.md has no ${BEGIN} … ${END} section for the benchmark`);
-  // The report's headings sit one level under the README's "## Benchmark".
-  const body = report.replace(/^## Benchmark\n+/, '').replace(/^### /gm, '#### ');
-  await writeFile(README, `${text.slice(0, from + BEGIN.length)}\n\n${body.trim()}\n\n${text.slice(to)}`);
+  if (from === -1 || to < from) throw new Error(`bench/README.md has no ${BEGIN} … ${END} section for the table`);
+  // The report's headings sit one level under the page's "## The last full run".
+  const body = report.replace(/^## Benchmark\n+/, '');
+  await writeFile(PAGE, `${text.slice(0, from + BEGIN.length)}\n\n${body.trim()}\n\n${text.slice(to)}`);
 }
 
 function asPath(name: string): PathName {

@@ -279,7 +279,7 @@ describe('`worth-auth-mock health` and the issuer warning', () => {
 });
 
 describe('compose.yaml and the Dockerfile, as files', () => {
-  it('compose.yaml: two replicas of the image on one Redis, with one key file on a shared volume and one issuer, behind one port; the README shows it verbatim', async () => {
+  it('compose.yaml: two replicas of the image on one Redis, with one key file on a shared volume and one issuer, behind one port; docs/container.md shows it verbatim', async () => {
     const text = await readFile(join(ROOT, 'compose.yaml'), 'utf8');
     type Service = { image?: string; environment?: Record<string, string>; volumes?: string[]; ports?: string[] };
     const compose = parse(text, { merge: true }) as {
@@ -301,8 +301,8 @@ describe('compose.yaml and the Dockerfile, as files', () => {
     expect(compose.services.proxy!.ports).toEqual(['4010:4010']);
     expect(a.environment!.WORTH_MOCK_ISSUER).toContain('http://localhost:4010');
     expect(compose.configs.nginx.content).toMatch(/server mock-a:4010;\s+server mock-b:4010;/);
-    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-    expect(readme).toContain(`\`\`\`yaml\n${text}\`\`\``);
+    const page = await readFile(join(ROOT, 'docs', 'container.md'), 'utf8');
+    expect(page).toContain(`\`\`\`yaml\n${text}\`\`\``);
   });
 
   it('every stage of the Dockerfile starts from the BASE build arg (node:24-slim) or an earlier stage, so one build arg swaps the base', async () => {

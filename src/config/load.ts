@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.ts';
 import type { Config, ConfigInput } from './config.ts';
 import { OPTIONS } from './options.ts';
 
-/** Defaults: the documented ones from DESIGN.md, from the table. */
+/** Defaults: the documented ones (docs/commands.md), from the table. */
 export const DEFAULTS: Config = Object.freeze(Object.fromEntries(OPTIONS.map((o) => [o.key, o.default])) as Config);
 
 /** The CLI flag that sets each key, so that errors name what the user typed. */

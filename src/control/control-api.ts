@@ -41,7 +41,7 @@ export type ControlDeps = {
   providerStates?: ProviderStates;
 };
 
-/** Builds the `/__mock` control API (DESIGN.md "HTTP surface"): JSON in and out, 400 naming the bad field. */
+/** Builds the `/__mock` control API (docs/control-api.md): JSON in and out, 400 naming the bad field. */
 export function createControl(deps: ControlDeps): ControlHandler {
   const { services } = deps;
   const guard = createAdminGuard(deps);

@@ -42,7 +42,7 @@ const PARAM_MAX = 1024;
 /**
  * The provider states the consumer pacts name, and how each is set up: the values its interactions use. The
  * names and the values are the contract with every provider that verifies the pacts: a real Auth Service's state
- * endpoint answers the same ones (README, "For CI: Pact").
+ * endpoint answers the same ones (docs/pact.md, provider states).
  */
 const PROVIDER_STATES: Readonly<Record<string, StateSetup>> = {
   // One sign-in: its access token for logout, its refresh token for refresh.
@@ -84,7 +84,7 @@ const PROVIDER_STATES: Readonly<Record<string, StateSetup>> = {
   },
 };
 
-/** The names of the provider states this mock sets up, in the order the README's table lists them. */
+/** The names of the provider states this mock sets up, in the order docs/pact.md lists them. */
 export const PROVIDER_STATE_NAMES: readonly string[] = Object.freeze(Object.keys(PROVIDER_STATES));
 
 /**

@@ -60,7 +60,7 @@ export type Fault = {
   readonly hits: number;
 };
 
-/** A fault as a caller arms it (control API body, `--faults` entry, `mock.faults.arm()`); see DESIGN.md "Faults". */
+/** A fault as a caller arms it (control API body, `--faults` entry, `mock.faults.arm()`); see docs/faults.md. */
 export type FaultInput = {
   /** A status the targeted operation documents (anything else is refused, naming the allowed ones). */
   status?: number;

@@ -11,7 +11,7 @@ export type MockApi = {
   readonly url: string;
   /**
    * Calls the control API (`/__mock/…`) with the admin token when one is set: an object `body` goes as JSON.
-   * Resolves the JSON answer; throws RemoteError (`ERR_REMOTE`, `status` set) for a refusal or an unreachable mock.
+   * Resolves the JSON answer; throws RemoteError (`status` set; `ERR_REMOTE_INPUT` for a 400, else `ERR_REMOTE`) for a refusal or an unreachable mock.
    */
   control<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
   /** `GET /__mock/health`: the operations the mock serves; throws RemoteError naming the URL and how to start a mock when nothing answers. */

@@ -3,7 +3,7 @@ import { InputError, shown } from '../errors.ts';
 import type { UserRecord } from '../state/store.ts';
 import { isEmail, isUuid } from './formats.ts';
 
-/** A user as `--users`, `POST /__mock/users` and `mock.users.add()` take it (DESIGN.md "Sign-in and refresh"). */
+/** A user as `--users`, `POST /__mock/users` and `mock.users.add()` take it (docs/operations.md). */
 export type UserInput = {
   email: string;
   password: string;

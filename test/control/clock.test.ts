@@ -4,7 +4,7 @@ import { decode } from '../support/crafted.ts';
 import { type Answer, control, DEMO, logout, refresh, signedIn, signIn, useMock } from '../support/mock.ts';
 
 /**
- * The mock's clock and per-sign-in expiry, for the frontend's refresh-on-401 path (DESIGN.md "Sign-in and
+ * The mock's clock and per-sign-in expiry, for the frontend's refresh-on-401 path (docs/operations.md, "Sign-in and
  * refresh"): `POST/GET /__mock/clock`, `mock.clock`, reset, and `POST /__mock/sessions/{sid}/expire`.
  */
 

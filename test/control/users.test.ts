@@ -8,7 +8,7 @@ import { runCli, startCli } from '../support/cli.ts';
 import { type Answer, control, DEMO, mockOn, refresh, signedIn, signIn } from '../support/mock.ts';
 
 /**
- * The users who can sign in (DESIGN.md "Sign-in and refresh"): `--users FILE`, `POST/GET/DELETE /__mock/users`,
+ * The users who can sign in (docs/operations.md): `--users FILE`, `POST/GET/DELETE /__mock/users`,
  * `mock.users`, what reset keeps; and that a password never shows up anywhere the mock writes or answers.
  */
 

@@ -71,7 +71,7 @@ describe('an answer Node writes before the app runs reaches browser code with it
   });
 });
 
-describe('scoping a fault to one client session from a browser app (README, "Parallel e2e runs on one mock")', () => {
+describe('scoping a fault to one client session from a browser app (docs/faults.md, "Parallel e2e runs on one mock")', () => {
   it("context.setExtraHTTPHeaders({ 'X-Mock-Session' }) scopes the fault for a fetch without credentials; other sessions are untouched", async () => {
     await mock.faults.arm({ status: 500, times: null, match: { session: 'run-a' } });
     const mine = await appPage((c) => c.setExtraHTTPHeaders({ 'X-Mock-Session': 'run-a' }));
@@ -92,7 +92,7 @@ describe('scoping a fault to one client session from a browser app (README, "Par
   it("the mock_session cookie scopes it only with credentials: 'include' (a same-site app); a plain cross-origin fetch sends no cookie", async () => {
     await mock.faults.arm({ status: 500, times: null, match: { session: 'run-c' } });
     const page = await appPage((c) => c.addCookies([{ name: 'mock_session', value: 'run-c', url: mock.url }]));
-    // The silent miss the README used to lead to: no cookie travels, the fault never fires.
+    // The silent miss the docs used to lead to: no cookie travels, the fault never fires.
     expect(await logoutFrom(page)).toMatchObject({ status: 401, fault: null });
     expect(await logoutFrom(page, { credentials: 'include' })).toMatchObject({ status: 500, fault: expect.stringMatching(/^f_/) });
   });

@@ -5,7 +5,7 @@ import { decode } from '../support/crafted.ts';
 import { type Answer, control, DEMO, logout, read, refresh, signedIn, signIn, useMock, violations } from '../support/mock.ts';
 
 /**
- * The flow a frontend runs (DESIGN.md "Sign-in and refresh"): sign in, use the id token, refresh on a 401, log
+ * The flow a frontend runs (docs/operations.md): sign in, use the id token, refresh on a 401, log
  * out — from one state; what the journal says of each step; and CORS on every operation as on logout.
  */
 

@@ -5,7 +5,7 @@ import { decode } from '../support/crafted.ts';
 import { type Answer, DEMO, failingStore, logout, mockOn, read, refresh, signedIn, signIn, violations } from '../support/mock.ts';
 
 /**
- * Customer Refresh Token over real HTTP (DESIGN.md "Sign-in and refresh"; spec `POST /refresh-token/customer`):
+ * Customer Refresh Token over real HTTP (docs/operations.md, "Sign-in and refresh"; spec `POST /refresh-token/customer`):
  * the decision in its order, row by row, each answer checked against the spec with Prism's validator.
  */
 

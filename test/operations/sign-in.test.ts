@@ -7,7 +7,7 @@ import { decode } from '../support/crafted.ts';
 import { type Answer, control, DEMO, failingStore, logout, mockOn, signedIn, signIn, violations } from '../support/mock.ts';
 
 /**
- * Customer Sign In over real HTTP (DESIGN.md "Sign-in and refresh"; spec `POST /customer/sign-in`): the decision
+ * Customer Sign In over real HTTP (docs/operations.md, "Sign-in and refresh"; spec `POST /customer/sign-in`): the decision
  * in its order, row by row, each answer checked against the spec with Prism's validator.
  */
 

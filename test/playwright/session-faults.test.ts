@@ -29,7 +29,7 @@ describe('the client of a running mock', () => {
     const me = await signInAs(api(), DEMO_USER, 'session-a');
     expect(me).toMatchObject({ sub: DEMO_USER.sub, email: DEMO_USER.email });
     expect(me.sid).toBe((await mock.requests({ session: 'session-a' }))[0]?.sid);
-    await expect(signInAs(api(), { email: DEMO_USER.email, password: 'wrong' }, 'session-a')).rejects.toMatchObject({ code: 'ERR_REMOTE', status: 400 });
+    await expect(signInAs(api(), { email: DEMO_USER.email, password: 'wrong' }, 'session-a')).rejects.toMatchObject({ code: 'ERR_REMOTE_INPUT', status: 400 });
   });
 });
 
@@ -50,6 +50,6 @@ describe("faults scoped to one test's session", () => {
   it("refuses a fault scoped to another session, and the mock's refusal names the field", async () => {
     const a = createSessionFaults(api(), 'session-a');
     await expect(a.arm({ status: 500, match: { session: 'session-b' } })).rejects.toMatchObject({ code: 'ERR_INPUT', field: 'match.session' });
-    await expect(a.arm({ status: 418 })).rejects.toMatchObject({ code: 'ERR_REMOTE', status: 400, message: expect.stringContaining('418') });
+    await expect(a.arm({ status: 418 })).rejects.toMatchObject({ code: 'ERR_REMOTE_INPUT', status: 400, message: expect.stringContaining('418') });
   });
 });

@@ -66,7 +66,7 @@ export async function violations(answer: Answer, operation = 'logout'): Promise<
 /** What a sign-in or refresh request carries: a JSON value (sent as JSON), or a raw body with its own headers. */
 export type OperationInit = { json?: unknown; body?: string; headers?: Record<string, string>; query?: string };
 
-/** The demo customer a mock started without `--users` has (DESIGN.md "Sign-in and refresh"). */
+/** The demo customer a mock started without `--users` has (docs/operations.md). */
 export const DEMO = { email: 'customer@example.com', password: 'Sandbox-Password-1' } as const;
 
 /** POSTs to the mock's sign-in operation (`{ email, password }` as JSON by default) and reads the whole answer. */

@@ -1,15 +1,16 @@
 // Child process (run with --expose-gc, over IPC): the mock through its programmatic API, `startMock(options)`
 // from the module given (an installed copy's dist/index.js, or src/index.ts), reporting its own memory.
 // argv: <module> <options as JSON>. Messages in: 'memory' (answers { heapUsed, rss } after a full GC), 'stop'.
+import { dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 type Mock = { url: string; close(): Promise<void> };
 
 const [modulePath, optionsJson] = process.argv.slice(2);
-const { startMock, boundYoungGeneration } = (await import(pathToFileURL(modulePath as string).href)) as {
-  startMock: (options: unknown) => Promise<Mock>;
-  boundYoungGeneration: () => void;
-};
+const { startMock } = (await import(pathToFileURL(modulePath as string).href)) as { startMock: (options: unknown) => Promise<Mock> };
+// The bin's bound, beside the index it was given (dist/cli/heap.js, or src/cli/heap.ts).
+const heap = join(dirname(modulePath as string), 'cli', `heap${extname(modulePath as string)}`);
+const { boundYoungGeneration } = (await import(pathToFileURL(heap).href)) as { boundYoungGeneration: () => void };
 // The process is the mock's, as the bin's is: the same bound on V8's young generation.
 boundYoungGeneration();
 const mock = await startMock(JSON.parse(optionsJson ?? '{}'));

@@ -46,7 +46,8 @@ export { type Mock, type MockOptions, startMock } from './mock.ts';
 export { AUTH_OPERATION_NAMES } from './operations/index.ts';
 export type { JournalEntry, JournalFilter } from './state/journal.ts';
 /** The one state interface every backend (memory, file, Redis) implements; pass your own as `startMock({ store })`. */
-export type { SignInState, Store, TokenRecord, UserRecord } from './state/store.ts';
+export type { CustomerRecord, OutboxFilter, OutboxMessage, SignInState, TokenRecord, UserRecord } from './state/records.ts';
+export type { Store } from './state/store.ts';
 export { type Claims, type IssueOptions, TOKEN_KINDS, type TokenKind } from './tokens/issuer.ts';
 /** Signing keys: `createKeySet(alg, keyFile?)`, shareable across mocks as `startMock({ keys })`. */
 export { createKeySet, type KeySet } from './tokens/keys.ts';

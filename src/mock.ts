@@ -22,14 +22,17 @@ import type { OperationContext } from './operations/operation.ts';
 import { createStore } from './state/create-store.ts';
 import type { JournalEntry, JournalFilter } from './state/journal.ts';
 import { createMockClock } from './state/mock-clock.ts';
+import type { OutboxFilter, OutboxMessage } from './state/records.ts';
 import type { Store } from './state/store.ts';
 import { createIssuer, type IssueOptions } from './tokens/issuer.ts';
 import { createKeySet, type KeySet } from './tokens/keys.ts';
+import { createMailTokens } from './tokens/mail-tokens.ts';
 import { createSignIns } from './tokens/sign-ins.ts';
 import { createTokenVerifier } from './tokens/token-verifier.ts';
-import { DEMO_USER, parseUser, type UserInput, type UserView } from './users/user.ts';
+import { createMailer } from './users/mailer.ts';
+import { demoSeeds, readUsersFile } from './users/seeds.ts';
+import type { UserInput, UserView } from './users/user.ts';
 import { createUserDirectory } from './users/user-directory.ts';
-import { readUsersFile } from './users/users-file.ts';
 
 /** Options of `startMock`: any config key (as `loadConfig` takes it), plus what tests inject. */
 export type MockOptions = ConfigInput & {
@@ -73,6 +76,8 @@ export type Mock = {
   expireSignIn(sid: string): Promise<{ sid: string; expired: string[] }>;
   /** The journal, oldest first, filtered (`sub`, `sid`, `session`, `status`, `operation`, `since`, `faultId`, `limit`). */
   requests(filter?: JournalFilter): Promise<JournalEntry[]>;
+  /** What the service would have mailed (invitations, password-reset links), oldest first; filtered by `recipient` and `kind`. */
+  outbox(filter?: OutboxFilter): Promise<OutboxMessage[]>;
   readonly faults: {
     /** Arms a fault; resolves it with its id, what it has left and `warnings` when its scope matches no known sign-in or user. */
     arm(fault: FaultInput): Promise<ArmedFault>;
@@ -157,12 +162,21 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
       isRefreshToken: async (token) => (await issuer.openRefreshToken(token)) !== undefined,
     });
     const signIns = createSignIns({ issuer, verifier, store, clockToleranceSeconds: config.clockToleranceSeconds, clock });
+    const mailTokens = createMailTokens({ keys, issuer: issuerUrl, clock });
     const context: OperationContext = {
       config,
       store,
       clock,
       issuer,
       signIns,
+      mailer: createMailer({
+        tokens: mailTokens,
+        appUrl: config.appUrl,
+        inviteTtlSeconds: config.inviteTtlSeconds,
+        resetTtlSeconds: config.resetTtlSeconds,
+        clock,
+      }),
+      mailTokens,
       authenticate: createAuthenticate({ verifier, store, clock }),
       basePath,
     };
@@ -174,12 +188,9 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
       scopes: operation.scopes,
       path: route.path,
     }));
-    const users = createUserDirectory(store);
-    // The seed users as read at start (--users, else the demo user): a reset restores these, never re-reading the file.
-    const seeds = config.usersFile ? await readUsersFile(config.usersFile) : [parseUser(DEMO_USER, 'seed')];
-    const seedUsers = async () => {
-      for (const user of seeds) await store.putUser(user);
-    };
+    // The seeds as read at start (--users, else the demo customer): a reset restores these, never re-reading the file.
+    const seeds = config.usersFile ? await readUsersFile(config.usersFile, clock()) : demoSeeds(clock());
+    const users = createUserDirectory(store, seeds, clock);
     const services = createServices({
       issuer,
       verifier,
@@ -188,7 +199,6 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
       hangs,
       targets: faultTargets(served),
       users,
-      seedUsers,
       mockClock,
       seed: config.seed,
       clockToleranceSeconds: config.clockToleranceSeconds,
@@ -214,7 +224,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
         },
       }),
     );
-    await seedUsers();
+    await users.seed();
     if (config.faultsFile) await armFaultsFile(config.faultsFile, (fault) => services.armFault(fault));
     return mockOf({ server, config, contract, store, issuer: issuerUrl, basePath, served, services, clock, stop });
   } catch (error) {
@@ -294,6 +304,7 @@ function mockOf(parts: {
     tokens: (limit) => services.tokens(limit),
     expireSignIn: (sid) => services.expireSignIn(sid),
     requests: (filter) => services.requests(filter),
+    outbox: (filter) => services.outbox(filter),
     faults: {
       arm: (fault) => services.armFault(fault),
       list: () => services.faults(),

@@ -6,6 +6,7 @@ import type { IssuedTokens } from '../control/services.ts';
 import { ERRORS, isMockError, RemoteError } from '../errors.ts';
 import { NETWORK_FAULTS } from '../faults/fault.ts';
 import type { Io } from '../io.ts';
+import { MESSAGE_KINDS } from '../state/records.ts';
 import { TOKEN_KINDS } from '../tokens/token-kinds.ts';
 import { collect, collectClaim, positiveInt, probabilityArg, wholeNumber } from './arguments.ts';
 import { createClient, DEFAULT_URL } from './client.ts';
@@ -13,6 +14,7 @@ import { advanceClock, showClock } from './clock-commands.ts';
 import { durationMs, durationSeconds } from './duration.ts';
 import { armFault, clearFaults, listFaults } from './fault-commands.ts';
 import { paint } from './format.ts';
+import { showOutbox } from './outbox-command.ts';
 import { showRequests } from './requests-command.ts';
 import { expireSession, listSessions, SIGN_IN_STATUSES } from './session-commands.ts';
 import { runStart } from './start.ts';
@@ -132,6 +134,13 @@ function buildProgram(io: Io): Command {
     .option('--json', 'one JSON object per line')
     .action((opts) => showRequests(clientOf(opts), opts, io));
 
+  remote(program.command('outbox'))
+    .description('show what the service would have mailed: invitations and password-reset links (their tokens are in the links)')
+    .option('--recipient <email>', 'only to this email')
+    .addOption(new Option('--kind <kind>', 'only this kind').choices(MESSAGE_KINDS))
+    .option('--json', 'print JSON (the tokens too)')
+    .action((opts) => showOutbox(clientOf(opts), opts, io));
+
   const sessions = program.command('sessions').description('list sign-ins, or expire one');
   remote(sessions.command('list', { isDefault: true }))
     .description("list sign-ins (the default): sid, sub, status, when its tokens expire, its tokens' jtis")
@@ -145,7 +154,7 @@ function buildProgram(io: Io): Command {
     .option('--json', 'print JSON')
     .action((sid: string, opts) => expireSession(clientOf(opts), sid, opts, io));
 
-  const users = program.command('users').description('add, list and remove the users who can sign in');
+  const users = program.command('users').description("add, list and remove users: the customers' users who sign in");
   remote(users.command('add'))
     .description('add a user who can sign in (or replace the one with that email)')
     .requiredOption('--email <email>', 'the email it signs in with')
@@ -154,10 +163,12 @@ function buildProgram(io: Io): Command {
     .option('--sub <sub>', "its tokens' sub (default: derived from the email, stable across restarts)")
     .option('--given-name <name>', 'given_name (default Test)')
     .option('--family-name <name>', 'family_name (default Customer)')
-    .option('--customer-id <uuid>', 'customer_details.id (default: derived from the email)')
-    .option('--customer-name <name>', "customer_details.name (default: the email's domain)")
-    .option('--permission <code>', "a permission code (repeatable; default: the spec example's 13)", collect, [])
-    .option('--disabled', 'its sign-in fails like a wrong password')
+    .option('--mobile <number>', 'mobile')
+    .option('--customer-id <uuid>', 'its customer (default: one of its own, derived from the email)')
+    .option('--customer-name <name>', "its customer's name, when no user named that customer before (default: the email's domain)")
+    .option('--subrole <code>', 'its subrole in its customer: owner, cro, risk_analyst (default owner)')
+    .option('--permission <code>', "a permission code of its own (repeatable; default: its subrole's)", collect, [])
+    .option('--disabled', 'INACTIVE: its sign-in fails like a wrong password')
     .option('--json', 'print the added user as JSON')
     .action((opts) => addUser(clientOf(opts), opts, io));
   remote(users.command('list'))

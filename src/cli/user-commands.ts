@@ -13,6 +13,8 @@ export type AddUserOptions = {
   familyName?: string;
   customerId?: string;
   customerName?: string;
+  subrole?: string;
+  mobile?: string;
   permission: string[];
   disabled?: boolean;
   json?: boolean;
@@ -32,6 +34,8 @@ export async function addUser(client: ControlClient, opts: AddUserOptions, io: I
     ...(opts.familyName !== undefined ? { family_name: opts.familyName } : {}),
     ...(opts.customerId !== undefined ? { customer_id: opts.customerId } : {}),
     ...(opts.customerName !== undefined ? { customer_name: opts.customerName } : {}),
+    ...(opts.subrole !== undefined ? { subrole: opts.subrole } : {}),
+    ...(opts.mobile !== undefined ? { mobile: opts.mobile } : {}),
     ...(opts.permission.length ? { permissions: opts.permission } : {}),
     ...(opts.disabled ? { disabled: true } : {}),
   };
@@ -39,7 +43,7 @@ export async function addUser(client: ControlClient, opts: AddUserOptions, io: I
   io.stdout(
     opts.json
       ? `${JSON.stringify(user, null, 2)}\n`
-      : `${user.email} ${user.disabled ? 'cannot sign in (disabled)' : 'can sign in'}: sub ${user.sub}, role ${user.role}, customer ${user.customer_name} (${user.customer_id}), ${user.permissions.length} permissions\n`,
+      : `${user.email} ${user.status === 'INACTIVE' ? 'cannot sign in (INACTIVE)' : 'can sign in'}: id ${user.id}, sub ${user.sub}, role ${user.role}, customer ${user.customer_name} (${user.customer_id}), subrole ${user.subrole}, ${user.permissions.length} permissions\n`,
   );
 }
 
@@ -50,19 +54,20 @@ export async function listUsers(client: ControlClient, opts: { json?: boolean },
   if (users.length === 0) return io.stdout('no users: add one with `worth-auth-mock users add --email … --password …`\n');
   const rows = users.map((u) => [
     u.email,
-    u.sub,
+    u.id,
     u.role,
     `${u.given_name} ${u.family_name}`,
     u.customer_name,
+    u.subrole,
     String(u.permissions.length),
-    u.disabled ? 'disabled' : 'enabled',
-    u.source === 'seed' ? 'seed (kept by reset)' : 'added (reset forgets)',
+    u.is_first_login ? `${u.status} (invited)` : u.status,
+    u.source === 'seed' ? 'seed (restored by reset)' : 'added (reset forgets)',
   ]);
-  io.stdout(table(['EMAIL', 'SUB', 'ROLE', 'NAME', 'CUSTOMER', 'PERMISSIONS', 'STATE', 'SOURCE'], rows));
+  io.stdout(table(['EMAIL', 'ID', 'ROLE', 'NAME', 'CUSTOMER', 'SUBROLE', 'PERMISSIONS', 'STATUS', 'SOURCE'], rows));
 }
 
 /** `users remove <email>`: removes the user (`DELETE /__mock/users/{email}`); RemoteError status 404 (exit 1) when there is none. */
 export async function removeUser(client: ControlClient, email: string, io: Io): Promise<void> {
   await client.request('DELETE', `/__mock/users/${encodeURIComponent(email)}`);
-  io.stdout(`removed ${email}: it can no longer sign in (its sign-ins keep working until they log out or expire)\n`);
+  io.stdout(`removed ${email}: it can no longer sign in, and its sign-ins have ended (its tokens answer 401)\n`);
 }

@@ -52,6 +52,14 @@ export type Config = {
   readonly signInWrap: 'single' | 'double';
   /** Name of the HttpOnly cookie that carries the refresh token set at sign-in. */
   readonly refreshCookie: string;
+  /** The web app the outbox's links point into (`<appUrl>/invite/<token>`, `<appUrl>/reset-password/<token>`). */
+  readonly appUrl: string;
+  /** Lifetime of an invitation's token, in seconds. */
+  readonly inviteTtlSeconds: number;
+  /** Lifetime of a password-reset link's token, in seconds. */
+  readonly resetTtlSeconds: number;
+  /** Messages kept in the outbox (the newest). */
+  readonly outboxSize: number;
 };
 
 /** What callers may pass: any subset, as typed values or as the strings argv and env give. */

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { headerSafe, InputError, MethodNotAllowedError, NotFoundError } from '../errors.ts';
+import { headerSafe, InputError, MethodNotAllowedError, NotFoundError, shown } from '../errors.ts';
 import { OTHER_OPERATION, parseJournalFilter } from '../state/journal.ts';
+import { MESSAGE_KINDS, type MessageKind, type OutboxFilter } from '../state/records.ts';
 import { createAdminGuard } from './admin-guard.ts';
 import type { Services } from './services.ts';
 
@@ -79,6 +80,8 @@ export function createControl(deps: ControlDeps): ControlHandler {
         if (id === undefined || (await services.clearFaults(id)) === 0) throw new NotFoundError(`no armed fault ${headerSafe(id ?? faultId ?? '')}`);
         return ok({ cleared: 1 });
       }
+      case 'GET /__mock/outbox':
+        return ok({ messages: await services.outbox(parseOutboxFilter(query)) });
       case 'GET /__mock/requests':
         return ok({ requests: await services.requests(parseJournalFilter(query, [...services.operations, OTHER_OPERATION])) });
       case 'DELETE /__mock/requests':
@@ -114,6 +117,7 @@ const ROUTES: [RegExp, string[]][] = [
   [/^\/__mock\/faults$/, ['GET', 'POST', 'DELETE']],
   [/^\/__mock\/faults\/[^/]+$/, ['DELETE']],
   [/^\/__mock\/requests$/, ['GET', 'DELETE']],
+  [/^\/__mock\/outbox$/, ['GET']],
   [/^\/__mock\/reset$/, ['POST']],
   [/^\/__mock\/provider-states$/, ['POST']],
   [/^\/__mock\/users$/, ['GET', 'POST']],
@@ -121,6 +125,19 @@ const ROUTES: [RegExp, string[]][] = [
   [/^\/__mock\/clock$/, ['GET', 'POST']],
   [/^\/__mock\/sessions\/[^/]+\/expire$/, ['POST']],
 ];
+
+/** `?recipient=&kind=` of the outbox; throws InputError naming an unknown parameter or kind. */
+function parseOutboxFilter(query: URLSearchParams): OutboxFilter {
+  const filter: { recipient?: string; kind?: MessageKind } = {};
+  for (const [key, value] of query) {
+    if (key === 'recipient') filter.recipient = value.trim().toLowerCase();
+    else if (key === 'kind') {
+      if (!MESSAGE_KINDS.includes(value as MessageKind)) throw new InputError('kind', `kind must be one of ${MESSAGE_KINDS.join(', ')}, got ${shown(value)}`);
+      filter.kind = value as MessageKind;
+    } else throw new InputError(key, `unknown filter "${key}"; use recipient, kind`);
+  }
+  return filter;
+}
 
 /** `?limit=` of the sessions listing: 1 to 10000 (absent: the services' default). */
 function sessionsLimit(query: URLSearchParams): number | undefined {

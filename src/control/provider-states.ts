@@ -167,8 +167,20 @@ async function ensureCredentials(services: StateServices, credentials: { email: 
     await services.users.add(credentials);
     return;
   }
-  const { source, ...fields } = existing;
-  await services.users.add({ ...fields, password: credentials.password, disabled: false }, source);
+  // The user as it is, with this password and active: its id, names, customer and subrole stay (a seed stays a seed).
+  await services.users.add({
+    email: existing.email,
+    password: credentials.password,
+    role: existing.role,
+    id: existing.id,
+    sub: existing.sub,
+    given_name: existing.given_name,
+    family_name: existing.family_name,
+    customer_id: existing.customer_id,
+    customer_name: existing.customer_name,
+    subrole: existing.subrole,
+    status: 'ACTIVE',
+  });
 }
 
 /** A sign-in's values: `token` (its access token, the logout bearer), `idToken` and `refreshToken`. */

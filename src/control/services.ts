@@ -5,11 +5,13 @@ import type { HangRegistry } from '../faults/network.ts';
 import { type ArmedFault, scopeWarnings, withWarnings } from '../faults/scope-warnings.ts';
 import type { JournalEntry, JournalFilter } from '../state/journal.ts';
 import type { MockClock } from '../state/mock-clock.ts';
-import type { Store, TokenRecord } from '../state/store.ts';
+import type { OutboxFilter, OutboxMessage, TokenRecord } from '../state/records.ts';
+import type { Store } from '../state/store.ts';
 import { type Claims, type IssueOptions, type Issuer, type SignIn, TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
 import { expiredKey, signInKey, tokenKey } from '../tokens/revocation.ts';
 import type { SignIns } from '../tokens/sign-ins.ts';
 import type { TokenVerifier } from '../tokens/token-verifier.ts';
+import { isUuid } from '../users/formats.ts';
 import type { UserDirectory } from '../users/user-directory.ts';
 
 /** What `POST /__mock/tokens` and `mock.issueToken()` answer: one sign-in. */
@@ -39,6 +41,8 @@ export type Services = {
   /** Clears one fault (false if unknown) or, without an id, all (the count). */
   clearFaults(id?: string): Promise<number>;
   requests(filter?: JournalFilter): Promise<JournalEntry[]>;
+  /** What the service would have mailed, oldest first (filtered by recipient and kind). */
+  outbox(filter?: OutboxFilter): Promise<OutboxMessage[]>;
   clearRequests(): Promise<void>;
   /** Forgets tokens, revocations, faults, the journal and runtime users; sets the clock back; keeps seed users. */
   reset(): Promise<void>;
@@ -68,15 +72,13 @@ export type ServicesDeps = {
   targets: FaultTargets;
   seed: number;
   users: UserDirectory;
-  /** Re-adds the seed users (--users or the demo user) after a reset. */
-  seedUsers: () => Promise<void>;
   mockClock: MockClock;
   /** The verifier's leeway on `exp`: an early expiry outlives it. */
   clockToleranceSeconds: number;
   clock: () => number;
 };
 
-const ISSUE_FIELDS = new Set(['sub', 'role', 'ttlSeconds', 'kind', 'claims', 'refreshToken']);
+const ISSUE_FIELDS = new Set(['sub', 'role', 'customer_id', 'ttlSeconds', 'kind', 'claims', 'refreshToken']);
 
 /** Creates the services. */
 export function createServices(deps: ServicesDeps): Services {
@@ -147,6 +149,7 @@ export function createServices(deps: ServicesDeps): Services {
     },
 
     requests: (filter = {}) => store.listRequests(filter),
+    outbox: (filter = {}) => store.listMessages(filter),
     clearRequests: () => store.clearRequests(),
 
     users: deps.users,
@@ -182,7 +185,7 @@ export function createServices(deps: ServicesDeps): Services {
       verifier.forget();
       deps.mockClock.reset();
       await store.reset();
-      await deps.seedUsers();
+      await deps.users.seed();
     },
   };
 }
@@ -206,6 +209,12 @@ export function parseIssueOptions(input: unknown): IssueOptions & { refreshToken
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_TTL_SECONDS)
       throw new InputError('ttlSeconds', `ttlSeconds must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS}`);
     out.ttlSeconds = v;
+  }
+  if (raw.customer_id !== undefined) {
+    if (typeof raw.customer_id !== 'string' || !isUuid(raw.customer_id))
+      throw new InputError('customer_id', `customer_id must be a UUID, got ${shown(raw.customer_id)}`);
+    // The customer rides in the id token, as Worth's services read it (`custom:customer_id`).
+    out.idClaims = { 'custom:customer_id': raw.customer_id };
   }
   if (raw.kind !== undefined) {
     if (!TOKEN_KINDS.includes(raw.kind as TokenKind)) throw new InputError('kind', `kind must be one of ${TOKEN_KINDS.join(', ')}, got ${shown(raw.kind)}`);

@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps): RequestListener {
     const method = req.method ?? 'GET';
     if (method === 'OPTIONS') return answerPreflight(req, res, [...(router.methodsOf(path).length ? router.methodsOf(path) : DEFAULT_METHODS), 'OPTIONS']);
     const found = router.match(method, path);
-    if (found?.target !== undefined) return found.target(req, res, { params: found.params, query }, started);
+    if (found?.target !== undefined) return found.target(req, res, found.params, query, started);
     if (found !== undefined) {
       const allow = [...found.allowed, 'OPTIONS'].join(', ');
       throw new MethodNotAllowedError(`method ${method} is not allowed here; allowed: ${allow}`, allow);

@@ -82,8 +82,15 @@ function isoTime(ms: number): string {
   return lastIso;
 }
 
+/** A JWT in a path segment (an invitation's token in `/invite/{inviteToken}/accept`, a bearer pasted into a URL). */
+const JWT_SEGMENT = /(?<=\/)eyJ[\w-]*\.[\w-]+\.[\w-]*(?=\/|$)/g;
+
+/**
+ * The path an entry keeps: the request's, without its query (which may carry anything), a JWT in a segment shown as
+ * `{token}` (a token must never reach the journal or the log), the one string the app holds for a path it knows.
+ */
 function pathOf(url: string, known: ReadonlyMap<string, string>): string {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
-  return known.get(path) ?? headerSafe(path);
+  return known.get(path) ?? headerSafe(path.includes('eyJ') ? path.replace(JWT_SEGMENT, '{token}') : path);
 }

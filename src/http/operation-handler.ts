@@ -13,8 +13,14 @@ import { hasBody } from './messages.ts';
 import { type ReadRequest, type RequestTarget, readWithBody, readWithoutBody } from './read-request.ts';
 import { createTurnBatch } from './turn-batch.ts';
 
-/** Serves one operation's requests: `req`/`res`, the route's path parameters and query, and when the request arrived (`performance.now()`). */
-export type OperationHandler = (req: IncomingMessage, res: ServerResponse, target: RequestTarget, started: number) => Promise<void>;
+/** Serves one operation's requests: `req`/`res`, the route's path parameters, the query, and when the request arrived (`performance.now()`). */
+export type OperationHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: Readonly<Record<string, string>>,
+  query: URLSearchParams | undefined,
+  started: number,
+) => Promise<void>;
 
 /** What serving one operation needs. */
 export type OperationHandlerDeps = {
@@ -59,8 +65,10 @@ export function createOperationHandler(deps: OperationHandlerDeps): OperationHan
   });
 
   /** Reads a request (its body, when it has one), then decides it. */
-  async function readAndDecide(req: IncomingMessage, target: RequestTarget): Promise<[ReadRequest, Outcome]> {
-    const read = hasBody(req) ? await readWithBody(req, target, deps.body, deps.maxBodyBytes) : { request: readWithoutBody(req, target), close: false };
+  async function readAndDecide(req: IncomingMessage, params: RequestTarget['params'], query: RequestTarget['query']): Promise<[ReadRequest, Outcome]> {
+    const read = hasBody(req)
+      ? await readWithBody(req, params, query, deps.body, deps.maxBodyBytes)
+      : { request: readWithoutBody(req, params, query), close: false };
     return [read, await deps.decide(read.request)];
   }
 
@@ -117,11 +125,11 @@ export function createOperationHandler(deps: OperationHandlerDeps): OperationHan
     }
   }
 
-  return (req, res, target, started) => {
+  return (req, res, params, query, started) => {
     const socket = req.socket;
     if (!order.busy(socket) && !hasBody(req)) {
       // The usual request: nothing pending before it on its connection, no body to read; one step from decision to answer.
-      const request = readWithoutBody(req, target);
+      const request = readWithoutBody(req, params, query);
       const decision = deps.decide(request);
       order.hold(socket, decision);
       return decision.then((outcome) => {
@@ -129,7 +137,7 @@ export function createOperationHandler(deps: OperationHandlerDeps): OperationHan
         return respond(req, res, request, outcome, false, started);
       });
     }
-    const decision = order.next(socket, () => readAndDecide(req, target));
+    const decision = order.next(socket, () => readAndDecide(req, params, query));
     return decision.then(([read, outcome]) => {
       order.settled(socket, decision);
       return respond(req, res, read.request, outcome, read.close, started);

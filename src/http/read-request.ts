@@ -9,13 +9,15 @@ export type ReadRequest = { readonly request: OperationRequest; readonly close: 
 
 /** Where a request is read from besides `req`: the route's path parameters and the query string. */
 export type RequestTarget = { readonly params: Readonly<Record<string, string>>; readonly query: URLSearchParams | undefined };
+type Params = RequestTarget['params'];
+type Query = RequestTarget['query'];
 
 /**
  * Reads what an operation's decision needs of a request that has no body, at once (no promise: the usual request).
  * Callers check `hasBody(req)` first; a request with a body goes through `readWithBody`.
  */
-export function readWithoutBody(req: IncomingMessage, target: RequestTarget): OperationRequest {
-  return requestOf(req, target, false, mediaType(req.headers['content-type']), undefined, undefined);
+export function readWithoutBody(req: IncomingMessage, params: Params, query: Query): OperationRequest {
+  return requestOf(req, params, query, false, mediaType(req.headers['content-type']), undefined, undefined);
 }
 
 /**
@@ -23,35 +25,35 @@ export function readWithoutBody(req: IncomingMessage, target: RequestTarget): Op
  * `reading` says; a body over the limit, cut off or stalled is `malformed` and closes the connection, and one declared
  * JSON that does not parse is `malformed` (named by position, never quoted).
  */
-export async function readWithBody(req: IncomingMessage, target: RequestTarget, reading: BodyReading, maxBodyBytes: number): Promise<ReadRequest> {
+export async function readWithBody(req: IncomingMessage, params: Params, query: Query, reading: BodyReading, maxBodyBytes: number): Promise<ReadRequest> {
   const contentType = mediaType(req.headers['content-type']);
   const result = await readBody(req, maxBodyBytes, BODY_TIMEOUT_MS);
-  if (!result.ok) return { request: requestOf(req, target, true, contentType, undefined, result.error), close: result.tooLarge };
+  if (!result.ok) return { request: requestOf(req, params, query, true, contentType, undefined, result.error), close: result.tooLarge };
   const parse = reading === 'json-untyped' ? isJsonType(contentType) || contentType === undefined : reading === 'json' && isJsonType(contentType);
-  if (!parse || result.body.length === 0) return { request: requestOf(req, target, true, contentType, undefined, undefined), close: false };
+  if (!parse || result.body.length === 0) return { request: requestOf(req, params, query, true, contentType, undefined, undefined), close: false };
   try {
-    return { request: requestOf(req, target, true, contentType, JSON.parse(result.body.toString('utf8')), undefined), close: false };
+    return { request: requestOf(req, params, query, true, contentType, JSON.parse(result.body.toString('utf8')), undefined), close: false };
   } catch (error) {
-    return { request: requestOf(req, target, true, contentType, undefined, jsonError(error)), close: false };
+    return { request: requestOf(req, params, query, true, contentType, undefined, jsonError(error)), close: false };
   }
 }
 
 function requestOf(
   req: IncomingMessage,
-  target: RequestTarget,
+  params: Params,
+  query: Query,
   body: boolean,
   contentType: string | undefined,
   json: unknown,
   malformed: string | undefined,
 ): OperationRequest {
-  const { query } = target;
   return {
     authorization: req.headers.authorization,
     authorizationCount: countHeader(req.rawHeaders, 'authorization'),
     prefer: typeof req.headers.prefer === 'string' ? req.headers.prefer : undefined,
     codeParam: query?.get('__code') ?? null,
     delayParam: query?.get('__delay') ?? null,
-    params: target.params,
+    params,
     query,
     malformed,
     hasBody: body,

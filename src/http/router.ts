@@ -25,6 +25,9 @@ export type Router<T> = {
 
 type Template<T> = { readonly pattern: RegExp; readonly names: readonly string[]; readonly byMethod: Map<string, T> };
 
+/** A route found with its parameters. */
+type Found<T> = { readonly target: T; readonly params: Readonly<Record<string, string>> };
+
 /**
  * Builds a router over `routes` (methods upper-case). A path without parameters is found in one map lookup; a template
  * (`{name}` segments, each matching one non-empty segment) by its pattern, in the order given. A template never
@@ -32,12 +35,19 @@ type Template<T> = { readonly pattern: RegExp; readonly names: readonly string[]
  */
 export function createRouter<T>(routes: readonly Route<T>[]): Router<T> {
   const exact = new Map<string, Map<string, T>>();
+  const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+  /** A path written out in full finds one match object per method, made once: the usual request allocates none. */
+  const exactMatches = new Map<string, Map<string, Found<T>>>();
   const templates = new Map<string, Template<T>>();
   for (const { method, path, target } of routes) {
     if (!path.includes('{')) {
       const byMethod = exact.get(path) ?? new Map<string, T>();
       byMethod.set(method, target);
       exact.set(path, byMethod);
+      const matches = exactMatches.get(path) ?? new Map<string, Found<T>>();
+      matches.set(method, Object.freeze({ target, params: NO_PARAMS }));
+      if (method === 'GET' && !byMethod.has('HEAD')) matches.set('HEAD', Object.freeze({ target, params: NO_PARAMS }));
+      exactMatches.set(path, matches);
       continue;
     }
     let template = templates.get(path);
@@ -52,8 +62,6 @@ export function createRouter<T>(routes: readonly Route<T>[]): Router<T> {
     }
     template.byMethod.set(method, target);
   }
-  const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
-
   function find(path: string): { byMethod: Map<string, T>; params: Readonly<Record<string, string>> } | undefined {
     const byMethod = exact.get(path);
     if (byMethod !== undefined) return { byMethod, params: NO_PARAMS };
@@ -77,6 +85,8 @@ export function createRouter<T>(routes: readonly Route<T>[]): Router<T> {
 
   return {
     match(method, path) {
+      const usual = exactMatches.get(path)?.get(method);
+      if (usual !== undefined) return usual;
       const found = find(path);
       if (found === undefined) return undefined;
       const target = found.byMethod.get(method) ?? (method === 'HEAD' ? found.byMethod.get('GET') : undefined);

@@ -1,9 +1,11 @@
-import type { Store, UserRecord } from '../state/store.ts';
+import type { UserRecord } from '../state/records.ts';
+import type { Store } from '../state/store.ts';
 import { bearerSyntaxProblem, readBearer } from '../tokens/bearer.ts';
 import { bearerChallenge, NO_CREDENTIALS_CHALLENGE } from '../tokens/challenge.ts';
 import type { Claims } from '../tokens/issuer.ts';
 import { type RevocationKeys, revocationKeys } from '../tokens/revocation.ts';
 import type { TokenCheck, TokenVerifier } from '../tokens/token-verifier.ts';
+import { signInEnded } from '../users/sign-in-rules.ts';
 import type { Subject } from './operation.ts';
 import type { OperationRequest } from './request.ts';
 
@@ -32,14 +34,29 @@ export type Caller =
       readonly revoked: boolean;
     };
 
-/** The shared authentication step: one request's caller. */
-export type Authenticate = (request: OperationRequest) => Promise<Caller>;
+/** The shared authentication step: one request's caller (at once when it has no credentials, else once its sign-in is read). */
+export type Authenticate = (request: OperationRequest) => Caller | Promise<Caller>;
 
 /** What the step is built from. */
 export type AuthenticateDeps = { readonly verifier: TokenVerifier; readonly store: Store; readonly clock: () => number };
 
 const NOBODY: Subject = Object.freeze({});
 const MORE_THAN_ONE = 'more than one Authorization header';
+
+/** The caller of a request with more than one Authorization header (RFC 6750 §3.1 `invalid_request`), made once. */
+const DUPLICATED: Caller = Object.freeze(refused(NOBODY, 400, MORE_THAN_ONE, bearerChallenge('invalid_request', MORE_THAN_ONE)));
+
+/** The callers of requests without credentials, by why (no header, another scheme: `readBearer`'s two reasons), made once each. */
+const withoutCredentials = new Map<string, Caller>();
+
+function noCredentials(reason: string): Caller {
+  let caller = withoutCredentials.get(reason);
+  if (caller === undefined) {
+    caller = Object.freeze(refused(NOBODY, 401, reason, NO_CREDENTIALS_CHALLENGE));
+    withoutCredentials.set(reason, caller);
+  }
+  return caller;
+}
 
 /**
  * Builds the shared authentication step every bearer-protected operation takes (RFC 6750): exactly one `Authorization`
@@ -60,25 +77,46 @@ export function createAuthenticate(deps: AuthenticateDeps): Authenticate {
     return problem === undefined ? verifier.verify(token) : { ok: false, reason: problem };
   }
 
-  return async function authenticate(request) {
-    if (request.authorizationCount > 1) return refused(NOBODY, 400, MORE_THAN_ONE, bearerChallenge('invalid_request', MORE_THAN_ONE));
-    const bearer = readBearer(request.authorization);
-    if (bearer.token === undefined) return refused(NOBODY, 401, bearer.missing, NO_CREDENTIALS_CHALLENGE);
-    let check = checkToken(bearer.token);
-    if (check instanceof Promise) check = await check; // a token the mock minted is checked at once, without a turn
-    if (!check.ok) return refused(NOBODY, 401, check.reason, bearerChallenge('invalid_token', check.reason));
-    const { claims } = check;
-    const keys = revocationKeys(claims, bearer.token);
+  /** A minted token's caller when no user has its sub, made once per token (the pooled request allocates none). */
+  const userless = new WeakMap<Claims, Caller>();
+
+  async function confirm(token: string, claims: Claims): Promise<Caller> {
+    const keys = revocationKeys(claims, token);
     const state = await store.signInState(keys.checked, claims.sub, clock());
     const user = state.user;
-    const customer = typeof claims['custom:customer_id'] === 'string' ? claims['custom:customer_id'] : user?.customerId;
+    const claimed = claims['custom:customer_id'];
+    if (state.revoked === undefined && user === undefined && Object.isFrozen(claims)) {
+      let caller = userless.get(claims);
+      if (caller === undefined) {
+        const customer = typeof claimed === 'string' ? claimed : undefined;
+        caller = Object.freeze({ ok: true, subject: Object.freeze({ sub: claims.sub, sid: claims.origin_jti, customer, claims }), claims, keys, user });
+        userless.set(claims, caller);
+      }
+      return caller;
+    }
+    const customer = typeof claimed === 'string' ? claimed : user?.customerId;
     const subject: Subject = { sub: claims.sub, sid: claims.origin_jti, customer, claims };
     if (state.revoked !== undefined) {
       if (state.revoked === keys.expired) return invalid(subject, 'token has expired (its sign-in was expired on request)', false);
       return invalid(subject, 'token has been revoked', true);
     }
-    if (user?.disabled) return invalid(subject, 'token belongs to a user who is deactivated', false);
+    const ended = signInEnded(user, claims.origin_jti);
+    if (ended !== undefined) return invalid(subject, `token is no longer valid: ${ended}`, false);
     return { ok: true, subject, claims, keys, user };
+  }
+
+  return function authenticate(request) {
+    if (request.authorizationCount > 1) return DUPLICATED;
+    const bearer = readBearer(request.authorization);
+    if (bearer.token === undefined) return noCredentials(bearer.missing);
+    const token = bearer.token;
+    const check = checkToken(token);
+    // A token the mock minted is checked at once, without a turn; any other waits for its signature check.
+    if (!(check instanceof Promise))
+      return check.ok ? confirm(token, check.claims) : refused(NOBODY, 401, check.reason, bearerChallenge('invalid_token', check.reason));
+    return check.then((checked) =>
+      checked.ok ? confirm(token, checked.claims) : refused(NOBODY, 401, checked.reason, bearerChallenge('invalid_token', checked.reason)),
+    );
   };
 }
 

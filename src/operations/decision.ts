@@ -39,7 +39,8 @@ export function createDecision(operation: Operation, contract: OperationContract
   return async function decide(request) {
     let base = NO_DELAY;
     try {
-      const caller = authenticate === undefined ? undefined : await authenticate(request);
+      let caller = authenticate === undefined ? undefined : authenticate(request);
+      if (caller instanceof Promise) caller = await caller; // a request without credentials is refused at once
       const subject = caller?.subject ?? (steps.identify === undefined ? NOBODY : await steps.identify(request));
 
       // 1–2. The armed fault this request meets; a per-request override.
@@ -54,7 +55,9 @@ export function createDecision(operation: Operation, contract: OperationContract
         if (fault.status !== null) return forcedOutcome(fault.status, `fault ${fault.id} armed`, { base, caller, subject }, request);
       }
       const override = readOverride(request, statuses);
-      base = { claims: subject.claims, email: subject.email, delayMs: delayMs + override.delayMs, faultId: fault?.id };
+      // The usual request (no fault, no override, nobody known) shares one base: nothing to allocate.
+      if (fault !== undefined || override.delayMs > 0 || subject !== NOBODY)
+        base = { claims: subject.claims, email: subject.email, delayMs: delayMs + override.delayMs, faultId: fault?.id };
       if (override.error) return { ...base, status: 400, reason: override.error };
       if (override.code !== undefined) return forcedOutcome(override.code, `override code=${override.code}`, { base, caller, subject }, request);
 
@@ -84,6 +87,15 @@ export function createDecision(operation: Operation, contract: OperationContract
 /** What a forced success is built from: the caller may not have been authenticated. */
 type ForcedKnown = Omit<Known, 'caller'> & { readonly caller: Caller | undefined };
 
+/** Each refused caller's outcome on the shared base, made once (a request without credentials allocates none). */
+const refusals = new WeakMap<Caller, Outcome>();
+
 function refusal(caller: Caller & { ok: false }, base: OutcomeBase): Outcome {
-  return { ...base, status: caller.status, reason: caller.reason, challenge: caller.challenge };
+  if (base !== NO_DELAY) return { ...base, status: caller.status, reason: caller.reason, challenge: caller.challenge };
+  let outcome = refusals.get(caller);
+  if (outcome === undefined) {
+    outcome = Object.freeze({ ...base, status: caller.status, reason: caller.reason, challenge: caller.challenge });
+    refusals.set(caller, outcome);
+  }
+  return outcome;
 }

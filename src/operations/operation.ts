@@ -3,7 +3,9 @@ import type { OperationContract } from '../contract/contract.ts';
 import type { FaultScope } from '../faults/fault.ts';
 import type { Store } from '../state/store.ts';
 import type { Claims, Issuer } from '../tokens/issuer.ts';
+import type { MailTokens } from '../tokens/mail-tokens.ts';
 import type { SignIns } from '../tokens/sign-ins.ts';
+import type { Mailer } from '../users/mailer.ts';
 import type { Authenticate, Caller } from './authenticate.ts';
 import type { Outcome, OutcomeBase } from './outcome.ts';
 import type { OperationRequest } from './request.ts';
@@ -36,6 +38,10 @@ export type OperationContext = {
   readonly clock: () => number;
   readonly issuer: Issuer;
   readonly signIns: SignIns;
+  /** Makes what the service would email (invitations, password-reset links) for the outbox. */
+  readonly mailer: Mailer;
+  /** Opens the tokens mailed links carry. */
+  readonly mailTokens: MailTokens;
   /** The shared authentication step (bearer → the caller), which the scaffold runs for an operation whose spec requires a bearer. */
   readonly authenticate: Authenticate;
   /** The base path the Auth Service's operations are served under (`/auth/api/v1`). */

@@ -1,11 +1,12 @@
 import type { RefreshCheck } from '../tokens/issuer.ts';
 import { signInKey } from '../tokens/revocation.ts';
 import type { RefreshedTokens } from '../tokens/sign-ins.ts';
+import { signInEnded } from '../users/sign-in-rules.ts';
 import { demoOrFirstUser } from '../users/user-directory.ts';
+import { objectOf } from './answers.ts';
 import type { Operation, Subject } from './operation.ts';
 import { invalidToken, type Outcome, type OutcomeBase } from './outcome.ts';
 import type { OperationRequest } from './request.ts';
-import { objectOf } from './sign-in.ts';
 
 /** A refresh request's subject: its sign-in and user once its token opens, and the token opened (or why not). */
 type RefreshSubject = Subject & { readonly check?: RefreshCheck };
@@ -61,13 +62,14 @@ export const refresh = {
         const { grant } = check;
         const state = await store.signInState([signInKey(grant.sid)], grant.sub, clock());
         if (state.revoked !== undefined) return invalidToken('refresh token has been revoked: its sign-in logged out', base);
-        if (state.user?.disabled) return invalidToken('refresh token belongs to a user who is deactivated', base);
+        const ended = signInEnded(state.user, grant.sid);
+        if (ended !== undefined) return invalidToken(`refresh token is no longer valid: ${ended}`, base);
         return answer(await signIns.refresh(grant), base, `refreshed sign-in ${grant.sid}`);
       },
       async success(_request, { base, subject }) {
         const { check } = subject as RefreshSubject;
         if (check?.ok) return answer(await signIns.refresh(check.grant), base, `refreshed sign-in ${check.grant.sid}`);
-        const started = await signIns.start(await demoOrFirstUser(store));
+        const started = await signIns.start(await demoOrFirstUser(store, clock()));
         return answer(started, base, `new sign-in ${started.claims.origin_jti} (no refresh token of a live sign-in to refresh)`);
       },
     };

@@ -1,13 +1,13 @@
 import { serialize } from 'cookie';
 import { headerSafe } from '../errors.ts';
-import type { UserRecord } from '../state/store.ts';
-import type { SignIn } from '../tokens/issuer.ts';
+import type { UserRecord } from '../state/records.ts';
+import { permissionsOf, subroleOf } from '../users/customers.ts';
 import { isEmail } from '../users/formats.ts';
-import { passwordMatches, uuidFor } from '../users/user.ts';
+import { passwordMatches } from '../users/user.ts';
 import { demoOrFirstUser } from '../users/user-directory.ts';
+import { objectOf, requiredBodyProblem } from './answers.ts';
 import type { Operation, OperationContext, Subject } from './operation.ts';
 import type { Outcome, OutcomeBase } from './outcome.ts';
-import type { OperationRequest } from './request.ts';
 
 /** A sign-in request's subject: the user its email names, when it names one. */
 type SignInSubject = Subject & { readonly user?: UserRecord };
@@ -42,11 +42,11 @@ export const signIn = {
         const given = objectOf(request.json)?.email;
         const address = typeof given === 'string' ? given.toLowerCase() : undefined;
         if (address === undefined || !isEmail(address)) return {};
-        const user = await store.getUser(address);
+        const user = await store.getUser({ email: address });
         return { sub: user?.sub, customer: user?.customerId, email: headerSafe(address), user };
       },
       async decide(request, { base, subject }) {
-        const problem = bodyProblem(request) ?? (await contract.checkBody(request.json));
+        const problem = requiredBodyProblem(request, '{ "email", "password" }') ?? (await contract.checkBody(request.json));
         if (problem) return { ...base, status: 400, reason: problem };
         // The schema held, so the email is an address: the user identify looked up is the one it names.
         const { user } = subject as SignInSubject;
@@ -54,7 +54,7 @@ export const signIn = {
         return answer(user as UserRecord, base);
       },
       async success(_request, { base, subject }) {
-        return answer((subject as SignInSubject).user ?? (await demoOrFirstUser(store)), base);
+        return answer((subject as SignInSubject).user ?? (await demoOrFirstUser(store, context.clock())), base);
       },
     };
   },
@@ -62,19 +62,20 @@ export const signIn = {
 
 /** Builds the 200 of a new sign-in of a user, in the configured wrap, with the refresh cookie. */
 function successAnswer(context: OperationContext, example: unknown): (user: UserRecord, base: OutcomeBase) => Promise<Outcome> {
-  const { config, signIns, basePath } = context;
-  const { status, message, subrole } = successParts(example);
+  const { config, signIns, basePath, store } = context;
+  const { status, message } = successParts(example);
   const cookie: RefreshCookie = { name: config.refreshCookie, path: basePath || '/', maxAgeSeconds: config.refreshTtlSeconds };
   return async (user, base) => {
-    const tokens: SignIn = await signIns.start(user);
+    const [tokens, customer] = await Promise.all([signIns.start(user), store.getCustomer(user.customerId)]);
+    const subrole = subroleOf(customer, user);
     const payload = {
-      user_details: { id: uuidFor(user.sub), first_name: user.givenName, last_name: user.familyName, email: user.email, is_email_verified: true },
+      user_details: { id: user.id, first_name: user.givenName, last_name: user.familyName, email: user.email, is_email_verified: user.isEmailVerified },
       access_token: tokens.token,
       id_token: tokens.idToken,
       refresh_token: tokens.refreshToken,
-      ...(subrole === undefined ? {} : { subrole }),
-      permissions: user.permissions,
-      customer_details: { id: user.customerId, name: user.customerName },
+      ...(subrole === undefined ? {} : { subrole: { id: subrole.id, code: subrole.code, label: subrole.label } }),
+      permissions: permissionsOf(user, customer),
+      customer_details: { id: user.customerId, name: customer?.name ?? user.customerId },
     };
     return {
       ...base,
@@ -93,23 +94,8 @@ export function refreshCookie(cookie: RefreshCookie, value: string): string {
   return serialize(cookie.name, value, { httpOnly: true, sameSite: 'lax', path: cookie.path, maxAge: cookie.maxAgeSeconds });
 }
 
-/** The body as a JSON object, or undefined. */
-export function objectOf(json: unknown): Record<string, unknown> | undefined {
-  return json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
-}
-
-/** Why the body cannot be read as the request schema's object, or undefined. */
-function bodyProblem(request: OperationRequest): string | undefined {
-  if (!request.hasBody) return 'body is required: a JSON object { "email", "password" }';
-  if (request.json === undefined) return 'body must be JSON (Content-Type: application/json): { "email", "password" }';
-  if (objectOf(request.json) === undefined) return 'body must be a JSON object { "email", "password" }';
-  return undefined;
-}
-
-/** `status`, `message` and `subrole` of the spec's 200 example (its payload may be wrapped once or twice). */
-function successParts(example: unknown): { status: unknown; message: unknown; subrole: unknown } {
+/** `status` and `message` of the spec's 200 example. */
+function successParts(example: unknown): { status: unknown; message: unknown } {
   const outer = objectOf(example);
-  const data = objectOf(outer?.data);
-  const inner = objectOf(data?.data) ?? data;
-  return { status: outer?.status, message: outer?.message, subrole: inner?.subrole };
+  return { status: outer?.status, message: outer?.message };
 }

@@ -1,15 +1,17 @@
 /**
- * The state file's log format, version 2 — UTF-8, one record per line: `<crc32 of the JSON, 8 hex digits> <JSON>\n`.
- * The first record is the header `{"t":"h","app":"worth-auth-mock","v":2}`; then, in order of change:
- * `{"t":"u","u":UserRecord}` a user put (added or replaced) · `{"t":"U","e":email}` a user removed ·
+ * The state file's log format, version 3 — UTF-8, one record per line: `<crc32 of the JSON, 8 hex digits> <JSON>\n`.
+ * The first record is the header `{"t":"h","app":"worth-auth-mock","v":3}`; then, in order of change:
+ * `{"t":"u","u":UserRecord}` a user put (added or replaced by its id; a removed one is put `REMOVED`) ·
+ * `{"t":"U","e":email}` a user removed (written by version 2 only) · `{"t":"c","c":CustomerRecord}` a customer put ·
+ * `{"t":"s"}` the store seeded · `{"t":"m","m":OutboxMessage}` a message in the outbox ·
  * `{"t":"r","k":key,"u":untilMs}` a revocation · `{"t":"k","r":[TokenRecord…]}` issued tokens ·
  * `{"t":"f","l":[Fault…]}` the whole fault list after a change · `{"t":"j","e":JournalEntry}` a journal
  * entry (written without waiting for fsync: the journal is best effort) · `{"t":"J"}` journal cleared ·
- * `{"t":"x"}` reset (the `seed` users stay). Replaying the records in order rebuilds the state.
+ * `{"t":"x"}` reset (everything forgotten, the store not seeded). Replaying the records in order rebuilds the state.
  *
- * Version 2 added the two user records and nothing else: a version 1 file (no users) reads as it always did, and
- * is rewritten as version 2 at start; a mock that reads only version 1 refuses a version 2 file instead of
- * misreading its user records as damage.
+ * Version 2 added the user records; version 3 users by id (an earlier record is read as today's, see upgrade.ts),
+ * customers, the seeded mark and the outbox. An earlier file reads as it always did and is rewritten as version 3 at
+ * start; a mock that reads only an earlier version refuses a newer file instead of misreading its records as damage.
  *
  * Reading it back (parseLog):
  * - damaged records only at the end (a torn or unfinished last write, as `kill -9` or a power cut leave):
@@ -24,13 +26,16 @@ import { crc32 } from 'node:zlib';
 import { ConfigError } from '../errors.ts';
 import type { Fault } from '../faults/fault.ts';
 import type { JournalEntry } from './journal.ts';
-import type { TokenRecord, UserRecord } from './store.ts';
+import type { CustomerRecord, OutboxMessage, TokenRecord, UserRecord } from './records.ts';
 
 /** One record of the log, by its kind `t` (see the format above). */
 export type LogRecord =
   | { t: 'h'; app: string; v: number }
   | { t: 'u'; u: UserRecord }
   | { t: 'U'; e: string }
+  | { t: 'c'; c: CustomerRecord }
+  | { t: 's' }
+  | { t: 'm'; m: OutboxMessage }
   | { t: 'r'; k: string; u: number }
   | { t: 'k'; r: TokenRecord[] }
   | { t: 'f'; l: Fault[] }
@@ -38,10 +43,10 @@ export type LogRecord =
   | { t: 'J' }
   | { t: 'x' };
 
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
 /** The first record of every state file. */
 const HEADER: LogRecord = { t: 'h', app: 'worth-auth-mock', v: FORMAT_VERSION };
-const KINDS = new Set(['u', 'U', 'r', 'k', 'f', 'j', 'J', 'x']);
+const KINDS = new Set(['u', 'U', 'c', 's', 'm', 'r', 'k', 'f', 'j', 'J', 'x']);
 /** Issued tokens are snapshotted this many to a record. */
 const TOKENS_PER_RECORD = 500;
 
@@ -141,19 +146,25 @@ function isPrefixOfHeader(text: string): boolean {
   return line(HEADER).startsWith(text);
 }
 
-/** The state as the lines that rebuild it: header, users (in the order first put), revocations (`[key, untilMs]`), tokens, faults, journal. */
+/** The state as the lines that rebuild it: header, customers, users (in the order first put), the seeded mark, revocations (`[key, untilMs]`), tokens, faults, outbox, journal. */
 export function snapshotLines(state: {
+  customers: readonly CustomerRecord[];
   users: readonly UserRecord[];
+  seeded: boolean;
+  outbox: readonly OutboxMessage[];
   revocations: Iterable<[string, number]>;
   tokens: readonly TokenRecord[];
   faults: Fault[];
   journal: readonly JournalEntry[];
 }): string[] {
   const lines = [line(HEADER)];
+  for (const customer of state.customers) lines.push(line({ t: 'c', c: customer }));
   for (const user of state.users) lines.push(line({ t: 'u', u: user }));
+  if (state.seeded) lines.push(line({ t: 's' }));
   for (const [key, until] of state.revocations) lines.push(line({ t: 'r', k: key, u: until }));
   for (let i = 0; i < state.tokens.length; i += TOKENS_PER_RECORD) lines.push(line({ t: 'k', r: state.tokens.slice(i, i + TOKENS_PER_RECORD) }));
   if (state.faults.length > 0) lines.push(line({ t: 'f', l: state.faults }));
+  for (const message of state.outbox) lines.push(line({ t: 'm', m: message }));
   for (const entry of state.journal) lines.push(line({ t: 'j', e: entry }));
   return lines;
 }

@@ -10,7 +10,8 @@
  * - damaged records: a torn last write is dropped, said in the log; other damage refuses to start (file-log.ts).
  * - after loading, the file is rewritten as a snapshot (expired revocations dropped) via a temp file,
  *   fsync and an atomic rename; the same happens whenever the log has grown to twice the live state.
- * - users, and their removal, are records like revocations: a put is acknowledged once on disk; a reset keeps the seed users.
+ * - users (a removal is a user put `REMOVED`), customers, the seeded mark and outbox messages are records like
+ *   revocations: each is acknowledged once on disk; a reset forgets them all (the caller seeds again).
  * - `<file>.lock` keeps a second live mock on this host off the file; a dead one's lock is taken over (file-lock.ts).
  */
 
@@ -21,8 +22,11 @@ import { removeStaleTemps, replaceFile } from './atomic-file.ts';
 import { lock } from './file-lock.ts';
 import { type LogRecord, line, readLog, snapshotLines } from './file-log.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
+import { Outbox } from './outbox.ts';
+import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
 import { pushCapped, Revocations } from './revocations.ts';
-import type { SignInState, Store, StoreOptions, TokenRecord, UserRecord } from './store.ts';
+import type { Store, StoreOptions } from './store.ts';
+import { upgradeUser } from './upgrade.ts';
 import { Users } from './users.ts';
 
 /** Options of the file store. */
@@ -64,6 +68,7 @@ class FileStore implements Store {
 
   #revoked = new Revocations();
   #users = new Users();
+  #outbox: Outbox;
   #tokens: TokenRecord[] = [];
   #faults: Fault[] = [];
   #journal: JournalEntry[] = [];
@@ -88,6 +93,7 @@ class FileStore implements Store {
     this.#path = options.path;
     this.#journalSize = options.journalSize;
     this.#tokensAtMost = options.tokenRecordsAtMost ?? 10_000;
+    this.#outbox = new Outbox(options.outboxSize ?? 1000);
     this.#warn = warn;
     this.#release = release;
   }
@@ -106,11 +112,26 @@ class FileStore implements Store {
 
   #replay(record: LogRecord): void {
     switch (record.t) {
-      case 'u':
-        this.#users.put(record.u);
+      case 'u': {
+        const user = upgradeUser(record.u);
+        // An earlier version seeded at every start and kept no mark: a file it wrote with users has been seeded.
+        if (user !== record.u) this.#users.markSeeded();
+        this.#users.restore(user);
         break;
-      case 'U':
-        this.#users.remove(record.e);
+      }
+      case 'U': {
+        const user = this.#users.get({ email: record.e });
+        if (user !== undefined) this.#users.forget(user.id);
+        break;
+      }
+      case 'c':
+        this.#users.putCustomer(record.c);
+        break;
+      case 's':
+        this.#users.markSeeded();
+        break;
+      case 'm':
+        this.#outbox.push(record.m);
         break;
       case 'r':
         // The later of two revocations of one key wins, which also keeps the safer one if clocks moved back.
@@ -160,34 +181,60 @@ class FileStore implements Store {
 
   async signInState(keys: readonly string[], sub: string, nowMs: number): Promise<SignInState> {
     this.#assertOpen();
-    return { revoked: this.#revoked.firstLive(keys, nowMs), user: this.#users.bySub(sub) };
+    return { revoked: this.#revoked.firstLive(keys, nowMs), user: this.#users.get({ sub }) };
   }
 
-  async putUser(user: UserRecord): Promise<void> {
+  async putUser(user: UserRecord, expectVersion?: number): Promise<PutUserResult> {
     this.#assertOpen();
-    this.#users.put(user);
-    await this.#write({ t: 'u', u: user }, true);
+    const result = this.#users.put(user, expectVersion);
+    if (result === 'ok') await this.#write({ t: 'u', u: user }, true);
+    else await this.#barrier(); // As for a lost revoke race: the refusal only once what refused it is on disk.
+    return result;
   }
 
-  async getUser(email: string): Promise<UserRecord | undefined> {
+  async getUser(key: UserKey): Promise<UserRecord | undefined> {
     this.#assertOpen();
-    return this.#users.get(email);
+    return this.#users.get(key);
   }
 
-  async listUsers(): Promise<UserRecord[]> {
+  async listUsers(customerId?: string): Promise<UserRecord[]> {
     this.#assertOpen();
-    return this.#users.list();
+    return this.#users.list(customerId);
   }
 
-  async removeUser(email: string): Promise<boolean> {
+  async putCustomer(customer: CustomerRecord): Promise<void> {
     this.#assertOpen();
-    if (!this.#users.remove(email)) {
-      // As for a lost revoke race: "no such user" only once a removal in flight is on disk.
-      await this.#barrier();
-      return false;
-    }
-    await this.#write({ t: 'U', e: email }, true);
-    return true;
+    this.#users.putCustomer(customer);
+    await this.#write({ t: 'c', c: customer }, true);
+  }
+
+  async getCustomer(id: string): Promise<CustomerRecord | undefined> {
+    this.#assertOpen();
+    return this.#users.getCustomer(id);
+  }
+
+  async listCustomers(): Promise<CustomerRecord[]> {
+    this.#assertOpen();
+    return this.#users.customers();
+  }
+
+  async seed(customers: readonly CustomerRecord[], users: readonly UserRecord[]): Promise<void> {
+    this.#assertOpen();
+    const added = this.#users.seed(customers, users);
+    for (const customer of added.customers) this.#queueLine({ t: 'c', c: customer });
+    for (const user of added.users) this.#queueLine({ t: 'u', u: user });
+    await this.#write({ t: 's' }, true);
+  }
+
+  async appendMessage(message: OutboxMessage): Promise<void> {
+    this.#assertOpen();
+    this.#outbox.push(message);
+    await this.#write({ t: 'm', m: message }, true);
+  }
+
+  async listMessages(filter: OutboxFilter): Promise<OutboxMessage[]> {
+    this.#assertOpen();
+    return this.#outbox.list(filter);
   }
 
   async recordTokens(records: readonly TokenRecord[]): Promise<void> {
@@ -288,9 +335,10 @@ class FileStore implements Store {
     if (this.#closing) throw new StoreError(`state file ${this.#path} is closed`);
   }
 
-  /** What a reset forgets (the seed users stay). */
+  /** What a reset forgets: everything (the caller seeds the store again). */
   #clearAll(): void {
-    this.#users.dropRuntime();
+    this.#users.clear();
+    this.#outbox.clear();
     this.#revoked.clear();
     this.#tokens = [];
     this.#faults = [];
@@ -306,6 +354,11 @@ class FileStore implements Store {
     this.#journal.push(entry);
     // Trimmed in bulk, so appending stays O(1) amortised; listing reads only the newest journalSize.
     if (this.#journal.length >= 2 * this.#journalSize) this.#journal.splice(0, this.#journal.length - this.#journalSize);
+  }
+
+  /** Queues a record to go with the next write (and its fsync). */
+  #queueLine(record: LogRecord): void {
+    this.#queue.push(line(record));
   }
 
   /** Queues a record; a durable one resolves once it (and everything before it) is fsynced. */
@@ -388,7 +441,16 @@ class FileStore implements Store {
   #snapshot(): { text: string; records: number } {
     this.#revoked.sweep(Math.max(this.#now, Date.now()));
     const journal = this.#journal.slice(-this.#journalSize);
-    const lines = snapshotLines({ users: this.#users.list(), revocations: this.#revoked.entries(), tokens: this.#tokens, faults: this.#faults, journal });
+    const lines = snapshotLines({
+      customers: this.#users.customers(),
+      users: this.#users.all(),
+      seeded: this.#users.seeded,
+      revocations: this.#revoked.entries(),
+      tokens: this.#tokens,
+      faults: this.#faults,
+      outbox: this.#outbox.list(),
+      journal,
+    });
     return { text: lines.join(''), records: lines.length };
   }
 }

@@ -1,7 +1,9 @@
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
+import { Outbox } from './outbox.ts';
+import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
 import { pushCapped, Revocations } from './revocations.ts';
-import type { SignInState, Store, StoreOptions, TokenRecord, UserRecord } from './store.ts';
+import type { Store, StoreOptions } from './store.ts';
 import { Users } from './users.ts';
 
 /** One journal entry, every field present (undefined when absent): one object shape, rewritten in place. */
@@ -58,6 +60,7 @@ const NO_STATE: Promise<SignInState> = Promise.resolve(Object.freeze({ revoked: 
 export class MemoryStore implements Store {
   #revoked = new Revocations();
   #users = new Users();
+  #outbox: Outbox;
   #tokens: TokenRecord[] = [];
   #faults: Fault[] = [];
   /** The journal: a ring of slots written in place, so an entry is not kept as one more object per request. */
@@ -70,6 +73,7 @@ export class MemoryStore implements Store {
   constructor(options: StoreOptions) {
     this.#journalSize = options.journalSize;
     this.#tokensAtMost = options.tokenRecordsAtMost ?? 10_000;
+    this.#outbox = new Outbox(options.outboxSize ?? 1000);
     this.#sweepTimer = setInterval(() => this.sweep(Date.now()), 60_000).unref();
   }
 
@@ -90,24 +94,44 @@ export class MemoryStore implements Store {
 
   signInState(keys: readonly string[], sub: string, nowMs: number): Promise<SignInState> {
     const revoked = this.#revoked.firstLive(keys, nowMs);
-    const user = this.#users.bySub(sub);
+    const user = this.#users.get({ sub });
     return revoked === undefined && user === undefined ? NO_STATE : Promise.resolve({ revoked, user });
   }
 
-  async putUser(user: UserRecord): Promise<void> {
-    this.#users.put(user);
+  async putUser(user: UserRecord, expectVersion?: number): Promise<PutUserResult> {
+    return this.#users.put(user, expectVersion);
   }
 
-  async getUser(email: string): Promise<UserRecord | undefined> {
-    return this.#users.get(email);
+  async getUser(key: UserKey): Promise<UserRecord | undefined> {
+    return this.#users.get(key);
   }
 
-  async listUsers(): Promise<UserRecord[]> {
-    return this.#users.list();
+  async listUsers(customerId?: string): Promise<UserRecord[]> {
+    return this.#users.list(customerId);
   }
 
-  async removeUser(email: string): Promise<boolean> {
-    return this.#users.remove(email);
+  async putCustomer(customer: CustomerRecord): Promise<void> {
+    this.#users.putCustomer(customer);
+  }
+
+  async getCustomer(id: string): Promise<CustomerRecord | undefined> {
+    return this.#users.getCustomer(id);
+  }
+
+  async listCustomers(): Promise<CustomerRecord[]> {
+    return this.#users.customers();
+  }
+
+  async seed(customers: readonly CustomerRecord[], users: readonly UserRecord[]): Promise<void> {
+    this.#users.seed(customers, users);
+  }
+
+  async appendMessage(message: OutboxMessage): Promise<void> {
+    this.#outbox.push(message);
+  }
+
+  async listMessages(filter: OutboxFilter): Promise<OutboxMessage[]> {
+    return this.#outbox.list(filter);
   }
 
   /** Revocations held now (live or not yet pruned). */
@@ -182,7 +206,8 @@ export class MemoryStore implements Store {
   }
 
   async reset(): Promise<void> {
-    this.#users.dropRuntime();
+    this.#users.clear();
+    this.#outbox.clear();
     this.#revoked.clear();
     this.#tokens = [];
     this.#faults = [];

@@ -23,41 +23,69 @@ redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
 redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
 return 1`;
 
-/** Forgets the sub index entry of the user record `json` if it still points at `email`. KEYS[1]: the sub index. */
-const UNINDEX = `
-local function unindex(subs, email, json)
+/** Lua helpers of the user scripts: the record's fields it indexes (email, sub) come from its JSON. */
+const USER_INDEXES = `
+local function unindex(emails, subs, id, json)
   if not json then return end
-  local sub = cjson.decode(json).sub
-  if sub and redis.call('HGET', subs, sub) == email then redis.call('HDEL', subs, sub) end
+  local before = cjson.decode(json)
+  if redis.call('HGET', emails, before.email) == id then redis.call('HDEL', emails, before.email) end
+  if redis.call('HGET', subs, before.sub) == id then redis.call('HDEL', subs, before.sub) end
+end
+local function index(users, emails, subs, order, seq, id, json)
+  local user = cjson.decode(json)
+  redis.call('HSET', users, id, json)
+  if user.status ~= 'REMOVED' then redis.call('HSET', emails, user.email, id) end
+  redis.call('HSET', subs, user.sub, id)
+  if not redis.call('ZSCORE', order, id) then redis.call('ZADD', order, redis.call('INCR', seq), id) end
 end`;
 
-/** Stores a user; a new email gets the next order number. KEYS: users, order, seq, sub index. ARGV: email, JSON, sub. */
-const PUT_USER = `${UNINDEX}
-unindex(KEYS[4], ARGV[1], redis.call('HGET', KEYS[1], ARGV[1]))
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[4], ARGV[3], ARGV[1])
-if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[1]) end
-return 1`;
+/**
+ * Stores a user by id: 'changed' when ARGV[3] (an expected version) is given and the stored one differs,
+ * 'email-taken' when another user (not removed) has its email, else 'ok'. KEYS: users, emails, subs, order, seq.
+ * ARGV: id, JSON, expected version or ''.
+ */
+const PUT_USER = `${USER_INDEXES}
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if ARGV[3] ~= '' and (not current or tostring(cjson.decode(current).version) ~= ARGV[3]) then return 'changed' end
+local user = cjson.decode(ARGV[2])
+if user.status ~= 'REMOVED' then
+  local holder = redis.call('HGET', KEYS[2], user.email)
+  if holder and holder ~= ARGV[1] then return 'email-taken' end
+end
+unindex(KEYS[2], KEYS[3], ARGV[1], current)
+index(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2])
+return 'ok'`;
 
-/** Removes a user: 1 if there was one. KEYS: users, order, sub index. ARGV: email. */
-const REMOVE_USER = `${UNINDEX}
-unindex(KEYS[3], ARGV[1], redis.call('HGET', KEYS[1], ARGV[1]))
-redis.call('ZREM', KEYS[2], ARGV[1])
-return redis.call('HDEL', KEYS[1], ARGV[1])`;
+/** A user's JSON by an index: ARGV[1] the value (an id when KEYS[2] is '', else looked up in the index KEYS[2]). KEYS: users, index. */
+const GET_USER = `
+local id = ARGV[1]
+if KEYS[2] ~= '' then id = redis.call('HGET', KEYS[2], ARGV[1]) end
+if not id then return false end
+return redis.call('HGET', KEYS[1], id)`;
 
-/** Removes every user whose record is not \`"source":"seed"\`: how many. KEYS: users, order, sub index. */
-const DROP_RUNTIME_USERS = `${UNINDEX}
-local all = redis.call('HGETALL', KEYS[1])
-local n = 0
-for i = 1, #all, 2 do
-  if cjson.decode(all[i + 1]).source ~= 'seed' then
-    unindex(KEYS[3], all[i], all[i + 1])
-    redis.call('HDEL', KEYS[1], all[i])
-    redis.call('ZREM', KEYS[2], all[i])
-    n = n + 1
+/**
+ * Seeds: on a store never seeded (no KEYS[8]) every customer and user given; else only those it never had (no record
+ * by id; for a user, no user with its email either). Then marks it seeded. KEYS: users, emails, subs, order, seq,
+ * customers, customer order, seeded. ARGV: customers and users, each a JSON array of [id, JSON] (the records' JSON is
+ * stored as given: cjson would turn an empty array into an object, and a large number into an exponent).
+ */
+const SEED = `${USER_INDEXES}
+local fresh = redis.call('EXISTS', KEYS[8]) == 0
+for _, pair in ipairs(cjson.decode(ARGV[1])) do
+  if fresh or redis.call('HEXISTS', KEYS[6], pair[1]) == 0 then
+    redis.call('HSET', KEYS[6], pair[1], pair[2])
+    if not redis.call('ZSCORE', KEYS[7], pair[1]) then redis.call('ZADD', KEYS[7], redis.call('INCR', KEYS[5]), pair[1]) end
   end
 end
-return n`;
+for _, pair in ipairs(cjson.decode(ARGV[2])) do
+  local email = cjson.decode(pair[2]).email
+  if fresh or (redis.call('HEXISTS', KEYS[1], pair[1]) == 0 and redis.call('HEXISTS', KEYS[2], email) == 0) then
+    unindex(KEYS[2], KEYS[3], pair[1], redis.call('HGET', KEYS[1], pair[1]))
+    index(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], pair[1], pair[2])
+  end
+end
+redis.call('SET', KEYS[8], '1')
+return 1`;
 
 /**
  * A token's sign-in in one step: the 1-based index of the first revocation key live at ARGV[1] (0 when none), and the
@@ -69,9 +97,9 @@ for i = 3, #KEYS do
   local untilMs = redis.call('GET', KEYS[i])
   if untilMs and tonumber(untilMs) > tonumber(ARGV[1]) then revoked = i - 2 break end
 end
-local email = redis.call('HGET', KEYS[2], ARGV[2])
+local id = redis.call('HGET', KEYS[2], ARGV[2])
 local user = false
-if email then user = redis.call('HGET', KEYS[1], email) end
+if id then user = redis.call('HGET', KEYS[1], id) end
 return { revoked, user }`;
 
 /** The scripts as methods of the ioredis client, keys first, then arguments; each resolves the script's integer reply. */
@@ -79,9 +107,20 @@ export type Scripts = {
   worthRevoke(key: string, untilMs: number, nowMs: number, ttlMs: number): Promise<number>;
   worthSwapFaults(key: string, version: string, list: string): Promise<number>;
   worthPushCapped(key: string, cap: number, ...values: string[]): Promise<number>;
-  worthPutUser(users: string, order: string, seq: string, subs: string, email: string, json: string, sub: string): Promise<number>;
-  worthRemoveUser(users: string, order: string, subs: string, email: string): Promise<number>;
-  worthDropRuntimeUsers(users: string, order: string, subs: string): Promise<number>;
+  worthPutUser(users: string, emails: string, subs: string, order: string, seq: string, id: string, json: string, expectVersion: string): Promise<string>;
+  worthGetUser(users: string, index: string, value: string): Promise<string | null>;
+  worthSeed(
+    users: string,
+    emails: string,
+    subs: string,
+    order: string,
+    seq: string,
+    customers: string,
+    customerOrder: string,
+    seeded: string,
+    customerList: string,
+    userPairs: string,
+  ): Promise<number>;
   /** Keys counted first (users, sub index, revocation keys…), then nowMs and sub: `[first live revocation key's index, 1-based, or 0; the user's JSON or null]`. */
   worthSignInState(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<[number, string | null]>;
 };
@@ -91,9 +130,9 @@ export const SCRIPTS = {
   worthRevoke: { lua: REVOKE, numberOfKeys: 1 },
   worthSwapFaults: { lua: SWAP_FAULTS, numberOfKeys: 1 },
   worthPushCapped: { lua: PUSH_CAPPED, numberOfKeys: 1 },
-  worthPutUser: { lua: PUT_USER, numberOfKeys: 4 },
-  worthRemoveUser: { lua: REMOVE_USER, numberOfKeys: 3 },
-  worthDropRuntimeUsers: { lua: DROP_RUNTIME_USERS, numberOfKeys: 3 },
+  worthPutUser: { lua: PUT_USER, numberOfKeys: 5 },
+  worthGetUser: { lua: GET_USER, numberOfKeys: 2 },
+  worthSeed: { lua: SEED, numberOfKeys: 8 },
   // As many keys as the call gives: its first argument counts them.
   worthSignInState: { lua: SIGN_IN_STATE },
 };

@@ -11,9 +11,12 @@
  *   the rules kept in one place (no Lua copy of them) and no connection held per transaction (WATCH would
  *   need one).
  * - `tokens`, `journal` — lists, capped (LTRIM) by the same script that pushes to them.
- * - `users` — a hash, email → UserRecord JSON; `users:sub` — a hash, sub → email; `users:order` — a sorted set, email → the `users:seq` number it got
- *   when first put, so every replica lists users in the same order. Both change only inside scripts (one atomic step);
- *   a reset removes the `runtime` users (decided in the script, from each record's `source`) and keeps the `seed` ones.
+ * - `user` — a hash, id → UserRecord JSON; `user:email`, `user:sub` — hashes, email or sub → id (a removed user keeps
+ *   its sub entry, not its email); `user:order` — a sorted set, id → the `seq` number it got when first put, so every
+ *   replica lists users in the same order. They change only inside scripts (one atomic step each): a put checks the
+ *   email and, when asked, the version it was read at (compare-and-set).
+ * - `customer` — a hash, id → CustomerRecord JSON, `customer:order` as `user:order`; `seeded` — set once the store is.
+ * - `outbox` — a list, capped (LTRIM) by the script that pushes to it.
  *
  * Connection: commands fail at once while Redis is away (no offline queue, no resend after reconnect),
  * so a logout answers the documented 500 rather than hanging or answering 200 unstored; ioredis keeps
@@ -23,8 +26,10 @@ import { Redis } from 'ioredis';
 import { ConfigError, StoreError } from '../errors.ts';
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
+import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
 import { SCRIPTS, type Scripts } from './redis-scripts.ts';
-import type { SignInState, Store, StoreOptions, TokenRecord, UserRecord } from './store.ts';
+import type { Store, StoreOptions } from './store.ts';
+import { upgradeUser } from './upgrade.ts';
 
 /** Options of the Redis store. */
 export type RedisStoreOptions = StoreOptions & {
@@ -106,7 +111,22 @@ class RedisStore implements Store {
   readonly #where: string;
   readonly #journalSize: number;
   readonly #tokensAtMost: number;
-  readonly #keys: { rev: string; faults: string; tokens: string; journal: string; users: string; userOrder: string; userSeq: string; userSubs: string };
+  readonly #outboxSize: number;
+  readonly #keys: {
+    rev: string;
+    faults: string;
+    tokens: string;
+    journal: string;
+    users: string;
+    userEmails: string;
+    userSubs: string;
+    userOrder: string;
+    seq: string;
+    customers: string;
+    customerOrder: string;
+    seeded: string;
+    outbox: string;
+  };
   /** Fault changes from this process go one at a time: only other replicas can make a swap retry. */
   #faultQueue: Promise<unknown> = Promise.resolve();
   #closing: Promise<void> | undefined;
@@ -116,16 +136,22 @@ class RedisStore implements Store {
     this.#where = where;
     this.#journalSize = options.journalSize;
     this.#tokensAtMost = options.tokenRecordsAtMost ?? 10_000;
+    this.#outboxSize = options.outboxSize ?? 1000;
     const p = options.prefix;
     this.#keys = {
       rev: `${p}:rev:`,
       faults: `${p}:faults`,
       tokens: `${p}:tokens`,
       journal: `${p}:journal`,
-      users: `${p}:users`,
-      userOrder: `${p}:users:order`,
-      userSeq: `${p}:users:seq`,
-      userSubs: `${p}:users:sub`,
+      users: `${p}:user`,
+      userEmails: `${p}:user:email`,
+      userSubs: `${p}:user:sub`,
+      userOrder: `${p}:user:order`,
+      seq: `${p}:seq`,
+      customers: `${p}:customer`,
+      customerOrder: `${p}:customer:order`,
+      seeded: `${p}:seeded`,
+      outbox: `${p}:outbox`,
     };
   }
 
@@ -160,40 +186,102 @@ class RedisStore implements Store {
       const { users, userSubs } = this.#keys;
       const revocationKeys = keys.map((key) => this.#keys.rev + key);
       const [revoked, json] = await this.#redis.worthSignInState(2 + keys.length, users, userSubs, ...revocationKeys, nowMs, sub);
-      return { revoked: revoked > 0 ? keys[revoked - 1] : undefined, user: json ? (JSON.parse(json) as UserRecord) : undefined };
+      return { revoked: revoked > 0 ? keys[revoked - 1] : undefined, user: json ? upgradeUser(JSON.parse(json)) : undefined };
     });
   }
 
-  putUser(user: UserRecord): Promise<void> {
+  putUser(user: UserRecord, expectVersion?: number): Promise<PutUserResult> {
     return this.#run('user put', async () => {
-      const { users, userOrder, userSeq, userSubs } = this.#keys;
-      await this.#redis.worthPutUser(users, userOrder, userSeq, userSubs, user.email, JSON.stringify(user), user.sub);
+      const { users, userEmails, userSubs, userOrder, seq } = this.#keys;
+      const result = await this.#redis.worthPutUser(
+        users,
+        userEmails,
+        userSubs,
+        userOrder,
+        seq,
+        user.id,
+        JSON.stringify(user),
+        expectVersion?.toString() ?? '',
+      );
+      return result as PutUserResult;
     });
   }
 
-  getUser(email: string): Promise<UserRecord | undefined> {
+  getUser(key: UserKey): Promise<UserRecord | undefined> {
     return this.#run('user read', async () => {
-      const json = await this.#redis.hget(this.#keys.users, email);
-      return json === null ? undefined : (JSON.parse(json) as UserRecord);
+      const { users, userEmails, userSubs } = this.#keys;
+      const [index, value] = 'id' in key ? ['', key.id] : 'email' in key ? [userEmails, key.email] : [userSubs, key.sub];
+      const json = await this.#redis.worthGetUser(users, index, value);
+      return json === null ? undefined : upgradeUser(JSON.parse(json));
     });
   }
 
-  listUsers(): Promise<UserRecord[]> {
+  listUsers(customerId?: string): Promise<UserRecord[]> {
     return this.#run('user list', async () => {
-      // One MULTI: the order and the records as of one moment.
-      const [emails, byEmail] = (await exec(this.#redis.multi().zrange(this.#keys.userOrder, 0, '-1').hgetall(this.#keys.users))) as [
-        string[],
-        Record<string, string>,
-      ];
-      return emails.flatMap((email) => {
-        const json = byEmail[email];
-        return json === undefined ? [] : [JSON.parse(json) as UserRecord];
-      });
+      const users = (await this.#ordered(this.#keys.userOrder, this.#keys.users)).map((json) => upgradeUser(JSON.parse(json)));
+      return users.filter((user) => user.status !== 'REMOVED' && (customerId === undefined || user.customerId === customerId));
     });
   }
 
-  removeUser(email: string): Promise<boolean> {
-    return this.#run('user removal', async () => (await this.#redis.worthRemoveUser(this.#keys.users, this.#keys.userOrder, this.#keys.userSubs, email)) === 1);
+  putCustomer(customer: CustomerRecord): Promise<void> {
+    return this.#run('customer put', async () => {
+      const { customers, customerOrder } = this.#keys;
+      // Ordered by when first put (NX keeps the first time), as the other stores list them.
+      await exec(this.#redis.multi().hset(customers, customer.id, JSON.stringify(customer)).zadd(customerOrder, 'NX', Date.now(), customer.id));
+    });
+  }
+
+  getCustomer(id: string): Promise<CustomerRecord | undefined> {
+    return this.#run('customer read', async () => {
+      const json = await this.#redis.hget(this.#keys.customers, id);
+      return json === null ? undefined : (JSON.parse(json) as CustomerRecord);
+    });
+  }
+
+  listCustomers(): Promise<CustomerRecord[]> {
+    return this.#run('customer list', async () =>
+      (await this.#ordered(this.#keys.customerOrder, this.#keys.customers)).map((json) => JSON.parse(json) as CustomerRecord),
+    );
+  }
+
+  seed(customers: readonly CustomerRecord[], users: readonly UserRecord[]): Promise<void> {
+    return this.#run('seeding', async () => {
+      const k = this.#keys;
+      const pairs = (records: readonly { id: string }[]) => JSON.stringify(records.map((record) => [record.id, JSON.stringify(record)]));
+      await this.#redis.worthSeed(
+        k.users,
+        k.userEmails,
+        k.userSubs,
+        k.userOrder,
+        k.seq,
+        k.customers,
+        k.customerOrder,
+        k.seeded,
+        pairs(customers),
+        pairs(users),
+      );
+    });
+  }
+
+  appendMessage(message: OutboxMessage): Promise<void> {
+    return this.#run('outbox', async () => {
+      await this.#redis.worthPushCapped(this.#keys.outbox, this.#outboxSize, JSON.stringify(message));
+    });
+  }
+
+  listMessages(filter: OutboxFilter): Promise<OutboxMessage[]> {
+    return this.#run('outbox list', async () => {
+      const messages = (await this.#redis.lrange(this.#keys.outbox, 0, -1)).map((text) => JSON.parse(text) as OutboxMessage);
+      return messages.filter(
+        (m) => (filter.recipient === undefined || m.recipient === filter.recipient) && (filter.kind === undefined || m.kind === filter.kind),
+      );
+    });
+  }
+
+  /** The JSON records of a hash in the order a sorted set gives their ids, read as of one moment (one MULTI). */
+  async #ordered(order: string, records: string): Promise<string[]> {
+    const [ids, byId] = (await exec(this.#redis.multi().zrange(order, 0, '-1').hgetall(records))) as [string[], Record<string, string>];
+    return ids.flatMap((id) => (byId[id] === undefined ? [] : [byId[id]]));
   }
 
   recordTokens(records: readonly TokenRecord[]): Promise<void> {
@@ -263,10 +351,15 @@ class RedisStore implements Store {
 
   reset(): Promise<void> {
     return this.#run('reset', async () => {
-      const { rev, faults, tokens, journal, users, userOrder, userSubs } = this.#keys;
+      const { rev, faults, tokens, journal, users, userEmails, userSubs, userOrder, customers, customerOrder, seeded, outbox } = this.#keys;
       // Bumping the version (not deleting the hash) makes a swap that read the old list fail.
-      await exec(this.#redis.multi().del(tokens, journal).hset(faults, 'l', '[]').hincrby(faults, 'v', 1));
-      await this.#redis.worthDropRuntimeUsers(users, userOrder, userSubs);
+      await exec(
+        this.#redis
+          .multi()
+          .del(tokens, journal, users, userEmails, userSubs, userOrder, customers, customerOrder, seeded, outbox)
+          .hset(faults, 'l', '[]')
+          .hincrby(faults, 'v', 1),
+      );
       let cursor = '0';
       do {
         const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${escapeGlob(rev)}*`, 'COUNT', 1000);

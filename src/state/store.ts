@@ -1,42 +1,6 @@
 import type { Fault, FaultContext } from '../faults/fault.ts';
 import type { JournalEntry, JournalFilter } from './journal.ts';
-
-/** A token the mock issued, as `GET /__mock/sessions` lists it (by `jti`, never the raw token). */
-export type TokenRecord = {
-  readonly jti: string;
-  /** The sign-in (`origin_jti`). */
-  readonly sid: string;
-  readonly sub: string;
-  readonly tokenUse: 'access' | 'id';
-  readonly role: string;
-  readonly kind: string;
-  /** Epoch seconds. */
-  readonly iat: number;
-  /** Epoch seconds. */
-  readonly exp: number;
-};
-
-/** A user who can sign in, as every store keeps it: never the password, only its salted SHA-256 digest. */
-export type UserRecord = {
-  /** Lower-cased: the key. */
-  readonly email: string;
-  /** base64url random salt and base64url sha256(salt bytes + UTF-8 password). */
-  readonly passwordSalt: string;
-  readonly passwordDigest: string;
-  readonly sub: string;
-  readonly role: string;
-  readonly givenName: string;
-  readonly familyName: string;
-  readonly customerId: string;
-  readonly customerName: string;
-  readonly permissions: readonly string[];
-  readonly disabled: boolean;
-  /** `seed`: from --users or the demo user, kept by reset(); `runtime`: added while running, forgotten by reset(). */
-  readonly source: 'seed' | 'runtime';
-};
-
-/** A token's sign-in as one read finds it: the first of the keys asked for that is revoked, and the user whose `sub` it names. */
-export type SignInState = { readonly revoked: string | undefined; readonly user: UserRecord | undefined };
+import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
 
 /**
  * All the mock's state, behind one async interface: users, revocations, issued tokens, faults, journal.
@@ -56,16 +20,32 @@ export interface Store {
    */
   signInState(keys: readonly string[], sub: string, nowMs: number): Promise<SignInState>;
   /**
-   * Adds or replaces the user with this email (taken as given: the caller lower-cases it and validates the fields).
-   * Resolves once stored; on the file store, once on disk.
+   * Stores a user: added, or replaced by its id. Resolves `email-taken` when another user (not removed) has its email,
+   * `changed` when `expectVersion` is given and the stored user's version is not it (it changed meanwhile, maybe on
+   * another replica), else `ok` once stored (on the file store, once on disk). One atomic step. A user is never deleted:
+   * an operator's removal stores it `REMOVED`, so its tokens stay refused and a later start does not seed it again.
    */
-  putUser(user: UserRecord): Promise<void>;
-  /** The user with this (lower-cased) email, or undefined. */
-  getUser(email: string): Promise<UserRecord | undefined>;
-  /** Every user, in the order they were first put (a replaced user keeps its place; a removed one loses it). */
-  listUsers(): Promise<UserRecord[]>;
-  /** Removes the user; resolves false when there was none. */
-  removeUser(email: string): Promise<boolean>;
+  putUser(user: UserRecord, expectVersion?: number): Promise<PutUserResult>;
+  /** The user with this id, email (lower-cased; not a removed one) or sub (a removed one too), or undefined. */
+  getUser(key: UserKey): Promise<UserRecord | undefined>;
+  /** Every user not removed (of one customer, when given), in the order they were first put. */
+  listUsers(customerId?: string): Promise<UserRecord[]>;
+  /** Adds or replaces a customer, by id. */
+  putCustomer(customer: CustomerRecord): Promise<void>;
+  /** The customer with this id, or undefined. */
+  getCustomer(id: string): Promise<CustomerRecord | undefined>;
+  /** Every customer, in the order first put. */
+  listCustomers(): Promise<CustomerRecord[]>;
+  /**
+   * Seeds the store (at start, and after a reset): a store never seeded gets every seed customer and user; one seeded
+   * before gets only those it has never had (by id or email, removed ones included), so what an operator changed or
+   * removed stays as it is, on every replica. One atomic step.
+   */
+  seed(customers: readonly CustomerRecord[], users: readonly UserRecord[]): Promise<void>;
+  /** Adds a message to the outbox, which keeps the newest `outboxSize`. */
+  appendMessage(message: OutboxMessage): Promise<void>;
+  /** The outbox's messages passing `filter`, oldest first. */
+  listMessages(filter: OutboxFilter): Promise<OutboxMessage[]>;
   /** Records issued tokens, keeping the newest `tokenRecordsAtMost`. */
   recordTokens(records: readonly TokenRecord[]): Promise<void>;
   /** The recorded tokens, oldest first. */
@@ -86,11 +66,11 @@ export interface Store {
   listRequests(filter: JournalFilter): Promise<JournalEntry[]>;
   /** Empties the journal. */
   clearRequests(): Promise<void>;
-  /** Forgets revocations, tokens, faults, the journal and the `runtime` users; KEEPS the `seed` users. */
+  /** Forgets everything: revocations, tokens, faults, the journal, users, customers, the outbox, and that it was seeded (the caller seeds it again). */
   reset(): Promise<void>;
   /** Flushes what is pending and lets go of files, timers and connections. */
   close(): Promise<void>;
 }
 
-/** Options every store shares: journal entries kept (0 keeps none), token records kept (default 10,000). */
-export type StoreOptions = { journalSize: number; tokenRecordsAtMost?: number };
+/** Options every store shares: journal entries kept (0 keeps none), token records kept (default 10,000), outbox messages kept (default 1,000). */
+export type StoreOptions = { journalSize: number; tokenRecordsAtMost?: number; outboxSize?: number };

@@ -5,6 +5,7 @@ import * as base64url from 'jose/base64url';
 import { jwtDecrypt } from 'jose/jwt/decrypt';
 import { EncryptJWT } from 'jose/jwt/encrypt';
 import { SignJWT } from 'jose/jwt/sign';
+import { v7 as uuidv7 } from 'uuid';
 import { InputError } from '../errors.ts';
 import type { KeySet, SigningKey } from './keys.ts';
 import { NUMERIC_DATE_CLAIMS } from './numeric-date.ts';
@@ -32,7 +33,10 @@ export type IssueOptions = {
   role?: string;
   ttlSeconds?: number;
   kind?: TokenKind;
+  /** Extra claims of both tokens, merged in as given. */
   claims?: Record<string, unknown>;
+  /** Extra claims of the id token only (Cognito puts a user's attributes there: `email`, `custom:customer_id`, …). */
+  idClaims?: Record<string, unknown>;
 };
 
 /** One sign-in: the access token (`token`, the logout bearer) and its claims, with the id and refresh tokens beside it. */
@@ -46,7 +50,7 @@ export type SignIn = {
 };
 
 /** What a refresh token seals: enough to mint the sign-in's next tokens. */
-export type RefreshGrant = { sid: string; sub: string; role: string; claims: Record<string, unknown>; authTime: number };
+export type RefreshGrant = { sid: string; sub: string; role: string; claims: Record<string, unknown>; idClaims?: Record<string, unknown>; authTime: number };
 
 /** Mints Cognito-shaped tokens with the mock's keys, on an injected clock. */
 export type Issuer = {
@@ -130,6 +134,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
       jti: randomUUID(),
       'custom:role': grant.role,
       ...claims,
+      ...grant.idClaims,
     };
     const [token, idToken] = await Promise.all([sign(access, keys.access, kind), sign(id, keys.id, kind)]);
     return { token, claims: access, idToken, idClaims: id };
@@ -145,7 +150,14 @@ export function createIssuer(options: IssuerOptions): Issuer {
   }
 
   async function seal(grant: RefreshGrant): Promise<string> {
-    return new EncryptJWT({ sid: grant.sid, sub: grant.sub, role: grant.role, claims: grant.claims, auth_time: grant.authTime })
+    return new EncryptJWT({
+      sid: grant.sid,
+      sub: grant.sub,
+      role: grant.role,
+      claims: grant.claims,
+      id_claims: grant.idClaims ?? {},
+      auth_time: grant.authTime,
+    })
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', cty: 'JWT' })
       .setIssuedAt(grant.authTime)
       .setExpirationTime(grant.authTime + options.refreshTtlSeconds)
@@ -155,11 +167,12 @@ export function createIssuer(options: IssuerOptions): Issuer {
   async function checkRefreshToken(token: string): Promise<RefreshCheck> {
     try {
       const { payload } = await jwtDecrypt(token, keys.refreshSecret, { currentDate: new Date(clock()) });
-      const { sid, sub, role, claims, auth_time: authTime } = payload as Record<string, unknown>;
+      const { sid, sub, role, claims, id_claims: idClaims, auth_time: authTime } = payload as Record<string, unknown>;
       if (typeof sid !== 'string' || typeof sub !== 'string' || typeof role !== 'string' || typeof authTime !== 'number') {
         return { ok: false, reason: 'refresh token is not one this mock issued' };
       }
-      return { ok: true, grant: { sid, sub, role, authTime, claims: (claims && typeof claims === 'object' ? claims : {}) as Record<string, unknown> } };
+      const object = (value: unknown) => (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+      return { ok: true, grant: { sid, sub, role, authTime, claims: object(claims), idClaims: object(idClaims) } };
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_JWT_EXPIRED') return { ok: false, reason: 'refresh token has expired' };
       return { ok: false, reason: 'refresh token is not one this mock issued (unknown or tampered)' };
@@ -186,7 +199,14 @@ export function createIssuer(options: IssuerOptions): Issuer {
         if (typeof value === 'number' && !Number.isFinite(value))
           throw new InputError(`claims.${name}`, `claims.${name} must be a finite number: a JWT cannot carry ${value}`);
       }
-      const grant: RefreshGrant = { sid: randomUUID(), sub: input.sub ?? randomUUID(), role, claims: input.claims ?? {}, authTime: Math.floor(clock() / 1000) };
+      const grant: RefreshGrant = {
+        sid: newSignInId(clock()),
+        sub: input.sub ?? randomUUID(),
+        role,
+        claims: input.claims ?? {},
+        idClaims: input.idClaims ?? {},
+        authTime: Math.floor(clock() / 1000),
+      };
       const [tokens, refreshToken] = await Promise.all([mint(grant, kind, ttl), seal(grant)]);
       return { ...tokens, refreshToken, token: kind === 'refresh-as-bearer' ? refreshToken : tokens.token, kind };
     },
@@ -200,6 +220,21 @@ export function createIssuer(options: IssuerOptions): Issuer {
     checkRefreshToken,
     mintFor: (grant) => mint(grant, 'valid', options.ttlSeconds),
   };
+}
+
+/**
+ * A new sign-in id (`origin_jti`): a UUID version 7 (RFC 9562 §5.7), whose first 48 bits are the epoch millisecond it
+ * was made, on the mock's clock, so a sign-in's start can be told apart from a deactivation's to the millisecond.
+ */
+function newSignInId(nowMs: number): string {
+  return uuidv7({ msecs: Math.max(0, Math.floor(nowMs)) });
+}
+
+/** When a sign-in began, epoch ms, from its id (a UUID v7 the mock made); undefined for any other id (an earlier version's, a test's own). */
+export function signInStartedAt(sid: string): number | undefined {
+  if (sid.length !== 36 || sid[14] !== '7') return undefined;
+  const ms = Number.parseInt(`${sid.slice(0, 8)}${sid.slice(9, 13)}`, 16);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /** Flips one bit of the signature: still base64url, same length, no longer valid. */

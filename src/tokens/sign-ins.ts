@@ -1,4 +1,5 @@
-import type { Store, TokenRecord, UserRecord } from '../state/store.ts';
+import type { TokenRecord, UserRecord } from '../state/records.ts';
+import type { Store } from '../state/store.ts';
 import type { Claims, Issuer, RefreshGrant, SignIn } from './issuer.ts';
 import { type RevocationLifetime, revokedUntil, signInKey } from './revocation.ts';
 import type { TokenVerifier } from './token-verifier.ts';
@@ -63,7 +64,15 @@ export function createSignIns(deps: SignInsDeps): SignIns {
       const signIn = await issuer.issue({
         sub: user.sub,
         role: user.role,
-        claims: { email: user.email, given_name: user.givenName, family_name: user.familyName },
+        // The user's attributes ride in the id token, as Cognito puts them; Worth's services read the customer there.
+        idClaims: {
+          'custom:id': user.id,
+          'custom:customer_id': user.customerId,
+          email: user.email,
+          email_verified: user.isEmailVerified,
+          given_name: user.givenName,
+          family_name: user.familyName,
+        },
       });
       await record(signIn);
       return signIn;

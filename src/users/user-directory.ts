@@ -1,31 +1,62 @@
-import { NotFoundError } from '../errors.ts';
-import type { Store, UserRecord } from '../state/store.ts';
+import { InputError, NotFoundError, shown } from '../errors.ts';
+import type { UserRecord } from '../state/records.ts';
+import type { Store } from '../state/store.ts';
+import { newCustomer } from './customers.ts';
+import type { Seeds } from './seeds.ts';
 import { DEMO_USER, parseUser, type UserView, viewOf } from './user.ts';
 
-/** The users who can sign in, kept in the Store (so the file store keeps them and Redis replicas share them). */
+/** The operator's view of the users (`/__mock/users`, `users …`, `mock.users`): kept in the Store, shared by replicas. */
 export type UserDirectory = {
-  /** Validates and adds (or replaces, by email) a user; throws InputError naming the field. */
-  add(input: unknown, source?: UserRecord['source']): Promise<UserView>;
-  /** Every user, never a password or its digest. */
+  /**
+   * Validates and adds a user (or replaces the one with its email, keeping its id and source), with its customer when no
+   * user named it before; throws InputError naming the field (a subrole its customer lacks, an email another user
+   * took meanwhile).
+   */
+  add(input: unknown): Promise<UserView>;
+  /** Every user not removed, never a password or its digest. */
   list(): Promise<UserView[]>;
-  /** Removes the user with this email; throws NotFoundError when there is none. */
+  /** Removes the user with this email: its sign-ins end and its tokens answer 401; throws NotFoundError when there is none. */
   remove(email: string): Promise<void>;
+  /** Seeds the store (at start and after a reset; see `Store.seed`). */
+  seed(): Promise<void>;
 };
 
-/** Builds the user directory over the store. */
-export function createUserDirectory(store: Store): UserDirectory {
+/** Builds the user directory over the store, with the seeds read at start. */
+export function createUserDirectory(store: Store, seeds: Seeds, clock: () => number): UserDirectory {
   return {
-    async add(input, source = 'runtime') {
-      const user = parseUser(input, source);
-      await store.putUser(user);
-      return viewOf(user);
+    async add(input) {
+      const now = clock();
+      const { user, customerName } = parseUser(input, 'runtime', now);
+      const customer = (await store.getCustomer(user.customerId)) ?? newCustomer(user.customerId, customerName, 'runtime', now);
+      if (!customer.subroles.some((subrole) => subrole.code === user.subrole)) {
+        throw new InputError(
+          'subrole',
+          `subrole ${shown(user.subrole)} is no subrole of customer ${customer.id} (${customer.subroles.map((s) => s.code).join(', ')})`,
+        );
+      }
+      await store.putCustomer(customer);
+      const existing = await store.getUser({ email: user.email });
+      // Replacing a user keeps what identifies it: its id, when it was made, and where it came from (a seed stays a seed).
+      const record: UserRecord =
+        existing === undefined ? user : { ...user, id: existing.id, createdAt: existing.createdAt, source: existing.source, version: existing.version + 1 };
+      const result = await store.putUser(record, existing?.version);
+      if (result !== 'ok')
+        throw new InputError('email', `${user.email} was ${result === 'email-taken' ? 'taken' : 'changed'} by another request meanwhile: try again`);
+      return viewOf(record, customer);
     },
     async list() {
-      return (await store.listUsers()).map(viewOf);
+      const [users, customers] = await Promise.all([store.listUsers(), store.listCustomers()]);
+      const byId = new Map(customers.map((customer) => [customer.id, customer]));
+      return users.map((user) => viewOf(user, byId.get(user.customerId)));
     },
     async remove(email) {
-      if (!(await store.removeUser(email.trim().toLowerCase()))) throw new NotFoundError(`no user ${email.slice(0, 254)}`);
+      const user = await store.getUser({ email: email.trim().toLowerCase() });
+      if (user === undefined) throw new NotFoundError(`no user ${email.slice(0, 254)}`);
+      const now = clock();
+      const removed: UserRecord = { ...user, status: 'REMOVED', signInsFrom: now, updatedAt: now, version: user.version + 1 };
+      if ((await store.putUser(removed, user.version)) !== 'ok') throw new InputError('email', `${user.email} changed meanwhile: try again`);
     },
+    seed: () => store.seed(seeds.customers, seeds.users),
   };
 }
 
@@ -33,6 +64,6 @@ export function createUserDirectory(store: Store): UserDirectory {
  * Who a forced success (`Prefer: code=200` on sign-in or refresh) signs in: the demo user, else the first user the
  * mock has, else the demo user as the package defines it (not stored: its tokens then name a user the store lacks).
  */
-export async function demoOrFirstUser(store: Store): Promise<UserRecord> {
-  return (await store.getUser(DEMO_USER.email)) ?? (await store.listUsers())[0] ?? parseUser(DEMO_USER, 'seed');
+export async function demoOrFirstUser(store: Store, now: number): Promise<UserRecord> {
+  return (await store.getUser({ email: DEMO_USER.email })) ?? (await store.listUsers())[0] ?? parseUser(DEMO_USER, 'seed', now).user;
 }

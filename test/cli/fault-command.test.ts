@@ -9,6 +9,7 @@ import type { Io } from '../../src/io.ts';
 import { DEMO_USER } from '../../src/users/user.ts';
 import { runCli as cli, type CliRun as Run, startCli } from '../support/cli.ts';
 import { logout, mockOn, useMock } from '../support/mock.ts';
+import { AUTH_OPERATION_NAMES } from '../../src/operations/index.ts';
 
 const mock = useMock({}, { resetAfterEach: true });
 
@@ -266,7 +267,7 @@ describe('bad input', () => {
   it('fault arm --operation takes what the running mock serves: an unknown name → exit 2, the mock naming the operations it has', async () => {
     const run = await fault('arm', '500', '--operation', 'signin');
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('match.operation must be one of sign-in, refresh, logout, *, got "signin"');
+    expect(run.stderr).toContain(`match.operation must be one of ${AUTH_OPERATION_NAMES.join(', ')}, *, got "signin"`);
     expect(await mock.faults.list()).toEqual([]);
   });
 

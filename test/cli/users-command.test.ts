@@ -18,13 +18,13 @@ describe('users add', () => {
   it('adds a user who can then sign in; the output names it and never the password', async () => {
     const run = await users('add', '--email', 'Ada@Example.com', '--password', 'Correct-Horse-9', '--given-name', 'Ada', '--role', 'customer');
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^ada@example\.com can sign in: sub [0-9a-f-]{36}, role customer/);
+    expect(run.stdout).toMatch(/^ada@example\.com can sign in: id [0-9a-f-]{36}, sub [0-9a-f-]{36}, role customer, customer example\.com \([0-9a-f-]{36}\), subrole owner, 13 permissions$/m);
     expect(run.stdout + run.stderr).not.toContain('Correct-Horse-9');
     expect(await signIn('ada@example.com', 'Correct-Horse-9')).toBe(200);
     expect(await signIn('ada@example.com', 'wrong')).toBe(400);
   });
 
-  it('every field reaches the user (--json), repeatable --permission, --disabled refuses its sign-in', async () => {
+  it('every field reaches the user (--json), repeatable --permission, --disabled (INACTIVE) refuses its sign-in', async () => {
     const run = await users(
       'add',
       '--email',
@@ -43,6 +43,10 @@ describe('users add', () => {
       '3f2a6c1e-8b7d-4e5f-9a0b-1c2d3e4f5a6b',
       '--customer-name',
       'Navy',
+      '--subrole',
+      'risk_analyst',
+      '--mobile',
+      '+16075550100',
       '--permission',
       'case:read',
       '--permission',
@@ -53,15 +57,20 @@ describe('users add', () => {
     expect(run.code, run.stderr).toBe(0);
     const user = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(user).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       email: 'grace@example.com',
       sub: 'cust-grace',
       role: 'admin',
       given_name: 'Grace',
       family_name: 'Hopper',
+      mobile: '+16075550100',
       customer_id: '3f2a6c1e-8b7d-4e5f-9a0b-1c2d3e4f5a6b',
       customer_name: 'Navy',
+      subrole: 'risk_analyst',
+      status: 'INACTIVE',
+      is_email_verified: true,
+      is_first_login: false,
       permissions: ['case:read', 'case:write'],
-      disabled: true,
       source: 'runtime',
     });
     expect(await signIn('grace@example.com', 'pw-Grace-1')).toBe(400);
@@ -86,10 +95,10 @@ describe('users list', () => {
     const run = await users('list');
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^EMAIL +SUB +ROLE +NAME +CUSTOMER +PERMISSIONS +STATE +SOURCE$/);
+    expect(lines[0]).toMatch(/^EMAIL +ID +ROLE +NAME +CUSTOMER +SUBROLE +PERMISSIONS +STATUS +SOURCE$/);
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(/^customer@example\.com +00000000-0000-4000-8000-000000000001 +customer +Sandbox Customer Admin +Sandbox +13 +enabled +seed/);
-    expect(lines[2]).toMatch(/^ada@example\.com .* disabled +added \(reset forgets\)$/);
+    expect(lines[1]).toMatch(/^customer@example\.com +00000000-0000-4000-8000-000000000001 +customer +Sandbox Customer Admin +Sandbox +owner +13 +ACTIVE +seed/);
+    expect(lines[2]).toMatch(/^ada@example\.com .* owner +13 +INACTIVE +added \(reset forgets\)$/);
     expect(run.stdout).not.toContain('Secret-Ada-1');
     expect(run.stdout).not.toContain(DEMO_USER.password);
   });

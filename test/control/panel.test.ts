@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEFAULT_SPEC_PATH } from '../../src/contract/document.ts';
+import { AUTH_OPERATION_NAMES } from '../../src/operations/index.ts';
 import { NETWORK_FAULTS } from '../../src/faults/fault.ts';
 import type { Mock } from '../../src/mock.ts';
 import { TOKEN_KINDS } from '../../src/tokens/issuer.ts';
@@ -238,10 +239,10 @@ describe('QA panel, in Chromium', () => {
     await expect(panel.locator('img').count()).resolves.toBe(0);
     // The buttons follow the chosen operation: sign-in does not document 429, so neither it nor "every operation" offers it.
     const operation = panel.getByLabel('Operation', { exact: true });
+    // Every operation the mock serves, the one a fault targets when it names none first, then every operation (*).
     expect(await operation.locator('option').evaluateAll((options) => options.map((o) => o.getAttribute('value')))).toEqual([
       'logout',
-      'sign-in',
-      'refresh',
+      ...AUTH_OPERATION_NAMES.filter((name) => name !== 'logout'),
       '*',
     ]);
     await operation.selectOption('sign-in');
@@ -614,13 +615,16 @@ describe('QA panel, in Chromium', () => {
       expect(new Set(html.match(/<style[^>]*>/g))).toEqual(new Set([`<style nonce="${nonce}">`]));
       const data = JSON.parse(/<script type="application\/json" id="panel-data">([^<]*)<\/script>/.exec(html)![1]!);
       // Each served operation with its path and documented statuses, from the contract; then "every operation".
-      expect(data.operations.map((o: { name: string; method: string; path: string }) => [o.name, o.method, o.path])).toEqual([
+      const served = data.operations.map((o: { name: string; method: string; path: string }) => [o.name, o.method, o.path]);
+      expect(served.slice(0, 3)).toEqual([
         ['logout', 'POST', '/auth/api/v1/customer/logout'],
         ['sign-in', 'POST', '/auth/api/v1/customer/sign-in'],
         ['refresh', 'POST', '/auth/api/v1/refresh-token/customer'],
-        ['*', '', '/auth/api/v1/…'],
       ]);
-      for (const operation of data.operations.slice(0, 3)) {
+      expect(served).toContainEqual(['update-customer-user', 'PATCH', '/auth/api/v1/customers/{customerID}/users/{userID}']);
+      expect(served.at(-1)).toEqual(['*', '', '/auth/api/v1/…']);
+      expect(served).toHaveLength(AUTH_OPERATION_NAMES.length + 1);
+      for (const operation of data.operations.slice(0, -1)) {
         const contract = mock.contract.operations.get(operation.name)!;
         expect(operation.statuses).toEqual(contract.statuses.map((status) => ({ status, description: contract.descriptions.get(status) })));
       }

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/faults/fault.ts';
 import type { Mock } from '../../src/mock.ts';
 import { MemoryStore } from '../../src/state/memory-store.ts';
-import { DEFAULT_PERMISSIONS, DEMO_USER } from '../../src/users/user.ts';
+import { ALL_PERMISSIONS } from '../../src/users/customers.ts';
+import { DEMO_USER } from '../../src/users/user.ts';
 import { decode } from '../support/crafted.ts';
 import { type Answer, control, DEMO, failingStore, logout, mockOn, signedIn, signIn, violations } from '../support/mock.ts';
 
@@ -320,7 +321,7 @@ describe('7. success → 200 per the schema, a new sign-in', () => {
       is_email_verified: true,
     });
     expect(body.data.customer_details).toEqual({ id: DEMO_USER.customer_id, name: 'Sandbox' });
-    expect(body.data.permissions).toEqual([...DEFAULT_PERMISSIONS]);
+    expect(body.data.permissions).toEqual([...ALL_PERMISSIONS]);
     expect(body.data.subrole).toEqual({ id: '00000000-0000-4000-8000-000000000002', code: 'owner', label: 'Owner' });
     expect(body.data).not.toHaveProperty('data');
     for (const field of ['access_token', 'id_token', 'refresh_token']) expect(typeof body.data[field]).toBe('string');
@@ -361,6 +362,7 @@ describe('7. success → 200 per the schema, a new sign-in', () => {
     const minted = (
       await control(mock.url, 'POST', '/__mock/tokens', {
         sub: DEMO_USER.sub,
+        customer_id: DEMO_USER.customer_id,
         claims: { email: DEMO.email, given_name: 'Sandbox', family_name: 'Customer Admin' },
       })
     ).body as { token: string; idToken: string; refreshToken: string };
@@ -369,7 +371,13 @@ describe('7. success → 200 per the schema, a new sign-in', () => {
     expect(access?.header).toEqual(mintedAccess?.header);
     expect(id?.header.kid).not.toBe(access?.header.kid);
     expect(Object.keys(id?.payload ?? {}).sort()).toEqual(Object.keys(mintedId?.payload ?? {}).sort());
-    expect(Object.keys(access?.payload ?? {}).sort()).toEqual(Object.keys(mintedAccess?.payload ?? {}).sort());
+    // The user's attributes ride in the id token only, as Cognito's access tokens carry none; `claims` put them in both.
+    const attributes = ['email', 'given_name', 'family_name'];
+    expect(Object.keys(access?.payload ?? {}).sort()).toEqual(
+      Object.keys(mintedAccess?.payload ?? {})
+        .filter((claim) => !attributes.includes(claim))
+        .sort(),
+    );
     for (const [ours, theirs] of [
       [id, mintedId],
       [access, mintedAccess],
@@ -386,8 +394,11 @@ describe('7. success → 200 per the schema, a new sign-in', () => {
       given_name: 'Sandbox',
       family_name: 'Customer Admin',
       'custom:role': 'customer',
+      'custom:id': DEMO_USER.id,
+      'custom:customer_id': DEMO_USER.customer_id,
       aud: mock.config.clientId,
     });
+    expect(access?.payload.email).toBeUndefined();
     expect(access?.payload).toMatchObject({ sub: DEMO_USER.sub, token_use: 'access', client_id: mock.config.clientId, scope: 'aws.cognito.signin.user.admin' });
     // The refresh token is opaque (a 5-part JWE), as minted.
     expect(refreshToken.split('.')).toHaveLength(5);

@@ -9,7 +9,8 @@ import { crc32 } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseFault } from '../../src/faults/fault.ts';
 import { createFileStore } from '../../src/state/file-store.ts';
-import type { Store, UserRecord } from '../../src/state/store.ts';
+import type { UserRecord } from '../../src/state/records.ts';
+import type { Store } from '../../src/state/store.ts';
 import { type BinProcess, spawnBin } from '../support/bin.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -119,19 +120,24 @@ describe('a mock with --state-file, killed with SIGKILL mid-load and restarted',
   });
 });
 
-/** A user record as the sign-in issue's services put it (the digest is not checked by the store). */
+/** A user record as the operations put it (the digest is not checked by the store). */
 const user = (email: string): UserRecord => ({
+  id: `id-${email}`,
+  sub: `sub-${email}`,
   email,
   passwordSalt: 'c2FsdA',
   passwordDigest: 'ZGlnZXN0',
-  sub: `sub-${email}`,
   role: 'customer',
   givenName: 'Crash',
   familyName: 'Test',
   customerId: 'c-1',
-  customerName: 'Crash Ltd',
-  permissions: ['read'],
-  disabled: false,
+  subrole: 'owner',
+  status: 'ACTIVE',
+  isEmailVerified: true,
+  isFirstLogin: false,
+  createdAt: 1_700_000_000_000,
+  updatedAt: 1_700_000_000_000,
+  version: 1,
   source: 'runtime',
 });
 
@@ -148,10 +154,11 @@ const loop = async () => {
   for (;;) {
     const n = next++;
     const email = 'u' + n + '@example.com';
-    await store.putUser({ ...${JSON.stringify(user(''))}, email, sub: 'sub-' + email });
+    const record = { ...${JSON.stringify(user(''))}, email, id: 'id-' + email, sub: 'sub-' + email };
+    await store.putUser(record);
     process.stdout.write('put ' + email + '\\n');
     if (n % 5 === 0) {
-      await store.removeUser(email);
+      await store.putUser({ ...record, status: 'REMOVED', version: 2 }, 1);
       process.stdout.write('removed ' + email + '\\n');
     }
   }
@@ -201,7 +208,7 @@ describe('users in a state file, written by a process killed with SIGKILL', () =
         'acknowledged removals undone by the crash',
       ).toEqual([]);
       expect(removed.size).toBeGreaterThan(50);
-      expect(await store.getUser('u1@example.com')).toEqual(user('u1@example.com'));
+      expect(await store.getUser({ email: 'u1@example.com' })).toEqual(user('u1@example.com'));
     } finally {
       await store.close();
     }
@@ -280,7 +287,7 @@ describe('starting on a state file that is not clean', () => {
     expect(readFileSync(path, 'utf8')).toBe(content);
   });
 
-  it('loads a version 1 file (before users were kept), then keeps users in it as version 2', async () => {
+  it('loads a version 1 file (before users were kept), then keeps users in it as version 3', async () => {
     const path = fresh();
     const now = Date.now();
     const token = { jti: 'j1', sid: 's1', sub: 'u1', tokenUse: 'access', role: 'customer', kind: 'valid', iat: 1, exp: 2 };
@@ -299,10 +306,42 @@ describe('starting on a state file that is not clean', () => {
     await store.putUser(user('new@example.com'));
     await store.close();
     opened.length = 0;
-    expect(readFileSync(path, 'utf8').split('\n')[0]).toContain('"v":2');
+    expect(readFileSync(path, 'utf8').split('\n')[0]).toContain('"v":3');
     const reopened = await open(path);
     expect(await reopened.listUsers()).toEqual([user('new@example.com')]);
     expect(await reopened.firstRevoked(['jti:none', 'sid:old'], now)).toBe('sid:old');
+  });
+
+  it('loads a version 2 file: its users keyed by email become users by id, disabled ones INACTIVE, and it counts as seeded', async () => {
+    const path = fresh();
+    const earlier = (email: string, disabled: boolean) => ({
+      email,
+      passwordSalt: 'c2FsdA',
+      passwordDigest: 'ZGlnZXN0',
+      sub: `00000000-0000-4000-8000-0000000000${email.length}`,
+      role: 'customer',
+      givenName: 'Old',
+      familyName: 'Format',
+      customerId: '00000000-0000-4000-8000-000000000003',
+      customerName: 'Sandbox',
+      permissions: ['case:read'],
+      disabled,
+      source: 'seed',
+    });
+    writeFileSync(
+      path,
+      record('{"t":"h","app":"worth-auth-mock","v":2}') +
+        record(JSON.stringify({ t: 'u', u: earlier('ann@example.com', true) })) +
+        record(JSON.stringify({ t: 'u', u: earlier('bobby@example.com', false) })) +
+        record(JSON.stringify({ t: 'U', e: 'bobby@example.com' })),
+    );
+    const store = await open(path);
+    const [ann] = await store.listUsers();
+    expect(await store.listUsers()).toHaveLength(1);
+    expect(ann).toMatchObject({ id: ann?.sub, email: 'ann@example.com', status: 'INACTIVE', subrole: 'owner', permissions: ['case:read'] });
+    // The earlier version seeded at every start: an operator's deactivation of a seed user survives the next seeding.
+    await store.seed([], [{ ...(ann as UserRecord), status: 'ACTIVE' }]);
+    expect((await store.getUser({ email: 'ann@example.com' }))?.status).toBe('INACTIVE');
   });
 
   it('starts empty from an empty file, and says so', async () => {

@@ -8,7 +8,8 @@ import { createFileStore } from '../../src/state/file-store.ts';
 import type { JournalEntry } from '../../src/state/journal.ts';
 import { MemoryStore } from '../../src/state/memory-store.ts';
 import { createRedisStore } from '../../src/state/redis-store.ts';
-import type { Store, StoreOptions, TokenRecord, UserRecord } from '../../src/state/store.ts';
+import type { CustomerRecord, OutboxMessage, TokenRecord, UserRecord } from '../../src/state/records.ts';
+import type { Store, StoreOptions } from '../../src/state/store.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
 
 type Backend = {
@@ -78,19 +79,39 @@ const entry = (i: number, sub = `u${i}`): JournalEntry => ({
 });
 
 const user = (name: string, source: UserRecord['source'] = 'runtime', extra: Partial<UserRecord> = {}): UserRecord => ({
+  id: `id-${name}`,
+  sub: `sub-${name}`,
   email: `${name}@example.com`,
   passwordSalt: `salt-${name}`,
   passwordDigest: `digest-${name}`,
-  sub: `sub-${name}`,
   role: 'customer',
   givenName: name,
   familyName: 'Tester',
-  customerId: `c-${name}`,
-  customerName: `${name} Ltd`,
-  permissions: ['read', 'write'],
-  disabled: false,
+  customerId: 'c-1',
+  subrole: 'owner',
+  status: 'ACTIVE',
+  isEmailVerified: true,
+  isFirstLogin: false,
+  createdAt: 1_700_000_000_000,
+  updatedAt: 1_700_000_000_000,
+  version: 1,
   source,
   ...extra,
+});
+const customer = (id: string, source: CustomerRecord['source'] = 'seed'): CustomerRecord => ({
+  id,
+  name: `${id} Ltd`,
+  subroles: [{ id: `${id}-owner`, code: 'owner', label: 'Owner', displayName: 'Owner', permissions: ['case:read'], assignable: false }],
+  createdAt: 1_700_000_000_000,
+  source,
+});
+const message = (i: number, kind: OutboxMessage['kind'] = 'invitation', recipient = `r${i}@example.com`): OutboxMessage => ({
+  id: `m${i}`,
+  kind,
+  recipient,
+  at: new Date(1_700_000_000_000 + i).toISOString(),
+  token: `t${i}`,
+  link: `http://localhost:3000/invite/t${i}`,
 });
 
 describe.each(backends)('$name store', (backend) => {
@@ -150,42 +171,98 @@ describe.each(backends)('$name store', (backend) => {
   });
 
   describe('users', () => {
-    it('puts, gets, lists in the order first put, and removes by email', async () => {
+    it('puts, gets by id, email or sub, and lists in the order first put', async () => {
       const store = await open();
       expect(await store.listUsers()).toEqual([]);
-      expect(await store.getUser('ann@example.com')).toBeUndefined();
-      await store.putUser(user('ann', 'seed'));
-      await store.putUser(user('bob'));
-      await store.putUser(user('cat'));
-      expect(await store.getUser('bob@example.com')).toEqual(user('bob'));
-      expect(await store.listUsers()).toEqual([user('ann', 'seed'), user('bob'), user('cat')]);
-      expect(await store.removeUser('bob@example.com')).toBe(true);
-      expect(await store.removeUser('bob@example.com')).toBe(false);
-      expect(await store.getUser('bob@example.com')).toBeUndefined();
-      // Removed, then put again: it is first put anew, so it goes last.
-      await store.putUser(user('bob'));
-      expect((await store.listUsers()).map((u) => u.email)).toEqual(['ann@example.com', 'cat@example.com', 'bob@example.com']);
+      expect(await store.getUser({ email: 'ann@example.com' })).toBeUndefined();
+      for (const name of ['ann', 'bob', 'cat']) expect(await store.putUser(user(name))).toBe('ok');
+      expect(await store.getUser({ id: 'id-bob' })).toEqual(user('bob'));
+      expect(await store.getUser({ email: 'bob@example.com' })).toEqual(user('bob'));
+      expect(await store.getUser({ sub: 'sub-bob' })).toEqual(user('bob'));
+      expect(await store.listUsers()).toEqual([user('ann'), user('bob'), user('cat')]);
+      await store.putUser(user('dan', 'runtime', { customerId: 'c-2' }));
+      expect((await store.listUsers('c-2')).map((u) => u.email)).toEqual(['dan@example.com']);
     });
 
-    it('replaces the user with the same email, keeping its place', async () => {
+    it('replaces a user by its id, keeping its place; a new email frees the old one and a new sub is found by it', async () => {
       const store = await open();
       await store.putUser(user('ann'));
       await store.putUser(user('bob'));
-      const changed = user('ann', 'seed', { passwordDigest: 'other', permissions: [], disabled: true, role: 'admin' });
-      await store.putUser(changed);
-      expect(await store.getUser('ann@example.com')).toEqual(changed);
+      const changed = user('ann', 'runtime', { email: 'anne@example.com', sub: 'sub-anne', version: 2 });
+      expect(await store.putUser(changed)).toBe('ok');
       expect(await store.listUsers()).toEqual([changed, user('bob')]);
+      expect(await store.getUser({ email: 'ann@example.com' })).toBeUndefined();
+      expect(await store.getUser({ sub: 'sub-ann' })).toBeUndefined();
+      expect(await store.getUser({ sub: 'sub-anne' })).toEqual(changed);
+      expect(await store.putUser(user('cat', 'runtime', { email: 'ann@example.com' }))).toBe('ok');
     });
 
-    it('keeps the seed users on reset and forgets the runtime ones', async () => {
+    it('keeps emails unique: another user with the email is refused, a removed one frees it', async () => {
       const store = await open();
-      await store.putUser(user('seeded', 'seed'));
-      await store.putUser(user('added'));
-      await store.putUser(user('also-seeded', 'seed'));
+      await store.putUser(user('ann'));
+      expect(await store.putUser(user('other', 'runtime', { email: 'ann@example.com' }))).toBe('email-taken');
+      expect(await store.getUser({ email: 'ann@example.com' })).toEqual(user('ann'));
+      const removed = user('ann', 'runtime', { status: 'REMOVED', version: 2 });
+      expect(await store.putUser(removed)).toBe('ok');
+      // A removed user is gone from listings and email look-ups, but its sub still finds it (its tokens stay refused).
+      expect(await store.listUsers()).toEqual([]);
+      expect(await store.getUser({ email: 'ann@example.com' })).toBeUndefined();
+      expect(await store.getUser({ sub: 'sub-ann' })).toEqual(removed);
+      expect(await store.putUser(user('other', 'runtime', { email: 'ann@example.com' }))).toBe('ok');
+    });
+
+    it('compares and sets: a put from a version that is no longer stored is refused', async () => {
+      const store = await open();
+      expect(await store.putUser(user('ann'), 0)).toBe('changed');
+      await store.putUser(user('ann'));
+      expect(await store.putUser(user('ann', 'runtime', { version: 2, givenName: 'first' }), 1)).toBe('ok');
+      expect(await store.putUser(user('ann', 'runtime', { version: 2, givenName: 'second' }), 1)).toBe('changed');
+      expect((await store.getUser({ id: 'id-ann' }))?.givenName).toBe('first');
+    });
+
+    it('of 20 concurrent changes from one version, exactly one is stored', async () => {
+      const store = await open();
+      await store.putUser(user('ann'));
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.putUser(user('ann', 'runtime', { version: 2, givenName: `g${i}` }), 1)));
+      expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+    });
+  });
+
+  describe('customers, seeding and the outbox', () => {
+    it('puts and gets customers, listed in the order first put', async () => {
+      const store = await open();
+      await store.putCustomer(customer('c-1'));
+      await store.putCustomer(customer('c-2', 'runtime'));
+      await store.putCustomer({ ...customer('c-1'), name: 'renamed' });
+      expect(await store.getCustomer('c-1')).toEqual({ ...customer('c-1'), name: 'renamed' });
+      expect(await store.getCustomer('c-3')).toBeUndefined();
+      expect((await store.listCustomers()).map((c) => c.id)).toEqual(['c-1', 'c-2']);
+    });
+
+    it('seeds a fresh store with everything; later seeding adds only what it never had, so an operator\'s change or removal stays', async () => {
+      const store = await open();
+      await store.seed([customer('c-1')], [user('ann', 'seed'), user('bob', 'seed')]);
+      expect(await store.listUsers()).toEqual([user('ann', 'seed'), user('bob', 'seed')]);
+      await store.putUser(user('ann', 'seed', { status: 'INACTIVE', version: 2 }), 1);
+      await store.putUser(user('bob', 'seed', { status: 'REMOVED', version: 2 }), 1);
+      await store.seed([customer('c-1'), customer('c-2')], [user('ann', 'seed'), user('bob', 'seed'), user('cat', 'seed')]);
+      expect(await store.listUsers()).toEqual([user('ann', 'seed', { status: 'INACTIVE', version: 2 }), user('cat', 'seed')]);
+      expect((await store.listCustomers()).map((c) => c.id)).toEqual(['c-1', 'c-2']);
+      // A reset forgets everything, the seeded mark too: seeding restores the seeds as given.
       await store.reset();
-      expect(await store.listUsers()).toEqual([user('seeded', 'seed'), user('also-seeded', 'seed')]);
-      expect(await store.getUser('added@example.com')).toBeUndefined();
-      expect(await store.removeUser('added@example.com')).toBe(false);
+      expect(await store.listUsers()).toEqual([]);
+      await store.seed([customer('c-1')], [user('ann', 'seed')]);
+      expect(await store.listUsers()).toEqual([user('ann', 'seed')]);
+    });
+
+    it('keeps the newest outboxSize messages, filtered by recipient and kind; a reset empties it', async () => {
+      const store = await open(undefined, { outboxSize: 3 });
+      for (let i = 1; i <= 4; i++) await store.appendMessage(message(i, i % 2 ? 'invitation' : 'password-reset', i < 3 ? 'a@example.com' : `r${i}@example.com`));
+      expect((await store.listMessages({})).map((m) => m.id)).toEqual(['m2', 'm3', 'm4']);
+      expect(await store.listMessages({ recipient: 'a@example.com' })).toEqual([message(2, 'password-reset', 'a@example.com')]);
+      expect((await store.listMessages({ kind: 'invitation' })).map((m) => m.id)).toEqual(['m3']);
+      await store.reset();
+      expect(await store.listMessages({})).toEqual([]);
     });
   });
 
@@ -297,6 +374,7 @@ describe.each(backends)('$name store', (backend) => {
     const store = await open();
     const now = Date.now();
     await store.putUser(user('runtime'));
+    await store.appendMessage(message(1));
     await store.revoke('sid:r', now + 60_000, now);
     await store.recordTokens([token(1)]);
     await store.addFault(fault({ status: 500 }));
@@ -307,6 +385,7 @@ describe.each(backends)('$name store', (backend) => {
     expect(await store.listFaults(now)).toEqual([]);
     expect(await store.listRequests({})).toEqual([]);
     expect(await store.listUsers()).toEqual([]);
+    expect(await store.listMessages({})).toEqual([]);
     expect(await store.revoke('sid:r', now + 60_000, now)).toBe(true);
   });
 
@@ -316,13 +395,16 @@ describe.each(backends)('$name store', (backend) => {
       const namespace = backend.namespace();
       const first = await open(namespace);
       const now = Date.now();
-      await first.putUser(user('seeded', 'seed'));
+      await first.seed([customer('c-1')], [user('seeded', 'seed')]);
       await first.putUser(user('dropped-by-reset'));
       await first.reset();
+      await first.seed([customer('c-1')], [user('seeded', 'seed')]);
       await first.putUser(user('after-reset'));
       await first.putUser(user('removed'));
-      await first.putUser(user('seeded', 'seed', { disabled: true }));
-      await first.removeUser('removed@example.com');
+      await first.putUser(user('seeded', 'seed', { status: 'INACTIVE', version: 2 }), 1);
+      await first.putUser(user('removed', 'runtime', { status: 'REMOVED', version: 2 }), 1);
+      await first.putCustomer(customer('c-2', 'runtime'));
+      await first.appendMessage(message(1));
       await first.revoke('sid:kept', now + 60_000, now);
       await first.revoke('sid:lapsed', now + 1, now);
       await first.recordTokens([token(1), token(2)]);
@@ -339,7 +421,13 @@ describe.each(backends)('$name store', (backend) => {
       expect(await second.listTokens()).toEqual([token(1), token(2)]);
       expect(await second.listFaults(now)).toEqual([{ ...armed, remaining: 1, hits: 1, evaluations: 1 }]);
       expect(await second.listRequests({})).toEqual([entry(1)]);
-      expect(await second.listUsers()).toEqual([user('seeded', 'seed', { disabled: true }), user('after-reset')]);
+      expect(await second.listUsers()).toEqual([user('seeded', 'seed', { status: 'INACTIVE', version: 2 }), user('after-reset')]);
+      expect(await second.getUser({ sub: 'sub-removed' })).toEqual(user('removed', 'runtime', { status: 'REMOVED', version: 2 }));
+      expect((await second.listCustomers()).map((c) => c.id)).toEqual(['c-1', 'c-2']);
+      expect(await second.listMessages({})).toEqual([message(1)]);
+      // Seeded before: seeding again keeps the operator's deactivation.
+      await second.seed([customer('c-1')], [user('seeded', 'seed')]);
+      expect((await second.getUser({ id: 'id-seeded' }))?.status).toBe('INACTIVE');
     });
 
   if (backend.shared)
@@ -359,19 +447,19 @@ describe.each(backends)('$name store', (backend) => {
     });
 
   if (backend.shared)
-    it('shares users between two stores on one namespace; a reset on either keeps the seed users for both', async () => {
+    it('shares users between two stores on one namespace: one email, one winner; a seed either made is seen by both', async () => {
       const namespace = backend.namespace();
       const [a, b] = [await open(namespace), await open(namespace)];
-      await a.putUser(user('seeded', 'seed'));
-      await b.putUser(user('from-b'));
-      await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).putUser(user(`many-${i}`))));
-      expect(await a.getUser('from-b@example.com')).toEqual(user('from-b'));
-      expect(await b.getUser('seeded@example.com')).toEqual(user('seeded', 'seed'));
+      await a.seed([customer('c-1')], [user('seeded', 'seed')]);
+      await b.seed([customer('c-1')], [user('seeded', 'seed')]);
+      await a.putUser(user('seeded', 'seed', { status: 'INACTIVE', version: 2 }), 1);
+      // A replica starting later seeds again: the deactivation stays for both.
+      await b.seed([customer('c-1')], [user('seeded', 'seed')]);
+      expect((await b.getUser({ email: 'seeded@example.com' }))?.status).toBe('INACTIVE');
+      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).putUser(user(`claimant-${i}`, 'runtime', { email: 'one@example.com' }))));
+      expect(claims.filter((r) => r === 'ok')).toHaveLength(1);
       expect(await a.listUsers()).toEqual(await b.listUsers());
-      expect(await a.listUsers()).toHaveLength(12);
-      expect(await a.removeUser('from-b@example.com')).toBe(true);
-      expect(await b.removeUser('from-b@example.com')).toBe(false);
       await b.reset();
-      expect(await a.listUsers()).toEqual([user('seeded', 'seed')]);
+      expect(await a.listUsers()).toEqual([]);
     });
 });

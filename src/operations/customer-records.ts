@@ -1,0 +1,75 @@
+import type { CustomerRecord, SubroleRecord, UserRecord } from '../state/records.ts';
+import { subroleOf } from '../users/customers.ts';
+
+/**
+ * A customer's user as the Auth Service's pages show it, built from state: the list's record (Get Customer Users)
+ * and the by-id record (Get Customer User By ID: no `ext_auth_ref_id`, plus `company_details`, its subrole with
+ * `role_id`). Times are RFC 3339 with a zone (`format: date-time`; the by-id page's example has none, which fails its
+ * own schema), `mobile` is left out when the user has none (never the `null` the examples show), audit ids when
+ * nobody made the change (seed users).
+ */
+export function listRecord(user: UserRecord, customer: CustomerRecord): Record<string, unknown> {
+  const subrole = subroleOf(customer, user);
+  return {
+    ...common(user),
+    ext_auth_ref_id: user.sub,
+    status: status(user),
+    ...(subrole === undefined
+      ? {}
+      : { subrole: { id: subrole.id, code: subrole.code, display_name: subrole.displayName, label: subrole.label, ...described(subrole) } }),
+  };
+}
+
+/** The by-id record (see listRecord). */
+export function detailRecord(user: UserRecord, customer: CustomerRecord): Record<string, unknown> {
+  const subrole = subroleOf(customer, user);
+  return {
+    ...common(user),
+    status: status(user),
+    company_details: { id: customer.id, name: customer.name, is_active: true, created_at: iso(customer.createdAt), updated_at: iso(customer.createdAt) },
+    ...(subrole === undefined
+      ? {}
+      : {
+          subrole: {
+            id: subrole.id,
+            code: subrole.code,
+            display_name: subrole.displayName,
+            label: subrole.label,
+            ...(subrole.roleId === undefined ? {} : { role_id: subrole.roleId }),
+          },
+        }),
+  };
+}
+
+/** A subrole as Get Customer Subroles lists it. */
+export function subroleItem(subrole: SubroleRecord): Record<string, unknown> {
+  return { id: subrole.id, code: subrole.code, label: subrole.label, display_name: subrole.displayName };
+}
+
+function common(user: UserRecord): Record<string, unknown> {
+  return {
+    id: user.id,
+    first_name: user.givenName,
+    last_name: user.familyName,
+    email: user.email,
+    ...(user.mobile === undefined ? {} : { mobile: user.mobile }),
+    is_email_verified: user.isEmailVerified,
+    is_first_login: user.isFirstLogin,
+    created_at: iso(user.createdAt),
+    ...(user.createdBy === undefined ? {} : { created_by: user.createdBy }),
+    updated_at: iso(user.updatedAt),
+    ...(user.updatedBy === undefined ? {} : { updated_by: user.updatedBy }),
+  };
+}
+
+function described(subrole: SubroleRecord): Record<string, unknown> {
+  return subrole.description === undefined ? {} : { description: subrole.description };
+}
+
+function status(user: UserRecord): 'ACTIVE' | 'INACTIVE' {
+  return user.status === 'ACTIVE' ? 'ACTIVE' : 'INACTIVE';
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -4,21 +4,18 @@ import { createBodies } from './contract/bodies.ts';
 import { type Contract, loadContract, type OperationContract } from './contract/contract.ts';
 import { createControl, type ProviderStates } from './control/control-api.ts';
 import { createServices, type IssuedTokens, type Services, type TokenView } from './control/services.ts';
-import { SpecError } from './errors.ts';
-import type { Fault, FaultInput, FaultTargets } from './faults/fault.ts';
+import type { Fault, FaultInput } from './faults/fault.ts';
 import { armFaultsFile } from './faults/faults-file.ts';
 import { HangRegistry } from './faults/network.ts';
 import type { ArmedFault } from './faults/scope-warnings.ts';
 import { createApp } from './http/app.ts';
-import { createJournal, type Journal } from './http/journal-writer.ts';
-import { createOperationHandler, type OperationHandler } from './http/operation-handler.ts';
+import { createJournal } from './http/journal-writer.ts';
 import { createLogger } from './http/request-log.ts';
-import type { Route } from './http/router.ts';
 import { type HttpServer, listenHttp } from './http/server.ts';
 import { createAuthenticate } from './operations/authenticate.ts';
-import { createDecision } from './operations/decision.ts';
-import { AUTH_OPERATIONS, type AuthOperationName } from './operations/index.ts';
+import type { AuthOperationName } from './operations/index.ts';
 import type { OperationContext } from './operations/operation.ts';
+import { documentsOf, faultTargets, mountDocuments, type Served, type ServedDocument, serveAuthOperations } from './serve-operations.ts';
 import { createStore } from './state/create-store.ts';
 import type { JournalEntry, JournalFilter } from './state/journal.ts';
 import { createMockClock } from './state/mock-clock.ts';
@@ -58,8 +55,13 @@ export type Mock = {
   readonly url: string;
   /** `url` + base path: what an app points at (`…/auth/api/v1`). */
   readonly baseUrl: string;
-  /** Each Auth Service operation, by name: its full URL, path parameters as the spec writes them (`…/customers/{customerID}/users`). */
-  readonly urls: Readonly<Record<AuthOperationName, string>>;
+  /**
+   * Each operation it serves, by name (the Auth Service's, and a mounted document's by operationId, else `<method> <path>`):
+   * its full URL, path parameters as the spec writes them (`…/customers/{customerID}/users`).
+   */
+  readonly urls: Readonly<Record<AuthOperationName, string>> & Readonly<Record<string, string | undefined>>;
+  /** The documents it serves: the Auth Service's, then each mounted one (`--api`), with their base paths, gates and example problems. */
+  readonly apis: readonly (ServedDocument & { readonly operations: number })[];
   /** The bound port (the OS's choice for port 0). */
   readonly port: number;
   readonly config: Config;
@@ -105,9 +107,6 @@ export type Mock = {
   /** Stops listening, cuts held clients after 1 s, writes the request log's last lines, closes the store. Idempotent. */
   close(): Promise<void>;
 };
-
-/** An operation of the Auth Service as the mock serves it: the value, its contract, its route. */
-type Served = { readonly operation: (typeof AUTH_OPERATIONS)[number]; readonly contract: OperationContract; readonly route: Route<OperationHandler> };
 
 /**
  * Starts the mock: the composition root, the one place that builds every part. Throws ConfigError for a bad
@@ -181,9 +180,13 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
       basePath,
     };
     const journal = createJournal({ store, log: requestLog.log, knownPaths: [], clock });
-    const served = serveOperations(contract, context, { hangs, journal, basePath });
-    const panelOperations = served.map(({ operation, contract: found, route }) => ({
-      name: operation.name,
+    const serving = { context, hangs, journal };
+    const auth = serveAuthOperations(contract, basePath, serving);
+    // A status a mounted document does not document answers the Auth Service's shared body (logout documents each).
+    const shared = createBodies(contract.operations.get('logout') as OperationContract, config);
+    const served = await mountDocuments(config, auth, shared, serving);
+    const panelOperations = served.map(({ name, operation, contract: found, route }) => ({
+      name,
       contract: found,
       scopes: operation.scopes,
       path: route.path,
@@ -206,11 +209,12 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     });
     server.serve(
       createApp({
-        basePaths: [basePath],
+        basePaths: [...new Set(served.map((each) => each.document.basePath))],
         routes: served.map((each) => each.route),
         control: createControl({
           services,
-          operations: served.map(({ operation, route }) => ({ name: operation.name, method: route.method, path: route.path })),
+          operations: served.map(({ name, route }) => ({ name, method: route.method, path: route.path })),
+          apis: documentsOf(served),
           adminToken: config.adminToken,
           unsafeOpenAdmin: config.unsafeOpenAdmin,
           providerStates: providerStates(services),
@@ -231,38 +235,6 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     await stop();
     throw error;
   }
-}
-
-/**
- * The Auth Service's operations as the mock serves them, from the list and the spec: each found by its operationId,
- * decided by the shared scaffold and its own steps, routed by its method and path. Throws SpecError naming the
- * operations the spec lacks (by operationId), or what one of them needs.
- */
-function serveOperations(contract: Contract, context: OperationContext, http: { hangs: HangRegistry; journal: Journal; basePath: string }): Served[] {
-  const missing = AUTH_OPERATIONS.filter((operation) => !contract.operations.has(operation.name)).map((operation) => operation.name);
-  if (missing.length > 0) {
-    throw new SpecError(`the spec has no operation with the operationId ${missing.join(', ')}: the mock serves each Auth Service operation the spec names so`);
-  }
-  const served: Served[] = [];
-  for (const operation of AUTH_OPERATIONS) {
-    const found = contract.operations.get(operation.name) as OperationContract;
-    const handler = createOperationHandler({
-      name: operation.name,
-      decide: createDecision(operation, found, context),
-      body: operation.body,
-      bodies: createBodies(found, context.config),
-      hangs: http.hangs,
-      journal: http.journal,
-      maxBodyBytes: context.config.maxBodyBytes,
-    });
-    served.push({ operation, contract: found, route: { method: found.method.toUpperCase(), path: `${http.basePath}${found.path}`, target: handler } });
-  }
-  return served;
-}
-
-/** What a fault may target: each served operation's documented statuses and the scopes its requests carry. */
-function faultTargets(served: readonly Served[]): FaultTargets {
-  return new Map(served.map(({ operation, contract }) => [operation.name, { statuses: contract.statuses, scopes: operation.scopes }]));
 }
 
 /** Pact's state-change calls, answered by the provider states module (loaded at the first call). */
@@ -292,9 +264,8 @@ function mockOf(parts: {
   return {
     url,
     baseUrl: `${url}${basePath}`,
-    urls: Object.freeze(
-      Object.fromEntries(parts.served.map(({ operation, contract }) => [operation.name, `${url}${basePath}${contract.path}`])),
-    ) as Mock['urls'],
+    urls: Object.freeze(Object.fromEntries(parts.served.map(({ name, route }) => [name, `${url}${route.path}`]))) as Mock['urls'],
+    apis: documentsOf(parts.served),
     port,
     config: parts.config,
     contract: parts.contract,

@@ -23,8 +23,8 @@ export function probabilityArg(value: string): number {
 }
 
 /** A repeatable option's values, in the order given (`--permission`, `--consumer-version-selector`). */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** A repeatable `name=value` (`--claim`): the value parsed as JSON when it parses, else kept as the string typed. */

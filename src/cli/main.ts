@@ -61,6 +61,7 @@ function buildProgram(io: Io): Command {
   for (const row of OPTIONS) {
     const option = new Option(`${row.flag}${row.value ? ` ${row.value}` : ''}`, row.help).env(row.env);
     if (row.choices) option.choices(row.choices);
+    if (row.repeatable) option.argParser(collect);
     start.addOption(option);
   }
   start.action((_opts, command: Command) => runStart(command, io));

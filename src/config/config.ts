@@ -13,6 +13,14 @@ export const LOG_FORMATS = ['off', 'pretty', 'json'] as const;
 /** Request log format. */
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
+/** How the gate checks the bearer of a mounted document's operations: verified for real, present, or not at all. */
+export const GATE_MODES = ['verify', 'presence', 'off'] as const;
+/** One of GATE_MODES. */
+export type GateMode = (typeof GATE_MODES)[number];
+
+/** A document to mount beside the Auth Service: its file, and (in-process) its own gate and bound parameter. */
+export type ApiMount = { readonly path: string; readonly gate?: GateMode; readonly bind?: string };
+
 /** Everything the mock is configured with. Built only by `loadConfig`, frozen. */
 export type Config = {
   readonly port: number;
@@ -60,6 +68,12 @@ export type Config = {
   readonly resetTtlSeconds: number;
   /** Messages kept in the outbox (the newest). */
   readonly outboxSize: number;
+  /** Other OpenAPI documents to mount, each under its `servers[0]` path, behind the mock's bearer gate. */
+  readonly apis: readonly ApiMount[];
+  /** Each mounted document's gate, by its base path (`/case/api/v1` → `presence`); default `verify`. */
+  readonly apiGates: Readonly<Record<string, GateMode>>;
+  /** Each mounted document's path parameter naming the customer, by its base path; default `customerID`. */
+  readonly apiBinds: Readonly<Record<string, string>>;
 };
 
 /** What callers may pass: any subset, as typed values or as the strings argv and env give. */

@@ -1,7 +1,7 @@
 import type { Config } from './config.ts';
-import { ALGORITHMS, LOG_FORMATS } from './config.ts';
+import { ALGORITHMS, GATE_MODES, LOG_FORMATS } from './config.ts';
 import { MAX_TTL_SECONDS } from './limits.ts';
-import { basePath, bool, cookieName, host, integer, oneOf, optional, redisUrl, seconds, text, url } from './parsers.ts';
+import { apiMounts, basePath, bool, cookieName, host, integer, keyed, oneOf, optional, redisUrl, seconds, text, url } from './parsers.ts';
 
 /** One option of `start` and `startMock`: its flag, env var, default, help line and parser, in one row. */
 export type OptionRow<K extends keyof Config = keyof Config> = {
@@ -15,6 +15,8 @@ export type OptionRow<K extends keyof Config = keyof Config> = {
   readonly default: Config[K];
   readonly help: string;
   readonly choices?: readonly string[];
+  /** The flag may be given more than once (its env var then holds the values separated by commas). */
+  readonly repeatable?: boolean;
   /** Turns a typed value or the string argv/env gave into the config value; throws ConfigError naming `flag`. */
   readonly parse: (value: unknown, flag: string) => Config[K];
 };
@@ -302,6 +304,36 @@ export const OPTIONS: readonly OptionRow[] = [
     default: 1000,
     help: 'messages kept in the outbox, the newest (default 1000)',
     parse: integer(1, 1_000_000),
+  }),
+  row({
+    key: 'apis',
+    flag: '--api',
+    value: '<file>',
+    env: 'WORTH_MOCK_API',
+    default: [],
+    help: "mount another OpenAPI document under its servers[0] path, answered from its examples behind the mock's bearer gate (repeatable; env: files separated by commas)",
+    repeatable: true,
+    parse: apiMounts,
+  }),
+  row({
+    key: 'apiGates',
+    flag: '--api-gate',
+    value: '<basePath=mode>',
+    env: 'WORTH_MOCK_API_GATE',
+    default: {},
+    help: "a mounted document's gate, by its base path: verify (the token checked for real, the customer bound; default), presence (any bearer), off (repeatable)",
+    repeatable: true,
+    parse: keyed('mode', (value, flag) => oneOf(GATE_MODES)(value, flag)),
+  }),
+  row({
+    key: 'apiBinds',
+    flag: '--api-bind',
+    value: '<basePath=param>',
+    env: 'WORTH_MOCK_API_BIND',
+    default: {},
+    help: "a mounted document's path parameter that names the customer, by its base path (default customerID; repeatable)",
+    repeatable: true,
+    parse: keyed('param', text),
   }),
   row({
     key: 'seed',

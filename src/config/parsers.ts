@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import ms from 'ms';
 import { ConfigError } from '../errors.ts';
+import { type ApiMount, GATE_MODES, type GateMode } from './config.ts';
 
 /**
  * The parsers of the option table's rows (`config.ts`): each turns a typed value, or the string argv or an env var
@@ -106,5 +107,52 @@ export function seconds(min: number, max: number): (value: unknown, flag: string
       fail(flag, `must be whole seconds from ${min} to ${max} — a number (seconds) or a duration such as 90s, 5m, 1h — got ${JSON.stringify(value)}`);
     }
     return whole(parsed / 1000, flag);
+  };
+}
+
+/** The values of a repeatable option: an array as given, or one string (argv) or a comma-separated list (env). */
+function listOf(value: unknown): unknown[] {
+  const values = Array.isArray(value) ? value : [value];
+  return values.flatMap((each) =>
+    typeof each === 'string'
+      ? each
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part !== '')
+      : [each],
+  );
+}
+
+/**
+ * `--api`: documents to mount, as files (`case.yaml`), or in-process as `{ path, gate?, bind? }`. Throws ConfigError
+ * naming the flag for a value that is neither, or a gate that is not one of GATE_MODES.
+ */
+export function apiMounts(value: unknown, flag: string): ApiMount[] {
+  return listOf(value).map((entry) => {
+    if (typeof entry === 'string') return { path: text(entry, flag) };
+    if (!entry || typeof entry !== 'object') return fail(flag, `must be a file, or { path, gate?, bind? }, got ${JSON.stringify(entry)}`);
+    const { path, gate, bind } = entry as Record<string, unknown>;
+    return {
+      path: text(path, `${flag} path`),
+      ...(gate === undefined ? {} : { gate: oneOf(GATE_MODES)(gate, `${flag} gate`) as GateMode }),
+      ...(bind === undefined ? {} : { bind: text(bind, `${flag} bind`) }),
+    };
+  });
+}
+
+/** A repeatable `<basePath>=<value>` option (`--api-gate /case/api/v1=presence`), or an object by base path; each value parsed by `parse`. */
+export function keyed<T>(what: string, parse: (value: unknown, flag: string) => T): (value: unknown, flag: string) => Record<string, T> {
+  return (value, flag) => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      return Object.fromEntries(Object.entries(value).map(([base, each]) => [base.replace(/\/+$/, ''), parse(each, flag)]));
+    }
+    const out: Record<string, T> = {};
+    for (const entry of listOf(value)) {
+      const text_ = typeof entry === 'string' ? entry : '';
+      const eq = text_.lastIndexOf('=');
+      if (eq < 1 || !text_.startsWith('/')) fail(flag, `must be <basePath>=<${what}> (e.g. /case/api/v1=...), got ${JSON.stringify(entry)}`);
+      out[text_.slice(0, eq).replace(/\/+$/, '')] = parse(text_.slice(eq + 1), flag);
+    }
+    return out;
   };
 }

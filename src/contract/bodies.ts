@@ -4,12 +4,17 @@ import type { OperationContract } from './contract.ts';
  * An answer's JSON body as text, with its `Content-Length` (UTF-8 bytes) ready. Text, not a Buffer: node:http sends
  * a string body in one write together with the head, where a Buffer takes a second (writev) chunk.
  */
-export type Body = { readonly text: string; readonly contentLength: string };
+export type Body = { readonly text: string; readonly contentLength: string /** Its media type, when not `application/json`. */; readonly contentType?: string };
 
 /** Makes the body of each documented status from the spec's examples. */
 export type Bodies = {
-  /** The JSON body for `status`; `reason` goes into `message` only with detailed errors. Throws for an undocumented status. */
+  /**
+   * The JSON body for `status`; `reason` goes into `message` only with detailed errors. For a status the operation does
+   * not document, the fallback's body (the Auth Service's shared ones, for a mounted document); throws when there is none.
+   */
   of(status: number, reason: string): Body;
+  /** True when the operation documents `status`. */
+  documents(status: number): boolean;
 };
 
 /** `value` as a JSON body. */
@@ -19,7 +24,11 @@ export function jsonBody(value: unknown): Body {
 }
 
 /** Bodies are the spec's examples verbatim, serialized once; `--detailed-errors` swaps in the reason. */
-export function createBodies(contract: Pick<OperationContract, 'examples'>, options: { detailedErrors: boolean; badRequestCode: string | undefined }): Bodies {
+export function createBodies(
+  contract: Pick<OperationContract, 'examples' | 'statuses'>,
+  options: { detailedErrors: boolean; badRequestCode: string | undefined },
+  fallback?: Bodies,
+): Bodies {
   const examples = new Map<number, unknown>();
   for (const [status, example] of contract.examples) {
     const object = example !== null && typeof example === 'object' && !Array.isArray(example) ? (example as Record<string, unknown>) : undefined;
@@ -35,9 +44,10 @@ export function createBodies(contract: Pick<OperationContract, 'examples'>, opti
         const example = examples.get(status) as Record<string, unknown> | undefined;
         if (example && typeof example === 'object' && typeof example.message === 'string') return jsonBody({ ...example, message: reason });
       }
-      const body = fixed.get(status);
+      const body = fixed.get(status) ?? fallback?.of(status, reason);
       if (!body) throw new Error(`status ${status} is not documented`);
       return body;
     },
+    documents: (status) => contract.statuses.includes(status),
   };
 }

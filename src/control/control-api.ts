@@ -27,14 +27,25 @@ export type ControlHandler = (request: ControlRequest) => Promise<ControlAnswer>
 /** An operation the mock serves, as `GET /__mock/health` lists it: its name, method and path (the full path, under its base path). */
 export type ServedOperation = { readonly name: string; readonly method: string; readonly path: string };
 
-/** What `GET /__mock/health` answers: the mock is up, and what it serves (so a client need not know the base path). */
-export type Health = { readonly status: 'ok'; readonly operations: readonly ServedOperation[] };
+/** A document the mock serves, as `GET /__mock/health` lists it: its title, base path, gate, operations served, example problems. */
+export type ServedApi = {
+  readonly title: string;
+  readonly basePath: string;
+  readonly gate: string;
+  readonly operations: number;
+  readonly problems: readonly string[];
+};
+
+/** What `GET /__mock/health` answers: the mock is up, and what it serves (so a client need not know a base path). */
+export type Health = { readonly status: 'ok'; readonly apis: readonly ServedApi[]; readonly operations: readonly ServedOperation[] };
 
 /** What the control API is built from. */
 export type ControlDeps = {
   services: Services;
   /** The operations the mock serves, for `GET /__mock/health`. */
   operations: readonly ServedOperation[];
+  /** The documents they come from, for `GET /__mock/health`. */
+  apis: readonly ServedApi[];
   /** When set, every `/__mock` call must carry it in `X-Mock-Admin-Token`. */
   adminToken: string | undefined;
   /** `--unsafe-open-admin`: no admin token and no check of who calls. */
@@ -47,7 +58,8 @@ export function createControl(deps: ControlDeps): ControlHandler {
   const { services } = deps;
   const guard = createAdminGuard(deps);
   const ok = (body: unknown, status = 200): ControlAnswer => ({ status, body });
-  const health: Health = Object.freeze({ status: 'ok', operations: Object.freeze([...deps.operations]) });
+  const apis = deps.apis.map(({ title, basePath, gate, operations, problems }) => ({ title, basePath, gate, operations, problems }));
+  const health: Health = Object.freeze({ status: 'ok', apis, operations: Object.freeze([...deps.operations]) });
 
   return async (request) => {
     const route = trimSlashes(request.path) || '/__mock';

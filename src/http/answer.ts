@@ -13,12 +13,13 @@ import { corsHeaders } from './cors.ts';
 export function writeAnswer(req: IncomingMessage, res: ServerResponse, outcome: Outcome, body: Body, close: boolean): void {
   const reason = headerSafe(outcome.reason);
   // The usual answers' headers in one array of their size (pushing onto it would copy it to a larger one).
+  const contentType = body.contentType ?? 'application/json';
   const headers =
     outcome.challenge === undefined
-      ? ['content-type', 'application/json', 'cache-control', 'no-store', 'content-length', body.contentLength, 'x-mock-reason', reason]
+      ? ['content-type', contentType, 'cache-control', 'no-store', 'content-length', body.contentLength, 'x-mock-reason', reason]
       : [
           'content-type',
-          'application/json',
+          contentType,
           'cache-control',
           'no-store',
           'content-length',
@@ -31,6 +32,7 @@ export function writeAnswer(req: IncomingMessage, res: ServerResponse, outcome: 
   if (req.headers.origin !== undefined) headers.push(...corsHeaders(req.headers.origin));
   if (outcome.faultId) headers.push('x-mock-fault', outcome.faultId);
   if (outcome.cookies) for (const value of outcome.cookies) headers.push('set-cookie', value);
+  if (outcome.headers) headers.push(...outcome.headers);
   if (close) headers.push('connection', 'close');
   res.writeHead(outcome.status, headers);
   res.end(req.method === 'HEAD' ? undefined : body.text);

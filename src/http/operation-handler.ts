@@ -95,7 +95,12 @@ export function createOperationHandler(deps: OperationHandlerDeps): OperationHan
   /** Writes the documented answer, or breaks the connection for a network fault, and journals it. */
   function answer(req: IncomingMessage, res: ServerResponse, request: OperationRequest, outcome: Outcome, close: boolean, started: number): void {
     if (outcome.network && outcome.network !== 'hang') breakConnection(req.socket, outcome.network);
-    else writeAnswer(req, res, outcome, outcome.body === undefined ? bodies.of(outcome.status, outcome.reason) : jsonBody(outcome.body), close);
+    else {
+      const body = outcome.payload ?? (outcome.body === undefined ? bodies.of(outcome.status, outcome.reason) : jsonBody(outcome.body));
+      // A status the operation does not document (the gate's 401 on a mounted document that has none) says so.
+      const said = bodies.documents(outcome.status) ? outcome : { ...outcome, reason: `${outcome.reason} (${outcome.status} is not documented for ${name})` };
+      writeAnswer(req, res, said, body, close);
+    }
     journal.record({ req, operation: name, outcome, started, testSession: request.testSession });
   }
 

@@ -30,8 +30,8 @@ type Found<T> = { readonly target: T; readonly params: Readonly<Record<string, s
 
 /**
  * Builds a router over `routes` (methods upper-case). A path without parameters is found in one map lookup; a template
- * (`{name}` segments, each matching one non-empty segment) by its pattern, in the order given. A template never
- * shadows a path written out in full.
+ * (`{name}` segments, each matching one non-empty segment) by its pattern, the one with the most literal segments
+ * first. A template never shadows a path written out in full.
  */
 export function createRouter<T>(routes: readonly Route<T>[]): Router<T> {
   const exact = new Map<string, Map<string, T>>();
@@ -62,10 +62,14 @@ export function createRouter<T>(routes: readonly Route<T>[]): Router<T> {
     }
     template.byMethod.set(method, target);
   }
+  // The most literal template first (`/customers/{id}/businesses/invite` before `/customers/{id}/businesses/{businessID}`).
+  const literal = (template: string) => template.split('/').filter((segment) => segment !== '' && !segment.includes('{')).length;
+  const ordered = [...templates].sort(([a], [b]) => literal(b) - literal(a)).map(([, template]) => template);
+
   function find(path: string): { byMethod: Map<string, T>; params: Readonly<Record<string, string>> } | undefined {
     const byMethod = exact.get(path);
     if (byMethod !== undefined) return { byMethod, params: NO_PARAMS };
-    for (const template of templates.values()) {
+    for (const template of ordered) {
       const found = template.pattern.exec(path);
       if (found === null) continue;
       const params: Record<string, string> = {};

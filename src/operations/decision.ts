@@ -1,6 +1,6 @@
 import type { OperationContract } from '../contract/contract.ts';
 import { SpecError } from '../errors.ts';
-import type { Caller } from './authenticate.ts';
+import type { Authenticate, Caller } from './authenticate.ts';
 import type { Known, Operation, OperationContext, Subject } from './operation.ts';
 import { forced, type Outcome, type OutcomeBase, storeFailed } from './outcome.ts';
 import { readOverride } from './override.ts';
@@ -21,20 +21,26 @@ const NO_DELAY: OutcomeBase = Object.freeze({ delayMs: 0 });
  *    answers 400 naming the allowed ones);
  * 3. malformed: more than one `Authorization` header (RFC 6750 §2.1), a body that cannot be read (over the limit, cut
  *    off, declared JSON but not parsing) → 400;
- * 4. authentication, where the spec requires a bearer (`security`): no, invalid, revoked or deactivated → 401 with its
- *    challenge (the operation may answer a revoked sign-in its own way);
+ * 4. authentication, where the spec requires a bearer (`security`), by `gate` (default the shared step): no, invalid,
+ *    revoked or deactivated → 401 with its challenge (the operation may answer a revoked sign-in its own way);
  * 5. the operation's own decision.
  * A store that fails at any step answers the documented 500, never a stack trace. Throws SpecError at build time when
  * the spec does not document a status the operation's decision answers with.
  */
-export function createDecision(operation: Operation, contract: OperationContract, context: OperationContext): Decide {
+export function createDecision(
+  operation: Operation,
+  contract: OperationContract,
+  context: OperationContext,
+  gate: Authenticate | null = context.authenticate,
+): Decide {
   const missing = operation.decides.filter((status) => !contract.statuses.includes(status));
   if (missing.length > 0) throw new SpecError(`${operation.name} must document ${missing.join(', ')}: its decision answers with them`);
   const steps = operation.create(context, contract);
   const { store, clock } = context;
   const { name } = operation;
   const { statuses } = contract;
-  const authenticate = contract.security.bearer ? context.authenticate : undefined;
+  // A bearer the spec requires is checked by the gate given (the shared authentication step; a mounted document's gate may be looser, or off).
+  const authenticate = contract.security.bearer && gate !== null ? gate : undefined;
 
   return async function decide(request) {
     let base = NO_DELAY;
@@ -79,7 +85,7 @@ export function createDecision(operation: Operation, contract: OperationContract
    */
   async function forcedOutcome(status: number, reason: string, known: ForcedKnown, request: OperationRequest): Promise<Outcome> {
     if (status < 200 || status > 299 || steps.success === undefined) return forced(status, reason, known.base);
-    const made = await steps.success(request, known);
+    const made = await steps.success(request, known, status);
     return { ...made, reason: `${reason}: ${made.reason}` };
   }
 }

@@ -66,7 +66,7 @@ export type OperationSteps = {
    * A success that a fault or an override forces (`Prefer: code=200`), built from state as a real success is (real
    * tokens of a real sign-in, records from the store), where the spec's example would not do. Absent: the example.
    */
-  success?(request: OperationRequest, known: Omit<Known, 'caller'> & { readonly caller: Caller | undefined }): Outcome | Promise<Outcome>;
+  success?(request: OperationRequest, known: Omit<Known, 'caller'> & { readonly caller: Caller | undefined }, status: number): Outcome | Promise<Outcome>;
   /** What a token of a logged-out sign-in gets here, where that is not the shared 401 (`--idempotent-logout`). */
   revoked?(base: OutcomeBase): Outcome;
 };

@@ -1,3 +1,4 @@
+import type { Body } from '../contract/bodies.ts';
 import { headerSafe } from '../errors.ts';
 import type { NetworkFault } from '../faults/fault.ts';
 import { bearerChallenge, challengeForStatus } from '../tokens/challenge.ts';
@@ -23,6 +24,10 @@ export type Outcome = {
   readonly body?: unknown;
   /** `Set-Cookie` values of the answer (the refresh-token cookie a sign-in sets). */
   readonly cookies?: readonly string[];
+  /** The answer's body ready to write (a mounted document's answer, made when it was mounted), instead of `body`. */
+  readonly payload?: Body;
+  /** More headers of the answer, as flat name/value pairs (a mounted document's captured headers). */
+  readonly headers?: readonly string[];
 };
 
 /** What every outcome of one request carries whatever its status. */

@@ -1,0 +1,158 @@
+import type { Config, GateMode } from './config/config.ts';
+import { type Bodies, createBodies } from './contract/bodies.ts';
+import { type Contract, contractFrom, type OperationContract } from './contract/contract.ts';
+import { readDocument } from './contract/document.ts';
+import { answersOf } from './contract/document-answers.ts';
+import { ConfigError, SpecError } from './errors.ts';
+import type { FaultTargets } from './faults/fault.ts';
+import type { HangRegistry } from './faults/network.ts';
+import type { Journal } from './http/journal-writer.ts';
+import { createOperationHandler, type OperationHandler } from './http/operation-handler.ts';
+import type { Route } from './http/router.ts';
+import { createDecision } from './operations/decision.ts';
+import { gateOf } from './operations/gate.ts';
+import { AUTH_OPERATIONS } from './operations/index.ts';
+import { mountedOperation } from './operations/mounted.ts';
+import type { Operation, OperationContext } from './operations/operation.ts';
+
+/**
+ * A document the mock serves: its title, base path and file (none for the bundled Auth Service spec), its gate, and
+ * what was wrong with its examples when it was mounted (each replaced by a body generated from its schema).
+ */
+export type ServedDocument = {
+  readonly title: string;
+  readonly basePath: string;
+  readonly file: string | undefined;
+  readonly gate: GateMode;
+  readonly problems: readonly string[];
+};
+
+/** The documents `served` comes from, each once, in the order first served, with how many of its operations are served. */
+export function documentsOf(served: readonly Served[]): (ServedDocument & { readonly operations: number })[] {
+  const counted = new Map<ServedDocument, number>();
+  for (const { document } of served) counted.set(document, (counted.get(document) ?? 0) + 1);
+  return [...counted].map(([document, operations]) => ({ ...document, operations }));
+}
+
+/** One operation as the mock serves it: its name, the value that decides it, its contract, its route, its document. */
+export type Served = {
+  readonly name: string;
+  readonly operation: Operation;
+  readonly contract: OperationContract;
+  readonly route: Route<OperationHandler>;
+  readonly document: ServedDocument;
+};
+
+/** What serving an operation needs of the HTTP side. */
+export type ServingDeps = { readonly context: OperationContext; readonly hangs: HangRegistry; readonly journal: Journal };
+
+/** The default path parameter that names the customer on a mounted document. */
+const DEFAULT_BIND = 'customerID';
+
+/**
+ * The Auth Service's operations as the mock serves them, from the list and the spec: each found by its operationId,
+ * decided by the shared scaffold and its own steps, routed by its method and path under `basePath`. Throws SpecError
+ * naming the operations the spec lacks (by operationId), or what one of them needs.
+ */
+export function serveAuthOperations(contract: Contract, basePath: string, deps: ServingDeps): Served[] {
+  const missing = AUTH_OPERATIONS.filter((operation) => !contract.operations.has(operation.name)).map((operation) => operation.name);
+  if (missing.length > 0) {
+    throw new SpecError(`the spec has no operation with the operationId ${missing.join(', ')}: the mock serves each Auth Service operation the spec names so`);
+  }
+  const document: ServedDocument = { title: contract.title, basePath, file: undefined, gate: 'verify', problems: [] };
+  return AUTH_OPERATIONS.map((operation) => {
+    const found = contract.operations.get(operation.name) as OperationContract;
+    return serve(operation, found, createBodies(found, deps.context.config), document, deps);
+  });
+}
+
+/**
+ * Mounts other OpenAPI documents (`--api`) beside what is served: each under its `servers[0]` path, every operation
+ * answered from its document (Prism's mocker, run once now: see document-answers.ts) behind the gate its settings
+ * name (`--api-gate` by base path, or the in-process `gate`; default `verify`), bound to the customer by `bind`. A
+ * status the document does not document (the gate's 401 or 403, a failed store's 500) has the Auth Service's shared
+ * body, from `shared`. Throws ConfigError naming both documents for a route or an operation name two documents share,
+ * and for a document that cannot be read.
+ */
+export async function mountDocuments(
+  config: Pick<Config, 'apis' | 'apiGates' | 'apiBinds'>,
+  already: readonly Served[],
+  shared: Bodies,
+  deps: ServingDeps,
+): Promise<Served[]> {
+  const served = [...already];
+  for (const mount of config.apis) {
+    let contract: Contract;
+    try {
+      contract = contractFrom(await readDocument(mount.path));
+    } catch (error) {
+      throw new ConfigError('--api', `--api ${mount.path}: ${(error as Error).message}`);
+    }
+    const { basePath } = contract;
+    const gate = mount.gate ?? config.apiGates[basePath] ?? 'verify';
+    const bind = mount.bind ?? config.apiBinds[basePath] ?? DEFAULT_BIND;
+    const ids = new Map([...contract.operations.values()].map((operation) => [`${operation.method} ${operation.path}`, operation.id]));
+    const mounted = await answersOf(mount.path, ids);
+    const document: ServedDocument = { title: contract.title, basePath, file: mount.path, gate, problems: mounted.problems };
+    for (const found of contract.operations.values()) {
+      const answers = mounted.answers.get(found.id);
+      if (answers === undefined) continue;
+      const operation = mountedOperation(found.id, answers, { title: contract.title, basePath, gate, bind });
+      const bodies: Bodies = {
+        of: (status, reason) => answers.of(status)?.body ?? shared.of(status, reason),
+        documents: (status) => found.statuses.includes(status),
+      };
+      const next = serve(operation, found, bodies, document, deps, gateOf(gate, deps.context.authenticate));
+      refuseClash(served, next);
+      served.push(next);
+    }
+  }
+  return served;
+}
+
+/** What a fault may target: each served operation's documented statuses and the scopes its requests carry. */
+export function faultTargets(served: readonly Served[]): FaultTargets {
+  return new Map(served.map(({ name, operation, contract }) => [name, { statuses: contract.statuses, scopes: operation.scopes }]));
+}
+
+function serve(
+  operation: Operation,
+  contract: OperationContract,
+  bodies: Bodies,
+  document: ServedDocument,
+  deps: ServingDeps,
+  gate?: ReturnType<typeof gateOf>,
+): Served {
+  const { context } = deps;
+  const handler = createOperationHandler({
+    name: operation.name,
+    decide: createDecision(operation, contract, context, gate === undefined ? context.authenticate : gate),
+    body: operation.body,
+    bodies,
+    hangs: deps.hangs,
+    journal: deps.journal,
+    maxBodyBytes: context.config.maxBodyBytes,
+  });
+  const route = { method: contract.method.toUpperCase(), path: `${document.basePath}${contract.path}`, target: handler };
+  return { name: operation.name, operation, contract, route, document };
+}
+
+/** Throws ConfigError when `next` has the name, or the method and path, of an operation already served. */
+function refuseClash(served: readonly Served[], next: Served): void {
+  const shape = (route: Route<OperationHandler>) => `${route.method} ${route.path.replace(/\{[^}]*\}/g, '{}')}`;
+  const where = (each: Served) => `${each.document.title} (${each.document.file ?? 'the bundled spec'})`;
+  for (const each of served) {
+    if (each.name === next.name) {
+      throw new ConfigError(
+        '--api',
+        `${where(next)} and ${where(each)} both have an operation named ${next.name}: mount one of them, or give one another operationId`,
+      );
+    }
+    if (shape(each.route) === shape(next.route)) {
+      throw new ConfigError(
+        '--api',
+        `${where(next)} and ${where(each)} both serve ${next.route.method} ${next.route.path}: mount one of them, or give one another servers[0] path`,
+      );
+    }
+  }
+}

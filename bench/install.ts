@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { access, cp, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { access, cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, track } from './servers.ts';
@@ -13,9 +13,9 @@ export type Installed = {
 };
 
 /**
- * Builds src/ as `npm run build` does (tsc with tsconfig.build.json, plus src's non-TypeScript assets) into a
- * temporary `node_modules/worth-auth-mock`, beside the bin, spec and package.json. Its bin then runs dist/, as
- * an installed copy does: no type stripping at start-up, which costs Node time and ~30 MB of RSS.
+ * Builds src/ as `npm run build` does (scripts/build.ts) into a temporary `node_modules/worth-auth-mock`, beside the
+ * bin, spec and package.json. Its bin then runs dist/bundle/cli.js, as an installed copy does: no type stripping at
+ * start-up, which costs Node time and ~30 MB of RSS, and a few files to load instead of a module per source file.
  */
 export async function installedCopy(): Promise<Installed> {
   const dir = await mkdtemp(join(tmpdir(), 'worth-bench-pkg-'));
@@ -28,23 +28,10 @@ export async function installedCopy(): Promise<Installed> {
     symlink(join(ROOT, 'node_modules'), join(pkg, 'node_modules'), 'dir'),
   ]);
   const dist = join(pkg, 'dist');
-  // tsc still emits when it finds type errors; what matters here is that cli/main.js exists afterwards.
-  const output = await run([
-    join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
-    '-p',
-    join(ROOT, 'tsconfig.build.json'),
-    '--outDir',
-    dist,
-    '--declaration',
-    'false',
-  ]);
-  await run([join(ROOT, 'scripts', 'build-spec.ts'), dist]);
-  // The non-TypeScript assets beside the modules (the QA panel's page, style and script), as `npm run build` copies them.
-  for (const file of await readdir(join(ROOT, 'src'), { recursive: true })) {
-    if (/\.(html|css|js)$/.test(file)) await cp(join(ROOT, 'src', file), join(dist, file));
-  }
+  // As `npm run build` builds it: the modules, the panel's assets, the parsed spec, the CLI's bundle the bin runs.
+  const output = await run([join(ROOT, 'scripts', 'build.ts'), dist]);
   try {
-    await access(join(dist, 'cli', 'main.js'));
+    await access(join(dist, 'bundle', 'cli.js'));
   } catch {
     throw new Error(`building src/ for the benchmark failed:\n${output}`);
   }

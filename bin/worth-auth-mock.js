@@ -18,9 +18,13 @@ if (!installed && (major < 22 || (major === 22 && minor < 18))) {
   process.exitCode = 1;
 } else {
   const starting = process.argv[2] === 'start';
-  // A `start` makes two RSA keys (~30–150 ms each, on the thread pool): begun now, they overlap loading the modules.
-  if (starting) (await import(installed ? '../dist/tokens/key-pool.js' : '../src/tokens/key-pool.ts')).prepareRsaKeys();
-  const { main, boundYoungGeneration } = await import(installed ? '../dist/cli/main.js' : '../src/cli/main.ts');
+  // Installed, the CLI is one bundle (dist/bundle/cli.js, a chunk per command or mode loaded when asked); from source,
+  // its modules one by one. A `start` makes two RSA keys (~30–150 ms each, on the thread pool): begun as early as can
+  // be, they overlap loading the rest.
+  if (starting && !installed) (await import('../src/tokens/key-pool.ts')).prepareRsaKeys();
+  const cli = await import(installed ? '../dist/bundle/cli.js' : '../src/cli/main.ts');
+  if (starting && installed) cli.prepareRsaKeys();
+  const { main, boundYoungGeneration } = cli;
   // A `start` process is the mock's: its young generation stays small (src/cli/heap.ts), unless Node was told otherwise.
   const tuned = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('semi-space'));
   if (starting && !tuned) boundYoungGeneration();

@@ -22,17 +22,17 @@ FROM modules AS production-modules
 RUN npm prune --omit=dev --ignore-scripts \
  && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.md' \) -exec rm -f {} +
 
-# 3. The package: compile src/ to dist/ (`npm run build`) and pack it exactly as `npm publish` would.
+# 3. The package: build dist/ (`npm run build`: the modules, the CLI's bundle) and pack it exactly as `npm publish` would.
 FROM modules AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin bin
 COPY spec spec
 COPY pacts pacts
-COPY scripts/build-spec.ts scripts/
+COPY scripts/build.ts scripts/build-spec.ts scripts/
 COPY src src
 RUN npm run build
-# The README goes into the package too; copied after the build, so that editing it does not rebuild dist/.
-COPY README.md ./
+# The README and the LICENSE go into the package too; copied after the build, so that editing them does not rebuild dist/.
+COPY README.md LICENSE ./
 RUN npm pack --ignore-scripts --pack-destination /tmp \
  && mkdir /package \
  && tar -xzf /tmp/worth-auth-mock-*.tgz -C /package --strip-components=1 \
@@ -65,7 +65,7 @@ ARG VERSION=dev
 ARG REVISION=unknown
 ARG SOURCE=
 LABEL org.opencontainers.image.title="worth-auth-mock" \
-      org.opencontainers.image.description="A stateful mock of the Auth Service's Customer Logout operation" \
+      org.opencontainers.image.description="A stateful mock of Worth's Auth Service (sign-in, refresh, logout, users, invitations, password reset) with a real session in front of other mounted APIs" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.source="${SOURCE}" \

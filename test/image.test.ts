@@ -138,6 +138,7 @@ describe('the container image', () => {
       'org.opencontainers.image.version': await packageVersion(),
       'org.opencontainers.image.licenses': 'MIT',
       'org.opencontainers.image.title': 'worth-auth-mock',
+      'org.opencontainers.image.description': expect.stringMatching(/Auth Service/),
     });
     expect(config.Labels).toHaveProperty(['org.opencontainers.image.source']);
     const baseSize = Number(await podman.ok(['image', 'inspect', '--format', '{{.Size}}', base]));
@@ -168,6 +169,8 @@ describe('the container image', () => {
     const mock = await runImage({ WORTH_MOCK_ADMIN_TOKEN: ADMIN });
     await healthy(mock.name);
     expect((await podman.ok(['exec', mock.name, 'id', '-u'])).trim()).not.toBe('0');
+    // The package ships its licence, as npm installs it.
+    expect(await podman.ok(['exec', mock.name, 'head', '-1', '/app/node_modules/worth-auth-mock/LICENSE'])).toMatch(/MIT License/);
     const top = await podman.ok(['top', mock.name, 'pid', 'user', 'args']);
     expect(top).toMatch(/^\s*1\s+node\s+node \/app\/node_modules\/worth-auth-mock\/bin\/worth-auth-mock\.js start\s*$/m);
     // The control API needs the admin token; the contract operation does not.

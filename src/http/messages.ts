@@ -12,17 +12,26 @@ export function hasBody(req: IncomingMessage): boolean {
 }
 
 /**
- * Reads the body, at most `limit` bytes and within `timeoutMs`: a body over the limit or that never
- * finishes gets an answer instead of buffering forever.
+ * How much of a body over the limit is still read, and thrown away, before the answer, in bytes: a client that is still
+ * uploading when a server answers and closes reads a reset (EPIPE) instead of the answer (RFC 9112 §9.6); one whose
+ * upload was read to its end reads the 400. A body declared larger than the limit and this is answered at once.
+ */
+const DISCARDED_AT_MOST = 4 * 1024 * 1024;
+
+/**
+ * Reads the body, at most `limit` bytes and within `timeoutMs`: a body over the limit or that never finishes gets an
+ * answer instead of buffering forever. A body over the limit is read to its end and thrown away (up to
+ * DISCARDED_AT_MOST more bytes, within the same time), so the client, done sending, reads the answer.
  */
 export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyResult> {
   const declared = Number(req.headers['content-length']);
-  if (declared > limit) {
+  if (declared > limit + DISCARDED_AT_MOST) {
     return Promise.resolve({ ok: false, error: `request body of ${declared} bytes is over the ${limit}-byte limit`, tooLarge: true });
   }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over: string | undefined = declared > limit ? `request body of ${declared} bytes is over the ${limit}-byte limit` : undefined;
     const finish = (result: BodyResult) => {
       clearTimeout(timer);
       req.off('data', onData);
@@ -32,12 +41,15 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) finish({ ok: false, error: `request body is over the ${limit}-byte limit`, tooLarge: true });
-      else chunks.push(chunk);
+      if (size > limit) {
+        over ??= `request body is over the ${limit}-byte limit`;
+        chunks.length = 0; // thrown away as it comes
+        if (size > limit + DISCARDED_AT_MOST) finish({ ok: false, error: over, tooLarge: true });
+      } else chunks.push(chunk);
     };
-    const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks, size) });
+    const onEnd = () => finish(over === undefined ? { ok: true, body: Buffer.concat(chunks, size) } : { ok: false, error: over, tooLarge: true });
     const onError = () => finish({ ok: false, error: 'request body was cut off', tooLarge: true });
-    const timer = setTimeout(() => finish({ ok: false, error: `request body did not finish within ${timeoutMs} ms`, tooLarge: true }), timeoutMs);
+    const timer = setTimeout(() => finish({ ok: false, error: over ?? `request body did not finish within ${timeoutMs} ms`, tooLarge: true }), timeoutMs);
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

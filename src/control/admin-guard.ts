@@ -21,7 +21,10 @@ export function createAdminGuard(options: AdminGuardOptions): (headers: Incoming
     if (admin) {
       const given = headers['x-mock-admin-token'];
       if (typeof given !== 'string' || !timingSafeEqual(digest(given), admin)) {
-        throw new AccessError('ERR_ADMIN_TOKEN', 'this mock requires its admin token in the X-Mock-Admin-Token header');
+        throw new AccessError(
+          'ERR_ADMIN_TOKEN',
+          'this mock was started with an admin token (--admin-token / WORTH_MOCK_ADMIN_TOKEN): send it in the X-Mock-Admin-Token header; the CLI takes it from --admin-token or WORTH_MOCK_ADMIN_TOKEN',
+        );
       }
       return;
     }

@@ -115,6 +115,8 @@ describe('with --admin-token', () => {
       const answer = await control(method, path, headers, body);
       expect(answer.status, name).toBe(401);
       expect(answer.body, name).toMatchObject({ errorCode: 'ERR_ADMIN_TOKEN' });
+      // The refusal says where the token comes from: the flag and the env var a user types.
+      expect((answer.body as { message: string }).message, name).toMatch(/--admin-token.*WORTH_MOCK_ADMIN_TOKEN.*X-Mock-Admin-Token/);
       expect(answer.text, name).not.toContain(SECRET);
     }
   });

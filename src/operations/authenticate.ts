@@ -6,8 +6,8 @@ import type { Claims } from '../tokens/issuer.ts';
 import { type RevocationKeys, revocationKeys } from '../tokens/revocation.ts';
 import type { TokenCheck, TokenVerifier } from '../tokens/token-verifier.ts';
 import { signInEnded } from '../users/sign-in-rules.ts';
-import type { Subject } from './operation.ts';
 import type { OperationRequest } from './request.ts';
+import type { Subject } from './subject.ts';
 
 /**
  * A request's caller, as the shared authentication step finds it: authenticated (the token's claims, its revocation

@@ -2,13 +2,14 @@ import type { Config } from '../config/config.ts';
 import type { OperationContract } from '../contract/contract.ts';
 import type { FaultScope } from '../faults/fault.ts';
 import type { Store } from '../state/store.ts';
-import type { Claims, Issuer } from '../tokens/issuer.ts';
+import type { Issuer } from '../tokens/issuer.ts';
 import type { MailTokens } from '../tokens/mail-tokens.ts';
 import type { SignIns } from '../tokens/sign-ins.ts';
 import type { Mailer } from '../users/mailer.ts';
 import type { Authenticate, Caller } from './authenticate.ts';
 import type { Outcome, OutcomeBase } from './outcome.ts';
 import type { OperationRequest } from './request.ts';
+import type { Subject } from './subject.ts';
 
 /**
  * How an operation reads its request body: `none` (never read as JSON), `json` (parsed when declared JSON, as
@@ -17,18 +18,7 @@ import type { OperationRequest } from './request.ts';
  */
 export type BodyReading = 'none' | 'json' | 'json-untyped';
 
-/**
- * Who a request is about, as far as the mock knows before any step answers: the user (`sub`), the sign-in (`sid`, the
- * tokens' `origin_jti`), the customer (tenant), the token's claims, the email a sign-in named. Fault scopes match on
- * it, and the journal keeps it (never a raw token or a password).
- */
-export type Subject = {
-  readonly sub?: string;
-  readonly sid?: string;
-  readonly customer?: string;
-  readonly claims?: Claims;
-  readonly email?: string;
-};
+export type { Subject } from './subject.ts';
 
 /** The shared parts every operation's decision is built from: one of each, built by the composition root. */
 export type OperationContext = {

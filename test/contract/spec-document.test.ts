@@ -3,6 +3,7 @@
 import { getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC_PATH } from '../../src/contract/document.ts';
+import { AUTH_OPERATION_NAMES } from '../../src/operations/index.ts';
 import { checkExamples, EXAMPLE_NOTE, type ExampleReading, type MediaTypeExamples, notePointers } from '../support/spec-examples.ts';
 
 /** Each operation as its reference page gives it: operationId (the mock's name), method, path, security scheme. */
@@ -32,6 +33,10 @@ describe('Prism loads the document', () => {
   it('and finds exactly the twelve operationIds, each with the method and path of its page', () => {
     const found = operations.map((o) => [o.iid, o.method, o.path]);
     expect(found.toSorted()).toEqual(OPERATIONS.map(([id, method, path]) => [id, method, path]).toSorted());
+  });
+
+  it("and the mock's list of operations names each of them once, by its operationId", () => {
+    expect(AUTH_OPERATION_NAMES.toSorted()).toEqual(operations.map((o) => o.iid).toSorted());
   });
 
   it.each(OPERATIONS)('%s: security as the page gives it (%s %s: %s)', (id, _method, _path, scheme) => {

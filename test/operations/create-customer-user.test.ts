@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ANALYST,
+  accept,
   bearerOf,
   CRO,
   callCustomer,
@@ -171,11 +172,7 @@ describe('else 200: the new user is invited', () => {
     expect(more).toEqual([]);
     expect(mail).toMatchObject({ kind: 'invitation', recipient: 'mailed@sandbox.example' });
     expect(mail?.link).toBe(`${mock.config.appUrl.replace(/\/+$/, '')}/invite/${mail?.token}`);
-    const accepted = await fetch((mock.urls['accept-invitation'] as string).replace('{inviteToken}', mail?.token as string), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ password: 'Mailed-Password-1!' }),
-    });
+    const accepted = await accept(mock, mail?.token as string, 'Mailed-Password-1!');
     expect(accepted.status).toBe(200);
     const signedIn = await valid(await signIn(mock, { json: { email: 'mailed@sandbox.example', password: 'Mailed-Password-1!' } }), 'sign-in');
     expect(signedIn.status).toBe(200);

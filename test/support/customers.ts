@@ -152,3 +152,10 @@ export async function invite(mock: Mock, token: string, email: string, overrides
   expect(answer.status, answer.text).toBe(200);
   return (answer.body as { data: { user_id: string } }).data.user_id;
 }
+
+/** Accepts an invitation (`POST /invite/{inviteToken}/accept { password }`); the answer checked against the spec. */
+export async function accept(mock: Mock, inviteToken: string, password: string): Promise<Answer> {
+  const url = (mock.urls['accept-invitation'] as string).replace('{inviteToken}', encodeURIComponent(inviteToken));
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
+  return valid(await read(response), 'accept-invitation');
+}

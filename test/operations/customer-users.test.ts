@@ -250,12 +250,27 @@ describe('Prefer: code=200 and ?__code=200 → a 200 valid against the spec, bui
     }
   });
 
+  it.each(CUSTOMER_OPERATIONS)('%s: a 200 fault answers the same forced success, naming itself', async (operation) => {
+    const fault = await mock.faults.arm({ status: 200, match: { operation } });
+    const answer = await callCustomer(mock, operation, { customer: NOWHERE });
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.headers.get('x-mock-fault')).toBe(fault.id);
+    expect(reasonOf(answer)).toMatch(new RegExp(`^fault ${fault.id} armed`));
+  });
+
   it("the forced list and the forced record are Sandbox's, from state", async () => {
     const list = await callCustomer(mock, 'get-customer-users', { headers: { prefer: 'code=200' } });
     const records = (list.body as { data: { records: { email: string }[] } }).data.records;
     expect(records.map((record) => record.email)).toEqual([OWNER.email, CRO.email, ANALYST.email]);
     const one = await callCustomer(mock, 'get-customer-user', { user: ANALYST.id, headers: { prefer: 'code=200' } });
     expect((one.body as { data: { email: string } }).data.email).toBe(ANALYST.email);
+  });
+
+  it("a forced list of subroles on Other Co's path is Other Co's (its own ids), not the page's example", async () => {
+    const real = await callCustomer(mock, 'get-customer-subroles', { token: await bearerOf(mock, OTHER_OWNER), customer: OTHER });
+    const forced = await callCustomer(mock, 'get-customer-subroles', { customer: OTHER, headers: { prefer: 'code=200' } });
+    expect(forced.body).toEqual(real.body);
+    expect(JSON.stringify(forced.body)).not.toContain('00000000-0000-4000-8000-000000000008');
   });
 });
 

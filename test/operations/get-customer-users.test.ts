@@ -28,7 +28,6 @@ describe('a query value it cannot read → 400 naming the parameter', () => {
     ['?page=-1', /^page must be/],
     ['?page=1.5', /^page must be/],
     ['?page=abc', /^page must be/],
-    ['?page=', /^page must be/],
     ['?items_per_page=0', /^items_per_page must be a whole number from 1 to 100$/],
     ['?items_per_page=101', /^items_per_page must be/],
     ['?page=1&items_per_page=ten', /^items_per_page must be/],
@@ -133,8 +132,9 @@ describe('filters: search (first name, last name or email, any case), status, su
     ['?status=INACTIVE', []],
     ['?search=sandbox.example&subrole=risk_analyst', [ANALYST.email]],
     ['?sort=name&customer_type=any', [OWNER.email, CRO.email, ANALYST.email]],
+    ['?status=&subrole=&search=&page=&items_per_page= (each left blank: as if absent)', [OWNER.email, CRO.email, ANALYST.email]],
   ])('%s', async (query, emails) => {
-    const { page } = await list(query);
+    const { page } = await list(query.split(' ')[0]);
     expect(page.records.map((record) => record.email)).toEqual(emails);
     expect(page.total_items).toBe(String(emails.length));
   });

@@ -24,9 +24,10 @@ import { exchange } from '../support/raw-http.ts';
 
 /**
  * The rows the six bearer-protected `/customers/{customerID}/…` operations share (issue 22, "Bearer-protected
- * operations"), in the decision's order, each row over all six: no or bad token → 401 → a customer that does not
- * exist → 403 (subroles: its page's 400) → another customer's → 403 → a permission the user lacks → 403. Then a
- * forced `Prefer: code=200` and faults scoped to a customer. Every answer is checked against the spec (callCustomer).
+ * operations"), in the decision's order, each row over all six: malformed (two Authorization headers) → 400; no or
+ * bad token → 401; a customer that does not exist → 403 (subroles: its page's 400); another customer's → 403; a
+ * permission the user lacks → 403. Then a forced `Prefer: code=200` or 200 fault, and faults scoped to a customer.
+ * Every answer is checked against the spec (callCustomer).
  */
 
 const SPEC_401 = { message: 'Unauthorized', errorCode: 'ERR_UNAUTHORIZED' };

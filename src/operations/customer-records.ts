@@ -1,18 +1,20 @@
 import type { CustomerRecord, SubroleRecord, UserRecord } from '../state/records.ts';
 import { subroleOf } from '../users/customers.ts';
+import { isUuid } from '../users/formats.ts';
 
 /**
  * A customer's user as the Auth Service's pages show it, built from state: the list's record (Get Customer Users)
  * and the by-id record (Get Customer User By ID: no `ext_auth_ref_id`, plus `company_details`, its subrole with
  * `role_id`). Times are RFC 3339 with a zone (`format: date-time`; the by-id page's example has none, which fails its
  * own schema), `mobile` is left out when the user has none (never the `null` the examples show), audit ids when
- * nobody made the change (seed users).
+ * nobody made the change (seed users), `ext_auth_ref_id` when the user's `sub` is not a UUID (`--users` may name any
+ * sub; the page's field is `format: uuid`).
  */
 export function listRecord(user: UserRecord, customer: CustomerRecord): Record<string, unknown> {
   const subrole = subroleOf(customer, user);
   return {
     ...common(user),
-    ext_auth_ref_id: user.sub,
+    ...(isUuid(user.sub) ? { ext_auth_ref_id: user.sub } : {}),
     status: status(user),
     ...(subrole === undefined
       ? {}

@@ -14,7 +14,8 @@ type Listing = { page: number; size: number; keep: (user: UserRecord) => boolean
  * value it cannot read → 400 naming it; else 200 with the page's shape (`records`, `total_pages` an integer,
  * `total_items` a string), built from state, oldest user first. The query: `page` (from 1), `items_per_page` (1–100,
  * default 10), `search` (in first name, last name or email, any case), `status` (`ACTIVE`, `INACTIVE`), `subrole` (a
- * code); other parameters are left alone (the page lets a client pass any).
+ * code); a parameter sent empty is as if absent (a filter left blank); other parameters are left alone (the page lets
+ * a client pass any).
  */
 export const getCustomerUsers = {
   name: 'get-customer-users' as const,
@@ -48,14 +49,16 @@ export const getCustomerUsers = {
 
 /** The listing a query asks for, or why a value cannot be read (naming the parameter). */
 function readListing(query: URLSearchParams | undefined): Listing | string {
-  const page = whole(query?.get('page') ?? null, 'page', 1, 1_000_000, 1);
+  // A parameter sent empty (`?status=&search=`, what a client sends for a filter left blank) is as if absent.
+  const given = (name: string): string | undefined => query?.get(name) || undefined;
+  const page = whole(given('page'), 'page', 1, 1_000_000, 1);
   if (typeof page === 'string') return page;
-  const size = whole(query?.get('items_per_page') ?? null, 'items_per_page', 1, 100, 10);
+  const size = whole(given('items_per_page'), 'items_per_page', 1, 100, 10);
   if (typeof size === 'string') return size;
-  const status = query?.get('status') ?? undefined;
+  const status = given('status');
   if (status !== undefined && status !== 'ACTIVE' && status !== 'INACTIVE') return 'status must be ACTIVE or INACTIVE';
-  const subrole = query?.get('subrole') ?? undefined;
-  const search = query?.get('search')?.toLowerCase();
+  const subrole = given('subrole');
+  const search = given('search')?.toLowerCase();
   return {
     page,
     size,
@@ -66,8 +69,8 @@ function readListing(query: URLSearchParams | undefined): Listing | string {
   };
 }
 
-function whole(raw: string | null, name: string, min: number, max: number, fallback: number): number | string {
-  if (raw === null) return fallback;
+function whole(raw: string | undefined, name: string, min: number, max: number, fallback: number): number | string {
+  if (raw === undefined) return fallback;
   const n = /^\d{1,7}$/.test(raw) ? Number(raw) : Number.NaN;
   return n >= min && n <= max ? n : `${name} must be a whole number from ${min} to ${max}`;
 }

@@ -220,6 +220,8 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
           providerStates: providerStates(services),
         }),
         jwks: keys.jwks,
+        issuer: issuerUrl,
+        alg: keys.alg,
         journal,
         panel: (req, res) => {
           import('./control/panel/panel.ts')

@@ -11,6 +11,7 @@ import { originForm, sendJson } from './messages.ts';
 import type { OperationHandler } from './operation-handler.ts';
 import { testSessionOf } from './read-request.ts';
 import { createRouter, type Route } from './router.ts';
+import { createWellKnown } from './well-known.ts';
 
 /** A last path segment that means log out: sign-out, signout, log-off, sign_off… */
 const MEANS_LOGOUT = /\/(?:sign|log)[-_]?(?:out|off)\/?$/i;
@@ -24,8 +25,12 @@ export type AppDeps = {
   readonly control: ControlHandler;
   /** Serves the QA panel page (`GET /__mock/`). */
   readonly panel: (req: IncomingMessage, res: ServerResponse) => void;
-  /** The JWKS (RFC 7517) of the mock's signing keys, served at `/.well-known/jwks.json` and under each base path. */
+  /** The JWKS (RFC 7517) of the mock's signing keys, served at `/.well-known/jwks.json`, under each base path and the issuer's path. */
   readonly jwks: unknown;
+  /** The `iss` of the mock's tokens: the OpenID Provider configuration names it, and is served under its path. */
+  readonly issuer: string;
+  /** The algorithm the mock signs with, as the configuration names it. */
+  readonly alg: string;
   /** Journals what is answered outside the operations (a wrong path or method under a base path). */
   readonly journal: Journal;
 };
@@ -33,14 +38,13 @@ export type AppDeps = {
 /**
  * Builds the request → response function: routing by method and path (path parameters from the spec's templates;
  * HEAD wherever GET is, RFC 9110 §9.3.2), CORS preflight with the methods each path takes, the operations, the control
- * API, the JWKS, and errors mapped to HTTP in one place (a known path with another method: 405 with `Allow`; an
+ * API, the well-known documents (the JWKS and the OpenID Provider configuration), and errors mapped to HTTP in one place (a known path with another method: 405 with `Allow`; an
  * unknown one: 404 with a hint at the operation it may have meant).
  */
 export function createApp(deps: AppDeps): RequestListener {
   const { basePaths, journal } = deps;
   const router = createRouter(deps.routes);
-  const jwksBody = JSON.stringify(deps.jwks);
-  const jwksPaths = new Set(['/.well-known/jwks.json', ...basePaths.map((base) => `${base}/.well-known/jwks.json`)]);
+  const wellKnown = createWellKnown({ jwks: deps.jwks, issuer: deps.issuer, alg: deps.alg, basePaths });
   const routeNames = new Map(deps.routes.map((route) => [route.path, `${route.method} ${route.path}`]));
 
   const cors = (req: IncomingMessage) => corsHeaders(req.headers.origin);
@@ -53,7 +57,7 @@ export function createApp(deps: AppDeps): RequestListener {
     const path = q === -1 ? url : url.slice(0, q);
     const query = q === -1 ? undefined : new URLSearchParams(url.slice(q + 1));
     const method = req.method ?? 'GET';
-    if (method === 'OPTIONS') return answerPreflight(req, res, [...(router.methodsOf(path).length ? router.methodsOf(path) : DEFAULT_METHODS), 'OPTIONS']);
+    if (method === 'OPTIONS') return answerPreflight(req, res, [...preflightMethods(path), 'OPTIONS']);
     const found = router.match(method, path);
     if (found?.target !== undefined) return found.target(req, res, found.params, query, started);
     if (found !== undefined) {
@@ -61,14 +65,15 @@ export function createApp(deps: AppDeps): RequestListener {
       throw new MethodNotAllowedError(`method ${method} is not allowed here; allowed: ${allow}`, allow);
     }
     if (path === '/__mock' || path.startsWith('/__mock/')) return control(req, res, path, query ?? new URLSearchParams());
-    if (jwksPaths.has(path)) {
-      if (method !== 'GET' && method !== 'HEAD') throw new MethodNotAllowedError(`method ${method} is not allowed here; allowed: GET, HEAD`, 'GET, HEAD');
-      // The answer names no origin-specific value when asked without Origin, so caches keyed on Vary serve both right.
-      res.writeHead(200, ['content-type', 'application/json', 'cache-control', 'public, max-age=300', 'vary', 'Origin', ...cors(req).slice(0, -2)]);
-      res.end(method === 'HEAD' ? undefined : jwksBody);
-      return;
-    }
+    if (wellKnown.has(path)) return wellKnown.answer(req, res, path);
     throw new NotFoundError(`no route for ${method} ${headerSafe(path)}${hint(path)}`);
+  }
+
+  /** The methods a preflight allows on `path`: its routes', GET and HEAD on a well-known document, else the default. */
+  function preflightMethods(path: string): readonly string[] {
+    const methods = router.methodsOf(path);
+    if (methods.length > 0) return methods;
+    return wellKnown.has(path) ? WELL_KNOWN_METHODS : DEFAULT_METHODS;
   }
 
   /** ` (did you mean POST …?)` when `path` says log out in other words, or an operation's path is a few edits away, else nothing. */
@@ -119,5 +124,7 @@ export function createApp(deps: AppDeps): RequestListener {
   };
 }
 
-/** What a preflight allows on a path no operation has (the control API's, the JWKS). */
+/** What a preflight allows on a path no operation has (the control API's). */
 const DEFAULT_METHODS = ['GET', 'HEAD', 'POST', 'DELETE'];
+/** What a preflight allows on a well-known document (the JWKS, the OpenID Provider configuration). */
+const WELL_KNOWN_METHODS = ['GET', 'HEAD'];

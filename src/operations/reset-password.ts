@@ -1,5 +1,6 @@
 import type { MailTokenCheck } from '../tokens/mail-tokens.ts';
 import { passwordPolicyProblem } from '../users/password-policy.ts';
+import { signInsEndAt } from '../users/sign-in-rules.ts';
 import { hashPassword } from '../users/user.ts';
 import { objectOf, requiredBodyProblem, success, withMessage } from './answers.ts';
 import type { Operation, Subject } from './operation.ts';
@@ -53,7 +54,14 @@ export const resetPassword = {
           if (user.passwordReset !== check.jti) return { ...base, status: 400, reason: 'reset_token: already used, or superseded by a newer link' };
           const now = clock();
           const { passwordReset: _used, ...rest } = user;
-          const next = { ...rest, ...hashPassword(body.password), isEmailVerified: true, signInsFrom: now + 1, updatedAt: now, version: user.version + 1 };
+          const next = {
+            ...rest,
+            ...hashPassword(body.password),
+            isEmailVerified: true,
+            signInsFrom: signInsEndAt(user, now),
+            updatedAt: now,
+            version: user.version + 1,
+          };
           if ((await store.putUser(next, user.version)) !== 'ok') return undefined;
           return success(base, changed, `password of user ${user.id} reset: its sign-ins ended`);
         });

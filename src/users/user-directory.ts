@@ -3,6 +3,7 @@ import type { UserRecord } from '../state/records.ts';
 import type { Store } from '../state/store.ts';
 import { newCustomer } from './customers.ts';
 import type { Seeds } from './seeds.ts';
+import { signInsEndAt } from './sign-in-rules.ts';
 import { DEMO_USER, parseUser, type UserView, viewOf } from './user.ts';
 
 /** The operator's view of the users (`/__mock/users`, `users …`, `mock.users`): kept in the Store, shared by replicas. */
@@ -53,7 +54,7 @@ export function createUserDirectory(store: Store, seeds: Seeds, clock: () => num
       const user = await store.getUser({ email: email.trim().toLowerCase() });
       if (user === undefined) throw new NotFoundError(`no user ${email.slice(0, 254)}`);
       const now = clock();
-      const removed: UserRecord = { ...user, status: 'REMOVED', signInsFrom: now, updatedAt: now, version: user.version + 1 };
+      const removed: UserRecord = { ...user, status: 'REMOVED', signInsFrom: signInsEndAt(user, now), updatedAt: now, version: user.version + 1 };
       if ((await store.putUser(removed, user.version)) !== 'ok') throw new InputError('email', `${user.email} changed meanwhile: try again`);
     },
     seed: () => store.seed(seeds.customers, seeds.users),

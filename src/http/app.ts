@@ -5,7 +5,7 @@ import { headerSafe, MethodNotAllowedError, NotFoundError } from '../errors.ts';
 import { OTHER_OPERATION } from '../state/journal.ts';
 import { answerPreflight, corsHeaders, headerObject } from './cors.ts';
 import { errorAnswer } from './error-answer.ts';
-import type { Journal } from './journal-writer.ts';
+import { type Journal, withoutTokens } from './journal-writer.ts';
 import { readJsonBody } from './json-body.ts';
 import { originForm, sendJson } from './messages.ts';
 import type { OperationHandler } from './operation-handler.ts';
@@ -68,7 +68,7 @@ export function createApp(deps: AppDeps): RequestListener {
       res.end(method === 'HEAD' ? undefined : jwksBody);
       return;
     }
-    throw new NotFoundError(`no route for ${method} ${headerSafe(path)}${hint(path)}`);
+    throw new NotFoundError(`no route for ${method} ${headerSafe(withoutTokens(path))}${hint(path)}`);
   }
 
   /** ` (did you mean POST …?)` when `path` says log out in other words, or an operation's path is a few edits away, else nothing. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../../src/mock.ts';
 import { decode, signWith, strangerKey } from '../support/crafted.ts';
-import { accept, forgot, invite, logoutAt, member, newestMessage, refreshAt, resetPassword, signInAt } from '../support/invitations.ts';
+import { accept, forgot, invite, logoutAt, member, newestMessage, ownerToken, refreshAt, resetPassword, setStatus, signInAt } from '../support/invitations.ts';
 import { type Answer, mockOn, signedIn, useMock, violations } from '../support/mock.ts';
 
 /**
@@ -139,6 +139,20 @@ describe('4. expired, used or superseded → the documented 400 (This reset pass
     expect(answers.map((a) => a.status).sort()).toEqual([200, 400, 400]);
     const won = passwords[answers.findIndex((a) => a.status === 200)];
     for (const password of passwords) expect((await signInAt(mock.url, email, password)).status).toBe(password === won ? 200 : 400);
+  });
+
+  it('a user deactivated after the link was mailed cannot use it; active again, it can', async () => {
+    const owner = await ownerToken(mock.url);
+    const user = await member(mock.url, someone(), undefined, owner);
+    await forgot(mock.url, user.email);
+    const { token } = await newestMessage(mock.url, user.email, 'password-reset');
+    expect((await setStatus(mock.url, owner, user.userId, 'INACTIVE')).status).toBe(200);
+    const refused = await valid(await resetPassword(mock.url, token, NEW));
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ ...SPEC_400, message: 'This user is deactivated: the link no longer works' });
+    expect((await setStatus(mock.url, owner, user.userId, 'ACTIVE')).status).toBe(200);
+    expect((await signInAt(mock.url, user.email, user.password)).status).toBe(200);
+    expect((await resetPassword(mock.url, token, NEW)).status).toBe(200);
   });
 
   it('an invitation is not a reset link (same signer, other purpose) → 400', async () => {

@@ -260,6 +260,15 @@ describe('5. success', () => {
     expect((await logoutAt(mock.url, tokens.accessToken)).status).toBe(200);
   });
 
+  it('an invitation (signed with the access key) is no bearer: a protected operation answers it 401', async () => {
+    const { invitation } = await invite(mock.url, { email: someone() });
+    for (const path of ['/customer/logout', '/customers/00000000-0000-4000-8000-000000000003/users']) {
+      const answer = await call(mock.url, path, { method: path.endsWith('logout') ? 'POST' : 'GET', token: invitation.token });
+      expect(answer.status, path).toBe(401);
+    }
+    expect((await accept(mock.url, invitation.token)).status).toBe(200);
+  });
+
   it("a fault scoped to the invitee's sub fires on its accept and leaves the invitation working", async () => {
     const email = someone();
     const { invitation } = await invite(mock.url, { email });

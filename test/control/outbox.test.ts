@@ -1,14 +1,19 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../../src/mock.ts';
 import type { OutboxMessage } from '../../src/state/records.ts';
 import { decode } from '../support/crafted.ts';
 import { forgot, invite, member, outboxAt, ownerToken, resend } from '../support/invitations.ts';
 import { control, DEMO, mockOn, useMock } from '../support/mock.ts';
+import { type RedisServer, startRedis } from '../support/redis.ts';
 
 /**
  * The outbox (`GET /__mock/outbox`, `mock.outbox()`): what the service would have mailed, oldest first, each message
  * `{ id, kind, recipient, at, token, link }` with its link built from `--app-url`; filtered by `?recipient=&kind=` (a
- * bad kind or an unknown filter → 400 naming it); bounded by `--outbox-size`; cleared by reset; behind the admin token.
+ * bad kind or an unknown filter → 400 naming it); bounded by `--outbox-size`; cleared by reset; behind the admin token;
+ * part of the state in every store (kept across a restart of the file store, shared on Redis).
  */
 
 const APP = 'https://qa.example.test/app';
@@ -131,5 +136,48 @@ describe('bounded by --outbox-size; behind the admin token', () => {
     const answer = await control(guarded.url, 'GET', '/__mock/outbox', undefined, { 'x-mock-admin-token': 'outbox-admin-token' });
     expect(answer.status).toBe(200);
     expect((answer.body as { messages: unknown[] }).messages).toHaveLength(1);
+  });
+});
+
+describe.each(['file', 'Redis'] as const)('the outbox in the %s store', (kind) => {
+  let redis: RedisServer | undefined;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wam-outbox-'));
+    if (kind === 'Redis') redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Starts (or restarts) a mock on this store's one state, keeping the newest 3 messages. */
+  const start = () =>
+    mockOn({
+      outboxSize: 3,
+      ...(kind === 'file' ? { stateFile: join(dir, 'state.log') } : { redis: redis?.url, redisPrefix: `outbox-${process.pid}` }),
+    });
+
+  it('is bounded, outlives a restart, and a reset empties it for good', async () => {
+    let mock = await start();
+    try {
+      const emails = [1, 2, 3, 4, 5].map((i) => `stored-${i}@shop.example`);
+      for (const email of emails) {
+        await mock.users.add({ email, password: 'Stored-Password-1' });
+        await forgot(mock.url, email);
+      }
+      const kept = await mock.outbox();
+      expect(kept.map((message) => message.recipient)).toEqual(emails.slice(2));
+      await mock.close();
+      mock = await start();
+      expect(await mock.outbox()).toEqual(kept);
+      await mock.reset();
+      expect(await mock.outbox()).toEqual([]);
+      await mock.close();
+      mock = await start();
+      expect(await mock.outbox()).toEqual([]);
+    } finally {
+      await mock.close();
+    }
   });
 });

@@ -247,6 +247,9 @@ describe('5. success', () => {
     expect(answer.text).not.toMatch(/<[^>]*token[^>]*>/i);
     const tokens = signedIn(answer);
     expect(decode(tokens.idToken).payload).toMatchObject({ email });
+    // The invitee has not verified its email: the body says what its id token says.
+    expect(tokens.data.is_email_verified).toBe(false);
+    expect(decode(tokens.idToken).payload.email_verified).toBe(false);
     expect(answer.headers.get('x-mock-reason')).toMatch(/^override code=200: /);
     expect((await logoutAt(mock.url, tokens.idToken)).status).toBe(200);
     // Nothing was accepted: the real accept still works.

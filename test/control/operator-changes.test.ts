@@ -238,3 +238,30 @@ describe('Redis: two replicas, either restarts', () => {
     }
   });
 });
+
+describe('on a clock that stands still (a test that freezes time)', () => {
+  let mock: Mock;
+  beforeAll(async () => {
+    const at = Date.parse('2030-01-01T00:00:00Z');
+    mock = await mockOn({ clock: () => at, usersFile: seeds });
+  });
+  afterAll(() => mock.close());
+
+  it('each deactivation ends the sign-ins begun before it, and only those, within one millisecond', async () => {
+    const owner = await ownerToken(mock.url);
+    const id = (await idOf(mock, SEED_A.email)) as string;
+    const sessions = [];
+    for (let round = 0; round < 3; round++) {
+      sessions.push(signedIn(await signInAt(mock.url, SEED_A.email, SEED_A.password)));
+      expect((await setStatus(mock.url, owner, id, 'INACTIVE')).status).toBe(200);
+      expect((await setStatus(mock.url, owner, id, 'ACTIVE')).status).toBe(200);
+      // Every sign-in so far is over; one begun now lives.
+      for (const session of sessions) expect((await refreshAt(mock.url, session.refreshToken)).status).toBe(401);
+      const now = signedIn(await signInAt(mock.url, SEED_A.email, SEED_A.password));
+      expect((await refreshAt(mock.url, now.refreshToken)).status).toBe(200);
+      sessions.push(now);
+    }
+    // The owner's own sign-in was never ended.
+    expect((await logoutAt(mock.url, owner)).status).toBe(200);
+  });
+});

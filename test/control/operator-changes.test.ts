@@ -214,25 +214,31 @@ describe.each(STORES)('%s', (_name, fresh) => {
 });
 
 describe('Redis: two replicas, either restarts', () => {
-  it('a user disabled on A stays disabled for both when B restarts, and when A restarts', async () => {
+  it('a user disabled on A (POST /__mock/users), another deactivated on B (PATCH): both stay so for both when B restarts, and when A restarts', async () => {
     const start = (STORES[2] as [string, () => Starter])[1]();
     const a = await start();
     let b = await start();
     const session = signedIn(await signInAt(b.url, SEED_A.email, SEED_A.password));
     expect((await control(a.url, 'POST', '/__mock/users', { ...SEED_A, disabled: true })).status).toBe(201);
     expect((await refreshAt(b.url, session.refreshToken)).status).toBe(401);
+    const idB = (await idOf(b, SEED_B.email)) as string;
+    expect((await setStatus(b.url, await ownerToken(b.url), idB, 'INACTIVE')).status).toBe(200);
     await b.close();
     b = await start();
     let a2: Mock | undefined;
     try {
       for (const replica of [a, b]) {
         expect(await signInStatus(replica, SEED_A, SEED_A.password)).toBe(400);
+        expect(await signInStatus(replica, SEED_B, SEED_B.password)).toBe(400);
         expect((await refreshAt(replica.url, session.refreshToken)).status).toBe(401);
       }
       await a.close();
       a2 = await start();
-      for (const replica of [a2, b]) expect(await signInStatus(replica, SEED_A, SEED_A.password)).toBe(400);
-      expect(await signInStatus(a2, SEED_B, SEED_B.password)).toBe(200);
+      for (const replica of [a2, b]) {
+        expect(await signInStatus(replica, SEED_A, SEED_A.password)).toBe(400);
+        expect(await signInStatus(replica, SEED_B, SEED_B.password)).toBe(400);
+        expect(await signInStatus(replica, DEMO, DEMO.password)).toBe(200);
+      }
     } finally {
       await Promise.all([a.close(), b.close(), a2?.close()]);
     }

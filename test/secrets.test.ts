@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../src/mock.ts';
+import type { OutboxMessage } from '../src/state/records.ts';
 import { TOKEN_KINDS } from '../src/tokens/issuer.ts';
+import { acceptPath, type CallInit, call, invite, outboxAt, ownerToken, resend } from './support/invitations.ts';
 import { type Answer, mockOn, read } from './support/mock.ts';
 import { exchange } from './support/raw-http.ts';
 
@@ -199,5 +201,129 @@ describe('answers written before the app runs (431, 400 from the parser, with CO
     expect([400, 431]).toContain(responses[0]?.status);
     expect(responses[0]?.headers.get('access-control-allow-origin')).toBe('http://app.localhost');
     expect(echoed(data.toString('latin1'), secretParts(token))).toEqual([]);
+  });
+});
+
+/**
+ * Invitations and password resets: invite and reset tokens and passwords never reach the request log, the journal,
+ * `X-Mock-Reason` or any answer's body, whichever way a client sends them (valid, refused, damaged, percent-encoded,
+ * on a mistyped path, in a body that does not parse); the journal shows accept's path with `{token}` for the token.
+ */
+describe('invite and reset tokens and passwords', () => {
+  // Passwords that share no run of WINDOW characters with anything else the mock writes ("password-reset", …).
+  const PASSWORDS = ['Kx9#Tq2!Wm4zAc', 'zqxwvbnmlkjhgf-weak', 'Vb3$Hn8@Rt5yDe', 'Pm6&Jd1*Lq7wFg', 'Yc4%Gs9^Nf2xHj'];
+  /**
+   * What must never show: the passwords and the mailed tokens, whole (the log and the journal hold no JWT at all) and
+   * by their signatures (`signatures`: a 200 that signs in carries tokens of its own, whose header is any JWT's).
+   */
+  type MailRun = { mock: Mock; lines: string[]; answers: { what: string; answer: Answer }[]; secrets: Set<string>; signatures: Set<string> };
+  const mailRuns: MailRun[] = [];
+
+  async function mailTraffic(mock: Mock, lines: string[]): Promise<MailRun> {
+    const run: MailRun = { mock, lines, answers: [], secrets: new Set(PASSWORDS), signatures: new Set(PASSWORDS) };
+    const keep = (token: string) => {
+      for (const part of secretParts(token)) if (part.length >= WINDOW) run.secrets.add(part);
+      run.signatures.add(token.split('.')[2] as string);
+    };
+    const send = async (what: string, path: string, init: CallInit = {}) => run.answers.push({ what, answer: await call(mock.url, path, init) });
+    const owner = await ownerToken(mock.url);
+    const email = 'secret-keeper@shop.example';
+    const { userId, invitation: first } = await invite(mock.url, { email }, owner);
+    const second = await resend(mock.url, owner, userId, email);
+    keep(first.token);
+    keep(second.token);
+    const [h, p, s] = second.token.split('.') as [string, string, string];
+    const flipped = `${h}.${p}.${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`;
+
+    await send('a weak password', acceptPath(second.token), { json: { password: PASSWORDS[1] } });
+    await send('a superseded invitation', acceptPath(first.token), { json: { password: PASSWORDS[0] } });
+    await send('a damaged invitation', acceptPath(flipped), { json: { password: PASSWORDS[0] } });
+    await send('an invitation with its dots percent-encoded', `/invite/${second.token.replaceAll('.', '%2E')}/accept`, { json: { password: PASSWORDS[1] } });
+    await send('a body that does not parse', acceptPath(second.token), {
+      body: `{"password": "${PASSWORDS[4]}"`,
+      headers: { 'content-type': 'application/json' },
+    });
+    await send('a mistyped accept path', `/invite/${second.token}/accepted`, { json: { password: PASSWORDS[0] } });
+    await send('a mistyped invite path', `/invites/${second.token}/accept`, { json: { password: PASSWORDS[0] } });
+    await send('another method on accept', acceptPath(second.token), { method: 'GET' });
+    await send('a forced 200 on accept', acceptPath(second.token), { json: { password: PASSWORDS[3] }, headers: { prefer: 'code=200' } });
+    await send('the invitation accepted', acceptPath(second.token), { json: { password: PASSWORDS[0] } });
+    await send('the invitation accepted again', acceptPath(second.token), { json: { password: PASSWORDS[2] } });
+
+    await send('forgot password', '/forgot-password', { json: { email } });
+    await send('forgot password again', '/forgot-password', { json: { email } });
+    const [older, newer] = (await outboxAt(mock.url, { recipient: email, kind: 'password-reset' })) as [OutboxMessage, OutboxMessage];
+    keep(older.token);
+    keep(newer.token);
+    await send('a reset with a weak password', '/reset-password', { json: { password: PASSWORDS[1], reset_token: newer.token } });
+    await send('a reset with a superseded link', '/reset-password', { json: { password: PASSWORDS[2], reset_token: older.token } });
+    await send('a reset with a damaged link', '/reset-password', { json: { password: PASSWORDS[2], reset_token: `${newer.token}x` } });
+    await send('a reset token where the password goes', '/reset-password', { json: { password: newer.token, reset_token: PASSWORDS[2] } });
+    await send('a reset with the link as a number', '/reset-password', { json: { password: PASSWORDS[2], reset_token: [newer.token] } });
+    await send('a reset body that does not parse', '/reset-password', {
+      body: `{"password": "${PASSWORDS[4]}", "reset_token": "${newer.token}"`,
+      headers: { 'content-type': 'application/json' },
+    });
+    await send('the reset', '/reset-password', { json: { password: PASSWORDS[2], reset_token: newer.token } });
+    await send('the reset again', '/reset-password', { json: { password: PASSWORDS[2], reset_token: newer.token } });
+    await send('a sign-in with the new password', '/customer/sign-in', { json: { email, password: PASSWORDS[2] } });
+    await send('a sign-in with the old password', '/customer/sign-in', { json: { email, password: PASSWORDS[0] } });
+    return run;
+  }
+
+  beforeAll(async () => {
+    for (const options of [{ log: 'json' as const, detailedErrors: true }, { log: 'pretty' as const }]) {
+      const lines: string[] = [];
+      const mock = await mockOn({ ...options, logTo: (line) => lines.push(line) });
+      mailRuns.push(await mailTraffic(mock, lines));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+  afterAll(async () => {
+    await Promise.all(mailRuns.map((run) => run.mock.close()));
+  });
+
+  describe.each([0, 1])('mock %i (0: JSON log, detailed errors; 1: pretty log)', (index) => {
+    const run = () => mailRuns[index] as MailRun;
+
+    it('the traffic reached the mock: refusals, a 500, successes', () => {
+      const statuses = new Set(run().answers.map((a) => a.answer.status));
+      for (const status of [200, 400, 404, 405, 500]) expect(statuses).toContain(status);
+    });
+
+    it('no log line holds a token, a piece of a signature or a password', () => {
+      const log = run().lines.join('');
+      expect(log).toMatch(/invite\/\{token\}\/accept/);
+      expect(log).not.toMatch(/eyJ[\w-]{10,}/);
+      expect(echoed(log, run().secrets)).toEqual([]);
+    });
+
+    it("the journal holds none either, and shows accept's path with {token}", async () => {
+      const entries = await run().mock.requests({ limit: 1000 });
+      const text = JSON.stringify(entries);
+      expect(echoed(text, run().secrets)).toEqual([]);
+      const accepts = entries.filter((entry) => entry.operation === 'accept-invitation');
+      expect(accepts.length).toBeGreaterThan(5);
+      for (const entry of accepts) expect(entry.path).toBe('/auth/api/v1/invite/{token}/accept');
+    });
+
+    it('no answer echoes one: not X-Mock-Reason, not the body', () => {
+      for (const { what, answer } of run().answers) {
+        const shown = [answer.headers.get('x-mock-reason') ?? '', answer.headers.get('www-authenticate') ?? '', answer.text].join('\n');
+        // A 200 that signs in carries tokens of its own (checked by the mailed tokens' signatures); any other, no JWT at all.
+        const signsIn = answer.status === 200 && /"access_token"/.test(answer.text);
+        expect(echoed(shown, signsIn ? run().signatures : run().secrets), `${what}: ${shown}`).toEqual([]);
+      }
+    });
+
+    it('the refusals still say why, in words', () => {
+      const reasons = run().answers.map((a) => a.answer.headers.get('x-mock-reason') ?? (a.answer.body as { message?: string })?.message ?? '');
+      for (const words of [/signature/, /superseded/, /already been accepted/, /does not parse|JSON/, /at least 1 upper-cased letter/, /no route/]) {
+        expect(
+          reasons.some((reason) => words.test(reason)),
+          String(words),
+        ).toBe(true);
+      }
+    });
   });
 });

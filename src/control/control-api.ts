@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { headerSafe, InputError, MethodNotAllowedError, NotFoundError, shown } from '../errors.ts';
+import { headerSafe, InputError, MethodNotAllowedError, NotFoundError } from '../errors.ts';
 import { OTHER_OPERATION, parseJournalFilter } from '../state/journal.ts';
-import { MESSAGE_KINDS, type MessageKind, type OutboxFilter } from '../state/records.ts';
+import type { OutboxFilter } from '../state/records.ts';
 import { createAdminGuard } from './admin-guard.ts';
-import type { Services } from './services.ts';
+import { outboxFilter, type Services } from './services.ts';
 
 /** Answers Pact's state-change call: sets the state up, returns the values the pact's expressions use. */
 export type ProviderStates = (body: unknown) => Promise<Record<string, unknown>>;
@@ -138,17 +138,14 @@ const ROUTES: [RegExp, string[]][] = [
   [/^\/__mock\/sessions\/[^/]+\/expire$/, ['POST']],
 ];
 
-/** `?recipient=&kind=` of the outbox; throws InputError naming an unknown parameter or kind. */
+/** `?recipient=&kind=` of the outbox (see `outboxFilter`); throws InputError naming an unknown parameter or kind. */
 function parseOutboxFilter(query: URLSearchParams): OutboxFilter {
-  const filter: { recipient?: string; kind?: MessageKind } = {};
+  const given: { recipient?: string; kind?: string } = {};
   for (const [key, value] of query) {
-    if (key === 'recipient') filter.recipient = value.trim().toLowerCase();
-    else if (key === 'kind') {
-      if (!MESSAGE_KINDS.includes(value as MessageKind)) throw new InputError('kind', `kind must be one of ${MESSAGE_KINDS.join(', ')}, got ${shown(value)}`);
-      filter.kind = value as MessageKind;
-    } else throw new InputError(key, `unknown filter "${key}"; use recipient, kind`);
+    if (key !== 'recipient' && key !== 'kind') throw new InputError(key, `unknown filter "${key}"; use recipient, kind`);
+    given[key] = value;
   }
-  return filter;
+  return outboxFilter(given);
 }
 
 /** `?limit=` of the sessions listing: 1 to 10000 (absent: the services' default). */

@@ -5,7 +5,7 @@ import type { HangRegistry } from '../faults/network.ts';
 import { type ArmedFault, scopeWarnings, withWarnings } from '../faults/scope-warnings.ts';
 import type { JournalEntry, JournalFilter } from '../state/journal.ts';
 import type { MockClock } from '../state/mock-clock.ts';
-import type { OutboxFilter, OutboxMessage, TokenRecord } from '../state/records.ts';
+import { MESSAGE_KINDS, type MessageKind, type OutboxFilter, type OutboxMessage, type TokenRecord } from '../state/records.ts';
 import type { Store } from '../state/store.ts';
 import { type Claims, type IssueOptions, type Issuer, type SignIn, TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
 import { expiredKey, signInKey, tokenKey } from '../tokens/revocation.ts';
@@ -41,7 +41,7 @@ export type Services = {
   /** Clears one fault (false if unknown) or, without an id, all (the count). */
   clearFaults(id?: string): Promise<number>;
   requests(filter?: JournalFilter): Promise<JournalEntry[]>;
-  /** What the service would have mailed, oldest first (filtered by recipient and kind). */
+  /** What the service would have mailed, oldest first (filtered by recipient, in any case, and kind); rejects with InputError naming a bad filter. */
   outbox(filter?: OutboxFilter): Promise<OutboxMessage[]>;
   clearRequests(): Promise<void>;
   /** Forgets tokens, revocations, faults, the journal and runtime users; sets the clock back; keeps seed users. */
@@ -149,7 +149,7 @@ export function createServices(deps: ServicesDeps): Services {
     },
 
     requests: (filter = {}) => store.listRequests(filter),
-    outbox: (filter = {}) => store.listMessages(filter),
+    outbox: async (filter = {}) => store.listMessages(outboxFilter(filter)),
     clearRequests: () => store.clearRequests(),
 
     users: deps.users,
@@ -229,4 +229,22 @@ export function parseIssueOptions(input: unknown): IssueOptions & { refreshToken
     throw new InputError('refreshToken', 'refreshToken refreshes a sign-in and takes no other field');
   }
   return out;
+}
+
+/**
+ * An outbox filter as the store compares it, whether from `?recipient=&kind=` or `mock.outbox()`: the recipient
+ * trimmed and lower-cased (as emails are kept); throws InputError naming `recipient` or `kind` when it is not one.
+ */
+export function outboxFilter(input: { readonly recipient?: unknown; readonly kind?: unknown }): OutboxFilter {
+  const filter: { recipient?: string; kind?: MessageKind } = {};
+  if (input.recipient !== undefined) {
+    if (typeof input.recipient !== 'string') throw new InputError('recipient', `recipient must be an email, got ${shown(input.recipient)}`);
+    filter.recipient = input.recipient.trim().toLowerCase();
+  }
+  if (input.kind !== undefined) {
+    if (!MESSAGE_KINDS.includes(input.kind as MessageKind))
+      throw new InputError('kind', `kind must be one of ${MESSAGE_KINDS.join(', ')}, got ${shown(input.kind)}`);
+    filter.kind = input.kind as MessageKind;
+  }
+  return filter;
 }

@@ -5,7 +5,7 @@ import { headerSafe, MethodNotAllowedError, NotFoundError } from '../errors.ts';
 import { OTHER_OPERATION } from '../state/journal.ts';
 import { answerPreflight, corsHeaders, headerObject } from './cors.ts';
 import { errorAnswer } from './error-answer.ts';
-import type { Journal } from './journal-writer.ts';
+import { type Journal, withoutTokens } from './journal-writer.ts';
 import { readJsonBody } from './json-body.ts';
 import { originForm, sendJson } from './messages.ts';
 import type { OperationHandler } from './operation-handler.ts';
@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): RequestListener {
     }
     if (path === '/__mock' || path.startsWith('/__mock/')) return control(req, res, path, query ?? new URLSearchParams());
     if (wellKnown.has(path)) return wellKnown.answer(req, res, path);
-    throw new NotFoundError(`no route for ${method} ${headerSafe(path)}${hint(path)}`);
+    throw new NotFoundError(`no route for ${method} ${headerSafe(withoutTokens(path))}${hint(path)}`);
   }
 
   /** The methods a preflight allows on `path`: its routes', GET and HEAD on a well-known document, else the default. */

@@ -82,15 +82,34 @@ function isoTime(ms: number): string {
   return lastIso;
 }
 
-/** A JWT in a path segment (an invitation's token in `/invite/{inviteToken}/accept`, a bearer pasted into a URL). */
-const JWT_SEGMENT = /(?<=\/)eyJ[\w-]*\.[\w-]+\.[\w-]*(?=\/|$)/g;
-
 /**
- * The path an entry keeps: the request's, without its query (which may carry anything), a JWT in a segment shown as
- * `{token}` (a token must never reach the journal or the log), the one string the app holds for a path it knows.
+ * The path an entry keeps: the request's, without its query (which may carry anything), its tokens shown as `{token}`
+ * (see withoutTokens), the one string the app holds for a path it knows.
  */
 function pathOf(url: string, known: ReadonlyMap<string, string>): string {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
-  return known.get(path) ?? headerSafe(path.includes('eyJ') ? path.replace(JWT_SEGMENT, '{token}') : path);
+  return known.get(path) ?? headerSafe(withoutTokens(path));
+}
+
+/**
+ * `path` with every segment that holds a token shown as `{token}`: a JWT or JWE (it begins `eyJ`, the base64url of
+ * `{"`), as sent or percent-encoded (an invitation's token in `/invite/{inviteToken}/accept`, its dots sent as `%2E`; a
+ * bearer pasted into a URL). A token must never reach the journal, the log or an answer that quotes the path.
+ */
+export function withoutTokens(path: string): string {
+  if (!path.includes('eyJ') && !path.includes('%')) return path;
+  return path
+    .split('/')
+    .map((segment) => (decodedSegment(segment).startsWith('eyJ') ? '{token}' : segment))
+    .join('/');
+}
+
+function decodedSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -34,7 +34,7 @@ export const acceptInvitation = {
     /** The 200 of a user who accepted (or who a forced 200 signs in): a new sign-in's three tokens, real. */
     const answer = async (user: UserRecord, base: OutcomeBase, reason: string): Promise<Outcome> => {
       const tokens = await signIns.start(user);
-      const data = { access_token: tokens.token, id_token: tokens.idToken, refresh_token: tokens.refreshToken, is_email_verified: true };
+      const data = { access_token: tokens.token, id_token: tokens.idToken, refresh_token: tokens.refreshToken, is_email_verified: user.isEmailVerified };
       return {
         ...base,
         claims: tokens.claims,

@@ -1,5 +1,6 @@
 import type { MailTokenCheck } from '../tokens/mail-tokens.ts';
 import { passwordPolicyProblem } from '../users/password-policy.ts';
+import { signInsEndAt } from '../users/sign-in-rules.ts';
 import { hashPassword } from '../users/user.ts';
 import { objectOf, requiredBodyProblem, success, withMessage } from './answers.ts';
 import type { Operation, Subject } from './operation.ts';
@@ -13,7 +14,8 @@ type ResetSubject = Subject & { readonly check?: MailTokenCheck };
  * order: a body that is not a JSON object or fails its schema → 400 naming the field; a password that fails the policy
  * (see password-policy.ts) → 400 with every failed rule as its message; a `reset_token` the mock did not sign (bad
  * signature, not a JWT) → the page's 500 (`invalid signature`); expired, already used, or superseded by a newer link →
- * the page's 400 (`This reset password link has expired`); else 200: the new password works, the old one no longer
+ * the page's 400 (`This reset password link has expired`); a user deactivated since the link was mailed → that 400 saying
+ * so; else 200: the new password works, the old one no longer
  * does, the user's email counts as verified, and every sign-in it had ends (a security-minded service assumes the
  * account may have been taken over; its tokens answer 401 and its refresh tokens no longer refresh).
  */
@@ -51,9 +53,18 @@ export const resetPassword = {
           const user = await store.getUser({ id: check.userId });
           if (user === undefined || user.status === 'REMOVED') return { ...base, status: 400, reason: 'reset_token: its user no longer exists' };
           if (user.passwordReset !== check.jti) return { ...base, status: 400, reason: 'reset_token: already used, or superseded by a newer link' };
+          // As Cognito refuses a disabled user's confirmation: a link mailed before the deactivation does not let it in.
+          if (user.status !== 'ACTIVE') return withMessage(base, 400, expired, 'This user is deactivated: the link no longer works');
           const now = clock();
           const { passwordReset: _used, ...rest } = user;
-          const next = { ...rest, ...hashPassword(body.password), isEmailVerified: true, signInsFrom: now + 1, updatedAt: now, version: user.version + 1 };
+          const next = {
+            ...rest,
+            ...hashPassword(body.password),
+            isEmailVerified: true,
+            signInsFrom: signInsEndAt(user, now),
+            updatedAt: now,
+            version: user.version + 1,
+          };
           if ((await store.putUser(next, user.version)) !== 'ok') return undefined;
           return success(base, changed, `password of user ${user.id} reset: its sign-ins ended`);
         });

@@ -63,8 +63,10 @@ export type Issuer = {
   /**
    * Mints one sign-in; extra `claims` are merged in as given, malformed ones too (test input for a client). Throws
    * InputError (`role`; `claims.exp` and the other NumericDate claims when a number is not finite: no JWT carries it).
+   * `startsAt` (epoch ms) is the earliest its sign-in id may say it began (a user's `signInsFrom`, which may be ahead of
+   * this clock: a clock that stands still, another replica's clock moved forward).
    */
-  issue(options?: IssueOptions): Promise<SignIn>;
+  issue(options?: IssueOptions, startsAt?: number): Promise<SignIn>;
   /** New access and id tokens of the sign-in a refresh token belongs to. */
   refresh(refreshToken: string): Promise<{ grant: RefreshGrant; signIn: SignIn }>;
   /** Opens a refresh token, or undefined when it is not one of ours. */
@@ -188,7 +190,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     issuer,
     refreshTtlSeconds: options.refreshTtlSeconds,
     ttlSeconds: options.ttlSeconds,
-    async issue(input: IssueOptions = {}) {
+    async issue(input: IssueOptions = {}, startsAt?: number) {
       const kind = input.kind ?? 'valid';
       const ttl = input.ttlSeconds ?? options.ttlSeconds;
       const role = input.role ?? (kind === 'non-customer' ? 'admin' : CUSTOMER_ROLE);
@@ -200,7 +202,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
           throw new InputError(`claims.${name}`, `claims.${name} must be a finite number: a JWT cannot carry ${value}`);
       }
       const grant: RefreshGrant = {
-        sid: newSignInId(clock()),
+        sid: newSignInId(Math.max(clock(), startsAt ?? 0)),
         sub: input.sub ?? randomUUID(),
         role,
         claims: input.claims ?? {},

@@ -15,7 +15,7 @@ export type RefreshedTokens = Pick<SignIn, 'token' | 'claims' | 'idToken' | 'idC
 export type SignIns = {
   /** How long a revocation lasts (the tokens' and refresh token's lifetimes, the verifier's leeway). */
   readonly lifetime: RevocationLifetime;
-  /** Starts a new sign-in of `user` (a new `origin_jti`): its id, access and refresh tokens, recorded. */
+  /** Starts a new sign-in of `user` (a new `origin_jti`, never before its `signInsFrom`): its id, access and refresh tokens, recorded. */
   start(user: UserRecord): Promise<SignIn>;
   /** The next id and access tokens of an opened refresh grant's sign-in (same `origin_jti` and `auth_time`), recorded. */
   refresh(grant: RefreshGrant): Promise<RefreshedTokens>;
@@ -61,19 +61,24 @@ export function createSignIns(deps: SignInsDeps): SignIns {
   return {
     lifetime,
     async start(user) {
-      const signIn = await issuer.issue({
-        sub: user.sub,
-        role: user.role,
-        // The user's attributes ride in the id token, as Cognito puts them; Worth's services read the customer there.
-        idClaims: {
-          'custom:id': user.id,
-          'custom:customer_id': user.customerId,
-          email: user.email,
-          email_verified: user.isEmailVerified,
-          given_name: user.givenName,
-          family_name: user.familyName,
+      const signIn = await issuer.issue(
+        {
+          sub: user.sub,
+          role: user.role,
+          // The user's attributes ride in the id token, as Cognito puts them; Worth's services read the customer there.
+          idClaims: {
+            'custom:id': user.id,
+            'custom:customer_id': user.customerId,
+            email: user.email,
+            email_verified: user.isEmailVerified,
+            given_name: user.givenName,
+            family_name: user.familyName,
+          },
         },
-      });
+        // A sign-in never begins before the user's `signInsFrom`: one that follows a deactivation or a reset lives even
+        // when the clock has not moved on (a frozen test clock, the same millisecond, another replica's clock ahead).
+        user.signInsFrom,
+      );
       await record(signIn);
       return signIn;
     },

@@ -16,3 +16,12 @@ export function signInEnded(user: UserRecord | undefined, sid: string): string |
   const started = signInStartedAt(sid);
   return started === undefined || started < user.signInsFrom ? 'its sign-in ended when the user was deactivated or reset its password' : undefined;
 }
+
+/**
+ * The `signInsFrom` that ends every sign-in `user` has at `now` (a deactivation, a password reset, a removal): past
+ * `now` and past the one it had, so it also ends the sign-ins begun since the last ending when the clock has not moved
+ * on (a new sign-in begins at its user's `signInsFrom` at the earliest: see `SignIns.start`).
+ */
+export function signInsEndAt(user: Pick<UserRecord, 'signInsFrom'>, now: number): number {
+  return Math.max(now, user.signInsFrom ?? now) + 1;
+}

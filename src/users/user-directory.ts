@@ -3,6 +3,7 @@ import type { UserRecord } from '../state/records.ts';
 import type { Store } from '../state/store.ts';
 import { newCustomer } from './customers.ts';
 import type { Seeds } from './seeds.ts';
+import { signInsEndAt } from './sign-in-rules.ts';
 import { DEMO_USER, parseUser, type UserView, viewOf } from './user.ts';
 
 /** The operator's view of the users (`/__mock/users`, `users …`, `mock.users`): kept in the Store, shared by replicas. */
@@ -36,10 +37,10 @@ export function createUserDirectory(store: Store, seeds: Seeds, clock: () => num
       }
       await store.putCustomer(customer);
       const existing = await store.getUser({ email: user.email });
-      // Replacing a user keeps what identifies it: its id, when it was made, and where it came from (a seed stays a seed).
-      const record: UserRecord =
-        existing === undefined ? user : { ...user, id: existing.id, createdAt: existing.createdAt, source: existing.source, version: existing.version + 1 };
-      const result = await store.putUser(record, existing?.version);
+      // A user added where an operator removed one (same sub or id) is not that user: its sign-ins stay over.
+      const removed = existing === undefined ? await removedBefore(store, user) : undefined;
+      const record = existing !== undefined ? replacing(existing, user, now) : removed !== undefined ? succeeding(removed, user) : user;
+      const result = await store.putUser(record, existing?.version ?? (removed?.id === user.id ? removed.version : undefined));
       if (result !== 'ok')
         throw new InputError('email', `${user.email} was ${result === 'email-taken' ? 'taken' : 'changed'} by another request meanwhile: try again`);
       return viewOf(record, customer);
@@ -53,10 +54,43 @@ export function createUserDirectory(store: Store, seeds: Seeds, clock: () => num
       const user = await store.getUser({ email: email.trim().toLowerCase() });
       if (user === undefined) throw new NotFoundError(`no user ${email.slice(0, 254)}`);
       const now = clock();
-      const removed: UserRecord = { ...user, status: 'REMOVED', signInsFrom: now, updatedAt: now, version: user.version + 1 };
+      const removed: UserRecord = { ...user, status: 'REMOVED', signInsFrom: signInsEndAt(user, now), updatedAt: now, version: user.version + 1 };
       if ((await store.putUser(removed, user.version)) !== 'ok') throw new InputError('email', `${user.email} changed meanwhile: try again`);
     },
     seed: () => store.seed(seeds.customers, seeds.users),
+  };
+}
+
+/**
+ * `user` replacing `existing` (the user with its email): what identifies it stays (its id, when it was made, where it
+ * came from: a seed stays a seed), and so do its ended sign-ins; replacing it disabled ends the sign-ins it has, as a
+ * deactivation does. Enabled again, it signs in anew: the sign-ins it had stay over.
+ */
+function replacing(existing: UserRecord, user: UserRecord, now: number): UserRecord {
+  const deactivated = user.status === 'INACTIVE' && existing.status !== 'INACTIVE';
+  const signInsFrom = deactivated ? signInsEndAt(existing, now) : existing.signInsFrom;
+  return {
+    ...user,
+    id: existing.id,
+    createdAt: existing.createdAt,
+    source: existing.source,
+    version: existing.version + 1,
+    ...(signInsFrom === undefined ? {} : { signInsFrom }),
+  };
+}
+
+/** The removed user whose sub (or id) `user` would take over, when an operator removed one: its tokens name that sub. */
+async function removedBefore(store: Store, user: UserRecord): Promise<UserRecord | undefined> {
+  const before = (await store.getUser({ sub: user.sub })) ?? (await store.getUser({ id: user.id }));
+  return before?.status === 'REMOVED' ? before : undefined;
+}
+
+/** `user` in the place of a removed one: the sign-ins the removal ended stay over (and its record's version goes on). */
+function succeeding(removed: UserRecord, user: UserRecord): UserRecord {
+  return {
+    ...user,
+    ...(removed.signInsFrom === undefined ? {} : { signInsFrom: removed.signInsFrom }),
+    ...(removed.id === user.id ? { version: removed.version + 1 } : {}),
   };
 }
 

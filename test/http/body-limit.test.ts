@@ -33,7 +33,12 @@ describe('a body over --max-body', () => {
           controller.enqueue(new TextEncoder().encode('y'.repeat(8192)));
         },
       });
-      const response = await fetch(mock.urls['sign-in'], { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+      const response = await fetch(mock.urls['sign-in'], {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit);
       expect(response.status).toBe(400);
       expect(response.headers.get('x-mock-reason')).toBe('request body is over the 65536-byte limit');
       await response.text();

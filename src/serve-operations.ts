@@ -99,7 +99,7 @@ export async function mountDocuments(
       if (answers === undefined) continue;
       const operation = mountedOperation(found.id, answers, { title: contract.title, basePath, gate, bind });
       const bodies: Bodies = {
-        of: (status, reason) => answers.of(status)?.body ?? shared.of(status, reason),
+        of: (status, reason, message) => answers.of(status)?.body ?? shared.of(status, reason, message),
         documents: (status) => found.statuses.includes(status),
       };
       const next = serve(operation, found, bodies, document, deps, gateOf(gate, deps.context.authenticate));

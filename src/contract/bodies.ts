@@ -9,10 +9,11 @@ export type Body = { readonly text: string; readonly contentLength: string /** I
 /** Makes the body of each documented status from the spec's examples. */
 export type Bodies = {
   /**
-   * The JSON body for `status`; `reason` goes into `message` only with detailed errors. For a status the operation does
-   * not document, the fallback's body (the Auth Service's shared ones, for a mounted document); throws when there is none.
+   * The JSON body for `status`: its example, with `message` as the example's `message` when given (the example states
+   * a reason that is not this answer's), or `reason` there with detailed errors. For a status the operation does not
+   * document, the fallback's body (the Auth Service's shared ones, for a mounted document); throws when there is none.
    */
-  of(status: number, reason: string): Body;
+  of(status: number, reason: string, message?: string): Body;
   /** True when the operation documents `status`. */
   documents(status: number): boolean;
 };
@@ -23,7 +24,11 @@ export function jsonBody(value: unknown): Body {
   return { text, contentLength: String(Buffer.byteLength(text)) };
 }
 
-/** Bodies are the spec's examples verbatim, serialized once; `--detailed-errors` swaps in the reason. */
+/**
+ * Bodies are the spec's examples verbatim, serialized once (`--bad-request-code` applied to every 400); an answer's own
+ * message, or the reason with `--detailed-errors`, replaces the example's `message` (the body stays valid: the
+ * schemas give `message` as any string).
+ */
 export function createBodies(
   contract: Pick<OperationContract, 'examples' | 'statuses'>,
   options: { detailedErrors: boolean; badRequestCode: string | undefined },
@@ -39,12 +44,12 @@ export function createBodies(
   }
   const fixed = new Map([...examples].map(([status, example]) => [status, Object.freeze(jsonBody(example))]));
   return {
-    of(status, reason) {
-      if (options.detailedErrors && status >= 400) {
+    of(status, reason, message = options.detailedErrors && status >= 400 ? reason : undefined) {
+      if (message !== undefined) {
         const example = examples.get(status) as Record<string, unknown> | undefined;
-        if (example && typeof example === 'object' && typeof example.message === 'string') return jsonBody({ ...example, message: reason });
+        if (example && typeof example === 'object' && typeof example.message === 'string') return jsonBody({ ...example, message });
       }
-      const body = fixed.get(status) ?? fallback?.of(status, reason);
+      const body = fixed.get(status) ?? fallback?.of(status, reason, message);
       if (!body) throw new Error(`status ${status} is not documented`);
       return body;
     },

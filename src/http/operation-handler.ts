@@ -96,7 +96,7 @@ export function createOperationHandler(deps: OperationHandlerDeps): OperationHan
   function answer(req: IncomingMessage, res: ServerResponse, request: OperationRequest, outcome: Outcome, close: boolean, started: number): void {
     if (outcome.network && outcome.network !== 'hang') breakConnection(req.socket, outcome.network);
     else {
-      const body = outcome.payload ?? (outcome.body === undefined ? bodies.of(outcome.status, outcome.reason) : jsonBody(outcome.body));
+      const body = outcome.payload ?? (outcome.body === undefined ? bodies.of(outcome.status, outcome.reason, outcome.message) : jsonBody(outcome.body));
       // A status the operation does not document (the gate's 401 on a mounted document that has none) says so.
       const said = bodies.documents(outcome.status) ? outcome : { ...outcome, reason: `${outcome.reason} (${outcome.status} is not documented for ${name})` };
       writeAnswer(req, res, said, body, close);

@@ -27,10 +27,10 @@ export const acceptInvitation = {
   name: 'accept-invitation' as const,
   decides: [200, 400, 500],
   body: 'json-untyped',
+  badRequestMessage: 'reason',
   scopes: ['sub', 'customer'],
   create({ store, clock, mailTokens, signIns }, contract) {
     const accepted = objectOf(contract.examples.get(200));
-    const policy = contract.examples.get(400);
     /** The 200 of a user who accepted (or who a forced 200 signs in): a new sign-in's three tokens, real. */
     const answer = async (user: UserRecord, base: OutcomeBase, reason: string): Promise<Outcome> => {
       const tokens = await signIns.start(user);
@@ -52,24 +52,23 @@ export const acceptInvitation = {
       },
       async decide(request, { base, subject }) {
         const json = request.json;
-        if (request.hasBody && json === undefined) return withMessage(base, 400, policy, 'body must be JSON (Content-Type: application/json): { "password" }');
-        if (json !== undefined && objectOf(json) === undefined) return withMessage(base, 400, policy, 'body must be a JSON object { "password" }');
+        if (request.hasBody && json === undefined) return withMessage(base, 400, 'body must be JSON (Content-Type: application/json): { "password" }');
+        if (json !== undefined && objectOf(json) === undefined) return withMessage(base, 400, 'body must be a JSON object { "password" }');
         const invalidBody = json === undefined ? undefined : await contract.checkBody(json);
-        if (invalidBody) return withMessage(base, 400, policy, invalidBody);
+        if (invalidBody) return withMessage(base, 400, invalidBody);
         const password = objectOf(json)?.password as string | undefined;
-        if (password === undefined) return withMessage(base, 400, policy, 'password is required: an invited user sets one to accept');
+        if (password === undefined) return withMessage(base, 400, 'password is required: an invited user sets one to accept');
         const weak = passwordPolicyProblem(password);
-        if (weak) return withMessage(base, 400, policy, weak);
+        if (weak) return withMessage(base, 400, weak);
         const check = (subject as AcceptSubject).check as MailTokenCheck;
         if (!check.ok && check.problem === 'invalid') return { ...base, status: 500, reason: `inviteToken: ${check.reason}` };
-        if (!check.ok)
-          return withMessage(base, 400, policy, check.problem === 'expired' ? 'This invitation link has expired' : 'This link is not an invitation');
+        if (!check.ok) return withMessage(base, 400, check.problem === 'expired' ? 'This invitation link has expired' : 'This link is not an invitation');
         return retried(async () => {
           const user = await store.getUser({ id: check.userId });
-          if (user === undefined || user.status === 'REMOVED') return withMessage(base, 400, policy, 'The invited user no longer exists');
-          if (!user.isFirstLogin) return withMessage(base, 400, policy, 'This invitation has already been accepted');
-          if (user.invitation !== check.jti) return withMessage(base, 400, policy, 'This invitation was superseded by a newer one');
-          if (user.status === 'INACTIVE') return withMessage(base, 400, policy, 'The invited user is deactivated');
+          if (user === undefined || user.status === 'REMOVED') return withMessage(base, 400, 'The invited user no longer exists');
+          if (!user.isFirstLogin) return withMessage(base, 400, 'This invitation has already been accepted');
+          if (user.invitation !== check.jti) return withMessage(base, 400, 'This invitation was superseded by a newer one');
+          if (user.status === 'INACTIVE') return withMessage(base, 400, 'The invited user is deactivated');
           const now = clock();
           const { invitation: _used, ...rest } = user;
           const next = { ...rest, ...hashPassword(password), isFirstLogin: false, isEmailVerified: true, updatedAt: now, version: user.version + 1 };

@@ -20,9 +20,9 @@ export const createCustomerUser = {
   name: 'create-customer-user' as const,
   decides: [200, 400, 401, 403, 500],
   body: 'json',
+  badRequestMessage: 'reason',
   scopes: ['sub', 'sid', 'customer'],
   create({ store, clock, mailer }, contract) {
-    const duplicate = contract.examples.get(400);
     const created = contract.examples.get(200);
     return {
       async decide(request, known) {
@@ -30,10 +30,10 @@ export const createCustomerUser = {
         const access = await customerAccess(store, known, request.params[CUSTOMER_PARAM] as string, 'customer_user:create', 403);
         if (!access.ok) return access.outcome;
         const problem = requiredBodyProblem(request, '{ "first_name", "last_name", "email", "subrole" }') ?? (await contract.checkBody(request.json));
-        if (problem) return withMessage(base, 400, duplicate, problem);
+        if (problem) return withMessage(base, 400, problem);
         const body = request.json as CreateBody;
         const subrole = chooseSubrole(access.customer, body.subrole);
-        if (typeof subrole === 'string') return withMessage(base, 400, duplicate, subrole);
+        if (typeof subrole === 'string') return withMessage(base, 400, subrole);
         const now = clock();
         const actor = actorOf(known);
         const invited: UserRecord = {

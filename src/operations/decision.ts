@@ -41,6 +41,12 @@ export function createDecision(
   const { statuses } = contract;
   // A bearer the spec requires is checked by the gate given (the shared authentication step; a mounted document's gate may be looser, or off).
   const authenticate = contract.security.bearer && gate !== null ? gate : undefined;
+  const reasonAsMessage = operation.badRequestMessage === 'reason';
+  /** A 400 of the shared steps: its reason also the example's message where the operation's example states another cause. */
+  const badRequest = (base: OutcomeBase, reason: string, challenge?: string): Outcome => {
+    const outcome: Outcome = challenge === undefined ? { ...base, status: 400, reason } : { ...base, status: 400, reason, challenge };
+    return reasonAsMessage ? { ...outcome, message: reason } : outcome;
+  };
 
   return async function decide(request) {
     let base = NO_DELAY;
@@ -64,12 +70,12 @@ export function createDecision(
       // The usual request (no fault, no override, nobody known) shares one base: nothing to allocate.
       if (fault !== undefined || override.delayMs > 0 || subject !== NOBODY)
         base = { claims: subject.claims, email: subject.email, delayMs: delayMs + override.delayMs, faultId: fault?.id };
-      if (override.error) return { ...base, status: 400, reason: override.error };
+      if (override.error) return badRequest(base, override.error);
       if (override.code !== undefined) return forcedOutcome(override.code, `override code=${override.code}`, { base, caller, subject }, request);
 
       // 3. Malformed.
-      if (caller?.ok === false && caller.status === 400) return refusal(caller, base);
-      if (request.malformed) return { ...base, status: 400, reason: request.malformed };
+      if (caller?.ok === false && caller.status === 400) return badRequest(base, caller.reason, caller.challenge);
+      if (request.malformed) return badRequest(base, request.malformed);
       // 4. Authentication.
       if (caller?.ok === false) return caller.revoked && steps.revoked ? steps.revoked(base) : refusal(caller, base);
       // 5. The operation's own decision.

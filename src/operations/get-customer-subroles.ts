@@ -17,6 +17,7 @@ export const getCustomerSubroles = {
   name: 'get-customer-subroles' as const,
   decides: [200, 400, 401, 403, 500],
   body: 'none',
+  badRequestMessage: 'reason',
   scopes: ['sub', 'sid', 'customer'],
   create({ store }, contract) {
     const { status, message } = objectOf(contract.examples.get(200)) ?? {};

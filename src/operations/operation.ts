@@ -71,6 +71,12 @@ export type Operation = {
   readonly name: string;
   readonly decides: readonly number[];
   readonly body: BodyReading;
+  /**
+   * The `message` of a 400 the shared steps answer (a malformed request, an override naming an undocumented status):
+   * `example` (the default) keeps its example's, the service's one message for a bad request; `reason` says what was
+   * wrong, for an operation whose 400 example states one particular cause (create's duplicate email).
+   */
+  readonly badRequestMessage?: 'example' | 'reason';
   /** What a fault on it may be scoped by, besides the test session: the scopes its requests carry. */
   readonly scopes: readonly FaultScope[];
   /** Makes the operation's steps from the shared parts and its contract; throws SpecError when the spec lacks what they need. */

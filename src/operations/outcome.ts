@@ -20,6 +20,11 @@ export type Outcome = {
   readonly claims?: Claims;
   /** The email a sign-in named (the journal keeps it; never the password). */
   readonly email?: string;
+  /**
+   * The `message` the spec's example for `status` carries in this answer, where the example states another reason
+   * (create's 400 says the email is taken; this one is about its subrole). Its other fields stay the example's.
+   */
+  readonly message?: string;
   /** The answer's body when it is not the spec's example for `status` (a sign-in's or refresh's 200). */
   readonly body?: unknown;
   /** `Set-Cookie` values of the answer (the refresh-token cookie a sign-in sets). */

@@ -16,9 +16,9 @@ export const resendInvitation = {
   name: 'resend-invitation' as const,
   decides: [200, 400, 401, 403, 500],
   body: 'none',
+  badRequestMessage: 'reason',
   scopes: ['sub', 'sid', 'customer'],
   create({ store, mailer }, contract) {
-    const onboarded = contract.examples.get(400);
     const sent = contract.examples.get(200);
     return {
       async decide(request, known) {
@@ -29,10 +29,10 @@ export const resendInvitation = {
         return retried(async () => {
           const user = await store.getUser({ id });
           if (user === undefined || user.status === 'REMOVED' || user.customerId !== access.customer.id) {
-            return withMessage(base, 400, onboarded, 'Customer user does not exist');
+            return withMessage(base, 400, 'Customer user does not exist');
           }
           if (!user.isFirstLogin) return { ...base, status: 400, reason: `user ${user.id} has accepted its invitation` };
-          if (user.status === 'INACTIVE') return withMessage(base, 400, onboarded, 'Customer user is deactivated');
+          if (user.status === 'INACTIVE') return withMessage(base, 400, 'Customer user is deactivated');
           const mail = await mailer.invitation(user);
           if ((await store.putUser(mail.user, user.version)) !== 'ok') return undefined;
           await store.appendMessage(mail.message);

@@ -23,10 +23,10 @@ export const resetPassword = {
   name: 'reset-password' as const,
   decides: [200, 400, 500],
   body: 'json-untyped',
+  badRequestMessage: 'reason',
   scopes: ['sub', 'customer'],
   create({ store, clock, mailTokens }, contract) {
     const changed = contract.examples.get(200);
-    const expired = contract.examples.get(400);
     return {
       async identify(request): Promise<ResetSubject> {
         const token = objectOf(request.json)?.reset_token;
@@ -38,23 +38,23 @@ export const resetPassword = {
       },
       async decide(request, { base, subject }) {
         const problem = requiredBodyProblem(request, '{ "password", "reset_token" }') ?? (await contract.checkBody(request.json));
-        if (problem) return withMessage(base, 400, expired, problem);
+        if (problem) return withMessage(base, 400, problem);
         const body = request.json as { password: string; reset_token: string };
         const weak = passwordPolicyProblem(body.password);
-        if (weak) return withMessage(base, 400, expired, weak);
+        if (weak) return withMessage(base, 400, weak);
         const check = (subject as ResetSubject).check;
         if (check === undefined || (!check.ok && check.problem === 'invalid'))
           return { ...base, status: 500, reason: `reset_token: ${check?.reason ?? 'jwt must be provided'}` };
         if (!check.ok)
           return check.problem === 'expired'
             ? { ...base, status: 400, reason: 'reset_token: expired' }
-            : withMessage(base, 400, expired, 'This link is not a password reset link');
+            : withMessage(base, 400, 'This link is not a password reset link');
         return retried(async () => {
           const user = await store.getUser({ id: check.userId });
           if (user === undefined || user.status === 'REMOVED') return { ...base, status: 400, reason: 'reset_token: its user no longer exists' };
           if (user.passwordReset !== check.jti) return { ...base, status: 400, reason: 'reset_token: already used, or superseded by a newer link' };
           // As Cognito refuses a disabled user's confirmation: a link mailed before the deactivation does not let it in.
-          if (user.status !== 'ACTIVE') return withMessage(base, 400, expired, 'This user is deactivated: the link no longer works');
+          if (user.status !== 'ACTIVE') return withMessage(base, 400, 'This user is deactivated: the link no longer works');
           const now = clock();
           const { passwordReset: _used, ...rest } = user;
           const next = {

@@ -27,7 +27,6 @@ export const updateCustomerUser = {
   scopes: ['sub', 'sid', 'customer'],
   create({ store, clock }, contract) {
     const updated = contract.examples.get(200);
-    const taken = contract.examples.get(400);
     return {
       async decide(request, known) {
         const { base } = known;
@@ -48,7 +47,7 @@ export const updateCustomerUser = {
           }
           const next = changed(user, patch, subrole?.code, clock(), actorOf(known));
           const result = await store.putUser(next, user.version);
-          if (result === 'email-taken') return withMessage(base, 400, taken, 'Another customer user exists with the same email.');
+          if (result === 'email-taken') return withMessage(base, 400, 'Another customer user exists with the same email.');
           return result === 'ok' ? success(base, updated, `updated user ${user.id}${deactivation(user, next)}`) : undefined;
         });
       },

@@ -69,10 +69,8 @@ describe("the body against its schema → 400 naming the field (the page's 400 s
     }
   });
 
-  // Open: the shared scaffold (decision.ts) answers its malformed rows with the operation's 400 example as it is, and
-  // create's example says the email is taken. The fix belongs there (the example with the true message, as the
-  // operation's own 400s do); this test turns green when it is made.
-  it.fails("… and its message is the true reason, not the page's duplicate-email message", async () => {
+  // Create's 400 example says the email is taken: the shared steps' 400s carry their own reason (badRequestMessage).
+  it("… and its message is the true reason, not the page's duplicate-email message", async () => {
     const answer = await callCustomer(mock, 'create-customer-user', { body: '{"first_name":', headers: json });
     expect((answer.body as { message: string }).message).toBe(reasonOf(answer));
   });
@@ -187,5 +185,21 @@ describe('else 200: the new user is invited', () => {
     const user = (await mock.users.list()).find((each) => each.id === id);
     expect(user?.subrole).toBe('risk_analyst');
     expect(user?.permissions).not.toContain('customer_user:read');
+  });
+});
+
+describe('--bad-request-code: every 400 of create carries it, whatever its message', () => {
+  const coded = useTenants({ badRequestCode: 'BAD_INPUT' });
+
+  it.each([
+    ['the body against its schema', { json: { email: 'x@sandbox.example' } }],
+    ['a body that does not parse (a shared step)', { body: '{"first_name":', headers: { 'content-type': 'application/json' } }],
+    ['a subrole the customer does not give', { json: newUser('s@sandbox.example', { subrole: { ...CRO_SUBROLE, code: 'auditor' } }) }],
+    ['a duplicate email', { json: newUser(OWNER.email) }],
+  ])('%s', async (_name, init) => {
+    const answer = await callCustomer(coded, 'create-customer-user', { token: await bearerOf(coded, OWNER), ...init });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ status: 'fail', errorCode: 'BAD_INPUT', data: { errorName: 'CustomersApiError' } });
+    await valid(answer, 'create-customer-user');
   });
 });

@@ -15,8 +15,8 @@ const MAX_JSON_DEPTH = 32;
 export async function readJsonBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
   const result = await readBody(req, MAX_JSON_BODY, BODY_TIMEOUT_MS);
   if (!result.ok) {
-    // The rest of an oversized or stalled body is not worth reading: answer, then close.
-    if (result.tooLarge) res.setHeader('connection', 'close');
+    // A stalled or cut-off body, or one declared far too large, is not read further: answer, then close.
+    if (result.close) res.setHeader('connection', 'close');
     throw new InputError('body', result.error);
   }
   const text = result.body.toString('utf8').trim();

@@ -2,8 +2,11 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { parseCookie } from 'cookie';
 import { jsonParsePosition } from '../errors.ts';
 
-/** A body read with bounds: the bytes, or why it could not be read. */
-export type BodyResult = { ok: true; body: Buffer } | { ok: false; error: string; tooLarge: boolean };
+/**
+ * A body read with bounds: the bytes, or why it could not be read and whether the connection must then close (the
+ * rest of the body will not be read: it stalled, was cut off, or declares more than is ever thrown away).
+ */
+export type BodyResult = { ok: true; body: Buffer } | { ok: false; error: string; close: boolean };
 
 /** True when the request declares a body (Content-Length > 0 or chunked). */
 export function hasBody(req: IncomingMessage): boolean {
@@ -12,26 +15,28 @@ export function hasBody(req: IncomingMessage): boolean {
 }
 
 /**
- * How much of a body over the limit is still read, and thrown away, before the answer, in bytes: a client that is still
- * uploading when a server answers and closes reads a reset (EPIPE) instead of the answer (RFC 9112 §9.6); one whose
- * upload was read to its end reads the 400. A body declared larger than the limit and this is answered at once.
+ * How much of a body over the limit is still read and thrown away after the answer, in bytes. A server that answers
+ * and closes while the client is still uploading resets the connection, and the client reads the reset instead of
+ * the answer (RFC 9112 §9.6): this one answers at once and goes on reading, so the client, done sending, reads it.
  */
 const DISCARDED_AT_MOST = 4 * 1024 * 1024;
 
 /**
  * Reads the body, at most `limit` bytes and within `timeoutMs`: a body over the limit or that never finishes gets an
- * answer instead of buffering forever. A body over the limit is read to its end and thrown away (up to
- * DISCARDED_AT_MOST more bytes, within the same time), so the client, done sending, reads the answer.
+ * answer instead of buffering forever. A body over the limit is refused at once, and its rest read and thrown away
+ * (`discardRest`); one that declares more than the limit and DISCARDED_AT_MOST is refused unread, with a close.
  */
 export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyResult> {
   const declared = Number(req.headers['content-length']);
-  if (declared > limit + DISCARDED_AT_MOST) {
-    return Promise.resolve({ ok: false, error: `request body of ${declared} bytes is over the ${limit}-byte limit`, tooLarge: true });
+  if (declared > limit) {
+    const error = `request body of ${declared} bytes is over the ${limit}-byte limit`;
+    const close = declared > limit + DISCARDED_AT_MOST;
+    if (!close) discardRest(req, timeoutMs);
+    return Promise.resolve({ ok: false, error, close });
   }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over: string | undefined = declared > limit ? `request body of ${declared} bytes is over the ${limit}-byte limit` : undefined;
     const finish = (result: BodyResult) => {
       clearTimeout(timer);
       req.off('data', onData);
@@ -41,19 +46,45 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        over ??= `request body is over the ${limit}-byte limit`;
-        chunks.length = 0; // thrown away as it comes
-        if (size > limit + DISCARDED_AT_MOST) finish({ ok: false, error: over, tooLarge: true });
-      } else chunks.push(chunk);
+      if (size <= limit) return void chunks.push(chunk);
+      finish({ ok: false, error: `request body is over the ${limit}-byte limit`, close: false });
+      discardRest(req, timeoutMs);
     };
-    const onEnd = () => finish(over === undefined ? { ok: true, body: Buffer.concat(chunks, size) } : { ok: false, error: over, tooLarge: true });
-    const onError = () => finish({ ok: false, error: 'request body was cut off', tooLarge: true });
-    const timer = setTimeout(() => finish({ ok: false, error: over ?? `request body did not finish within ${timeoutMs} ms`, tooLarge: true }), timeoutMs);
+    const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks, size) });
+    const onError = () => finish({ ok: false, error: 'request body was cut off', close: true });
+    const timer = setTimeout(() => finish({ ok: false, error: `request body did not finish within ${timeoutMs} ms`, close: true }), timeoutMs);
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
   });
+}
+
+/**
+ * Reads the rest of a refused body and throws it away, so the connection outlives the answer (and serves the next
+ * request once the body ends); one that sends more than DISCARDED_AT_MOST, or has not ended within `timeoutMs`, is
+ * closed.
+ */
+function discardRest(req: IncomingMessage, timeoutMs: number): void {
+  if (req.complete) return;
+  let left = DISCARDED_AT_MOST;
+  const stop = () => {
+    clearTimeout(timer);
+    req.off('data', onData);
+    req.off('end', stop);
+    req.off('error', stop);
+  };
+  const close = () => {
+    stop();
+    req.socket.destroy();
+  };
+  const onData = (chunk: Buffer) => {
+    left -= chunk.length;
+    if (left < 0) close();
+  };
+  const timer = setTimeout(close, timeoutMs);
+  req.on('data', onData);
+  req.on('end', stop);
+  req.on('error', stop);
 }
 
 /** True for `application/json` and `application/*+json`. */

@@ -28,7 +28,7 @@ export function readWithoutBody(req: IncomingMessage, params: Params, query: Que
 export async function readWithBody(req: IncomingMessage, params: Params, query: Query, reading: BodyReading, maxBodyBytes: number): Promise<ReadRequest> {
   const contentType = mediaType(req.headers['content-type']);
   const result = await readBody(req, maxBodyBytes, BODY_TIMEOUT_MS);
-  if (!result.ok) return { request: requestOf(req, params, query, true, contentType, undefined, result.error), close: result.tooLarge };
+  if (!result.ok) return { request: requestOf(req, params, query, true, contentType, undefined, result.error), close: result.close };
   const parse = reading === 'json-untyped' ? isJsonType(contentType) || contentType === undefined : reading === 'json' && isJsonType(contentType);
   if (!parse || result.body.length === 0) return { request: requestOf(req, params, query, true, contentType, undefined, undefined), close: false };
   try {

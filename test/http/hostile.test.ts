@@ -75,22 +75,37 @@ describe('oversized requests', () => {
     expect(exchanged.closedByServer).toBe(true);
   });
 
-  it('a chunked logout body that grows past the limit gets the documented 400 and the connection closes', async () => {
+  it('a chunked logout body that grows past the limit gets the documented 400 at once; the rest is read and thrown away, and the connection serves the next request', async () => {
     const chunk = `${(16 * 1024).toString(16)}\r\n${'a'.repeat(16 * 1024)}\r\n`;
-    const exchanged = await exchange([post(['Transfer-Encoding: chunked']), ...Array.from({ length: 8 }, () => chunk)]);
-    const [answer] = exchanged.responses;
-    expect(answer?.status).toBe(400);
-    await expectDocumented(answer);
-    expect(answer?.headers.get('connection')).toBe('close');
+    const next = `GET /__mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
+    const exchanged = await exchange([post(['Transfer-Encoding: chunked']), ...Array.from({ length: 80 }, () => chunk), '0\r\n\r\n', next]);
+    expect(exchanged.responses.map((answer) => answer.status)).toEqual([400, 200]);
+    await expectDocumented(exchanged.responses[0]);
     expect(exchanged.closedByServer).toBe(true);
   });
 
-  it('a control call declaring a 2 MB body gets 400 naming the body and the connection closes instead of draining it', async () => {
+  it('a chunked body that goes on past the limit and 4 MiB more: the 400, then the connection closes', async () => {
+    const chunk = `${(256 * 1024).toString(16)}\r\n${'a'.repeat(256 * 1024)}\r\n`;
+    const exchanged = await exchange([post(['Transfer-Encoding: chunked']), ...Array.from({ length: 20 }, () => chunk)], {
+      enough: () => false,
+    });
+    expect(exchanged.responses.map((answer) => answer.status)).toEqual([400]);
+    expect(exchanged.closedByServer).toBe(true);
+  });
+
+  it('a control call declaring a 2 MB body gets 400 naming the body at once; the rest is read and thrown away', async () => {
+    const head = `POST /__mock/tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n`;
+    const next = `GET /__mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
+    const exchanged = await exchange([head, Buffer.alloc(2 * 1024 * 1024, 'x'), next]);
+    expect(exchanged.responses.map((answer) => answer.status)).toEqual([400, 200]);
+    expect(exchanged.responses[0]?.body).toMatchObject({ errorCode: 'ERR_INPUT', field: 'body' });
+  });
+
+  it('a control call declaring 8 MB (more than its limit and 4 MiB) gets 400 at once, unread, and the connection closes', async () => {
     const exchanged = await exchange([
-      `POST /__mock/tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{"sub":`,
+      `POST /__mock/tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${8 * 1024 * 1024}\r\n\r\n{"sub":`,
     ]);
     expect(exchanged.responses[0]?.status).toBe(400);
-    expect(exchanged.responses[0]?.body).toMatchObject({ errorCode: 'ERR_INPUT', field: 'body' });
     expect(exchanged.responses[0]?.headers.get('connection')).toBe('close');
     expect(exchanged.closedByServer).toBe(true);
   });

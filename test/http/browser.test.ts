@@ -97,3 +97,35 @@ describe('scoping a fault to one client session from a browser app (docs/faults.
     expect(await logoutFrom(page, { credentials: 'include' })).toMatchObject({ status: 500, fault: expect.stringMatching(/^f_/) });
   });
 });
+
+describe('one-shot network faults in a browser (docs/faults.md, "Network faults in a browser")', () => {
+  it.each(['reset', 'empty'] as const)(
+    '%s once: Chromium sends the request again on a fresh connection, so the app sees 200 while the journal shows the fault fired',
+    async (network) => {
+      const page = await appPage();
+      const { token } = await mock.issueToken();
+      // The preflight opens the connection; the POST on that reused connection meets the fault.
+      await mock.faults.arm({ network, times: 1 });
+      expect(await logoutFrom(page, { headers: { authorization: `Bearer ${token}` } })).toMatchObject({ status: 200 });
+      const journal = await mock.requests({ operation: 'logout' });
+      expect(journal.map((entry) => entry.status)).toEqual([0, 200]);
+      expect(journal[0]?.faultId).toMatch(/^f_/);
+    },
+  );
+
+  it('garbage once: not sent again, the app sees the failure', async () => {
+    const page = await appPage();
+    const { token } = await mock.issueToken();
+    await mock.faults.arm({ network: 'garbage', times: 1 });
+    expect(await logoutFrom(page, { headers: { authorization: `Bearer ${token}` } })).toMatchObject({ error: expect.stringMatching(/Failed to fetch/) });
+    expect((await mock.requests({ operation: 'logout' })).map((entry) => entry.status)).toEqual([0]);
+  });
+
+  it.each(['reset', 'empty'] as const)('%s armed --times 2 (or until cleared): the app sees the failure', async (network) => {
+    const page = await appPage();
+    const { token } = await mock.issueToken();
+    await mock.faults.arm({ network, times: 2 });
+    expect(await logoutFrom(page, { headers: { authorization: `Bearer ${token}` } })).toMatchObject({ error: expect.stringMatching(/Failed to fetch/) });
+    expect((await mock.requests({ operation: 'logout' })).filter((entry) => entry.faultId !== undefined)).toHaveLength(2);
+  });
+});

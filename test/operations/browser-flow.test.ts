@@ -2,8 +2,13 @@
 // cookie sign-in sets, and the app refreshes with no body and credentials included (as the service's own web
 // apps do). The app is served from another port: another origin, the same site. (Sites go by host: an app on
 // localhost calling the mock on 127.0.0.1 is cross-site, and Chromium does not keep the SameSite=Lax cookie.)
-import { createServer, type Server } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../../src/mock.ts';
@@ -70,5 +75,65 @@ describe('a browser app on another origin of the same site', () => {
     } finally {
       await context.close();
     }
+  });
+});
+
+describe('an https dev server (Vite basicSsl, mkcert) and the http mock are two sites: schemes make sites differ', () => {
+  let devServer: Server;
+  let certDir: string;
+
+  beforeAll(async () => {
+    // A self-signed localhost certificate, as Vite's basicSsl plugin makes one.
+    certDir = mkdtempSync(join(tmpdir(), 'wam-tls-'));
+    const [key, cert] = [join(certDir, 'key.pem'), join(certDir, 'cert.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=localhost', '-days', '1'], {
+      stdio: 'ignore',
+    });
+    // The dev server serves the app, and forwards /auth/ to the mock as Vite's server.proxy does.
+    devServer = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+      if (!req.url?.startsWith('/auth/'))
+        return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Dev app</title>');
+      const forward = request({ host: '127.0.0.1', port: mock.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(forward);
+    }) as unknown as Server;
+    await new Promise<void>((resolve) => devServer.listen(0, '127.0.0.1', () => resolve()));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => devServer?.close(resolve));
+    rmSync(certDir, { recursive: true, force: true });
+  });
+
+  /** Sign in, then refresh with no body (the cookie alone), from an https page on localhost, against `api`. */
+  async function signInThenRefresh(api: (devOrigin: string) => string): Promise<{ signIn: number; refresh: number; reason: string | null }> {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    try {
+      const page = await context.newPage();
+      const devOrigin = `https://localhost:${(devServer.address() as AddressInfo).port}`;
+      await page.goto(`${devOrigin}/app`);
+      return await page.evaluate(
+        async ({ api, credentials }) => {
+          const post = (path: string, init: RequestInit = {}) => fetch(`${api}${path}`, { method: 'POST', credentials: 'include', ...init });
+          const signIn = await post('/customer/sign-in', { headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
+          const refresh = await post('/refresh-token/customer');
+          return { signIn: signIn.status, refresh: refresh.status, reason: refresh.headers.get('x-mock-reason') };
+        },
+        { api: api(devOrigin), credentials: DEMO },
+      );
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('the app on https://localhost calling http://localhost:<mock port>: sign-in answers 200, its cookie is not stored, the refresh has none', async () => {
+    const walk = await signInThenRefresh(() => `http://localhost:${mock.port}${mock.baseUrl.slice(mock.url.length)}`);
+    expect(walk).toMatchObject({ signIn: 200, refresh: 400, reason: expect.stringMatching(/no refresh token/i) });
+  });
+
+  it("what to do: call the mock through the dev server's proxy (same origin): the cookie is stored and the refresh answers 200", async () => {
+    const walk = await signInThenRefresh((devOrigin) => `${devOrigin}${mock.baseUrl.slice(mock.url.length)}`);
+    expect(walk).toMatchObject({ signIn: 200, refresh: 200 });
   });
 });

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { Mock } from '../../src/mock.ts';
 import { pathOf, send } from './contract-requests.ts';
-import type { Answer } from './mock.ts';
 import { control, DEMO, logout, signedIn, signIn } from './mock.ts';
 
 // The customers and users the contract property tests of the `/customers/…` operations and the mailed links ask
@@ -22,7 +21,7 @@ export const OTHER_CUSTOMER = '00000000-0000-4000-8000-0000000000c2';
 export const WORLD_PASSWORD = 'World-Password-1';
 
 /** A user of the world, signed in: its ids, email and a real sign-in's tokens. */
-export type Member = { readonly id: string; readonly email: string; readonly idToken: string; readonly accessToken: string };
+export type Member = { readonly id: string; readonly email: string; readonly idToken: string; readonly accessToken: string; readonly refreshToken: string };
 
 /** Who calls a `/customers/…` operation: a member's token, a token the mock minted of a kind, a malformed one, or none. */
 export const CALLER_KINDS = [
@@ -72,6 +71,8 @@ export type World = {
   readonly other: Member;
   /** A demo customer's CRO who signed in, then was deactivated. */
   readonly gone: Member;
+  /** A sign-in of the demo owner that has logged out. */
+  readonly loggedOut: Member;
   /** A demo customer's user made by Create Customer User: invited, not yet accepted. */
   readonly invited: { readonly id: string; readonly email: string };
   /** The bearer of each caller kind that sends one token. */
@@ -87,12 +88,12 @@ export async function buildWorld(mock: Mock): Promise<World> {
   await add('gone@sandbox.example', DEMO_CUSTOMER, 'cro');
   await add('owner@other.example', OTHER_CUSTOMER, 'owner', { customer_name: 'Other Co' });
   const [owner, cro, risk, other, gone, loggedOut] = await Promise.all([
-    member(mock, DEMO.email, DEMO.password),
-    member(mock, 'cro@sandbox.example', WORLD_PASSWORD),
-    member(mock, 'risk@sandbox.example', WORLD_PASSWORD),
-    member(mock, 'owner@other.example', WORLD_PASSWORD),
-    member(mock, 'gone@sandbox.example', WORLD_PASSWORD),
-    member(mock, DEMO.email, DEMO.password),
+    signInMember(mock, DEMO.email),
+    signInMember(mock, 'cro@sandbox.example'),
+    signInMember(mock, 'risk@sandbox.example'),
+    signInMember(mock, 'owner@other.example'),
+    signInMember(mock, 'gone@sandbox.example'),
+    signInMember(mock, DEMO.email),
   ]);
   // Deactivated after signing in: its token was good, and answers 401 from now on.
   await add('gone@sandbox.example', DEMO_CUSTOMER, 'cro', { status: 'INACTIVE' });
@@ -117,14 +118,15 @@ export async function buildWorld(mock: Mock): Promise<World> {
     junk: 'not.a.token',
   };
   const invited = await invite(mock, owner.idToken);
-  return { owner, cro, risk, other, gone, invited, tokens };
+  return { owner, cro, risk, other, gone, loggedOut, invited, tokens };
 }
 
-/** Signs `email` in on `mock`: its id and real tokens. */
-async function member(mock: Mock, email: string, password: string): Promise<Member> {
+/** Signs a user of the world (or the demo owner) in on `mock` again: a new sign-in, its id and real tokens. */
+export async function signInMember(mock: Mock, email: string): Promise<Member> {
+  const password = email === DEMO.email ? DEMO.password : WORLD_PASSWORD;
   const tokens = signedIn(await signIn(mock, { json: { email, password } }));
   const id = (tokens.data.user_details as { id: string }).id;
-  return { id, email, idToken: tokens.idToken, accessToken: tokens.accessToken };
+  return { id, email, idToken: tokens.idToken, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
 }
 
 /** Invites a new CRO to the demo customer through Create Customer User, as `bearer`: its id and email. */
@@ -160,10 +162,4 @@ export async function mailed(mock: Mock, kind: 'invitation' | 'password-reset', 
   const token = (await mock.outbox({ kind, recipient })).at(-1)?.token;
   if (token === undefined) throw new Error(`no ${kind} for ${recipient} in the outbox`);
   return token;
-}
-
-/** True for a 200 whose `data` field `field` is a real token (not an example's placeholder). */
-export function realTokenIn(answer: Answer, field: string): boolean {
-  const data = (answer.body as { data?: Record<string, unknown> } | undefined)?.data;
-  return answer.status === 200 && typeof data?.[field] === 'string' && (data[field] as string).startsWith('eyJ');
 }

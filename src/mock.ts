@@ -213,7 +213,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
           operations: served.map(({ operation, route }) => ({ name: operation.name, method: route.method, path: route.path })),
           adminToken: config.adminToken,
           unsafeOpenAdmin: config.unsafeOpenAdmin,
-          providerStates: providerStates(services),
+          providerStates: providerStates(services, context),
         }),
         jwks: keys.jwks,
         journal,
@@ -265,11 +265,11 @@ function faultTargets(served: readonly Served[]): FaultTargets {
   return new Map(served.map(({ operation, contract }) => [operation.name, { statuses: contract.statuses, scopes: operation.scopes }]));
 }
 
-/** Pact's state-change calls, answered by the provider states module (loaded at the first call). */
-function providerStates(services: Services): ProviderStates {
+/** Pact's state-change calls, answered by the provider states module (loaded at the first call) with the services and the operations' parts. */
+function providerStates(services: Services, parts: OperationContext): ProviderStates {
   return async (body) => {
     const { handleProviderState } = await import('./control/provider-states.ts');
-    return handleProviderState(body, services);
+    return handleProviderState(body, services, parts);
   };
 }
 

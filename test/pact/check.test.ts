@@ -106,6 +106,31 @@ describe('check', () => {
       },
       part: 'request: the spec has no operation GET /customers/00000000-0000-4000-8000-000000000003/subroles/cro',
     },
+    // The user-management interactions: the list's shape, create's status and body, a path's customer.
+    {
+      name: "a list whose total_items is a number (the page's is a string)",
+      description: "a request for the customer's users",
+      change: (i) => void (((i.response.body!.content as Record<string, unknown>).data as Record<string, unknown>).total_items = 1),
+      part: 'response 200: body.data.total_items',
+    },
+    {
+      name: 'a create that answers 201 (the page documents 200)',
+      description: 'a request to create a new customer user',
+      change: (i) => void (i.response.status = 201),
+      part: 'response 201: Unable to match the returned status code',
+    },
+    {
+      name: 'a create without a subrole',
+      description: 'a request to create a new customer user',
+      change: (i) => void delete (i.request.body!.content as Record<string, unknown>).subrole,
+      part: "request: body: Request body must have required property 'subrole'",
+    },
+    {
+      name: 'an accept whose id_token is not a string',
+      description: 'an acceptance of an invitation with a new password',
+      change: (i) => void (((i.response.body!.content as Record<string, unknown>).data as Record<string, unknown>).id_token = true),
+      part: 'response 200: body.data.id_token',
+    },
     {
       name: 'a path outside the base path',
       description: NO_TOKEN,

@@ -14,11 +14,11 @@
  * accept invitation) give these values:
  *
  * - `a customer owner signed in` (param `email`: an active customer user of this mock; default: the first active
- *   owner, the demo customer's on a mock without `--users`, else a new owner of a new customer): a new sign-in of that
- *   user, as Customer Sign In makes one: `idToken` (the web app's bearer), `token` (access) and `refreshToken`;
- *   `customerId` and `userId` (its customer's id and its own); `email` (its email: one a new user may not have);
- *   `subroleId`, `subroleCode`, `subroleLabel` (a subrole its customer gives its users, `cro` when it has one, as Get
- *   Customer Subroles lists it); `newEmail` (an email no user has, for a new user).
+ *   owner, the demo customer's on a mock without `--users`, else one these states made, else a new owner of a new
+ *   customer): a new sign-in of that user, as Customer Sign In makes one: `idToken` (the web app's bearer), `token`
+ *   (access) and `refreshToken`; `customerId` and `userId` (its customer's id and its own); `email` (its email: one a
+ *   new user may not have); `subroleId`, `subroleCode`, `subroleLabel` (a subrole its customer gives its users, `cro`
+ *   when it has one, as Get Customer Subroles lists it); `newEmail` (an email no user has, for a new user).
  * - `another customer exists` (no params): `otherCustomerId`, a customer other than any the other states sign in
  *   (made once, with an owner of its own).
  * - `a customer user invited` (param `email`: the invited user's, an email no user has; default a new one): a user of
@@ -30,7 +30,7 @@
  *   link's token), `email`, and `password` (a new password that meets the policy).
  *
  * The users these states and the credentials state make have emails `…@pact.worth-auth-mock.example`; a mock keeps
- * the newest 20 of them. No value is ever a password a user already has.
+ * the newest 20 of them. The new passwords these states answer are made for the setup: never one a user had.
  *
  * A param a state does not take, or of the wrong type, fails the state with a 400 naming it (the Verifier reports
  * the state as failed): a state is never set up as if a param had not been given.
@@ -288,7 +288,8 @@ async function ensureCredentials(services: StateServices, credentials: { email: 
 
 /**
  * The customer owner a state signs in (with its customer): the active customer user `email` names, else the first
- * active owner who has signed up (not one the states made), else a new owner of a new customer.
+ * active owner who has signed up (one of the mock's own before one a state made; never the other customer's), else a
+ * new owner of a new customer.
  */
 async function ownerOf(services: StateServices, parts: StateParts, email: string | undefined): Promise<{ owner: UserRecord; customer: CustomerRecord }> {
   let owner: UserRecord | undefined;
@@ -298,7 +299,8 @@ async function ownerOf(services: StateServices, parts: StateParts, email: string
       throw new InputError('params.email', `${email} is no active customer user of this mock who has signed up`);
   } else {
     const owners = (await parts.store.listUsers()).filter((u) => u.subrole === 'owner' && u.role === CUSTOMER_ROLE && u.status === 'ACTIVE' && !u.isFirstLogin);
-    owner = owners.find((u) => !u.email.endsWith(PACT_USER_DOMAIN));
+    // A mock's own owner first; else one a state made before (not the other customer's), so customers do not pile up.
+    owner = owners.find((u) => !u.email.endsWith(PACT_USER_DOMAIN)) ?? owners.find((u) => u.email !== ANOTHER_CUSTOMER.owner);
     if (owner === undefined) {
       const made = await services.users.add({ email: pactEmail(), password: newPassword(), customer_id: randomUUID(), customer_name: 'Pact customer' });
       owner = await parts.store.getUser({ id: made.id });

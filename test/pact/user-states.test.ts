@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pathOf, send } from '../support/contract-requests.ts';
 import { control, DEMO, mockOn, useMock } from '../support/mock.ts';
@@ -8,6 +11,8 @@ import { control, DEMO, mockOn, useMock } from '../support/mock.ts';
 const mock = useMock();
 
 type Values = Record<string, string>;
+/** A customer of a users file whose only user is a CRO. */
+const ACME = '00000000-0000-4000-8000-0000000000ac';
 const JSON_HEADERS: [string, string][] = [['content-type', 'application/json']];
 
 /** Sets `state` up (with `params`), as Pact's verifier does: the answer. */
@@ -45,6 +50,23 @@ describe('the states of the user-management screens', () => {
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({ field: 'params.email' });
     expect((await setUp('a customer owner signed in', { password: 'x' })).body).toMatchObject({ field: 'params' });
+  });
+
+  it('"a customer owner signed in" on a mock whose users have no owner: makes one, then signs the same one in again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'user-states-'));
+    const usersFile = join(dir, 'users.json');
+    await writeFile(usersFile, JSON.stringify([{ email: 'cro@acme.example', password: 'Acme-Password-1', customer_id: ACME, subrole: 'cro' }]));
+    const ownerless = await mockOn({ usersFile });
+    try {
+      const first = (await setUp('a customer owner signed in', undefined, ownerless)).body as Values;
+      const again = (await setUp('a customer owner signed in', undefined, ownerless)).body as Values;
+      expect(first.email).toMatch(/@pact\.worth-auth-mock\.example$/);
+      expect(first.customerId).not.toBe(ACME);
+      expect([again.customerId, again.userId]).toEqual([first.customerId, first.userId]);
+    } finally {
+      await ownerless.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('"another customer exists": a customer other than the owner\'s, whose users the owner is refused (403)', async () => {

@@ -217,7 +217,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
           apis: documentsOf(served),
           adminToken: config.adminToken,
           unsafeOpenAdmin: config.unsafeOpenAdmin,
-          providerStates: providerStates(services),
+          providerStates: providerStates(services, context),
         }),
         jwks: keys.jwks,
         issuer: issuerUrl,
@@ -239,11 +239,11 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
   }
 }
 
-/** Pact's state-change calls, answered by the provider states module (loaded at the first call). */
-function providerStates(services: Services): ProviderStates {
+/** Pact's state-change calls, answered by the provider states module (loaded at the first call) with the services and the operations' parts. */
+function providerStates(services: Services, parts: OperationContext): ProviderStates {
   return async (body) => {
     const { handleProviderState } = await import('./control/provider-states.ts');
-    return handleProviderState(body, services);
+    return handleProviderState(body, services, parts);
   };
 }
 

@@ -45,7 +45,7 @@ export async function createPactSpecChecker(specPath: string): Promise<PactSpecC
     import('@stoplight/prism-http/dist/validator/utils/spec.js'),
   ]);
   const operations = (await getHttpOperationsFromSpec(specPath)) as unknown as Operation[];
-  const find = (method: string, path: string) => operations.find((op) => op.method === method.toLowerCase() && op.path === path);
+  const find = (method: string, path: string) => operationAt(operations, method, path);
   // Each operation as responses are checked against it: made once, fields left open.
   const responseViews = new Map(operations.map((op) => [op, openResponses(op)]));
   const contentsFor = (operation: Operation, status: number): Content[] => {
@@ -108,6 +108,30 @@ export async function createPactSpecChecker(specPath: string): Promise<PactSpecC
       return found;
     },
   };
+}
+
+/**
+ * The operation of `method` whose path template `path` fills (`/customers/{customerID}/users` for
+ * `/customers/00000000-…/users`: a `{name}` stands for one non-empty segment), the most literal one where several do;
+ * Prism then validates the path parameters against their schemas.
+ */
+function operationAt(operations: readonly Operation[], method: string, path: string): Operation | undefined {
+  const segments = path.split('/');
+  let best: { operation: Operation; literal: number } | undefined;
+  for (const operation of operations) {
+    if (operation.method !== method.toLowerCase()) continue;
+    const template = operation.path.split('/');
+    if (template.length !== segments.length) continue;
+    let literal = 0;
+    const fills = template.every((part, i) => {
+      const segment = segments[i] as string;
+      if (/^\{[^}]+\}$/.test(part)) return segment !== '';
+      literal += 1;
+      return part === segment;
+    });
+    if (fills && (best === undefined || literal > best.literal)) best = { operation, literal };
+  }
+  return best?.operation;
 }
 
 /** A body the message carries: Pact's missing body (absent) and empty body (`null`, `""`) are none. */

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultOperation } from '../../src/faults/fault.ts';
 import type { Mock } from '../../src/mock.ts';
 import { TOKEN_KINDS } from '../../src/tokens/issuer.ts';
-import { type Answer, DEMO, logout, mockOn, read, violations } from '../support/mock.ts';
+import { armFault, CONTENT_TYPE, expectValid, faultFor, isJwt, send, sometimes } from '../support/contract-requests.ts';
+import { type Answer, DEMO, logout, mockOn, violations } from '../support/mock.ts';
 
 let mock: Mock;
 let detailed: Mock;
@@ -30,43 +30,15 @@ afterAll(async () => {
   await Promise.all([mock, detailed, double, later].map((m) => m.close()));
 });
 
-/** Sends a request and reads the answer (a non-JSON body stays text: itself a violation Prism reports). */
-async function send(url: string, headers: [string, string][], body: string | undefined): Promise<Answer> {
-  return read(await fetch(url, { method: 'POST', headers, body }));
-}
+/** POSTs a request and reads the answer (a non-JSON body stays text: itself a violation Prism reports). */
+const post = (url: string, headers: [string, string][], body: string | undefined): Promise<Answer> => send('POST', url, headers, body);
 
-/** The answer matches the spec for `operation` and carries `Cache-Control: no-store`. */
-async function expectValid(answer: Answer, operation: 'sign-in' | 'refresh'): Promise<void> {
-  expect(await violations(answer, operation), `${operation} ${answer.status} ${answer.text}`).toEqual([]);
-  expect(answer.headers.get('cache-control')).toBe('no-store');
-}
-
-/** `arbitrary` one time in `1 + rest`, else undefined (fc.option's `freq` is the other way round: nil one time in freq). */
-const sometimes = <T>(arbitrary: fc.Arbitrary<T>, rest: number): fc.Arbitrary<T | undefined> =>
-  fc.oneof({ arbitrary: fc.constant(undefined), weight: rest }, { arbitrary, weight: 1 });
 const PREFER = sometimes(
   fc.constantFrom('code=200', 'code=400', 'code=401', 'code=403', 'code=500', 'code=418', 'code=abc', 'delay=0', 'return=minimal', 'code=500, delay=0'),
   2,
 );
-const CONTENT_TYPE = fc.constantFrom(
-  'application/json',
-  'application/json',
-  'application/json; charset=utf-8',
-  'text/plain',
-  'application/x-www-form-urlencoded',
-  undefined,
-);
-/** A real token, not the spec example's placeholder that `Prefer: code=200` answers. */
-const isJwt = (value: unknown): boolean => typeof value === 'string' && value.startsWith('eyJ');
 /** An armed fault for the operation (or for every one), now and then: a documented status, or one that only delays. */
-const FAULT = (operation: 'sign-in' | 'refresh') =>
-  sometimes(
-    fc.record({
-      status: fc.constantFrom(200, 400, 401, 403, 500, undefined),
-      operation: fc.constantFrom<FaultOperation>(operation, '*'),
-    }),
-    5,
-  );
+const FAULT = (operation: 'sign-in' | 'refresh') => faultFor(operation, [200, 400, 401, 403, 500]);
 
 /** One sign-in request as a client might send it: any credentials, body shape, content type, override and target. */
 const signInRequest = fc.record({
@@ -102,14 +74,6 @@ const refreshRequest = fc.record({
   prefer: PREFER,
   fault: FAULT('refresh'),
 });
-
-/** Arms the request's fault on `target` (cleared after the request by the caller). */
-async function armFault(target: Mock, fault: { status: number | undefined; operation: FaultOperation } | undefined): Promise<void> {
-  if (!fault) return;
-  await target.faults.arm(
-    fault.status === undefined ? { delayMs: 1, match: { operation: fault.operation } } : { status: fault.status, match: { operation: fault.operation } },
-  );
-}
 
 /** One logout request as a client might send it: any token kind, scheme, override, body and header mix. */
 const request = fc.record({
@@ -184,7 +148,7 @@ describe('every answer on the contract path validates against the spec (Prism)',
         if (r.prefer) headers.push(['prefer', r.prefer]);
         await armFault(target, r.fault);
         try {
-          const answer = await send(target.urls['sign-in'] as string, headers, body);
+          const answer = await post(target.urls['sign-in'] as string, headers, body);
           seen.add(answer.status);
           await expectValid(answer, 'sign-in');
           const data = (answer.body as { data?: { data?: { id_token?: unknown }; id_token?: unknown } } | undefined)?.data;
@@ -208,7 +172,7 @@ describe('every answer on the contract path validates against the spec (Prism)',
         const target = r.kind === 'expired' ? later : targets[r.target];
         let token: unknown;
         if (r.kind === 'valid' || r.kind === 'access' || r.kind === 'id' || r.kind === 'logged-out' || r.kind === 'tampered') {
-          const signedIn = await send(target.urls['sign-in'] as string, [['content-type', 'application/json']], JSON.stringify(DEMO));
+          const signedIn = await post(target.urls['sign-in'] as string, [['content-type', 'application/json']], JSON.stringify(DEMO));
           const data = (signedIn.body as { data: { refresh_token: string; access_token: string; id_token: string } }).data;
           token = { valid: data.refresh_token, access: data.access_token, id: data.id_token, 'logged-out': data.refresh_token, tampered: '' }[r.kind];
           if (r.kind === 'logged-out') await logout(target, { token: data.id_token });
@@ -236,7 +200,7 @@ describe('every answer on the contract path validates against the spec (Prism)',
         if (r.prefer) headers.push(['prefer', r.prefer]);
         await armFault(target, r.fault);
         try {
-          const answer = await send(target.urls.refresh as string, headers, body);
+          const answer = await post(target.urls.refresh as string, headers, body);
           seen.add(answer.status);
           await expectValid(answer, 'refresh');
           if (answer.status === 200 && isJwt((answer.body as { data?: { id_token?: unknown } }).data?.id_token)) refreshed.add(r.carrier);

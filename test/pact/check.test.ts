@@ -52,6 +52,19 @@ describe('check', () => {
   const NO_TOKEN = 'a logout without a token';
   const SUCCESS = "a logout with the customer's active session token";
   const SIGN_IN = 'a sign-in with the right email and password';
+  /** The no-token request made to Get Customer Subroles of `customer` instead (whose 401 is the same). */
+  const toSubroles = (customer: string) => (i: V4Interaction) => {
+    i.request.method = 'GET';
+    i.request.path = `/auth/api/v1/customers/${customer}/subroles`;
+  };
+
+  it('finds an operation by its path template ({customerID} is any segment) and allows it', async () => {
+    const file = await pactWith(NO_TOKEN, toSubroles('00000000-0000-4000-8000-000000000003'));
+    const run = await runCli(['check', '--pact', file, '--json']);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as CheckReport).summary).toEqual({ total: TOTAL, allowed: TOTAL, violating: 0 });
+  });
+
   const cases: { name: string; description: string; change: (i: V4Interaction) => void; part: string }[] = [
     { name: 'an undocumented status', description: NO_TOKEN, change: (i) => void (i.response.status = 404), part: 'response 404:' },
     {
@@ -77,6 +90,46 @@ describe('check', () => {
       description: SUCCESS,
       change: (i) => void (i.request.method = 'DELETE'),
       part: 'request: the spec has no operation DELETE /customer/logout',
+    },
+    {
+      name: "a path parameter that fails its schema (Get Customer Subroles' customerID not a UUID)",
+      description: NO_TOKEN,
+      change: toSubroles('customer-3'),
+      part: 'request: path.customerid: Request path parameter customerid must match format "uuid"',
+    },
+    {
+      name: 'a path one segment longer than any template',
+      description: NO_TOKEN,
+      change: (i) => {
+        toSubroles('00000000-0000-4000-8000-000000000003')(i);
+        i.request.path += '/cro';
+      },
+      part: 'request: the spec has no operation GET /customers/00000000-0000-4000-8000-000000000003/subroles/cro',
+    },
+    // The user-management interactions: the list's shape, create's status and body, a path's customer.
+    {
+      name: "a list whose total_items is a number (the page's is a string)",
+      description: "a request for the customer's users",
+      change: (i) => void (((i.response.body!.content as Record<string, unknown>).data as Record<string, unknown>).total_items = 1),
+      part: 'response 200: body.data.total_items',
+    },
+    {
+      name: 'a create that answers 201 (the page documents 200)',
+      description: 'a request to create a new customer user',
+      change: (i) => void (i.response.status = 201),
+      part: 'response 201: Unable to match the returned status code',
+    },
+    {
+      name: 'a create without a subrole',
+      description: 'a request to create a new customer user',
+      change: (i) => void delete (i.request.body!.content as Record<string, unknown>).subrole,
+      part: "request: body: Request body must have required property 'subrole'",
+    },
+    {
+      name: 'an accept whose id_token is not a string',
+      description: 'an acceptance of an invitation with a new password',
+      change: (i) => void (((i.response.body!.content as Record<string, unknown>).data as Record<string, unknown>).id_token = true),
+      part: 'response 200: body.data.id_token',
     },
     {
       name: 'a path outside the base path',

@@ -4,11 +4,26 @@ import { fileURLToPath } from 'node:url';
 import { MatchersV3, PactV4 } from '@pact-foundation/pact';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logOut, refresh, signIn } from '../support/pact-client.ts';
+import {
+  bearerFromState,
+  EXAMPLE_EMAIL,
+  EXAMPLE_ID_TOKEN,
+  EXAMPLE_PASSWORD,
+  EXAMPLE_REFRESH_TOKEN,
+  EXAMPLE_TOKEN,
+  errorBody,
+  fromState,
+  JSON_REQUEST,
+  JSON_TYPE,
+  stringsLike,
+} from '../support/pact-matchers.ts';
+import { describeUserManagement } from './consumer-users.ts';
 
-// The customer web app's expectations of the Auth Service's sign-in flow (sign-in, refresh, logout), as a PactV4
-// consumer test. Tokens and credentials come from provider states (`fromProviderState`), so any provider that sets
-// the states up can verify the pact, and the pact never holds a real password or token.
-const { boolean, fromProviderState, like, regex, uuid } = MatchersV3;
+// The customer web app's expectations of the Auth Service, as a PactV4 consumer test: the sign-in flow (sign-in,
+// refresh, logout) here, the user-management screens and the invitation and password pages in consumer-users.ts.
+// Tokens and credentials come from provider states (`fromProviderState`), so any provider that sets the states up can
+// verify the pact, and the pact never holds a real password or token.
+const { boolean, like, uuid } = MatchersV3;
 
 const CONSUMER = 'customer-web-app';
 const PROVIDER = 'auth-service';
@@ -18,15 +33,8 @@ const BASE_PATH = '/auth/api/v1';
 const LOGOUT_PATH = `${BASE_PATH}/customer/logout`;
 const SIGN_IN_PATH = `${BASE_PATH}/customer/sign-in`;
 const REFRESH_PATH = `${BASE_PATH}/refresh-token/customer`;
-// Examples only: the verifier replaces them with the values the provider state returns.
-const EXAMPLE_TOKEN = 'eyJraWQiOiJleGFtcGxlIiwiYWxnIjoiUlMyNTYifQ.eyJzdWIiOiJjdXN0LWV4YW1wbGUiLCJ0b2tlbl91c2UiOiJhY2Nlc3MifQ.c2lnbmF0dXJl';
-const EXAMPLE_ID_TOKEN = 'eyJraWQiOiJleGFtcGxlIiwiYWxnIjoiUlMyNTYifQ.eyJzdWIiOiJjdXN0LWV4YW1wbGUiLCJ0b2tlbl91c2UiOiJpZCJ9.c2lnbmF0dXJl';
-const EXAMPLE_REFRESH_TOKEN = 'example-refresh-token';
-const EXAMPLE_EMAIL = 'customer@example.com';
-const EXAMPLE_PASSWORD = 'password-from-provider-state';
 const WRONG_PASSWORD = 'not-the-password-of-this-customer';
-const JSON_TYPE = regex('^application/json(\\s*;.*)?$', 'application/json');
-const EXPECTED_INTERACTIONS = 10;
+const EXPECTED_INTERACTIONS = 18;
 
 let dir: string;
 let pact: PactV4;
@@ -54,15 +62,6 @@ afterAll(async () => {
   }
   await rm(dir, { recursive: true, force: true });
 });
-
-// biome-ignore lint/suspicious/noTemplateCurlyInString: `${token}` is Pact's provider-state expression, not a template literal
-const bearerFromState = () => ({ Authorization: fromProviderState('Bearer ${token}', `Bearer ${EXAMPLE_TOKEN}`) });
-const errorBody = (message: string, errorCode: string) => ({ message: like(message), errorCode: like(errorCode) });
-/** The provider state's value `name` (Pact's `${name}` expression), `example` in the pact. */
-const fromState = (name: string, example: string) => fromProviderState(`\${${name}}`, example);
-/** An array of strings like `example`, possibly empty (the contract requires no item); the example shows one. */
-const stringsLike = (example: string) => ({ 'pact:matcher:type': 'type', min: 0, value: [example] }) as unknown as MatchersV3.Matcher<string[]>;
-const JSON_REQUEST = { 'Content-Type': 'application/json' };
 
 describe(`${CONSUMER} → ${PROVIDER}: POST ${LOGOUT_PATH}`, () => {
   it('logs out a customer with an active session (200)', async () => {
@@ -259,3 +258,5 @@ describe(`${CONSUMER} → ${PROVIDER}: POST ${REFRESH_PATH}`, () => {
       });
   });
 });
+
+describeUserManagement(() => pact, BASE_PATH);

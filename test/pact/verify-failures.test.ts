@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerificationReport } from '../../src/pact/report.ts';
 import { type CliRun, runCli } from '../support/cli.ts';
 import { type Provider, startDriftingProvider } from '../support/drifting-provider.ts';
+import { USER_DRIFTS, type UserDrift } from '../support/drifting-users.ts';
 import { ALL_INTERACTIONS, STATELESS } from '../support/pact-interactions.ts';
 
 // What CI sees when the provider or its state endpoint is down, slow or failing, or the Verifier dies: a failing
@@ -138,6 +139,40 @@ describe('a provider that is slow', () => {
       expect(report.summary.notRun).toBeGreaterThan(0);
       // Whichever comes first names the cause: the whole run's deadline, or one request's share of it (a quarter).
       expect(run.stderr).toMatch(/not run \(\d+\): (--timeout 1 s passed|provider http:\/\/\S+ did not answer within 250 ms)/);
+    } finally {
+      await provider.close();
+    }
+  });
+});
+
+describe('a provider that drifts on a user-management, invitation or password interaction', () => {
+  // Each drift breaks the contract in one place; verify fails exactly the interaction that states it, on that part.
+  const cases: { drift: UserDrift; breaks: string; part: string }[] = [
+    { drift: 'total-items-number', breaks: "a request for the customer's users", part: 'body' },
+    { drift: 'create-201', breaks: 'a request to create a new customer user', part: 'status' },
+    { drift: 'duplicate-409', breaks: 'a request to create a customer user with an email another user has', part: 'status' },
+    { drift: 'unknown-user-200', breaks: 'a request for a customer user who does not exist', part: 'status' },
+    { drift: 'other-customer-200', breaks: "a request for another customer's users", part: 'status' },
+    { drift: 'accept-without-refresh-token', breaks: 'an acceptance of an invitation with a new password', part: 'body' },
+    { drift: 'forgot-204', breaks: "a forgotten-password request for a customer's email", part: 'status' },
+    { drift: 'reset-text-plain', breaks: "a password reset with the link's token and a new password", part: 'header' },
+  ];
+
+  it('covers every drift the drifting provider has', () => {
+    expect(cases.map((c) => c.drift).sort()).toEqual([...USER_DRIFTS].sort());
+  });
+
+  it.each(cases)('$drift: fails exactly "$breaks" ($part); no token or password it handed out reaches the reports', async ({ drift, breaks, part }) => {
+    const provider = await startDriftingProvider(drift);
+    try {
+      const { run, report, junit } = await verify(['--provider-base-url', provider.url, '--state-setup-url', provider.stateUrl]);
+      expect(run.code).toBe(1);
+      expect(report.summary).toMatchObject({ total: TOTAL, passed: TOTAL - 1, failed: 1, notRun: 0 });
+      const [failed] = report.interactions.filter((i) => i.outcome === 'failed');
+      expect(failed?.description).toBe(breaks);
+      expect(failed?.failures.map((f) => f.part)).toContain(part);
+      expect(run.stderr).toContain(`✗ customer-web-app: ${breaks}`);
+      for (const secret of provider.secrets()) expect(run.stdout + run.stderr + junit).not.toContain(secret);
     } finally {
       await provider.close();
     }

@@ -96,7 +96,7 @@ describe('verify prints each interaction once', () => {
     });
     expect(run.code).toBe(0);
     const screen = onScreen(run.both, 80);
-    // A row left over from a wrapped live line is a cut copy of an interaction: its `[n/10]` shows twice.
+    // A row left over from a wrapped live line is a cut copy of an interaction: its `[n/total]` shows twice.
     for (let n = 1; n <= TOTAL; n++) expect({ n, rows: screen.split(`[${n}/${TOTAL}]`).length - 1 }).toEqual({ n, rows: 1 });
     for (const description of ALL_INTERACTIONS) expect({ description, lines: count(screen, description) }).toEqual({ description, lines: 1 });
     expect(screen).toContain(`${TOTAL} interactions: ${TOTAL} passed, 0 failed`);

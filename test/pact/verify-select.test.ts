@@ -64,7 +64,7 @@ describe('verify --interaction / --state: a subset, chosen as Pact chooses (regu
   it('names the interactions there are when --interaction matches none', async () => {
     const run = await runCli(['verify', '--interaction', 'carrier pigeon']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--interaction "carrier pigeon" matches none of the 10 interactions');
+    expect(run.stderr).toContain(`--interaction "carrier pigeon" matches none of the ${ALL_INTERACTIONS.length} interactions`);
     expect(run.stderr).toContain('"a sign-in with a wrong password"');
   });
 });

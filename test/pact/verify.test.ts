@@ -87,6 +87,12 @@ describe('verify against a separately started mock, reached over its URL', () =>
     expect(await byOperation('logout')).toEqual([200, 401, 401, 401, 403]);
     expect(await byOperation('sign-in')).toEqual([200, 400]);
     expect(await byOperation('refresh')).toEqual([200, 400, 401]);
+    expect(await byOperation('get-customer-users')).toEqual([200, 403]);
+    expect(await byOperation('create-customer-user')).toEqual([200, 400]);
+    expect(await byOperation('get-customer-user')).toEqual([404]);
+    expect(await byOperation('accept-invitation')).toEqual([200]);
+    expect(await byOperation('forgot-password')).toEqual([200]);
+    expect(await byOperation('reset-password')).toEqual([200]);
   });
 
   it('passes with --token-command instead, the command printing a bare token or a JSON object of values', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createDriftingUsers, type UserDrift } from './drifting-users.ts';
 
 /** How a provider drifts from the contract: not at all, or in exactly one way. */
 export type Drift =
@@ -11,7 +12,8 @@ export type Drift =
   | 'any-password'
   | 'refresh-after-logout'
   | 'tokens-outside-data'
-  | 'refresh-without-id-token';
+  | 'refresh-without-id-token'
+  | UserDrift;
 
 /** How the provider misbehaves besides its drift: a state endpoint that fails, operations that answer late. */
 export type Trouble = {
@@ -29,7 +31,8 @@ export type Trouble = {
 export type Provider = { url: string; stateUrl: string; secrets(): string[]; close(): Promise<void> };
 
 type Session = { active: boolean };
-type Token = { kind: 'access' | 'expired' | 'non-customer'; session?: Session } | { kind: 'refresh'; session: Session };
+/** A token the provider handed out; an access token of a user-management sign-in names its user. */
+type Token = { kind: 'access' | 'expired' | 'non-customer'; session?: Session; userId?: string } | { kind: 'refresh'; session: Session };
 
 const BASE = '/auth/api/v1';
 const UNAUTHORIZED = { message: 'Unauthorized', errorCode: 'ERR_UNAUTHORIZED' };
@@ -44,7 +47,8 @@ const CUSTOMER = { id: '00000000-0000-4000-8000-000000000003', name: 'Drifting C
  * `wrong-status` answers an expired token 403, `missing-error-code` leaves `errorCode` out of the 403 body,
  * `wrong-content-type` sends the logout 200 as `text/plain`, `any-password` signs a known email in with any
  * password, `refresh-after-logout` still refreshes a logged-out session, `tokens-outside-data` puts the sign-in's
- * tokens beside `data` instead of in it, `refresh-without-id-token` leaves `id_token` out of the refresh answer.
+ * tokens beside `data` instead of in it, `refresh-without-id-token` leaves `id_token` out of the refresh answer; the
+ * user-management screens', invitation's and password pages' drifts are drifting-users.ts's.
  */
 export async function startDriftingProvider(drift: Drift, trouble: Trouble = {}): Promise<Provider> {
   const tokens = new Map<string, Token>();
@@ -55,9 +59,16 @@ export async function startDriftingProvider(drift: Drift, trouble: Trouble = {})
     tokens.set(value, token);
     return value;
   };
-  const signIn = () => {
+  const signIn = (userId?: string) => {
     const session: Session = { active: true };
-    return { session, token: mint({ kind: 'access', session }), idToken: mint({ kind: 'access', session }), refreshToken: mint({ kind: 'refresh', session }) };
+    const access = (): Token => ({ kind: 'access', session, ...(userId === undefined ? {} : { userId }) });
+    return { session, token: mint(access()), idToken: mint(access()), refreshToken: mint({ kind: 'refresh', session }) };
+  };
+  const userManagement = createDriftingUsers(drift, signIn);
+  /** The user the request's bearer names: an active access token of a user-management sign-in. */
+  const callerOf = (req: IncomingMessage): string | undefined => {
+    const known = tokens.get(/^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
+    return known?.kind === 'access' && known.session?.active ? known.userId : undefined;
   };
 
   const server = createServer((req, res) => {
@@ -67,23 +78,20 @@ export async function startDriftingProvider(drift: Drift, trouble: Trouble = {})
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await read(req);
     if (req.method === 'POST' && req.url === '/_pact/states') return stateChange(JSON.parse(text || '{}'), res);
-    if (req.method !== 'POST' || !req.url?.startsWith(`${BASE}/`)) return send(res, 404, { message: 'Not Found', errorCode: 'ERR_NOT_FOUND' });
+    if (!req.url?.startsWith(`${BASE}/`)) return send(res, 404, { message: 'Not Found', errorCode: 'ERR_NOT_FOUND' });
     if (trouble.delayMs && delayed < (trouble.delayCount ?? Number.POSITIVE_INFINITY)) {
       delayed += 1;
       trouble.onDelayed?.();
       await new Promise((r) => setTimeout(r, trouble.delayMs).unref());
     }
     const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    switch (req.url.slice(BASE.length)) {
-      case '/customer/logout':
-        return logout(req, res);
-      case '/customer/sign-in':
-        return signInRoute(body, res);
-      case '/refresh-token/customer':
-        return refreshRoute(body, res);
-      default:
-        return send(res, 404, { message: 'Not Found', errorCode: 'ERR_NOT_FOUND' });
-    }
+    const path = req.url.slice(BASE.length);
+    if (req.method === 'POST' && path === '/customer/logout') return logout(req, res);
+    if (req.method === 'POST' && path === '/customer/sign-in') return signInRoute(body, res);
+    if (req.method === 'POST' && path === '/refresh-token/customer') return refreshRoute(body, res);
+    const reply = userManagement.route(req.method ?? 'GET', path, callerOf(req), body);
+    if (reply === undefined) return send(res, 404, { message: 'Not Found', errorCode: 'ERR_NOT_FOUND' });
+    return send(res, reply.status, reply.body, reply.type);
   }
 
   function stateChange(change: { state?: string; action?: string }, res: ServerResponse) {
@@ -110,8 +118,10 @@ export async function startDriftingProvider(drift: Drift, trouble: Trouble = {})
         users.set(email, password);
         return send(res, 200, { email, password });
       }
-      default:
-        return send(res, 400, { message: `unknown state ${state}` });
+      default: {
+        const values = userManagement.state(state);
+        return values === undefined ? send(res, 400, { message: `unknown state ${state}` }) : send(res, 200, values);
+      }
     }
   }
 
@@ -160,7 +170,7 @@ export async function startDriftingProvider(drift: Drift, trouble: Trouble = {})
   return {
     url,
     stateUrl: `${url}/_pact/states`,
-    secrets: () => [...tokens.keys(), ...users.values()],
+    secrets: () => [...tokens.keys(), ...users.values(), ...userManagement.secrets()],
     close: () =>
       new Promise<void>((done) => {
         server.close(() => done());
@@ -175,8 +185,14 @@ async function read(req: IncomingMessage): Promise<string> {
   return text;
 }
 
+/** Answers `body` as JSON, or as it is with another `type` (text); no body at all when it is undefined (a 204). */
 function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
   if (res.destroyed) return;
+  if (body === undefined) {
+    res.writeHead(status);
+    res.end();
+    return;
+  }
   res.writeHead(status, { 'content-type': type });
-  res.end(JSON.stringify(body));
+  res.end(typeof body === 'string' && type !== 'application/json' ? body : JSON.stringify(body));
 }

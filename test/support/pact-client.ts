@@ -88,13 +88,15 @@ export async function refresh(baseUrl: string, refreshToken: string | undefined)
   return { refreshed: true, idToken: id_token, accessToken: access_token };
 }
 
-async function jsonOf<T>(response: Response, operation: string): Promise<T> {
+/** The JSON body of an answer; throws when it is not JSON (the app cannot read it). */
+export async function jsonOf<T>(response: Response, operation: string): Promise<T> {
   const type = response.headers.get('content-type') ?? '';
   if (!/^application\/json\b/.test(type)) throw new Error(`${operation} answered ${response.status} with ${type || 'no content type'}, not JSON`);
   return (await response.json()) as T;
 }
 
-function refusalOf(response: Response, body: object): Refusal {
+/** What the app keeps of a refusal: the status, `errorCode` and `message`. */
+export function refusalOf(response: Response, body: object): Refusal {
   const { message, errorCode } = body as { message?: unknown; errorCode?: unknown };
   return { status: response.status, errorCode: String(errorCode), message: String(message) };
 }

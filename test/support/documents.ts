@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { type Contract, loadContract, type OperationContract } from '../../src/contract/contract.ts';
 import { createSpecValidator, type SpecValidator } from '../../src/contract/validator.ts';
 import type { Mock } from '../../src/mock.ts';
-import { type Answer, DEMO, read, signedIn, signIn, violations } from './mock.ts';
+import { type Answer, DEMO, read, signedIn, violations } from './mock.ts';
 
 /** The Case Service document the tests mount (seven transcribed pages; global `security: - bearer: []`). */
 export const CASE_SERVICE = fileURLToPath(new URL('../fixtures/case-service.openapi.yaml', import.meta.url));
@@ -23,8 +23,22 @@ function documentOf(file: string): { contract: Promise<Contract>; validator: Pro
   return { contract: contracts.get(file) as Promise<Contract>, validator: validators.get(file) as Promise<SpecValidator> };
 }
 
+/** What these helpers read of a mock: its root, its operations' URLs, its documents. A Mock has them; `viewOf` reads them from one the CLI started. */
+export type MockView = Pick<Mock, 'url' | 'urls' | 'apis'>;
+
+/** The view of a running mock at `url` (from `GET /__mock/health`), its mounted documents' files among `files`. */
+export async function viewOf(url: string, files: readonly string[]): Promise<MockView> {
+  const health = (await (await fetch(`${url}/__mock/health`)).json()) as { apis: Mock['apis']; operations: { name: string; path: string }[] };
+  const bases = new Map(await Promise.all(files.map(async (file) => [(await documentOf(file).contract).basePath, file] as const)));
+  return {
+    url,
+    urls: Object.fromEntries(health.operations.map(({ name, path }) => [name, `${url}${path}`])) as Mock['urls'],
+    apis: health.apis.map((api) => ({ ...api, file: api.title === 'Auth Service' ? undefined : bases.get(api.basePath) })),
+  };
+}
+
 /** The mounted operation `name` as its document writes it, and the document's file, found through what the mock serves. */
-async function mountedOperation(mock: Mock, name: string): Promise<{ file: string; found: OperationContract }> {
+async function mountedOperation(mock: MockView, name: string): Promise<{ file: string; found: OperationContract }> {
   const url = mock.urls[name];
   if (url === undefined) throw new Error(`the mock serves no operation named ${name}`);
   const path = new URL(url.replace(/[{}]/g, '_')).pathname;
@@ -42,7 +56,7 @@ async function mountedOperation(mock: Mock, name: string): Promise<{ file: strin
  * = it matches). A status the document does not document (the gate's 401 or 403) must say so in `X-Mock-Reason` and
  * carry the Auth Service's shared body for that status, which is then what it is checked against.
  */
-export async function mountedViolations(mock: Mock, answer: Answer, name: string): Promise<string[]> {
+export async function mountedViolations(mock: MockView, answer: Answer, name: string): Promise<string[]> {
   const { file, found } = await mountedOperation(mock, name);
   if (found.statuses.includes(answer.status)) {
     const validator = await documentOf(file).validator;
@@ -57,7 +71,7 @@ export async function mountedViolations(mock: Mock, answer: Answer, name: string
 export type MountedCall = { params?: Record<string, string>; token?: string; headers?: Record<string, string>; json?: unknown; method?: string };
 
 /** Calls the mounted operation `name` (its method from its document, its URL from `mock.urls`) and reads the whole answer. */
-export async function callMounted(mock: Mock, name: string, call: MountedCall = {}): Promise<Answer> {
+export async function callMounted(mock: MockView, name: string, call: MountedCall = {}): Promise<Answer> {
   const { found } = await mountedOperation(mock, name);
   const url = (mock.urls[name] as string).replace(/\{([^}]+)\}/g, (_, param: string) => encodeURIComponent(call.params?.[param] ?? `${param}-1`));
   const headers: Record<string, string> = {
@@ -70,7 +84,23 @@ export async function callMounted(mock: Mock, name: string, call: MountedCall = 
 }
 
 /** Signs in as the demo customer through the mock's sign-in operation: its id, access and refresh tokens. */
-export async function signInDemo(mock: Mock): Promise<{ idToken: string; accessToken: string; refreshToken: string }> {
-  const { idToken, accessToken, refreshToken } = signedIn(await signIn(mock, { json: { email: DEMO.email, password: DEMO.password } }));
+export async function signInDemo(mock: MockView): Promise<{ idToken: string; accessToken: string; refreshToken: string }> {
+  const answer = await fetch(mock.urls['sign-in'] as string, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: DEMO.email, password: DEMO.password }),
+  });
+  const { idToken, accessToken, refreshToken } = signedIn(await read(answer));
   return { idToken, accessToken, refreshToken };
+}
+
+/** An id token of another customer, minted by the control API (`POST /__mock/tokens`: its user is none the mock has). */
+export async function otherCustomersToken(mock: MockView, customer: string): Promise<string> {
+  const answer = await fetch(`${mock.url}/__mock/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ customer_id: customer }),
+  });
+  if (!answer.ok) throw new Error(`POST /__mock/tokens answered ${answer.status}`);
+  return ((await answer.json()) as { idToken: string }).idToken;
 }

@@ -9,10 +9,10 @@ import type { HangRegistry } from './faults/network.ts';
 import type { Journal } from './http/journal-writer.ts';
 import { createOperationHandler, type OperationHandler } from './http/operation-handler.ts';
 import type { Route } from './http/router.ts';
-import { createDecision } from './operations/decision.ts';
+import { createDecision, type Decide } from './operations/decision.ts';
 import { gateOf } from './operations/gate.ts';
 import { AUTH_OPERATIONS } from './operations/index.ts';
-import { mountedOperation } from './operations/mounted.ts';
+import { mountedOperation, preferringBodies } from './operations/mounted.ts';
 import type { Operation, OperationContext } from './operations/operation.ts';
 
 /**
@@ -97,12 +97,16 @@ export async function mountDocuments(
     for (const found of contract.operations.values()) {
       const answers = mounted.answers.get(found.id);
       if (answers === undefined) continue;
-      const operation = mountedOperation(found.id, answers, { title: contract.title, basePath, gate, bind });
+      const settings = { title: contract.title, basePath, gate, bind };
+      const operation = mountedOperation(found.id, answers, settings);
       const bodies: Bodies = {
         of: (status, reason) => answers.of(status)?.body ?? shared.of(status, reason),
         documents: (status) => found.statuses.includes(status),
       };
-      const next = serve(operation, found, bodies, document, deps, gateOf(gate, deps.context.authenticate));
+      const next = serve(operation, found, bodies, document, deps, {
+        gate: gateOf(gate, deps.context.authenticate),
+        prefer: (decide) => preferringBodies(decide, answers, settings),
+      });
       refuseClash(served, next);
       served.push(next);
     }
@@ -115,18 +119,22 @@ export function faultTargets(served: readonly Served[]): FaultTargets {
   return new Map(served.map(({ name, operation, contract }) => [name, { statuses: contract.statuses, scopes: operation.scopes }]));
 }
 
+/** How a mounted operation is served unlike the Auth Service's: its document's gate, and the body `Prefer` picks on any answer. */
+type MountedServing = { readonly gate: ReturnType<typeof gateOf>; readonly prefer: (decide: Decide) => Decide };
+
 function serve(
   operation: Operation,
   contract: OperationContract,
   bodies: Bodies,
   document: ServedDocument,
   deps: ServingDeps,
-  gate?: ReturnType<typeof gateOf>,
+  mounted?: MountedServing,
 ): Served {
   const { context } = deps;
+  const decide = createDecision(operation, contract, context, mounted === undefined ? context.authenticate : mounted.gate);
   const handler = createOperationHandler({
     name: operation.name,
-    decide: createDecision(operation, contract, context, gate === undefined ? context.authenticate : gate),
+    decide: mounted === undefined ? decide : mounted.prefer(decide),
     body: operation.body,
     bodies,
     hangs: deps.hangs,

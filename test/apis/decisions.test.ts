@@ -94,6 +94,25 @@ describe('the decision order on a mounted operation: fault → Prefer: code= →
     expect(undocumented.headers.get('x-mock-reason')).toMatch(/200, 401/);
     const named = await call('listWidgets', { params: mine, headers: { prefer: 'code=200, example=none' } });
     expect([named.status, named.body]).toEqual([200, { widgets: [] }]);
+    // An error status's named example, as Prism offers it; or one generated from its schema.
+    const statics = await call(GET_WIDGET, { params: mine, headers: { prefer: 'code=404' } });
+    expect(statics.body).toEqual({ code: 'not_found', message: 'No such widget.' });
+    const gone = await call(GET_WIDGET, { params: mine, headers: { prefer: 'code=404, example=gone' } });
+    expect([gone.status, gone.body]).toEqual([404, { code: 'gone', message: 'The widget was deleted.' }]);
+    expect(gone.headers.get('x-mock-reason')).toBe('override code=404: answered from Widget Service: its example "gone"');
+    const generated = await call(GET_WIDGET, { params: mine, headers: { prefer: 'code=404, dynamic=true' } });
+    expect(generated.status).toBe(404);
+    expect(generated.headers.get('x-mock-reason')).toBe('override code=404: answered from Widget Service: generated from its schema by Prism');
+  });
+
+  it('a refusal keeps its status whatever body Prefer asks for: the named example of that status where there is one, else its own', async () => {
+    await arm({ status: 404, times: 2, match: { operation: GET_WIDGET } });
+    const gone = await call(GET_WIDGET, { params: mine, headers: { prefer: 'example=gone' } });
+    expect([gone.status, gone.body]).toEqual([404, { code: 'gone', message: 'The widget was deleted.' }]);
+    const missing = await call(GET_WIDGET, { params: mine, headers: { prefer: 'example=two' } });
+    expect([missing.status, missing.body]).toEqual([404, { code: 'not_found', message: 'No such widget.' }]);
+    const refused = await call('listWidgets', { params: mine, headers: { prefer: 'example=none' } });
+    expect([refused.status, refused.body]).toEqual([401, { code: 'unauthenticated', message: 'Sign in again.' }]);
   });
 });
 

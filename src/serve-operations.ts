@@ -2,7 +2,7 @@ import type { Config, GateMode } from './config/config.ts';
 import { type Bodies, createBodies } from './contract/bodies.ts';
 import { type Contract, contractFrom, type OperationContract } from './contract/contract.ts';
 import { readDocument } from './contract/document.ts';
-import { answersOf } from './contract/document-answers.ts';
+import { answersOf, type MountedAnswers } from './contract/document-answers.ts';
 import { ConfigError, SpecError } from './errors.ts';
 import type { FaultTargets } from './faults/fault.ts';
 import type { HangRegistry } from './faults/network.ts';
@@ -71,8 +71,9 @@ export function serveAuthOperations(contract: Contract, basePath: string, deps: 
  * answered from its document (Prism's mocker, run once now: see document-answers.ts) behind the gate its settings
  * name (`--api-gate` by base path, or the in-process `gate`; default `verify`), bound to the customer by `bind`. A
  * status the document does not document (the gate's 401 or 403, a failed store's 500) has the Auth Service's shared
- * body, from `shared`. Throws ConfigError naming both documents for a route or an operation name two documents share,
- * and for a document that cannot be read.
+ * body, from `shared`. Throws ConfigError naming both documents for a route or an operation name two documents share;
+ * naming `--api` and the file for a document that cannot be read, or is no OpenAPI document; naming `--api-gate` or
+ * `--api-bind` for a base path no mounted document has, or a bound parameter no path of its document has.
  */
 export async function mountDocuments(
   config: Pick<Config, 'apis' | 'apiGates' | 'apiBinds'>,
@@ -81,23 +82,19 @@ export async function mountDocuments(
   deps: ServingDeps,
 ): Promise<Served[]> {
   const served = [...already];
+  const mountedBases: string[] = [];
   for (const mount of config.apis) {
-    let contract: Contract;
-    try {
-      contract = contractFrom(await readDocument(mount.path));
-    } catch (error) {
-      throw new ConfigError('--api', `--api ${mount.path}: ${(error as Error).message}`);
-    }
+    const { contract, mounted } = await readMount(mount.path);
     const { basePath } = contract;
+    mountedBases.push(basePath);
     const gate = mount.gate ?? config.apiGates[basePath] ?? 'verify';
-    const bind = mount.bind ?? config.apiBinds[basePath] ?? DEFAULT_BIND;
-    const ids = new Map([...contract.operations.values()].map((operation) => [`${operation.method} ${operation.path}`, operation.id]));
-    const mounted = await answersOf(mount.path, ids);
+    const bind = mount.bind ?? config.apiBinds[basePath];
+    if (bind !== undefined) refuseUnknownParameter(contract, bind);
     const document: ServedDocument = { title: contract.title, basePath, file: mount.path, gate, problems: mounted.problems };
+    const settings = { title: contract.title, basePath, gate, bind: bind ?? DEFAULT_BIND };
     for (const found of contract.operations.values()) {
       const answers = mounted.answers.get(found.id);
       if (answers === undefined) continue;
-      const settings = { title: contract.title, basePath, gate, bind };
       const operation = mountedOperation(found.id, answers, settings);
       const bodies: Bodies = {
         of: (status, reason) => answers.of(status)?.body ?? shared.of(status, reason),
@@ -111,7 +108,57 @@ export async function mountDocuments(
       served.push(next);
     }
   }
+  for (const [flag, byBase] of [
+    ['--api-gate', config.apiGates],
+    ['--api-bind', config.apiBinds],
+  ] as const) {
+    const unknown = Object.keys(byBase).find((base) => !mountedBases.includes(base));
+    if (unknown !== undefined) {
+      throw new ConfigError(
+        flag,
+        `${flag} ${unknown}: no mounted document has this base path (mounted: ${mountedBases.join(', ') || 'none; mount one with --api'})`,
+      );
+    }
+  }
   return served;
+}
+
+/**
+ * Reads a document to mount and has Prism make its answers; throws ConfigError naming `--api` and the file for one
+ * that cannot be read or parsed, that is no OpenAPI document, or that Prism cannot read.
+ */
+async function readMount(file: string): Promise<{ contract: Contract; mounted: MountedAnswers }> {
+  const refused = (why: string) => new ConfigError('--api', `--api ${file}: ${why}`);
+  let contract: Contract;
+  try {
+    const document = await readDocument(file);
+    if (typeof document.openapi !== 'string' && typeof document.swagger !== 'string') throw refused('not an OpenAPI document (it has no "openapi" field)');
+    contract = contractFrom(document);
+  } catch (error) {
+    throw error instanceof ConfigError ? error : refused(errorText(error));
+  }
+  const ids = new Map([...contract.operations.values()].map((operation) => [`${operation.method} ${operation.path}`, operation.id]));
+  try {
+    return { contract, mounted: await answersOf(file, ids) };
+  } catch (error) {
+    throw refused(`Prism cannot read it: ${errorText(error)}`);
+  }
+}
+
+/** Throws ConfigError naming `--api-bind` when no path of the document has the parameter `bind`. */
+function refuseUnknownParameter(contract: Contract, bind: string): void {
+  const names = new Set(
+    [...contract.operations.values()].flatMap((operation) => [...operation.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string)),
+  );
+  if (names.has(bind)) return;
+  throw new ConfigError(
+    '--api-bind',
+    `--api-bind ${contract.basePath}=${bind}: no path of ${contract.title} has the parameter {${bind}} (its path parameters: ${[...names].join(', ') || 'none'})`,
+  );
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** What a fault may target: each served operation's documented statuses and the scopes its requests carry. */

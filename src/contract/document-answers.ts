@@ -61,12 +61,16 @@ export async function answersOf(specPath: string, operationIds: ReadonlyMap<stri
   for (const operation of (await getHttpOperationsFromSpec(specPath)) as unknown as Operation[]) {
     const id = operationIds.get(`${operation.method} ${operation.path}`);
     if (id === undefined) continue;
+    // What failed, by status: the static answer of a status is one of its named examples, reported once, by its name.
+    const failed = new Set<string>();
     const checked = (config: MockerConfig, what: string): DocumentAnswer | undefined => {
       const first = run(operation, config);
       if (first === undefined) return undefined;
       const violations = invalid(operation, first);
       if (violations.length === 0) return answerOf(first);
-      problems.push(`${id}: ${what} fails its own schema (${violations.slice(0, 2).join('; ')}): a body generated from the schema is sent instead`);
+      const why = violations.slice(0, 2).join('; ');
+      if (!failed.has(`${config.code} ${why}`)) problems.push(`${id}: ${what} fails its own schema (${why}): a body generated from the schema is sent instead`);
+      failed.add(`${config.code} ${why}`);
       const generated = run(operation, { ...config, exampleKey: undefined, dynamic: true, seed: 'worth-auth-mock' } as MockerConfig);
       return generated === undefined ? answerOf(first) : answerOf(generated);
     };
@@ -75,12 +79,12 @@ export async function answersOf(specPath: string, operationIds: ReadonlyMap<stri
     for (const response of operation.responses) {
       const status = Number(response.code);
       if (!Number.isInteger(status)) continue;
-      const answer = checked({ dynamic: false, code: status }, `the ${status} example`);
-      if (answer) byStatus.set(status, answer);
       for (const key of new Set((response.contents ?? []).flatMap((content) => (content.examples ?? []).map((example) => example.key)))) {
         const named = checked({ dynamic: false, code: status, exampleKey: key }, `the ${status} example "${key}"`);
         if (named) byExample.set(`${status}:${key}`, named);
       }
+      const answer = checked({ dynamic: false, code: status }, `the ${status} example`);
+      if (answer) byStatus.set(status, answer);
     }
     const fallback = run(operation, { dynamic: false });
     answers.set(id, {

@@ -25,7 +25,12 @@ export type ServedDocument = {
   readonly file: string | undefined;
   readonly gate: GateMode;
   readonly problems: readonly string[];
+  /** Each of its operations the mock serves: its name, method (upper-case) and full path template, in the document's order. */
+  readonly routes: readonly ServedRoute[];
 };
+
+/** One operation of a served document, as the banner and `mock.apis` list it. */
+export type ServedRoute = { readonly name: string; readonly method: string; readonly path: string };
 
 /** The documents `served` comes from, each once, in the order first served, with how many of its operations are served. */
 export function documentsOf(served: readonly Served[]): (ServedDocument & { readonly operations: number })[] {
@@ -59,10 +64,13 @@ export function serveAuthOperations(contract: Contract, basePath: string, deps: 
   if (missing.length > 0) {
     throw new SpecError(`the spec has no operation with the operationId ${missing.join(', ')}: the mock serves each Auth Service operation the spec names so`);
   }
-  const document: ServedDocument = { title: contract.title, basePath, file: undefined, gate: 'verify', problems: [] };
+  const routes: ServedRoute[] = [];
+  const document: ServedDocument = { title: contract.title, basePath, file: undefined, gate: 'verify', problems: [], routes };
   return AUTH_OPERATIONS.map((operation) => {
     const found = contract.operations.get(operation.name) as OperationContract;
-    return serve(operation, found, createBodies(found, deps.context.config), document, deps);
+    const next = serve(operation, found, createBodies(found, deps.context.config), document, deps);
+    routes.push({ name: next.name, method: next.route.method, path: next.route.path });
+    return next;
   });
 }
 
@@ -90,7 +98,8 @@ export async function mountDocuments(
     const gate = mount.gate ?? config.apiGates[basePath] ?? 'verify';
     const bind = mount.bind ?? config.apiBinds[basePath];
     if (bind !== undefined) refuseUnknownParameter(contract, bind);
-    const document: ServedDocument = { title: contract.title, basePath, file: mount.path, gate, problems: mounted.problems };
+    const routes: ServedRoute[] = [];
+    const document: ServedDocument = { title: contract.title, basePath, file: mount.path, gate, problems: mounted.problems, routes };
     const settings = { title: contract.title, basePath, gate, bind: bind ?? DEFAULT_BIND };
     for (const found of contract.operations.values()) {
       const answers = mounted.answers.get(found.id);
@@ -106,6 +115,7 @@ export async function mountDocuments(
       });
       refuseClash(served, next);
       served.push(next);
+      routes.push({ name: next.name, method: next.route.method, path: next.route.path });
     }
   }
   for (const [flag, byBase] of [

@@ -1,8 +1,7 @@
 import type { Config, GateMode } from './config/config.ts';
 import { type Bodies, createBodies } from './contract/bodies.ts';
-import { type Contract, contractFrom, type OperationContract } from './contract/contract.ts';
-import { readDocument } from './contract/document.ts';
-import { answersOf, type MountedAnswers } from './contract/document-answers.ts';
+import type { Contract, OperationContract } from './contract/contract.ts';
+import { readMountable } from './contract/document-answers.ts';
 import { ConfigError, SpecError } from './errors.ts';
 import type { FaultTargets } from './faults/fault.ts';
 import type { HangRegistry } from './faults/network.ts';
@@ -92,7 +91,7 @@ export async function mountDocuments(
   const served = [...already];
   const mountedBases: string[] = [];
   for (const mount of config.apis) {
-    const { contract, mounted } = await readMount(mount.path);
+    const { contract, mounted } = await readMountable(mount.path);
     const { basePath } = contract;
     mountedBases.push(basePath);
     const gate = mount.gate ?? config.apiGates[basePath] ?? 'verify';
@@ -133,28 +132,6 @@ export async function mountDocuments(
   return served;
 }
 
-/**
- * Reads a document to mount and has Prism make its answers; throws ConfigError naming `--api` and the file for one
- * that cannot be read or parsed, that is no OpenAPI document, or that Prism cannot read.
- */
-async function readMount(file: string): Promise<{ contract: Contract; mounted: MountedAnswers }> {
-  const refused = (why: string) => new ConfigError('--api', `--api ${file}: ${why}`);
-  let contract: Contract;
-  try {
-    const document = await readDocument(file);
-    if (typeof document.openapi !== 'string' && typeof document.swagger !== 'string') throw refused('not an OpenAPI document (it has no "openapi" field)');
-    contract = contractFrom(document);
-  } catch (error) {
-    throw error instanceof ConfigError ? error : refused(errorText(error));
-  }
-  const ids = new Map([...contract.operations.values()].map((operation) => [`${operation.method} ${operation.path}`, operation.id]));
-  try {
-    return { contract, mounted: await answersOf(file, ids) };
-  } catch (error) {
-    throw refused(`Prism cannot read it: ${errorText(error)}`);
-  }
-}
-
 /** Throws ConfigError naming `--api-bind` when no path of the document has the parameter `bind`. */
 function refuseUnknownParameter(contract: Contract, bind: string): void {
   const names = new Set(
@@ -165,10 +142,6 @@ function refuseUnknownParameter(contract: Contract, bind: string): void {
     '--api-bind',
     `--api-bind ${contract.basePath}=${bind}: no path of ${contract.title} has the parameter {${bind}} (its path parameters: ${[...names].join(', ') || 'none'})`,
   );
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** What a fault may target: each served operation's documented statuses and the scopes its requests carry. */

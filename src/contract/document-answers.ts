@@ -1,4 +1,7 @@
+import { ConfigError } from '../errors.ts';
 import type { Body } from './bodies.ts';
+import { type Contract, contractFrom } from './contract.ts';
+import { readDocument } from './document.ts';
 
 /** One answer of a mounted document's operation, ready to write: its status, body (text, with its media type) and headers. */
 export type DocumentAnswer = { readonly status: number; readonly body: Body; readonly headers: readonly string[] };
@@ -99,6 +102,32 @@ export async function answersOf(specPath: string, operationIds: ReadonlyMap<stri
     });
   }
   return { answers, problems };
+}
+
+/**
+ * Reads a document to mount (`--api`) and has Prism make its answers (see answersOf). Throws ConfigError naming `--api`
+ * and the file for one that cannot be read or parsed, that is no OpenAPI document, or that Prism cannot read.
+ */
+export async function readMountable(file: string): Promise<{ contract: Contract; mounted: MountedAnswers }> {
+  const refused = (why: string) => new ConfigError('--api', `--api ${file}: ${why}`);
+  let contract: Contract;
+  try {
+    const document = await readDocument(file);
+    if (typeof document.openapi !== 'string' && typeof document.swagger !== 'string') throw refused('not an OpenAPI document (it has no "openapi" field)');
+    contract = contractFrom(document);
+  } catch (error) {
+    throw error instanceof ConfigError ? error : refused(errorText(error));
+  }
+  const ids = new Map([...contract.operations.values()].map((operation) => [`${operation.method} ${operation.path}`, operation.id]));
+  try {
+    return { contract, mounted: await answersOf(file, ids) };
+  } catch (error) {
+    throw refused(`Prism cannot read it: ${errorText(error)}`);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** A Prism response as the mock writes it: JSON text with its length, the headers it may copy. */

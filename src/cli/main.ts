@@ -247,7 +247,6 @@ function buildProgram(io: Io): Command {
       '--api <file>',
       'also note, for a document to mount (start --api), the operations whose bearer check answers a status it does not document, and examples that fail their schema (repeatable)',
       collect,
-      [],
     )
     .option('--json', 'print a JSON report')
     .action(async (opts) => {

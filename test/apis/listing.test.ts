@@ -1,6 +1,7 @@
 // What the mock shows of mounted documents: the banner lists each (title, file, base path, gate, operations with
 // their methods, problems), GET /__mock/health and mock.apis list them, and the QA panel offers their operations.
 import { describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.ts';
 import { startCli } from '../support/cli.ts';
 import { CASE_SERVICE, WIDGET_SERVICE } from '../support/documents.ts';
 import { useMock } from '../support/mock.ts';
@@ -92,5 +93,30 @@ describe('mock.apis, GET /__mock/health and the QA panel', () => {
     });
     expect(byName.get('get /accounts/{accountId}/widgets/{widgetId}')).toMatchObject({ summary: 'Get Widget', method: 'GET' });
     for (const route of mock.apis.flatMap((api) => api.routes)) expect(byName.has(route.name), route.name).toBe(true);
+  });
+
+  it('in a browser, the panel arms a fault on a mounted operation chosen in its selector', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${mock.url}/__mock/`);
+      await page.locator('#connection[data-state="live"]').waitFor();
+      const select = page.locator('#arm-operation');
+      expect(await select.locator('option', { hasText: 'Add Business' }).getAttribute('title')).toBe('POST /case/api/v1/businesses/customers/{customerID}');
+      await select.selectOption('AddBusiness');
+      expect(await page.locator('#status-buttons button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-status')))).toEqual([
+        '200',
+        '400',
+        '401',
+      ]);
+      await page.locator('#status-buttons button[data-status="401"]').click();
+      await expect.poll(async () => (await mock.faults.list()).map((fault) => [fault.match.operation, fault.status])).toEqual([['AddBusiness', 401]]);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await mock.faults.clear();
+    }
   });
 });

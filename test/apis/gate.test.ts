@@ -138,6 +138,22 @@ describe('the gate mode, per document', () => {
   });
 });
 
+describe('what a looser gate reads of a request', () => {
+  it.each(['presence', 'off'] as const)(
+    '%s: nothing of the token, so faults scoped by customer or user do not match; by test session they do',
+    async (gate) => {
+      const mock = await started({ apis: [{ path: CASE_SERVICE, gate }] });
+      const { idToken } = await signInDemo(mock);
+      await mock.faults.arm({ network: 'reset', times: null, match: { operation: 'GetCustomerCases', customer: DEMO_CUSTOMER } });
+      await mock.faults.arm({ status: 200, delayMs: 1, times: null, match: { operation: 'GetCustomerCases', session: 'run-a' } });
+      expect((await call(mock, 'GetCustomerCases', mine, idToken)).status).toBe(200);
+      const faulted = await callMounted(mock, 'GetCustomerCases', { params: mine, token: idToken, headers: { 'x-mock-session': 'run-a' } });
+      expect(faulted.headers.get('x-mock-fault')).toMatch(/.+/);
+      expect((await mock.requests({ operation: 'GetCustomerCases' })).map((entry) => entry.sub)).toEqual([undefined, undefined]);
+    },
+  );
+});
+
 describe('tenant binding', () => {
   it('`customerID` by default: a document naming its customer otherwise is not bound until --api-bind names it', async () => {
     const unbound = await started({ apis: [{ path: WIDGET_SERVICE }] });

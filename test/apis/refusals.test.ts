@@ -1,9 +1,11 @@
 // What `start` refuses about mounted documents, through the real CLI: exit 2 and a message naming what is wrong.
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { BIN } from '../support/bin.ts';
 import { runCli } from '../support/cli.ts';
 import { CASE_SERVICE, WIDGET_SERVICE } from '../support/documents.ts';
 
@@ -105,4 +107,20 @@ describe('start refuses, with exit 2 and a message naming what is wrong', () => 
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
   });
+});
+
+it('the real bin, spawned, exits 2 for a clash, naming both documents on stderr', async () => {
+  const gadgets = await widgetsWith('gadgets-bin.yaml', (doc) => {
+    doc.info.title = 'Gadget Service';
+    doc.servers = [{ url: 'https://gadgets.example.com/gadgets/v1' }];
+  });
+  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--api', WIDGET_SERVICE, '--api', gadgets], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect(code).toBe(2);
+  expect(stderr).toContain(`Gadget Service (${gadgets}) and Widget Service (${WIDGET_SERVICE}) both have an operation named listWidgets`);
 });

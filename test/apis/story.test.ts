@@ -106,6 +106,23 @@ describe('one session across the whole API (issue 23, "Done when")', () => {
     }
   });
 
+  it('one sign-in expired on request (`sessions expire`) gets 401 on every service, the others go on; its refresh token still works', async () => {
+    const one = await signInDemo(mock);
+    const another = await signInDemo(mock);
+    const sid = (JSON.parse(Buffer.from(one.idToken.split('.')[1] as string, 'base64url').toString()) as { origin_jti: string }).origin_jti;
+    await mock.expireSignIn(sid);
+    for (const name of ['GetCustomerCases', 'listWidgets']) {
+      const expired = await checked(mock, name, { params: { customerID: DEMO_CUSTOMER, accountId: DEMO_CUSTOMER }, token: one.idToken });
+      expect(expired.status, name).toBe(401);
+      expect(expired.headers.get('www-authenticate'), name).toMatch(/error_description="token has expired \(its sign-in was expired on request\)"/);
+      expect((await checked(mock, name, { params: { customerID: DEMO_CUSTOMER, accountId: DEMO_CUSTOMER }, token: another.idToken })).status).toBe(200);
+    }
+    const refreshed = await refresh(mock, { token: one.refreshToken });
+    expect(refreshed.status).toBe(200);
+    const newId = (refreshed.body as { data: { id_token: string } }).data.id_token;
+    expect((await checked(mock, 'GetCustomerCases', { params: { customerID: DEMO_CUSTOMER }, token: newId })).status).toBe(200);
+  });
+
   it('a deactivated user is refused on every service at once', async () => {
     const { idToken } = await signInDemo(mock);
     expect((await checked(mock, 'listWidgets', { params: { accountId: DEMO_CUSTOMER }, token: idToken })).status).toBe(200);

@@ -1,18 +1,17 @@
 import type { Config, GateMode } from './config/config.ts';
 import { type Bodies, createBodies } from './contract/bodies.ts';
-import { type Contract, contractFrom, type OperationContract } from './contract/contract.ts';
-import { readDocument } from './contract/document.ts';
-import { answersOf } from './contract/document-answers.ts';
+import type { Contract, OperationContract } from './contract/contract.ts';
+import { readMountable } from './contract/document-answers.ts';
 import { ConfigError, SpecError } from './errors.ts';
 import type { FaultTargets } from './faults/fault.ts';
 import type { HangRegistry } from './faults/network.ts';
 import type { Journal } from './http/journal-writer.ts';
 import { createOperationHandler, type OperationHandler } from './http/operation-handler.ts';
 import type { Route } from './http/router.ts';
-import { createDecision } from './operations/decision.ts';
+import { createDecision, type Decide } from './operations/decision.ts';
 import { gateOf } from './operations/gate.ts';
 import { AUTH_OPERATIONS } from './operations/index.ts';
-import { mountedOperation } from './operations/mounted.ts';
+import { mountedOperation, preferringBodies } from './operations/mounted.ts';
 import type { Operation, OperationContext } from './operations/operation.ts';
 
 /**
@@ -25,7 +24,12 @@ export type ServedDocument = {
   readonly file: string | undefined;
   readonly gate: GateMode;
   readonly problems: readonly string[];
+  /** Each of its operations the mock serves: its name, method (upper-case) and full path template, in the document's order. */
+  readonly routes: readonly ServedRoute[];
 };
+
+/** One operation of a served document, as the banner and `mock.apis` list it. */
+export type ServedRoute = { readonly name: string; readonly method: string; readonly path: string };
 
 /** The documents `served` comes from, each once, in the order first served, with how many of its operations are served. */
 export function documentsOf(served: readonly Served[]): (ServedDocument & { readonly operations: number })[] {
@@ -59,10 +63,13 @@ export function serveAuthOperations(contract: Contract, basePath: string, deps: 
   if (missing.length > 0) {
     throw new SpecError(`the spec has no operation with the operationId ${missing.join(', ')}: the mock serves each Auth Service operation the spec names so`);
   }
-  const document: ServedDocument = { title: contract.title, basePath, file: undefined, gate: 'verify', problems: [] };
+  const routes: ServedRoute[] = [];
+  const document: ServedDocument = { title: contract.title, basePath, file: undefined, gate: 'verify', problems: [], routes };
   return AUTH_OPERATIONS.map((operation) => {
     const found = contract.operations.get(operation.name) as OperationContract;
-    return serve(operation, found, createBodies(found, deps.context.config), document, deps);
+    const next = serve(operation, found, createBodies(found, deps.context.config), document, deps);
+    routes.push({ name: next.name, method: next.route.method, path: next.route.path });
+    return next;
   });
 }
 
@@ -71,8 +78,9 @@ export function serveAuthOperations(contract: Contract, basePath: string, deps: 
  * answered from its document (Prism's mocker, run once now: see document-answers.ts) behind the gate its settings
  * name (`--api-gate` by base path, or the in-process `gate`; default `verify`), bound to the customer by `bind`. A
  * status the document does not document (the gate's 401 or 403, a failed store's 500) has the Auth Service's shared
- * body, from `shared`. Throws ConfigError naming both documents for a route or an operation name two documents share,
- * and for a document that cannot be read.
+ * body, from `shared`. Throws ConfigError naming both documents for a route or an operation name two documents share;
+ * naming `--api` and the file for a document that cannot be read, or is no OpenAPI document; naming `--api-gate` or
+ * `--api-bind` for a base path no mounted document has, or a bound parameter no path of its document has.
  */
 export async function mountDocuments(
   config: Pick<Config, 'apis' | 'apiGates' | 'apiBinds'>,
@@ -81,33 +89,59 @@ export async function mountDocuments(
   deps: ServingDeps,
 ): Promise<Served[]> {
   const served = [...already];
+  const mountedBases: string[] = [];
   for (const mount of config.apis) {
-    let contract: Contract;
-    try {
-      contract = contractFrom(await readDocument(mount.path));
-    } catch (error) {
-      throw new ConfigError('--api', `--api ${mount.path}: ${(error as Error).message}`);
-    }
+    const { contract, mounted } = await readMountable(mount.path);
     const { basePath } = contract;
+    mountedBases.push(basePath);
     const gate = mount.gate ?? config.apiGates[basePath] ?? 'verify';
-    const bind = mount.bind ?? config.apiBinds[basePath] ?? DEFAULT_BIND;
-    const ids = new Map([...contract.operations.values()].map((operation) => [`${operation.method} ${operation.path}`, operation.id]));
-    const mounted = await answersOf(mount.path, ids);
-    const document: ServedDocument = { title: contract.title, basePath, file: mount.path, gate, problems: mounted.problems };
+    const bind = mount.bind ?? config.apiBinds[basePath];
+    if (bind !== undefined) refuseUnknownParameter(contract, bind);
+    const routes: ServedRoute[] = [];
+    const document: ServedDocument = { title: contract.title, basePath, file: mount.path, gate, problems: mounted.problems, routes };
+    const settings = { title: contract.title, basePath, gate, bind: bind ?? DEFAULT_BIND };
     for (const found of contract.operations.values()) {
       const answers = mounted.answers.get(found.id);
       if (answers === undefined) continue;
-      const operation = mountedOperation(found.id, answers, { title: contract.title, basePath, gate, bind });
+      const operation = mountedOperation(found.id, answers, settings);
       const bodies: Bodies = {
         of: (status, reason, message) => answers.of(status)?.body ?? shared.of(status, reason, message),
         documents: (status) => found.statuses.includes(status),
       };
-      const next = serve(operation, found, bodies, document, deps, gateOf(gate, deps.context.authenticate));
+      const next = serve(operation, found, bodies, document, deps, {
+        gate: gateOf(gate, deps.context.authenticate),
+        prefer: (decide) => preferringBodies(decide, answers, settings),
+      });
       refuseClash(served, next);
       served.push(next);
+      routes.push({ name: next.name, method: next.route.method, path: next.route.path });
+    }
+  }
+  for (const [flag, byBase] of [
+    ['--api-gate', config.apiGates],
+    ['--api-bind', config.apiBinds],
+  ] as const) {
+    const unknown = Object.keys(byBase).find((base) => !mountedBases.includes(base));
+    if (unknown !== undefined) {
+      throw new ConfigError(
+        flag,
+        `${flag} ${unknown}: no mounted document has this base path (mounted: ${mountedBases.join(', ') || 'none; mount one with --api'})`,
+      );
     }
   }
   return served;
+}
+
+/** Throws ConfigError naming `--api-bind` when no path of the document has the parameter `bind`. */
+function refuseUnknownParameter(contract: Contract, bind: string): void {
+  const names = new Set(
+    [...contract.operations.values()].flatMap((operation) => [...operation.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string)),
+  );
+  if (names.has(bind)) return;
+  throw new ConfigError(
+    '--api-bind',
+    `--api-bind ${contract.basePath}=${bind}: no path of ${contract.title} has the parameter {${bind}} (its path parameters: ${[...names].join(', ') || 'none'})`,
+  );
 }
 
 /** What a fault may target: each served operation's documented statuses and the scopes its requests carry. */
@@ -115,18 +149,22 @@ export function faultTargets(served: readonly Served[]): FaultTargets {
   return new Map(served.map(({ name, operation, contract }) => [name, { statuses: contract.statuses, scopes: operation.scopes }]));
 }
 
+/** How a mounted operation is served unlike the Auth Service's: its document's gate, and the body `Prefer` picks on any answer. */
+type MountedServing = { readonly gate: ReturnType<typeof gateOf>; readonly prefer: (decide: Decide) => Decide };
+
 function serve(
   operation: Operation,
   contract: OperationContract,
   bodies: Bodies,
   document: ServedDocument,
   deps: ServingDeps,
-  gate?: ReturnType<typeof gateOf>,
+  mounted?: MountedServing,
 ): Served {
   const { context } = deps;
+  const decide = createDecision(operation, contract, context, mounted === undefined ? context.authenticate : mounted.gate);
   const handler = createOperationHandler({
     name: operation.name,
-    decide: createDecision(operation, contract, context, gate === undefined ? context.authenticate : gate),
+    decide: mounted === undefined ? decide : mounted.prefer(decide),
     body: operation.body,
     bodies,
     hangs: deps.hangs,

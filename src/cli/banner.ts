@@ -1,3 +1,5 @@
+import { isAbsolute, relative } from 'node:path';
+import type { GateMode } from '../config/config.ts';
 import { isLoopback } from '../config/load.ts';
 import type { IssuedTokens } from '../control/services.ts';
 import type { Io } from '../io.ts';
@@ -6,8 +8,8 @@ import { DEMO_USER, type UserView } from '../users/user.ts';
 import { DEFAULT_URL } from './client.ts';
 import { paint } from './format.ts';
 
-/** What the banner shows of a started mock (a `Mock` has all of it). */
-export type BannerMock = Pick<Mock, 'url' | 'baseUrl' | 'urls' | 'contract' | 'config'>;
+/** What the banner shows of a started mock (a `Mock` has all of it; without `apis`, no mounted document is listed). */
+export type BannerMock = Pick<Mock, 'url' | 'baseUrl' | 'urls' | 'contract' | 'config'> & Partial<Pick<Mock, 'apis'>>;
 
 /** What else the banner needs: the ready sign-in, the users who can sign in, and where the admin token came from. */
 export type BannerFacts = {
@@ -18,7 +20,8 @@ export type BannerFacts = {
 };
 
 /**
- * The `start` banner: each operation it serves (method and URL, in the list's order), the store, how other shells reach this mock (the `export` lines, when
+ * The `start` banner: each operation it serves (method and URL, in the list's order), each mounted document (its title,
+ * file, base path, gate and operations, and what was wrong with its examples), the store, how other shells reach this mock (the `export` lines, when
  * it is not on the default URL or has an admin token — never the secret), who can sign in and a curl that does,
  * a ready customer token and a curl that logs it out. Prints the demo customer's password (a published sandbox
  * value); never a password from `--users`.
@@ -31,7 +34,10 @@ export function banner(io: Io, mock: BannerMock, facts: BannerFacts): string {
   const reach = reachLines(mock, facts);
   const signInUrl = mock.urls['sign-in'];
   const logoutUrl = mock.urls.logout;
-  const width = Math.max(...Object.keys(mock.urls).map((name) => name.length));
+  const mounted = (mock.apis ?? []).filter((api) => api.file !== undefined);
+  const mountedNames = new Set(mounted.flatMap((api) => api.routes.map((route) => route.name)));
+  const own = Object.entries(mock.urls).filter(([name]) => !mountedNames.has(name));
+  const width = Math.max(...own.map(([name]) => name.length));
   return [
     `${b('worth-auth-mock')} — a stateful mock of the ${mock.contract.title}, listening`,
     '',
@@ -41,9 +47,8 @@ export function banner(io: Io, mock: BannerMock, facts: BannerFacts): string {
     `  Store      ${store}`,
     '',
     'Operations:',
-    ...Object.entries(mock.urls).map(
-      ([name, url]) => `  ${name.padEnd(width)}  ${(mock.contract.operations.get(name)?.method ?? '').toUpperCase().padEnd(6)} ${url}`,
-    ),
+    ...own.map(([name, url]) => `  ${name.padEnd(width)}  ${(mock.contract.operations.get(name)?.method ?? '').toUpperCase().padEnd(6)} ${url}`),
+    ...mounted.flatMap((api) => mountedLines(io, mock.url, api)),
     ...warnings(io, mock),
     ...(reach.length
       ? ['', 'Other commands (`worth-auth-mock token`, `users`, `fault`, `requests`, …) reach this mock from a shell that has:', '', ...reach]
@@ -59,6 +64,31 @@ export function banner(io: Io, mock: BannerMock, facts: BannerFacts): string {
     '',
     '',
   ].join('\n');
+}
+
+/** What each gate mode does, as the banner says it. */
+const GATES: Record<GateMode, string> = {
+  verify: 'tokens verified, the customer bound',
+  presence: 'any bearer passes',
+  off: 'no bearer asked',
+};
+
+/** A mounted document: its title, file, base path, gate and operations (method and URL), then its problems in yellow. */
+function mountedLines(io: Io, root: string, api: NonNullable<BannerMock['apis']>[number]): string[] {
+  const width = Math.max(...api.routes.map((route) => route.name.length));
+  const count = `${api.operations} operation${api.operations === 1 ? '' : 's'}`;
+  return [
+    '',
+    `${paint(io, 'bold', api.title)} (--api ${shownPath(api.file as string)}) under ${api.basePath || '/'}: gate ${api.gate} (${GATES[api.gate]}), ${count}:`,
+    ...api.routes.map((route) => `  ${route.name.padEnd(width)}  ${route.method.padEnd(6)} ${root}${route.path}`),
+    ...api.problems.map((problem) => paint(io, 'yellow', `  ! ${problem}`)),
+  ];
+}
+
+/** A file as the user likely typed it: relative to the working directory when it is under it. */
+function shownPath(file: string): string {
+  const shown = relative(process.cwd(), file);
+  return shown === '' || shown.startsWith('..') || isAbsolute(shown) ? file : shown;
 }
 
 /** The `export` lines a shell needs for the CLI to reach this mock: its URL when not the default, the admin token's name (not its value). */

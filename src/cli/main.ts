@@ -243,6 +243,11 @@ function buildProgram(io: Io): Command {
     .description('check every pact interaction against the OpenAPI document')
     .option('--pact <file|dir>', 'pact file or folder (default: ./pacts, else the pacts bundled with worth-auth-mock)')
     .option('--spec <file>', 'the OpenAPI document (default: the bundled one)')
+    .option(
+      '--api <file>',
+      'also note, for a document to mount (start --api), the operations whose bearer check answers a status it does not document, and examples that fail their schema (repeatable)',
+      collect,
+    )
     .option('--json', 'print a JSON report')
     .action(async (opts) => {
       const { runCheck } = await import('../pact/check.ts');

@@ -1,4 +1,7 @@
+import { ConfigError } from '../errors.ts';
 import type { Body } from './bodies.ts';
+import { type Contract, contractFrom } from './contract.ts';
+import { readDocument } from './document.ts';
 
 /** One answer of a mounted document's operation, ready to write: its status, body (text, with its media type) and headers. */
 export type DocumentAnswer = { readonly status: number; readonly body: Body; readonly headers: readonly string[] };
@@ -61,12 +64,16 @@ export async function answersOf(specPath: string, operationIds: ReadonlyMap<stri
   for (const operation of (await getHttpOperationsFromSpec(specPath)) as unknown as Operation[]) {
     const id = operationIds.get(`${operation.method} ${operation.path}`);
     if (id === undefined) continue;
+    // What failed, by status: the static answer of a status is one of its named examples, reported once, by its name.
+    const failed = new Set<string>();
     const checked = (config: MockerConfig, what: string): DocumentAnswer | undefined => {
       const first = run(operation, config);
       if (first === undefined) return undefined;
       const violations = invalid(operation, first);
       if (violations.length === 0) return answerOf(first);
-      problems.push(`${id}: ${what} fails its own schema (${violations.slice(0, 2).join('; ')}): a body generated from the schema is sent instead`);
+      const why = violations.slice(0, 2).join('; ');
+      if (!failed.has(`${config.code} ${why}`)) problems.push(`${id}: ${what} fails its own schema (${why}): a body generated from the schema is sent instead`);
+      failed.add(`${config.code} ${why}`);
       const generated = run(operation, { ...config, exampleKey: undefined, dynamic: true, seed: 'worth-auth-mock' } as MockerConfig);
       return generated === undefined ? answerOf(first) : answerOf(generated);
     };
@@ -75,12 +82,12 @@ export async function answersOf(specPath: string, operationIds: ReadonlyMap<stri
     for (const response of operation.responses) {
       const status = Number(response.code);
       if (!Number.isInteger(status)) continue;
-      const answer = checked({ dynamic: false, code: status }, `the ${status} example`);
-      if (answer) byStatus.set(status, answer);
       for (const key of new Set((response.contents ?? []).flatMap((content) => (content.examples ?? []).map((example) => example.key)))) {
         const named = checked({ dynamic: false, code: status, exampleKey: key }, `the ${status} example "${key}"`);
         if (named) byExample.set(`${status}:${key}`, named);
       }
+      const answer = checked({ dynamic: false, code: status }, `the ${status} example`);
+      if (answer) byStatus.set(status, answer);
     }
     const fallback = run(operation, { dynamic: false });
     answers.set(id, {
@@ -95,6 +102,32 @@ export async function answersOf(specPath: string, operationIds: ReadonlyMap<stri
     });
   }
   return { answers, problems };
+}
+
+/**
+ * Reads a document to mount (`--api`) and has Prism make its answers (see answersOf). Throws ConfigError naming `--api`
+ * and the file for one that cannot be read or parsed, that is no OpenAPI document, or that Prism cannot read.
+ */
+export async function readMountable(file: string): Promise<{ contract: Contract; mounted: MountedAnswers }> {
+  const refused = (why: string) => new ConfigError('--api', `--api ${file}: ${why}`);
+  let contract: Contract;
+  try {
+    const document = await readDocument(file);
+    if (typeof document.openapi !== 'string' && typeof document.swagger !== 'string') throw refused('not an OpenAPI document (it has no "openapi" field)');
+    contract = contractFrom(document);
+  } catch (error) {
+    throw error instanceof ConfigError ? error : refused(errorText(error));
+  }
+  const ids = new Map([...contract.operations.values()].map((operation) => [`${operation.method} ${operation.path}`, operation.id]));
+  try {
+    return { contract, mounted: await answersOf(file, ids) };
+  } catch (error) {
+    throw refused(`Prism cannot read it: ${errorText(error)}`);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** A Prism response as the mock writes it: JSON text with its length, the headers it may copy. */

@@ -1,6 +1,7 @@
 import type { GateMode } from '../config/config.ts';
 import type { DocumentAnswer, DocumentAnswers } from '../contract/document-answers.ts';
 import { forbidden } from './customer-access.ts';
+import type { Decide } from './decision.ts';
 import type { Operation } from './operation.ts';
 import type { Outcome, OutcomeBase } from './outcome.ts';
 import type { OperationRequest } from './request.ts';
@@ -48,22 +49,54 @@ async function answered(
   settings: MountSettings,
 ): Promise<Outcome> {
   const { example, dynamic } = preferOf(request.prefer);
-  let answer: DocumentAnswer | undefined;
-  let how: string;
-  if (dynamic) {
-    answer = await answers.dynamic(status);
-    how = 'generated from its schema by Prism';
-  } else if (example !== undefined) {
-    answer = answers.example(example, status);
-    if (answer === undefined)
-      return { ...base, status: 400, reason: `no example "${example}"${status === undefined ? '' : ` of ${status}`} in ${settings.title}` };
-    how = `its example "${example}"`;
-  } else {
-    answer = status === undefined ? answers.default : answers.of(status);
-    how = 'its example';
-  }
-  if (answer === undefined) return { ...base, status: 500, reason: `${settings.title} gives no answer${status === undefined ? '' : ` of ${status}`} to send` };
+  const chosen = await choose(answers, example, dynamic, status);
+  if (chosen === undefined && example !== undefined && !dynamic)
+    return { ...base, status: 400, reason: `no example "${example}"${status === undefined ? '' : ` of ${status}`} in ${settings.title}` };
+  if (chosen === undefined) return { ...base, status: 500, reason: `${settings.title} gives no answer${status === undefined ? '' : ` of ${status}`} to send` };
+  const { answer, how } = chosen;
   return { ...base, status: answer.status, reason: `answered from ${settings.title}: ${how}`, payload: answer.body, headers: answer.headers };
+}
+
+/** The answer `Prefer` picks (a named example, or one Prism makes now), else the static one; of `status` when given. */
+async function choose(
+  answers: DocumentAnswers,
+  example: string | undefined,
+  dynamic: boolean,
+  status: number | undefined,
+): Promise<{ answer: DocumentAnswer; how: string } | undefined> {
+  if (dynamic) return { answer: await answers.dynamic(status), how: 'generated from its schema by Prism' };
+  if (example !== undefined) {
+    const answer = answers.example(example, status);
+    return answer === undefined ? undefined : { answer, how: `its example "${example}"` };
+  }
+  const answer = status === undefined ? answers.default : answers.of(status);
+  return answer === undefined ? undefined : { answer, how: 'its example' };
+}
+
+/**
+ * A mounted operation's decision with the body its request prefers on an answer the operation did not build itself:
+ * a status other than a success that a fault or `Prefer: code=` forces, or a refusal (the gate's 401, the customer's
+ * 403). Where its document documents that status, `Prefer: example=<key>` picks that status's named example (when it
+ * has one) and `dynamic=true` has Prism make one; the status never changes. Without `Prefer`, nothing is added per request.
+ */
+export function preferringBodies(decide: Decide, answers: DocumentAnswers, settings: MountSettings): Decide {
+  return (request) => {
+    const decided = decide(request);
+    if (request.prefer === undefined) return decided;
+    return decided.then(async (outcome) => {
+      if (outcome.payload !== undefined || outcome.network !== undefined || answers.of(outcome.status) === undefined) return outcome;
+      const { example, dynamic } = preferOf(request.prefer);
+      if (example === undefined && !dynamic) return outcome;
+      try {
+        const chosen = await choose(answers, example, dynamic, outcome.status);
+        if (chosen === undefined) return outcome;
+        const { answer, how } = chosen;
+        return { ...outcome, reason: `${outcome.reason}: answered from ${settings.title}: ${how}`, payload: answer.body, headers: answer.headers };
+      } catch {
+        return outcome; // Prism made no answer of that status: the static one stands.
+      }
+    });
+  };
 }
 
 /** `example=<key>` and `dynamic=true` of a `Prefer` header (Prism's convention), quotes removed. */

@@ -3,11 +3,12 @@ import { loadContract } from '../contract/contract.ts';
 import { DEFAULT_SPEC_PATH } from '../contract/document.ts';
 import { ConfigError, PactVerificationError, SpecError } from '../errors.ts';
 import type { Io } from '../io.ts';
+import type { ApiNotes } from './api-check.ts';
 import { loadPacts, type PactFile, type PactInteraction, pactSource } from './pact-files.ts';
 import type { PactSpecChecker } from './spec-check.ts';
 
 /** The `check` command's options. */
-export type CheckOptions = { pact?: string; spec?: string; json?: boolean };
+export type CheckOptions = { pact?: string; spec?: string; json?: boolean; api?: readonly string[] };
 
 /** One interaction as the spec sees it: empty `violations` means the spec allows it. */
 export type CheckedInteraction = {
@@ -28,13 +29,17 @@ export type CheckReport = {
   readonly interactions: readonly CheckedInteraction[];
   /** Where the pacts came from, when not from `--pact` or `./pacts` (the bundled ones). */
   readonly notes: readonly string[];
+  /** With `--api`: per document to mount, what its gate answers that it does not document, and its examples that fail their schema (notes, not failures). */
+  readonly apis?: readonly ApiNotes[];
 };
 
 /**
  * Validates what every pact interaction states of its request and response against the OpenAPI document with
  * Prism's validators, before any provider runs, and nothing the pact leaves open (spec-check.ts: a response
  * without a body allows any body, as `verify` does); throws PactVerificationError listing the interactions it
- * does not allow, ConfigError for a `--spec` that cannot be read.
+ * does not allow, ConfigError for a `--spec` (or an `--api`) that cannot be read. With `--api`, it also notes, per document
+ * to mount, the operations its gate answers with a status the document does not document and the examples that fail
+ * their own schema (api-check.ts): notes, which leave the verdict as the pacts make it.
  */
 export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
   const source = await pactSource(opts.pact);
@@ -48,6 +53,7 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
     if (error instanceof SpecError && opts.spec !== undefined) throw new ConfigError('--spec', `--spec ${opts.spec}: ${error.message}`);
     throw error;
   }
+  const apis = opts.api?.length ? await (await import('./api-check.ts')).checkApis(opts.api) : undefined;
   const { createPactSpecChecker } = await import('./spec-check.ts');
   const checker = await createPactSpecChecker(specPath);
   const interactions = pacts.flatMap((pact) => pact.interactions.map((interaction) => checkInteraction(pact, interaction, { basePath, document }, checker)));
@@ -58,9 +64,10 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<void> {
     summary: { total: interactions.length, allowed: interactions.length - violating.length, violating: violating.length },
     interactions,
     notes: source.note ? [source.note] : [],
+    ...(apis === undefined ? {} : { apis }),
   };
   if (opts.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-  else io.stdout(formatCheck(report, io.color));
+  else io.stdout(formatCheck(report, io.color) + (apis === undefined ? '' : `\n${(await import('./api-check.ts')).formatApiNotes(apis, io.color)}`));
   if (violating.length > 0) {
     const names = violating.map((i) => `${i.consumer}: "${i.description}"`).join(', ');
     throw new PactVerificationError(`${violating.length} of ${interactions.length} pact interactions are not allowed by ${report.spec}: ${names}`);

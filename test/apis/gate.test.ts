@@ -72,7 +72,10 @@ describe("the gate follows each operation's security, whatever its scheme is nam
     const remove = await call(mock, 'deleteWidget', mine);
     expect(remove.status).toBe(401);
     expect(remove.headers.get('x-mock-reason')).toBe('no Authorization header (401 is not documented for deleteWidget)');
-    expect((await call(mock, 'deleteWidget', mine, idToken)).status).toBe(204);
+    const deleted = await call(mock, 'deleteWidget', mine, idToken);
+    expect(deleted.status).toBe(204);
+    // No content, so no Content-Length or Content-Type (RFC 9110 §8.6).
+    expect([deleted.headers.get('content-length'), deleted.headers.get('content-type'), deleted.text]).toEqual([null, null, '']);
     // An API key or a bearer: one alternative needs no bearer, so the mock (which checks only bearers) lets it through.
     expect((await call(mock, 'createWidget', theirs, undefined, { name: 'Cog' })).status).toBe(201);
     // `security: []` under a global requirement: public.

@@ -3,7 +3,7 @@
 // - the QA panel's page, styles and scripts beside their module;
 // - the spec parsed once (dist/spec.json: no YAML parser at start);
 // - the CLI as one bundle (dist/bundle/cli.js, esbuild) with a chunk per module loaded only when asked (verify, check,
-//   the file and Redis stores, the panel, mounting): what the bin runs. Prism, Pact, ioredis, yaml and Ajv stay
+//   the file and Redis stores, the panel, mounting): what the bin runs; verify's child process its own entry beside it. Prism, Pact, ioredis, yaml and Ajv stay
 //   packages of their own, loaded only where they are used.
 // Usage: node scripts/build.ts [outDir]   (default dist)
 import { spawnSync } from 'node:child_process';
@@ -32,7 +32,8 @@ const spec = spawnSync(process.execPath, [join(ROOT, 'scripts/build-spec.ts'), o
 if (spec.status !== 0) process.exit(spec.status ?? 1);
 
 await build({
-  entryPoints: { cli: join(ROOT, 'src/cli/bundle.ts') },
+  // The Pact Verifier runs in a child process started from a file beside the chunk that starts it.
+  entryPoints: { cli: join(ROOT, 'src/cli/bundle.ts'), 'verifier-child': join(ROOT, 'src/pact/verifier-child.ts') },
   outdir: join(out, 'bundle'),
   bundle: true,
   splitting: true,

@@ -100,4 +100,16 @@ describe('the package installed from its tarball', () => {
     const types = (await readdir(join(app, 'node_modules', 'worth-auth-mock', 'dist'))).filter((f) => f.endsWith('.d.ts'));
     expect(types).toContain('index.d.ts');
   });
+
+  it("the CI recipe as a provider's repository runs it (docs/pact.md): npx worth-auth-mock check, then verify, from the installed tarball", async () => {
+    const env = { ...process.env, PACT_DO_NOT_TRACK: 'true', NO_COLOR: '1' };
+    // No pacts/ of its own: check and verify read the pacts bundled with the package, and say so.
+    const check = await run('npx', ['worth-auth-mock', 'check'], { cwd: app, env });
+    expect(check.stdout + check.stderr).toMatch(/bundled/);
+    const verify = await run('npx', ['worth-auth-mock', 'verify', '--junit', 'reports/pact-mock.xml'], { cwd: app, env });
+    expect(verify.stdout + verify.stderr).toMatch(/Pact verification passed/);
+    const xml = await readFile(join(app, 'reports', 'pact-mock.xml'), 'utf8');
+    expect(xml).toMatch(/<testcase /);
+    expect(xml).not.toMatch(/<failure/);
+  }, 120_000);
 });

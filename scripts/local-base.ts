@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** Bump when the recipe below changes, so that a cached base made by an older recipe is not reused. */
-const RECIPE = 1;
+const RECIPE = 2;
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
@@ -115,13 +115,15 @@ async function sharedLibraries(binary: string): Promise<string[]> {
     const path = /(\/\S+)\s+\(0x/.exec(line)?.[1];
     if (path) libs.push(path);
   }
-  // Name-service modules glibc may load by name for /etc/passwd and DNS lookups.
+  // The rest of glibc (Debian's libc6), as node:24-slim has it: native packages (Pact's core needs librt) and the
+  // name-service modules glibc loads by name for /etc/passwd and DNS lookups.
   if (libs.some((l) => l.includes('libc.so'))) {
     const libDir = dirname(libs.find((l) => l.includes('libc.so'))!);
-    for (const nss of ['libnss_files.so.2', 'libnss_dns.so.2']) {
-      const path = join(libDir, nss);
-      if (await exists(path)) libs.push(path);
-    }
+    const libc6 = await run('dpkg-query', ['-L', 'libc6']).then(
+      ({ stdout }) => stdout.split('\n').filter((path) => dirname(path) === libDir && /\/lib[^/]*\.so\.\d+$/.test(path)),
+      () => ['libnss_files.so.2', 'libnss_dns.so.2', 'librt.so.1'].map((name) => join(libDir, name)),
+    );
+    for (const path of libc6) if (!libs.includes(path) && (await exists(path))) libs.push(path);
   }
   return libs;
 }

@@ -1,7 +1,7 @@
 // The container image (Dockerfile), built and run for real with podman: no base image can be pulled here, so the
 // Dockerfile's BASE (node:24-slim) is a local stand-in made from this machine's Node 24 (scripts/local-base.ts).
 // Podman runs with runc, cgroupfs and the host network, so each container gets its own WORTH_MOCK_PORT.
-import { chmod, chown, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -247,6 +247,62 @@ describe('the container image', () => {
       await rm(data, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it("runs check and verify as a provider's CI does (docs/pact.md, without npm): the repository's pacts mounted, reports written out", async () => {
+    const work = await mkdtemp(join(tmpdir(), 'wam-image-ci-'));
+    try {
+      // The provider's repository: its pacts (read-only) and a reports folder the image's user (uid 1000) can write.
+      await cp(join(ROOT, 'pacts'), join(work, 'pacts'), { recursive: true });
+      await mkdir(join(work, 'reports'));
+      await chown(join(work, 'reports'), 1000, 1000).catch(() => chmod(join(work, 'reports'), 0o777));
+      await chmod(work, 0o755);
+      const ci = (args: string[]) =>
+        podman.run([
+          'run',
+          '--rm',
+          '--network',
+          'host',
+          '-e',
+          'PACT_DO_NOT_TRACK=true',
+          '-v',
+          `${join(work, 'pacts')}:/data/pacts:ro`,
+          '-v',
+          `${join(work, 'reports')}:/reports`,
+          IMAGE,
+          ...args,
+        ]);
+      const interactions = (JSON.parse(await readFile(join(work, 'pacts', 'customer-web-app-auth-service.json'), 'utf8')) as { interactions: unknown[] })
+        .interactions.length;
+
+      const check = await ci(['check']);
+      expect(check.code, check.stdout + check.stderr).toBe(0);
+
+      const self = await ci(['verify', '--junit', '/reports/pact-mock.xml']);
+      expect(self.code, self.stdout + self.stderr).toBe(0);
+
+      // The provider: another container of the image standing in for the Auth Service, with its state endpoint.
+      const provider = await runImage({ WORTH_MOCK_UNSAFE_OPEN_ADMIN: '1' });
+      await healthy(provider.name);
+      const staging = await ci([
+        'verify',
+        '--provider-base-url',
+        provider.origin,
+        '--state-setup-url',
+        `${provider.origin}/__mock/provider-states`,
+        '--junit',
+        '/reports/pact-staging.xml',
+      ]);
+      expect(staging.code, staging.stdout + staging.stderr).toBe(0);
+      for (const report of ['pact-mock.xml', 'pact-staging.xml']) {
+        const xml = await readFile(join(work, 'reports', report), 'utf8');
+        expect(xml.match(/<testcase /g)).toHaveLength(interactions);
+        expect(xml).not.toMatch(/<failure/);
+      }
+      expect(await stop(provider.name)).toBe(0);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
 
 // What the image relies on, checked in-process (no podman needed).

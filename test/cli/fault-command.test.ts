@@ -6,10 +6,10 @@ import { printArmed } from '../../src/cli/fault-commands.ts';
 import { faultWarnings } from '../../src/cli/format.ts';
 import type { Fault } from '../../src/faults/fault.ts';
 import type { Io } from '../../src/io.ts';
+import { AUTH_OPERATION_NAMES } from '../../src/operations/index.ts';
 import { DEMO_USER } from '../../src/users/user.ts';
 import { runCli as cli, type CliRun as Run, startCli } from '../support/cli.ts';
 import { logout, mockOn, useMock } from '../support/mock.ts';
-import { AUTH_OPERATION_NAMES } from '../../src/operations/index.ts';
 
 const mock = useMock({}, { resetAfterEach: true });
 

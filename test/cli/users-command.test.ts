@@ -18,7 +18,9 @@ describe('users add', () => {
   it('adds a user who can then sign in; the output names it and never the password', async () => {
     const run = await users('add', '--email', 'Ada@Example.com', '--password', 'Correct-Horse-9', '--given-name', 'Ada', '--role', 'customer');
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^ada@example\.com can sign in: id [0-9a-f-]{36}, sub [0-9a-f-]{36}, role customer, customer example\.com \([0-9a-f-]{36}\), subrole owner, 13 permissions$/m);
+    expect(run.stdout).toMatch(
+      /^ada@example\.com can sign in: id [0-9a-f-]{36}, sub [0-9a-f-]{36}, role customer, customer example\.com \([0-9a-f-]{36}\), subrole owner, 13 permissions$/m,
+    );
     expect(run.stdout + run.stderr).not.toContain('Correct-Horse-9');
     expect(await signIn('ada@example.com', 'Correct-Horse-9')).toBe(200);
     expect(await signIn('ada@example.com', 'wrong')).toBe(400);
@@ -97,7 +99,9 @@ describe('users list', () => {
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^EMAIL +ID +ROLE +NAME +CUSTOMER +SUBROLE +PERMISSIONS +STATUS +SOURCE$/);
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(/^customer@example\.com +00000000-0000-4000-8000-000000000001 +customer +Sandbox Customer Admin +Sandbox +owner +13 +ACTIVE +seed/);
+    expect(lines[1]).toMatch(
+      /^customer@example\.com +00000000-0000-4000-8000-000000000001 +customer +Sandbox Customer Admin +Sandbox +owner +13 +ACTIVE +seed/,
+    );
     expect(lines[2]).toMatch(/^ada@example\.com .* owner +13 +INACTIVE +added \(reset forgets\)$/);
     expect(run.stdout).not.toContain('Secret-Ada-1');
     expect(run.stdout).not.toContain(DEMO_USER.password);

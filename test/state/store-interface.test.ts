@@ -7,8 +7,8 @@ import { type Fault, parseFault, takeFrom } from '../../src/faults/fault.ts';
 import { createFileStore } from '../../src/state/file-store.ts';
 import type { JournalEntry } from '../../src/state/journal.ts';
 import { MemoryStore } from '../../src/state/memory-store.ts';
-import { createRedisStore } from '../../src/state/redis-store.ts';
 import type { CustomerRecord, OutboxMessage, TokenRecord, UserRecord } from '../../src/state/records.ts';
+import { createRedisStore } from '../../src/state/redis-store.ts';
 import type { Store, StoreOptions } from '../../src/state/store.ts';
 import { type RedisServer, startRedis } from '../support/redis.ts';
 
@@ -239,7 +239,7 @@ describe.each(backends)('$name store', (backend) => {
       expect((await store.listCustomers()).map((c) => c.id)).toEqual(['c-1', 'c-2']);
     });
 
-    it('seeds a fresh store with everything; later seeding adds only what it never had, so an operator\'s change or removal stays', async () => {
+    it("seeds a fresh store with everything; later seeding adds only what it never had, so an operator's change or removal stays", async () => {
       const store = await open();
       await store.seed([customer('c-1')], [user('ann', 'seed'), user('bob', 'seed')]);
       expect(await store.listUsers()).toEqual([user('ann', 'seed'), user('bob', 'seed')]);
@@ -257,7 +257,8 @@ describe.each(backends)('$name store', (backend) => {
 
     it('keeps the newest outboxSize messages, filtered by recipient and kind; a reset empties it', async () => {
       const store = await open(undefined, { outboxSize: 3 });
-      for (let i = 1; i <= 4; i++) await store.appendMessage(message(i, i % 2 ? 'invitation' : 'password-reset', i < 3 ? 'a@example.com' : `r${i}@example.com`));
+      for (let i = 1; i <= 4; i++)
+        await store.appendMessage(message(i, i % 2 ? 'invitation' : 'password-reset', i < 3 ? 'a@example.com' : `r${i}@example.com`));
       expect((await store.listMessages({})).map((m) => m.id)).toEqual(['m2', 'm3', 'm4']);
       expect(await store.listMessages({ recipient: 'a@example.com' })).toEqual([message(2, 'password-reset', 'a@example.com')]);
       expect((await store.listMessages({ kind: 'invitation' })).map((m) => m.id)).toEqual(['m3']);
@@ -456,7 +457,9 @@ describe.each(backends)('$name store', (backend) => {
       // A replica starting later seeds again: the deactivation stays for both.
       await b.seed([customer('c-1')], [user('seeded', 'seed')]);
       expect((await b.getUser({ email: 'seeded@example.com' }))?.status).toBe('INACTIVE');
-      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).putUser(user(`claimant-${i}`, 'runtime', { email: 'one@example.com' }))));
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).putUser(user(`claimant-${i}`, 'runtime', { email: 'one@example.com' }))),
+      );
       expect(claims.filter((r) => r === 'ok')).toHaveLength(1);
       expect(await a.listUsers()).toEqual(await b.listUsers());
       await b.reset();

@@ -272,10 +272,10 @@ export const OPTIONS: readonly OptionRow[] = [
   row({
     key: 'refreshStorm',
     flag: '--refresh-storm',
-    value: '<count/duration>',
+    value: '<rule>',
     env: 'WORTH_MOCK_REFRESH_STORM',
     default: { count: 2, windowMs: 10_000 },
-    help: 'report a refresh storm when one sign-in is refreshed this often within this long (request log, journal, sessions, panel; answers unchanged), or off (default 2/10s)',
+    help: 'report a refresh storm when one sign-in is refreshed <count> times within <duration>, as <count>/<duration> (5/1m), or off; it only reports, in the request log, journal, sessions and panel (default 2/10s)',
     parse: refreshStorm,
   }),
   row({

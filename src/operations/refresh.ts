@@ -44,7 +44,7 @@ export const refresh = {
       return given === undefined ? request.cookie?.(cookieName) : undefined;
     };
     /** The 200: the new tokens, with rotation the new refresh token (in the body, and replacing the cookie for as long as it lives). */
-    const answer = (tokens: RefreshedTokens, base: OutcomeBase, reason: string, grant?: RefreshGrant, judged?: RefreshJudgement): RefreshOutcome => {
+    const answer = (tokens: RefreshedTokens, base: OutcomeBase, reason: string, judged?: RefreshJudgement): RefreshOutcome => {
       const refreshToken = judged?.ok ? judged.refreshToken : undefined;
       const data = { access_token: tokens.token, id_token: tokens.idToken, ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }) };
       const outcome: RefreshOutcome = {
@@ -55,8 +55,9 @@ export const refresh = {
         body: { status: example?.status, message: example?.message, data },
         warning: judged?.warning,
       };
-      if (refreshToken === undefined || grant === undefined) return outcome;
-      const maxAgeSeconds = Math.max(0, grant.authTime + issuer.refreshTtlSeconds - Math.floor(clock() / 1000));
+      if (refreshToken === undefined) return outcome;
+      const authTime = Number(tokens.claims.auth_time);
+      const maxAgeSeconds = Math.max(0, authTime + issuer.refreshTtlSeconds - Math.floor(clock() / 1000));
       return { ...outcome, cookies: [refreshCookie({ name: cookieName, path: basePath || '/', maxAgeSeconds }, refreshToken)] };
     };
     /** A refresh of a live sign-in: judged (storms, rotation), then refreshed or refused as a reused token. */
@@ -66,7 +67,7 @@ export const refresh = {
         const refused: RefreshOutcome = { ...invalidToken(judged.reason, base), warning: judged.warning };
         return refused;
       }
-      return answer(await signIns.refresh(grant), base, `refreshed sign-in ${grant.sid}`, grant, judged);
+      return answer(await signIns.refresh(grant), base, `refreshed sign-in ${grant.sid}`, judged);
     };
 
     return {
@@ -98,7 +99,11 @@ export const refresh = {
         const { check } = subject as RefreshSubject;
         if (check?.ok) return refreshed(check.grant, base, true);
         const started = await signIns.start(await demoOrFirstUser(store, clock()));
-        return answer(started, base, `new sign-in ${started.claims.origin_jti} (no refresh token of a live sign-in to refresh)`);
+        // With rotation, a refresh answers a refresh token: the new sign-in's.
+        const judged: RefreshJudgement | undefined = config.refreshRotation
+          ? { ok: true, refreshToken: started.refreshToken, note: '', warning: undefined }
+          : undefined;
+        return answer(started, base, `new sign-in ${started.claims.origin_jti} (no refresh token of a live sign-in to refresh)`, judged);
       },
     };
   },

@@ -128,6 +128,10 @@ describe.each(STORES)('with rotation, on the %s store', (_name, store) => {
     );
     rotated(forced);
     rotated(await refresh(mock, { token: current.refreshToken }));
+    // With no refresh token at all, a forced 200 is a new sign-in: its refresh token in the body and the cookie.
+    const fresh = rotated(await refresh(mock, { headers: { prefer: 'code=200' } }));
+    expect(fresh.cookie.value).toBe(fresh.refreshToken);
+    rotated(await refresh(mock, { token: fresh.refreshToken }));
   });
 });
 

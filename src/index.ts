@@ -15,10 +15,10 @@
  */
 
 /** Options and their validation: `loadConfig(input)` → a frozen `Config`; throws `ConfigError` naming the flag. */
-export type { Algorithm, Config, ConfigInput, LogFormat } from './config/config.ts';
+export type { Algorithm, Config, ConfigInput, LogFormat, RefreshReuse, RefreshStorm } from './config/config.ts';
 export { DEFAULTS, loadConfig } from './config/load.ts';
-/** What `mock.issueToken()` and `mock.tokens()` answer. */
-export type { IssuedTokens, TokenView } from './control/services.ts';
+/** What `mock.issueToken()` and `mock.tokens()` answer; what `mock.refreshes()` takes; what `GET /__mock/sessions` answers. */
+export type { IssuedTokens, RefreshesFilter, SessionsView, TokenView } from './control/services.ts';
 /**
  * The error catalogue: every error has a stable `code` (`ERR_*`, listed in `ERRORS` with its HTTP status and
  * exit code). Match on `code`, not on messages.
@@ -47,6 +47,8 @@ export { AUTH_OPERATION_NAMES } from './operations/index.ts';
 export type { JournalEntry, JournalFilter } from './state/journal.ts';
 /** The one state interface every backend (memory, file, Redis) implements; pass your own as `startMock({ store })`. */
 export type { CustomerRecord, OutboxFilter, OutboxMessage, SignInState, TokenRecord, UserRecord } from './state/records.ts';
+/** A sign-in's refreshes as `mock.refreshes()` lists them; the records, steps and results a `Store` keeps of them. */
+export type { RefreshRecord, RefreshResult, RefreshStep, RefreshTally, RotationVerdict, SignInRefreshes, StormRule } from './state/refresh-records.ts';
 export type { Store } from './state/store.ts';
 export { type Claims, type IssueOptions, TOKEN_KINDS, type TokenKind } from './tokens/issuer.ts';
 /** Signing keys: `createKeySet(alg, keyFile?)`, shareable across mocks as `startMock({ keys })`. */

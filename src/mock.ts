@@ -3,7 +3,7 @@ import { loadConfig } from './config/load.ts';
 import { createBodies } from './contract/bodies.ts';
 import { type Contract, loadContract, type OperationContract } from './contract/contract.ts';
 import { createControl, type ProviderStates } from './control/control-api.ts';
-import { createServices, type IssuedTokens, type Services, type TokenView } from './control/services.ts';
+import { createServices, type IssuedTokens, type RefreshesFilter, type Services, type TokenView } from './control/services.ts';
 import type { Fault, FaultInput } from './faults/fault.ts';
 import { armFaultsFile } from './faults/faults-file.ts';
 import { HangRegistry } from './faults/network.ts';
@@ -20,6 +20,7 @@ import { createStore } from './state/create-store.ts';
 import type { JournalEntry, JournalFilter } from './state/journal.ts';
 import { createMockClock } from './state/mock-clock.ts';
 import type { OutboxFilter, OutboxMessage } from './state/records.ts';
+import type { SignInRefreshes } from './state/refresh-records.ts';
 import type { Store } from './state/store.ts';
 import { createIssuer, type IssueOptions } from './tokens/issuer.ts';
 import { createKeySet, type KeySet } from './tokens/keys.ts';
@@ -76,8 +77,15 @@ export type Mock = {
   tokens(limit?: number): Promise<TokenView[]>;
   /** Expires one sign-in's current id and access tokens now, its refresh token still valid; throws NotFoundError when it has none. */
   expireSignIn(sid: string): Promise<{ sid: string; expired: string[] }>;
-  /** The journal, oldest first, filtered (`sub`, `sid`, `session`, `status`, `operation`, `since`, `faultId`, `limit`). */
+  /** The journal, oldest first, filtered (`sub`, `sid`, `session`, `status`, `operation`, `since`, `faultId`, `warned`, `limit`). */
   requests(filter?: JournalFilter): Promise<JournalEntry[]>;
+  /**
+   * Each refreshed sign-in's refreshes and refresh storms (`{ sid, refreshes, storms, lastStorm?, generation? }`),
+   * ordered by sign-in id; of one sign-in (`{ sid }`), or only those that stormed (`{ stormed: true }`).
+   */
+  refreshes(filter?: RefreshesFilter): Promise<SignInRefreshes[]>;
+  /** Fails a test when any sign-in stormed: rejects with an AssertionError naming each (how many refreshes, when). */
+  expectNoRefreshStorms(): Promise<void>;
   /** What the service would have mailed (invitations, password-reset links), oldest first; filtered by `recipient` and `kind`. */
   outbox(filter?: OutboxFilter): Promise<OutboxMessage[]>;
   readonly faults: {
@@ -277,6 +285,8 @@ function mockOf(parts: {
     tokens: (limit) => services.tokens(limit),
     expireSignIn: (sid) => services.expireSignIn(sid),
     requests: (filter) => services.requests(filter),
+    refreshes: (filter) => services.refreshes(filter),
+    expectNoRefreshStorms: () => services.expectNoRefreshStorms(),
     outbox: (filter) => services.outbox(filter),
     faults: {
       arm: (fault) => services.armFault(fault),

@@ -30,7 +30,10 @@ export function faultWarnings(armed: unknown): string[] {
   return Array.isArray(warnings) ? warnings.filter((w): w is string => typeof w === 'string') : [];
 }
 
-/** One journal entry as `requests` prints it: time, operation, status, method and path, reason, then who it was. */
+/**
+ * One journal entry as `requests` prints it: time, operation, status, method and path, reason, then who it was; an
+ * entry with a warning (a refresh storm) gets a second line, `  WARNING …`.
+ */
 export function journalLine(entry: JournalEntry): string {
   const who = [
     ['sid', entry.sid],
@@ -42,7 +45,8 @@ export function journalLine(entry: JournalEntry): string {
     .filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => `${k}=${v}`);
   const status = entry.status ? String(entry.status) : 'no answer';
-  return [entry.at, (entry.operation ?? 'other').padEnd(7), status, `${entry.method} ${entry.path}`, entry.reason, ...who].join('  ');
+  const line = [entry.at, (entry.operation ?? 'other').padEnd(7), status, `${entry.method} ${entry.path}`, entry.reason, ...who].join('  ');
+  return entry.warning === undefined ? line : `${line}\n  WARNING ${entry.warning}`;
 }
 
 /** A journal entry's identity, for `requests --follow` to print each entry once. */

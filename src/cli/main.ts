@@ -130,6 +130,7 @@ function buildProgram(io: Io): Command {
     .option('--fault <id>', 'only the requests this fault answered')
     .option('--since <time>', 'only from this ISO time or epoch ms on')
     .option('--limit <n>', 'only the newest n', positiveInt)
+    .option('--storms', 'only refreshes that were part of a refresh storm (with its warning), then each sign-in that stormed')
     .option('--follow', 'after the journal, keep printing new requests until interrupted')
     .option('--new', 'skip what the journal holds: follow only requests from now on (implies --follow)')
     .option('--json', 'one JSON object per line')
@@ -144,7 +145,7 @@ function buildProgram(io: Io): Command {
 
   const sessions = program.command('sessions').description('list sign-ins, or expire one');
   remote(sessions.command('list', { isDefault: true }))
-    .description("list sign-ins (the default): sid, sub, status, when its tokens expire, its tokens' jtis")
+    .description("list sign-ins (the default): sid, sub, status, when its tokens expire, its refreshes and refresh storms, its tokens' jtis")
     .option('--sub <sub>', 'only this user (its sub)')
     .addOption(new Option('--status <status>', 'only sign-ins with this status').choices(SIGN_IN_STATUSES))
     .option('--json', 'print JSON')

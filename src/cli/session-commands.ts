@@ -1,4 +1,4 @@
-import type { ClockView, TokenView } from '../control/services.ts';
+import type { ClockView, SessionsView, TokenView } from '../control/services.ts';
 import type { Io } from '../io.ts';
 import type { ControlClient } from './client.ts';
 import { isoSeconds, relative, table } from './format.ts';
@@ -20,10 +20,19 @@ export type SignInView = {
   readonly exp: number;
   /** Its tokens, oldest first: `jti`, `tokenUse` (`access`/`id`), `status`, `exp` (epoch seconds). */
   readonly tokens: readonly Pick<TokenView, 'jti' | 'tokenUse' | 'status' | 'exp'>[];
+  /** How often it was refreshed, and how many refresh storms it had (the storm detector's counts). */
+  readonly refreshes: number;
+  readonly storms: number;
+  /** Its latest storm: first and last refresh (ISO times) and how many refreshes. */
+  readonly lastStorm?: SessionsView['signIns'][number]['lastStorm'];
 };
 
-/** Groups the mock's issued-token list (`GET /__mock/sessions`, oldest first) into sign-ins, in the order each first appears. */
-export function signInsOf(tokens: readonly TokenView[]): SignInView[] {
+/**
+ * Groups the mock's issued-token list (`GET /__mock/sessions`, oldest first) into sign-ins, in the order each first
+ * appears, with each one's refresh counts from the same answer's `signIns` (0 when it has none).
+ */
+export function signInsOf(tokens: readonly TokenView[], counts: SessionsView['signIns'] = []): SignInView[] {
+  const countsOf = new Map(counts.map((c) => [c.sid, c]));
   const bySid = new Map<string, TokenView[]>();
   for (const token of tokens) bySid.set(token.sid, [...(bySid.get(token.sid) ?? []), token]);
   return [...bySid.entries()].map(([sid, list]) => {
@@ -36,6 +45,9 @@ export function signInsOf(tokens: readonly TokenView[]): SignInView[] {
       status,
       exp: Math.max(...list.map((t) => t.exp)),
       tokens: list.map(({ jti, tokenUse, status, exp }) => ({ jti, tokenUse, status, exp })),
+      refreshes: countsOf.get(sid)?.refreshes ?? 0,
+      storms: countsOf.get(sid)?.storms ?? 0,
+      ...(countsOf.get(sid)?.lastStorm === undefined ? {} : { lastStorm: countsOf.get(sid)?.lastStorm }),
     };
   });
 }
@@ -45,15 +57,18 @@ export type SessionsOptions = { sub?: string; status?: SignInStatus; json?: bool
 
 /**
  * `sessions`: one row per sign-in under a header — sid, sub, status, when its tokens expire (and how far that is
- * from the mock's clock, or `expired early` after `sessions expire`), its token jtis newest first; `--sub`/`--status` filter; `--json` prints the sign-ins.
+ * from the mock's clock, or `expired early` after `sessions expire`), how often it was refreshed and its refresh
+ * storms, its token jtis newest first; `--sub`/`--status` filter; `--json` prints the sign-ins.
  * Says so when there is none. Throws RemoteError when the mock is unreachable.
  */
 export async function listSessions(client: ControlClient, opts: SessionsOptions, io: Io): Promise<void> {
-  const [{ sessions }, clock] = await Promise.all([
-    client.request<{ sessions: TokenView[] }>('GET', '/__mock/sessions'),
+  const [{ sessions, signIns: counts }, clock] = await Promise.all([
+    client.request<Partial<SessionsView> & { sessions: TokenView[] }>('GET', '/__mock/sessions'),
     client.request<ClockView>('GET', '/__mock/clock').catch(() => undefined),
   ]);
-  const signIns = signInsOf(sessions).filter((s) => (opts.sub === undefined || s.sub === opts.sub) && (opts.status === undefined || s.status === opts.status));
+  const signIns = signInsOf(sessions, counts).filter(
+    (s) => (opts.sub === undefined || s.sub === opts.sub) && (opts.status === undefined || s.status === opts.status),
+  );
   if (opts.json) return io.stdout(`${JSON.stringify(signIns, null, 2)}\n`);
   if (signIns.length === 0) {
     const filters = [opts.sub !== undefined ? `--sub ${opts.sub}` : '', opts.status !== undefined ? `--status ${opts.status}` : ''].filter(Boolean);
@@ -69,12 +84,13 @@ export async function listSessions(client: ControlClient, opts: SessionsOptions,
     s.sub,
     s.status,
     `${isoSeconds(s.exp * 1000)}${now === undefined ? '' : ` (${s.status === 'expired' && s.exp * 1000 > now ? 'expired early' : relative(s.exp * 1000, now)})`}`,
+    s.storms === 0 ? String(s.refreshes) : `${s.refreshes} (${s.storms} storm${s.storms === 1 ? '' : 's'})`,
     [...s.tokens]
       .reverse()
       .map((t) => `${t.tokenUse}:${t.jti}`)
       .join(' '),
   ]);
-  io.stdout(table(['SID', 'SUB', 'STATUS', 'EXPIRES', 'TOKENS (newest first)'], rows));
+  io.stdout(table(['SID', 'SUB', 'STATUS', 'EXPIRES', 'REFRESHES', 'TOKENS (newest first)'], rows));
 }
 
 /**

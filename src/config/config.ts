@@ -18,6 +18,14 @@ export const GATE_MODES = ['verify', 'presence', 'off'] as const;
 /** One of GATE_MODES. */
 export type GateMode = (typeof GATE_MODES)[number];
 
+/** The storm detector's rule (`--refresh-storm 2/10s`): `count` refreshes of one sign-in within `windowMs` are a storm. */
+export type RefreshStorm = { readonly count: number; readonly windowMs: number };
+
+/** What a reused (superseded) refresh token does under rotation: it is refused, or it also revokes its whole sign-in. */
+export const REFRESH_REUSE = ['refuse', 'revoke'] as const;
+/** One of REFRESH_REUSE. */
+export type RefreshReuse = (typeof REFRESH_REUSE)[number];
+
 /** A document to mount beside the Auth Service: its file, and (in-process) its own gate and bound parameter. */
 export type ApiMount = { readonly path: string; readonly gate?: GateMode; readonly bind?: string };
 
@@ -60,6 +68,14 @@ export type Config = {
   readonly signInWrap: 'single' | 'double';
   /** Name of the HttpOnly cookie that carries the refresh token set at sign-in. */
   readonly refreshCookie: string;
+  /** The storm detector's rule, or `off`: it only reports (request log, journal, sessions, panel), never changes an answer. */
+  readonly refreshStorm: RefreshStorm | 'off';
+  /** Each refresh answers a new refresh token (and cookie) in the same sign-in; a superseded one is a reused token. */
+  readonly refreshRotation: boolean;
+  /** With rotation: how long a superseded refresh token still refreshes after its first use, in seconds (0–60, as Cognito's RetryGracePeriodSeconds). */
+  readonly refreshGraceSeconds: number;
+  /** With rotation: what a reused refresh token does beyond its 401 (`revoke`: its whole sign-in is logged out, RFC 9700 §4.14.2). */
+  readonly refreshReuse: RefreshReuse;
   /** The web app the outbox's links point into (`<appUrl>/invite/<token>`, `<appUrl>/reset-password/<token>`). */
   readonly appUrl: string;
   /** Lifetime of an invitation's token, in seconds. */

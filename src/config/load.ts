@@ -26,6 +26,15 @@ export function loadConfig(input: ConfigInput = {}): Config {
   if (done.stateFile && done.redis) {
     throw new ConfigError(FLAGS.stateFile, `${FLAGS.stateFile} and ${FLAGS.redis} cannot be used together: pick one store`);
   }
+  // Grace and reuse are rotation's: without it no refresh token is ever superseded, and the flag would silently do nothing.
+  for (const key of ['refreshGraceSeconds', 'refreshReuse'] as const) {
+    if (!done.refreshRotation && done[key] !== DEFAULTS[key]) {
+      throw new ConfigError(
+        FLAGS[key],
+        `${FLAGS[key]} applies only with ${FLAGS.refreshRotation} (WORTH_MOCK_REFRESH_ROTATION=1): add it, or leave ${FLAGS[key]} out`,
+      );
+    }
+  }
   if (!isLoopback(done.host) && !done.adminToken && !done.unsafeOpenAdmin) {
     throw new ConfigError(
       FLAGS.adminToken,

@@ -1,7 +1,7 @@
 import type { Config } from './config.ts';
-import { ALGORITHMS, GATE_MODES, LOG_FORMATS } from './config.ts';
+import { ALGORITHMS, GATE_MODES, LOG_FORMATS, REFRESH_REUSE } from './config.ts';
 import { MAX_TTL_SECONDS } from './limits.ts';
-import { apiMounts, basePath, bool, cookieName, host, integer, keyed, oneOf, optional, redisUrl, seconds, text, url } from './parsers.ts';
+import { apiMounts, basePath, bool, cookieName, host, integer, keyed, oneOf, optional, redisUrl, refreshStorm, seconds, text, url } from './parsers.ts';
 
 /** One option of `start` and `startMock`: its flag, env var, default, help line and parser, in one row. */
 export type OptionRow<K extends keyof Config = keyof Config> = {
@@ -268,6 +268,42 @@ export const OPTIONS: readonly OptionRow[] = [
     default: 'refresh_token',
     help: 'name of the HttpOnly cookie holding the refresh token, set at sign-in and read by refresh (default refresh_token)',
     parse: cookieName,
+  }),
+  row({
+    key: 'refreshStorm',
+    flag: '--refresh-storm',
+    value: '<rule>',
+    env: 'WORTH_MOCK_REFRESH_STORM',
+    default: { count: 2, windowMs: 10_000 },
+    help: 'report a refresh storm when one sign-in is refreshed <count> times within <duration>, as <count>/<duration> (5/1m), or off; it only reports, in the request log, journal, sessions and panel (default 2/10s)',
+    parse: refreshStorm,
+  }),
+  row({
+    key: 'refreshRotation',
+    flag: '--refresh-rotation',
+    env: 'WORTH_MOCK_REFRESH_ROTATION',
+    default: false,
+    help: 'each refresh answers a new refresh_token (and cookie) in the same sign-in; a superseded one is refused as reused',
+    parse: bool,
+  }),
+  row({
+    key: 'refreshGraceSeconds',
+    flag: '--refresh-grace',
+    value: '<duration>',
+    env: 'WORTH_MOCK_REFRESH_GRACE',
+    default: 0,
+    help: "with --refresh-rotation: a superseded refresh token still refreshes this long after its first use, 0-60s as Cognito's RetryGracePeriodSeconds (default 0)",
+    parse: seconds(0, 60),
+  }),
+  row({
+    key: 'refreshReuse',
+    flag: '--refresh-reuse',
+    value: '<action>',
+    env: 'WORTH_MOCK_REFRESH_REUSE',
+    default: 'refuse',
+    help: 'with --refresh-rotation: a reused refresh token is refused (401), or also revokes its whole sign-in (default refuse)',
+    choices: REFRESH_REUSE,
+    parse: oneOf(REFRESH_REUSE),
   }),
   row({
     key: 'appUrl',

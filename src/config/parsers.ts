@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import ms from 'ms';
 import { ConfigError } from '../errors.ts';
-import { type ApiMount, GATE_MODES, type GateMode } from './config.ts';
+import { type ApiMount, GATE_MODES, type GateMode, type RefreshStorm } from './config.ts';
 
 /**
  * The parsers of the option table's rows (`config.ts`): each turns a typed value, or the string argv or an env var
@@ -155,4 +155,44 @@ export function keyed<T>(what: string, parse: (value: unknown, flag: string) => 
     }
     return out;
   };
+}
+
+/** The storm detector's bounds: the fewest refreshes that make a storm ("more than once"), the most, and the window's bounds in ms. */
+const STORM_COUNT = { min: 2, max: 1000 } as const;
+const STORM_WINDOW_MS = { min: 1, max: 24 * 3600 * 1000 } as const;
+
+/**
+ * `--refresh-storm`: `off`, or `<count>/<duration>` (`2/10s`, `5/1m`, `3/500ms`; a bare number of seconds), or
+ * in-process `{ count, windowMs }`. Throws ConfigError naming the flag for anything else or out of bounds.
+ */
+export function refreshStorm(value: unknown, flag: string): RefreshStorm | 'off' {
+  const usage = `must be off or <count>/<duration> (e.g. 2/10s: 2 refreshes of one sign-in within 10 s), got ${JSON.stringify(value)}`;
+  let count: unknown;
+  let windowMs: unknown;
+  if (value && typeof value === 'object' && !Array.isArray(value)) ({ count, windowMs } = value as Record<string, unknown>);
+  else if (typeof value === 'string') {
+    const text_ = value.trim();
+    if (text_ === 'off') return 'off';
+    const match = /^(\d+)\s*\/\s*(\S+)$/.exec(text_);
+    if (!match) return fail(flag, usage);
+    count = Number(match[1]);
+    windowMs = /^\d+$/.test(match[2] as string) ? Number(match[2]) * 1000 : durationMs(match[2] as string);
+  } else return fail(flag, usage);
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < STORM_COUNT.min || count > STORM_COUNT.max) {
+    fail(flag, `count must be a whole number from ${STORM_COUNT.min} to ${STORM_COUNT.max} (a storm is more than one refresh), got ${JSON.stringify(count)}`);
+  }
+  if (typeof windowMs !== 'number' || !Number.isInteger(windowMs) || windowMs < STORM_WINDOW_MS.min || windowMs > STORM_WINDOW_MS.max) {
+    fail(flag, `window must be a duration from 1ms to 24h (e.g. 10s, 500ms, 1m), got ${JSON.stringify(value)}`);
+  }
+  return { count, windowMs };
+}
+
+/** A duration with a unit as `ms` reads it, in milliseconds; NaN when it is not one. */
+function durationMs(value: string): number {
+  try {
+    const parsed = ms(value as ms.StringValue) as number | undefined;
+    return typeof parsed === 'number' ? parsed : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
 }

@@ -80,7 +80,7 @@ export function createControl(deps: ControlDeps): ControlHandler {
       case 'POST /__mock/tokens':
         return ok(await services.issueToken(await request.json()), 201);
       case 'GET /__mock/sessions':
-        return ok({ sessions: await services.tokens(sessionsLimit(query)) });
+        return ok(await services.sessions(sessionsLimit(query)));
       case 'POST /__mock/faults':
         return ok(await services.armFault(await request.json()), 201);
       case 'GET /__mock/faults':

@@ -1,3 +1,4 @@
+import { AssertionError } from 'node:assert';
 import { MAX_TTL_SECONDS } from '../config/limits.ts';
 import { InputError, NotFoundError, shown } from '../errors.ts';
 import { type Fault, type FaultTargets, parseFault } from '../faults/fault.ts';
@@ -6,6 +7,7 @@ import { type ArmedFault, scopeWarnings, withWarnings } from '../faults/scope-wa
 import type { JournalEntry, JournalFilter } from '../state/journal.ts';
 import type { MockClock } from '../state/mock-clock.ts';
 import { MESSAGE_KINDS, type MessageKind, type OutboxFilter, type OutboxMessage, type TokenRecord } from '../state/records.ts';
+import { refreshesView, type SignInRefreshes } from '../state/refresh-records.ts';
 import type { Store } from '../state/store.ts';
 import { type Claims, type IssueOptions, type Issuer, type SignIn, TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
 import { expiredKey, signInKey, tokenKey } from '../tokens/revocation.ts';
@@ -26,11 +28,29 @@ export type IssuedTokens = {
 /** An issued token as `mock.tokens()` and `GET /__mock/sessions` list it: its record and whether it is active, logged out or expired. */
 export type TokenView = TokenRecord & { status: 'active' | 'logged-out' | 'expired' };
 
+/** Which sign-ins' refreshes to list: one sign-in, or only those that stormed. */
+export type RefreshesFilter = { readonly sid?: string; readonly stormed?: boolean };
+
+/**
+ * What `GET /__mock/sessions` answers: the issued tokens (`sessions`, as `tokens()`), and per sign-in among them, in
+ * the order each first appears, its refreshes and storms (`signIns`; 0 for a sign-in never refreshed).
+ */
+export type SessionsView = {
+  readonly sessions: TokenView[];
+  readonly signIns: (SignInRefreshes & { readonly sub: string })[];
+};
+
 /** The operations behind the control API and the programmatic API: one implementation for both. */
 export type Services = {
   issueToken(input?: unknown): Promise<IssuedTokens>;
   /** The newest `limit` issued tokens (default 500), oldest first, with their status. */
   tokens(limit?: number): Promise<TokenView[]>;
+  /** The newest `limit` issued tokens (as `tokens`), and each of their sign-ins' refreshes and storms. */
+  sessions(limit?: number): Promise<SessionsView>;
+  /** Sign-ins' refreshes and storms, ordered by sign-in id (so by when each began), filtered. */
+  refreshes(filter?: RefreshesFilter): Promise<SignInRefreshes[]>;
+  /** Rejects with an AssertionError naming every sign-in that stormed (how many refreshes, when); resolves when none did. */
+  expectNoRefreshStorms(): Promise<void>;
   /** Arms a fault (throws InputError naming the field); `warnings` say when its scope matches no known sign-in or customer. */
   armFault(input: unknown): Promise<ArmedFault>;
   faults(): Promise<Fault[]>;
@@ -86,7 +106,7 @@ export function createServices(deps: ServicesDeps): Services {
   let faultsArmed = 0;
   const clockView = (): ClockView => ({ now: new Date(clock()).toISOString(), offsetSeconds: deps.mockClock.offsetSeconds() });
 
-  return {
+  const services: Services = {
     async issueToken(input = {}) {
       const options = parseIssueOptions(input);
       let signIn: SignIn;
@@ -116,6 +136,35 @@ export function createServices(deps: ServicesDeps): Services {
           return { ...r, status };
         }),
       );
+    },
+
+    async sessions(limit) {
+      const [sessions, records] = await Promise.all([services.tokens(limit), store.listRefreshes(clock())]);
+      const bySid = new Map(records.map((record) => [record.sid, refreshesView(record)]));
+      const signIns = new Map<string, SessionsView['signIns'][number]>();
+      for (const { sid, sub } of sessions) if (!signIns.has(sid)) signIns.set(sid, { ...(bySid.get(sid) ?? { sid, refreshes: 0, storms: 0 }), sub });
+      return { sessions, signIns: [...signIns.values()] };
+    },
+
+    async refreshes(filter = {}) {
+      const records = await store.listRefreshes(clock(), filter.sid);
+      return records.filter((record) => filter.stormed === undefined || record.storms > 0 === filter.stormed).map(refreshesView);
+    },
+
+    async expectNoRefreshStorms() {
+      const stormed = await services.refreshes({ stormed: true });
+      if (stormed.length === 0) return;
+      const each = stormed.map(
+        ({ sid, refreshes, storms, lastStorm }) =>
+          `sign-in ${sid} refreshed ${lastStorm?.refreshes} times from ${lastStorm?.from} to ${lastStorm?.at}` +
+          ` (${storms} storm${storms === 1 ? '' : 's'}, ${refreshes} refreshes all told)`,
+      );
+      throw new AssertionError({
+        message: `refresh storm${stormed.length === 1 ? '' : 's'}: ${each.join('; ')}`,
+        actual: stormed,
+        expected: [],
+        operator: 'expectNoRefreshStorms',
+      });
     },
 
     async armFault(input) {
@@ -188,6 +237,7 @@ export function createServices(deps: ServicesDeps): Services {
       await deps.users.seed();
     },
   };
+  return services;
 }
 
 /** Validates what a caller asks a token to be; throws InputError naming the field. */

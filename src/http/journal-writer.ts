@@ -9,8 +9,11 @@ export type Answered = {
   readonly req: IncomingMessage;
   /** The operation's name, or `other` for what the app answered outside the operations (an unknown path under the base path). */
   readonly operation: string;
-  /** What was answered: status 0 when nothing was (a network fault, a held request the client left); the claims, fault and email the entry keeps. */
-  readonly outcome: Pick<Outcome, 'status' | 'reason' | 'faultId' | 'claims' | 'email'>;
+  /**
+   * What was answered: status 0 when nothing was (a network fault, a held request the client left); the claims, fault
+   * and email the entry keeps, and a warning an operation adds (a refresh storm).
+   */
+  readonly outcome: Pick<Outcome, 'status' | 'reason' | 'faultId' | 'claims' | 'email'> & Pick<JournalEntry, 'warning'>;
   /** When the request arrived (`performance.now()`). */
   readonly started: number;
   readonly testSession: string | undefined;
@@ -54,6 +57,7 @@ export function createJournal(deps: JournalDeps): Journal {
         session: testSession || undefined,
         operation,
         email: outcome.email || undefined,
+        warning: outcome.warning,
         ms: Math.round((performance.now() - started) * 100) / 100,
       };
       deps.log(entry);

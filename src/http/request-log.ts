@@ -14,7 +14,7 @@ export type RequestLog = {
 
 /**
  * Turns journal entries into one log line each — `pretty` for people (`HH:MM:SS.mmm POST /path 200 0.4ms - reason
- * sub=… fault=…`, ASCII: one non-Latin-1 character would make every line a two-byte string, twice the bytes to join and
+ * sub=… fault=…`, and a `HH:MM:SS.mmm WARNING …` line below one that carries a warning; ASCII: one non-Latin-1 character would make every line a two-byte string, twice the bytes to join and
  * encode), `json` for machines (the entry as one JSON object per line), `off` for none — and writes them to
  * `write` (default stdout) in batches: after the answers of the task that logged them, and while requests keep coming
  * at most every 10 ms (see createLineWriter). Lines keep their order; a batch holds several lines, so a reader splits on `\n`.
@@ -38,8 +38,11 @@ export function createLogger(format: LogFormat, write: LineSink = (text) => proc
   };
 }
 
+/** The request's line, and below it a `WARNING` line when the entry carries a warning (a refresh storm). */
 function prettyLine(entry: JournalEntry): string {
   const who = entry.sub ? ` sub=${entry.sub}` : '';
   const fault = entry.faultId ? ` fault=${entry.faultId}` : '';
-  return `${entry.at.slice(11, 23)} ${entry.method} ${entry.path} ${entry.status || 'no answer'} ${entry.ms}ms - ${entry.reason}${who}${fault}\n`;
+  const time = entry.at.slice(11, 23);
+  const line = `${time} ${entry.method} ${entry.path} ${entry.status || 'no answer'} ${entry.ms}ms - ${entry.reason}${who}${fault}\n`;
+  return entry.warning === undefined ? line : `${line}${time} WARNING ${entry.warning}\n`;
 }

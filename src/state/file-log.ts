@@ -1,16 +1,17 @@
 /**
- * The state file's log format, version 3 — UTF-8, one record per line: `<crc32 of the JSON, 8 hex digits> <JSON>\n`.
- * The first record is the header `{"t":"h","app":"worth-auth-mock","v":3}`; then, in order of change:
+ * The state file's log format, version 4 — UTF-8, one record per line: `<crc32 of the JSON, 8 hex digits> <JSON>\n`.
+ * The first record is the header `{"t":"h","app":"worth-auth-mock","v":4}`; then, in order of change:
  * `{"t":"u","u":UserRecord}` a user put (added or replaced by its id; a removed one is put `REMOVED`) ·
  * `{"t":"U","e":email}` a user removed (written by version 2 only) · `{"t":"c","c":CustomerRecord}` a customer put ·
  * `{"t":"s"}` the store seeded · `{"t":"m","m":OutboxMessage}` a message in the outbox ·
  * `{"t":"r","k":key,"u":untilMs}` a revocation · `{"t":"k","r":[TokenRecord…]}` issued tokens ·
+ * `{"t":"R","r":RefreshRecord}` a sign-in's refreshes after a refresh (the whole record: the later line wins) ·
  * `{"t":"f","l":[Fault…]}` the whole fault list after a change · `{"t":"j","e":JournalEntry}` a journal
  * entry (written without waiting for fsync: the journal is best effort) · `{"t":"J"}` journal cleared ·
  * `{"t":"x"}` reset (everything forgotten, the store not seeded). Replaying the records in order rebuilds the state.
  *
  * Version 2 added the user records; version 3 users by id (an earlier record is read as today's, see upgrade.ts),
- * customers, the seeded mark and the outbox. An earlier file reads as it always did and is rewritten as version 3 at
+ * customers, the seeded mark and the outbox; version 4 the refresh records (storm tallies, rotation). An earlier file reads as it always did and is rewritten as version 3 at
  * start; a mock that reads only an earlier version refuses a newer file instead of misreading its records as damage.
  *
  * Reading it back (parseLog):
@@ -27,6 +28,7 @@ import { ConfigError } from '../errors.ts';
 import type { Fault } from '../faults/fault.ts';
 import type { JournalEntry } from './journal.ts';
 import type { CustomerRecord, OutboxMessage, TokenRecord, UserRecord } from './records.ts';
+import type { RefreshRecord } from './refresh-records.ts';
 
 /** One record of the log, by its kind `t` (see the format above). */
 export type LogRecord =
@@ -38,15 +40,16 @@ export type LogRecord =
   | { t: 'm'; m: OutboxMessage }
   | { t: 'r'; k: string; u: number }
   | { t: 'k'; r: TokenRecord[] }
+  | { t: 'R'; r: RefreshRecord }
   | { t: 'f'; l: Fault[] }
   | { t: 'j'; e: JournalEntry }
   | { t: 'J' }
   | { t: 'x' };
 
-const FORMAT_VERSION = 3;
+const FORMAT_VERSION = 4;
 /** The first record of every state file. */
 const HEADER: LogRecord = { t: 'h', app: 'worth-auth-mock', v: FORMAT_VERSION };
-const KINDS = new Set(['u', 'U', 'c', 's', 'm', 'r', 'k', 'f', 'j', 'J', 'x']);
+const KINDS = new Set(['u', 'U', 'c', 's', 'm', 'r', 'k', 'R', 'f', 'j', 'J', 'x']);
 /** Issued tokens are snapshotted this many to a record. */
 const TOKENS_PER_RECORD = 500;
 
@@ -146,7 +149,7 @@ function isPrefixOfHeader(text: string): boolean {
   return line(HEADER).startsWith(text);
 }
 
-/** The state as the lines that rebuild it: header, customers, users (in the order first put), the seeded mark, revocations (`[key, untilMs]`), tokens, faults, outbox, journal. */
+/** The state as the lines that rebuild it: header, customers, users (in the order first put), the seeded mark, revocations (`[key, untilMs]`), tokens, refresh records, faults, outbox, journal. */
 export function snapshotLines(state: {
   customers: readonly CustomerRecord[];
   users: readonly UserRecord[];
@@ -154,6 +157,7 @@ export function snapshotLines(state: {
   outbox: readonly OutboxMessage[];
   revocations: Iterable<[string, number]>;
   tokens: readonly TokenRecord[];
+  refreshes: Iterable<RefreshRecord>;
   faults: Fault[];
   journal: readonly JournalEntry[];
 }): string[] {
@@ -163,6 +167,7 @@ export function snapshotLines(state: {
   if (state.seeded) lines.push(line({ t: 's' }));
   for (const [key, until] of state.revocations) lines.push(line({ t: 'r', k: key, u: until }));
   for (let i = 0; i < state.tokens.length; i += TOKENS_PER_RECORD) lines.push(line({ t: 'k', r: state.tokens.slice(i, i + TOKENS_PER_RECORD) }));
+  for (const record of state.refreshes) lines.push(line({ t: 'R', r: record }));
   if (state.faults.length > 0) lines.push(line({ t: 'f', l: state.faults }));
   for (const message of state.outbox) lines.push(line({ t: 'm', m: message }));
   for (const entry of state.journal) lines.push(line({ t: 'j', e: entry }));

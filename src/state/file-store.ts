@@ -8,7 +8,7 @@
  * Recovery rules at start:
  * - no file: a new one is made (0600). An empty file: started empty, said in the log.
  * - damaged records: a torn last write is dropped, said in the log; other damage refuses to start (file-log.ts).
- * - after loading, the file is rewritten as a snapshot (expired revocations dropped) via a temp file,
+ * - after loading, the file is rewritten as a snapshot (expired revocations and refresh records dropped) via a temp file,
  *   fsync and an atomic rename; the same happens whenever the log has grown to twice the live state.
  * - users (a removal is a user put `REMOVED`), customers, the seeded mark and outbox messages are records like
  *   revocations: each is acknowledged once on disk; a reset forgets them all (the caller seeds again).
@@ -24,6 +24,7 @@ import { type LogRecord, line, readLog, snapshotLines } from './file-log.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import { Outbox } from './outbox.ts';
 import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
+import { type RefreshRecord, RefreshRecords, type RefreshResult, type RefreshStep } from './refresh-records.ts';
 import { pushCapped, Revocations } from './revocations.ts';
 import type { Store, StoreOptions } from './store.ts';
 import { upgradeUser } from './upgrade.ts';
@@ -67,6 +68,7 @@ class FileStore implements Store {
   readonly #release: () => Promise<void>;
 
   #revoked = new Revocations();
+  #refreshes = new RefreshRecords();
   #users = new Users();
   #outbox: Outbox;
   #tokens: TokenRecord[] = [];
@@ -139,6 +141,9 @@ class FileStore implements Store {
         break;
       case 'k':
         this.#pushTokens(record.r);
+        break;
+      case 'R':
+        this.#refreshes.restore(record.r);
         break;
       case 'f':
         this.#faults = record.l;
@@ -290,6 +295,20 @@ class FileStore implements Store {
     return fired;
   }
 
+  async refreshSignIn(sid: string, step: RefreshStep): Promise<RefreshResult> {
+    this.#assertOpen();
+    this.#now = Math.max(this.#now, step.nowMs);
+    const { record, result } = this.#refreshes.apply(sid, step);
+    // A rotation is acknowledged once on disk (a crash must not take back which refresh token is current); a tally is best effort.
+    await this.#write({ t: 'R', r: record }, step.rotation !== undefined);
+    return result;
+  }
+
+  async listRefreshes(nowMs: number, sid?: string): Promise<RefreshRecord[]> {
+    this.#assertOpen();
+    return this.#refreshes.list(nowMs, sid);
+  }
+
   async appendRequest(entry: JournalEntry): Promise<void> {
     this.#assertOpen();
     if (this.#journalSize === 0) return;
@@ -340,6 +359,7 @@ class FileStore implements Store {
     this.#users.clear();
     this.#outbox.clear();
     this.#revoked.clear();
+    this.#refreshes.clear();
     this.#tokens = [];
     this.#faults = [];
     this.#journal = [];
@@ -439,7 +459,9 @@ class FileStore implements Store {
   }
 
   #snapshot(): { text: string; records: number } {
-    this.#revoked.sweep(Math.max(this.#now, Date.now()));
+    const now = Math.max(this.#now, Date.now());
+    this.#revoked.sweep(now);
+    this.#refreshes.sweep(now);
     const journal = this.#journal.slice(-this.#journalSize);
     const lines = snapshotLines({
       customers: this.#users.customers(),
@@ -447,6 +469,7 @@ class FileStore implements Store {
       seeded: this.#users.seeded,
       revocations: this.#revoked.entries(),
       tokens: this.#tokens,
+      refreshes: this.#refreshes.values(),
       faults: this.#faults,
       outbox: this.#outbox.list(),
       journal,

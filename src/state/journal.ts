@@ -21,6 +21,8 @@ export type JournalEntry = {
   readonly operation?: string;
   /** The (lower-cased) email a sign-in named; never a password. */
   readonly email?: string;
+  /** What the mock noticed about the request without changing its answer: a refresh storm (`refresh storm: sign-in …`). */
+  readonly warning?: string;
   /** Milliseconds from arrival to the answer. */
   readonly ms: number;
 };
@@ -35,18 +37,20 @@ export type JournalFilter = {
   readonly since?: number;
   readonly faultId?: string;
   readonly operation?: string;
+  /** Only entries that carry a `warning` (true), or only those that carry none (false). */
+  readonly warned?: boolean;
   readonly limit?: number;
 };
 
-const KEYS = ['sub', 'sid', 'session', 'status', 'since', 'faultId', 'operation', 'limit'] as const;
+const KEYS = ['sub', 'sid', 'session', 'status', 'since', 'faultId', 'operation', 'warned', 'limit'] as const;
 
 /**
  * Reads a filter from query parameters (`sub`, `sid`, `session`, `status`, `since` as ISO time or epoch ms, `faultId`,
- * `operation` as one of `operations` (the names the mock serves, and `other`), `limit`); throws InputError naming the
- * bad parameter.
+ * `operation` as one of `operations` (the names the mock serves, and `other`), `warned` as true or false, `limit`);
+ * throws InputError naming the bad parameter.
  */
 export function parseJournalFilter(query: URLSearchParams, operations: readonly string[]): JournalFilter {
-  const filter: Record<string, string | number> = {};
+  const filter: Record<string, string | number | boolean> = {};
   for (const [key, value] of query) {
     if (!(KEYS as readonly string[]).includes(key)) throw new InputError(key, `unknown filter "${key}"; use ${KEYS.join(', ')}`);
     if (key === 'status' || key === 'limit') {
@@ -57,6 +61,9 @@ export function parseJournalFilter(query: URLSearchParams, operations: readonly 
       const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
       if (Number.isNaN(ms)) throw new InputError('since', `since must be an ISO time or epoch milliseconds, got ${shown(value)}`);
       filter.since = ms;
+    } else if (key === 'warned') {
+      if (value !== 'true' && value !== 'false') throw new InputError('warned', `warned must be true or false, got ${shown(value)}`);
+      filter.warned = value === 'true';
     } else if (key === 'operation') {
       if (!operations.includes(value)) {
         throw new InputError('operation', `operation must be one of ${operations.join(', ')}, got ${shown(value)}`);
@@ -78,6 +85,7 @@ export function matchesFilter(entry: JournalEntry, filter: JournalFilter): boole
     (filter.status === undefined || entry.status === filter.status) &&
     (filter.faultId === undefined || entry.faultId === filter.faultId) &&
     (filter.operation === undefined || entry.operation === filter.operation) &&
+    (filter.warned === undefined || (entry.warning !== undefined) === filter.warned) &&
     (filter.since === undefined || Date.parse(entry.at) >= filter.since)
   );
 }

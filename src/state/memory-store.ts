@@ -2,6 +2,7 @@ import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import { Outbox } from './outbox.ts';
 import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
+import { type RefreshRecord, RefreshRecords, type RefreshResult, type RefreshStep } from './refresh-records.ts';
 import { pushCapped, Revocations } from './revocations.ts';
 import type { Store, StoreOptions } from './store.ts';
 import { Users } from './users.ts';
@@ -22,6 +23,7 @@ const BLANK: JournalSlot = {
   session: undefined,
   operation: undefined,
   email: undefined,
+  warning: undefined,
   ms: 0,
 };
 
@@ -39,6 +41,7 @@ function fill(slot: JournalSlot, entry: JournalEntry): JournalSlot {
   slot.session = entry.session;
   slot.operation = entry.operation;
   slot.email = entry.email;
+  slot.warning = entry.warning;
   slot.ms = entry.ms;
   return slot;
 }
@@ -59,6 +62,7 @@ const NO_STATE: Promise<SignInState> = Promise.resolve(Object.freeze({ revoked: 
 /** Everything in this process's memory: fast, gone at exit. */
 export class MemoryStore implements Store {
   #revoked = new Revocations();
+  #refreshes = new RefreshRecords();
   #users = new Users();
   #outbox: Outbox;
   #tokens: TokenRecord[] = [];
@@ -139,9 +143,18 @@ export class MemoryStore implements Store {
     return this.#revoked.size;
   }
 
-  /** Drops expired revocations. Runs every minute; callable for tests and benchmarks. */
+  /** Drops expired revocations and refresh records. Runs every minute; callable for tests and benchmarks. */
   sweep(nowMs: number): void {
     this.#revoked.sweep(nowMs);
+    this.#refreshes.sweep(nowMs);
+  }
+
+  async refreshSignIn(sid: string, step: RefreshStep): Promise<RefreshResult> {
+    return this.#refreshes.apply(sid, step).result;
+  }
+
+  async listRefreshes(nowMs: number, sid?: string): Promise<RefreshRecord[]> {
+    return this.#refreshes.list(nowMs, sid);
   }
 
   async recordTokens(records: readonly TokenRecord[]): Promise<void> {
@@ -209,6 +222,7 @@ export class MemoryStore implements Store {
     this.#users.clear();
     this.#outbox.clear();
     this.#revoked.clear();
+    this.#refreshes.clear();
     this.#tokens = [];
     this.#faults = [];
     await this.clearRequests();

@@ -102,6 +102,19 @@ local user = false
 if id then user = redis.call('HGET', KEYS[1], id) end
 return { revoked, user }`;
 
+/**
+ * Swaps a sign-in's refresh record in if it is still the one read ('' when there was none), keeping it ARGV[3] ms, and
+ * indexes it by when it lapses (pruning the index of lapsed ones): 1 on success, 0 when another replica changed it.
+ * KEYS: record, index. ARGV: record read or '', new record, ttlMs, sid, untilMs, nowMs.
+ */
+const SWAP_REFRESH = `
+local current = redis.call('GET', KEYS[1]) or ''
+if current ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[6])
+return 1`;
+
 /** The scripts as methods of the ioredis client, keys first, then arguments; each resolves the script's integer reply. */
 export type Scripts = {
   worthRevoke(key: string, untilMs: number, nowMs: number, ttlMs: number): Promise<number>;
@@ -121,6 +134,7 @@ export type Scripts = {
     customerList: string,
     userPairs: string,
   ): Promise<number>;
+  worthSwapRefresh(record: string, index: string, expected: string, json: string, ttlMs: number, sid: string, untilMs: number, nowMs: number): Promise<number>;
   /** Keys counted first (users, sub index, revocation keys…), then nowMs and sub: `[first live revocation key's index, 1-based, or 0; the user's JSON or null]`. */
   worthSignInState(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<[number, string | null]>;
 };
@@ -133,6 +147,7 @@ export const SCRIPTS = {
   worthPutUser: { lua: PUT_USER, numberOfKeys: 5 },
   worthGetUser: { lua: GET_USER, numberOfKeys: 2 },
   worthSeed: { lua: SEED, numberOfKeys: 8 },
+  worthSwapRefresh: { lua: SWAP_REFRESH, numberOfKeys: 2 },
   // As many keys as the call gives: its first argument counts them.
   worthSignInState: { lua: SIGN_IN_STATE },
 };

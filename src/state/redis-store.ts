@@ -17,6 +17,8 @@
  *   email and, when asked, the version it was read at (compare-and-set).
  * - `customer` — a hash, id → CustomerRecord JSON, `customer:order` as `user:order`; `seeded` — set once the store is.
  * - `outbox` — a list, capped (LTRIM) by the script that pushes to it.
+ * - `refresh:<sid>` — a sign-in's refresh record (JSON, with a TTL of its sign-in's refresh lifetime) and
+ *   `refresh-index` listing them: swapped with a compare-and-set script, see redis-refreshes.ts.
  *
  * Connection: commands fail at once while Redis is away (no offline queue, no resend after reconnect),
  * so a logout answers the documented 500 rather than hanging or answering 200 unstored; ioredis keeps
@@ -27,7 +29,9 @@ import { ConfigError, StoreError } from '../errors.ts';
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
+import { listRefreshesOnRedis, type RefreshKeys, refreshOnRedis } from './redis-refreshes.ts';
 import { SCRIPTS, type Scripts } from './redis-scripts.ts';
+import type { RefreshRecord, RefreshResult, RefreshStep } from './refresh-records.ts';
 import type { Store, StoreOptions } from './store.ts';
 import { upgradeUser } from './upgrade.ts';
 
@@ -126,6 +130,7 @@ class RedisStore implements Store {
     customerOrder: string;
     seeded: string;
     outbox: string;
+    refreshes: RefreshKeys;
   };
   /** Fault changes from this process go one at a time: only other replicas can make a swap retry. */
   #faultQueue: Promise<unknown> = Promise.resolve();
@@ -152,6 +157,7 @@ class RedisStore implements Store {
       customerOrder: `${p}:customer:order`,
       seeded: `${p}:seeded`,
       outbox: `${p}:outbox`,
+      refreshes: { record: `${p}:refresh:`, index: `${p}:refresh-index` },
     };
   }
 
@@ -325,6 +331,14 @@ class RedisStore implements Store {
     });
   }
 
+  refreshSignIn(sid: string, step: RefreshStep): Promise<RefreshResult> {
+    return this.#run('refresh record', () => refreshOnRedis(this.#redis, this.#keys.refreshes, sid, step));
+  }
+
+  listRefreshes(nowMs: number, sid?: string): Promise<RefreshRecord[]> {
+    return this.#run('refresh list', () => listRefreshesOnRedis(this.#redis, this.#keys.refreshes, nowMs, sid));
+  }
+
   appendRequest(entry: JournalEntry): Promise<void> {
     return this.#run('journal', async () => {
       if (this.#journalSize === 0) return;
@@ -351,21 +365,23 @@ class RedisStore implements Store {
 
   reset(): Promise<void> {
     return this.#run('reset', async () => {
-      const { rev, faults, tokens, journal, users, userEmails, userSubs, userOrder, customers, customerOrder, seeded, outbox } = this.#keys;
+      const { rev, faults, tokens, journal, users, userEmails, userSubs, userOrder, customers, customerOrder, seeded, outbox, refreshes } = this.#keys;
       // Bumping the version (not deleting the hash) makes a swap that read the old list fail.
       await exec(
         this.#redis
           .multi()
-          .del(tokens, journal, users, userEmails, userSubs, userOrder, customers, customerOrder, seeded, outbox)
+          .del(tokens, journal, users, userEmails, userSubs, userOrder, customers, customerOrder, seeded, outbox, refreshes.index)
           .hset(faults, 'l', '[]')
           .hincrby(faults, 'v', 1),
       );
-      let cursor = '0';
-      do {
-        const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${escapeGlob(rev)}*`, 'COUNT', 1000);
-        if (keys.length > 0) await this.#redis.unlink(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      for (const prefix of [rev, refreshes.record]) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 1000);
+          if (keys.length > 0) await this.#redis.unlink(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+      }
     });
   }
 

@@ -1,6 +1,7 @@
 import type { Fault, FaultContext } from '../faults/fault.ts';
 import type { JournalEntry, JournalFilter } from './journal.ts';
 import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
+import type { RefreshRecord, RefreshResult, RefreshStep } from './refresh-records.ts';
 
 /**
  * All the mock's state, behind one async interface: users, revocations, issued tokens, faults, journal.
@@ -60,13 +61,22 @@ export interface Store {
   clearFaults(): Promise<number>;
   /** Atomically takes the fault this request gets, if any (see `takeFrom`). */
   takeFault(context: FaultContext, nowMs: number): Promise<Fault | undefined>;
+  /**
+   * One refresh of sign-in `sid`, in one atomic step (across replicas on Redis): tallied for the storm detector and,
+   * when `step.rotation` is given, the presented refresh token judged against the sign-in's current one (the rules:
+   * `applyRefresh`). The record is kept until `step.untilMs` (the later of its untils). On the file store, a rotation is
+   * on disk before this resolves; a tally alone is written as the journal is (without waiting for fsync).
+   */
+  refreshSignIn(sid: string, step: RefreshStep): Promise<RefreshResult>;
+  /** The refresh records live at `nowMs` (of `sid` only, when given), ordered by sid. */
+  listRefreshes(nowMs: number, sid?: string): Promise<RefreshRecord[]>;
   /** Adds one entry to the journal, which keeps the newest `journalSize` (none when 0). */
   appendRequest(entry: JournalEntry): Promise<void>;
   /** Journal entries passing `filter`, oldest first. */
   listRequests(filter: JournalFilter): Promise<JournalEntry[]>;
   /** Empties the journal. */
   clearRequests(): Promise<void>;
-  /** Forgets everything: revocations, tokens, faults, the journal, users, customers, the outbox, and that it was seeded (the caller seeds it again). */
+  /** Forgets everything: revocations, tokens, refresh records, faults, the journal, users, customers, the outbox, and that it was seeded (the caller seeds it again). */
   reset(): Promise<void>;
   /** Flushes what is pending and lets go of files, timers and connections. */
   close(): Promise<void>;

@@ -49,8 +49,19 @@ export type SignIn = {
   kind: TokenKind;
 };
 
-/** What a refresh token seals: enough to mint the sign-in's next tokens. */
-export type RefreshGrant = { sid: string; sub: string; role: string; claims: Record<string, unknown>; idClaims?: Record<string, unknown>; authTime: number };
+/**
+ * What a refresh token seals: enough to mint the sign-in's next tokens; with rotation, which of the sign-in's refresh
+ * tokens it is (`generation`: 0, or absent, for the one sign-in gave; each rotation one more).
+ */
+export type RefreshGrant = {
+  sid: string;
+  sub: string;
+  role: string;
+  claims: Record<string, unknown>;
+  idClaims?: Record<string, unknown>;
+  authTime: number;
+  generation?: number;
+};
 
 /** Mints Cognito-shaped tokens with the mock's keys, on an injected clock. */
 export type Issuer = {
@@ -75,6 +86,8 @@ export type Issuer = {
   checkRefreshToken(token: string): Promise<RefreshCheck>;
   /** New access and id tokens of an opened grant's sign-in: same `origin_jti` and `auth_time`, new `jti`, `iat`/`exp` renewed. */
   mintFor(grant: RefreshGrant): Promise<Omit<SignIn, 'refreshToken' | 'kind'>>;
+  /** A refresh token of the grant's sign-in and generation (rotation): it expires with the sign-in's first one (`auth_time` + refresh ttl). */
+  sealRefresh(grant: RefreshGrant): Promise<string>;
 };
 
 /** A refresh token opened: its grant, or the reason it was refused (never quoting the token). */
@@ -159,6 +172,8 @@ export function createIssuer(options: IssuerOptions): Issuer {
       claims: grant.claims,
       id_claims: grant.idClaims ?? {},
       auth_time: grant.authTime,
+      // Only a rotated token says which it is: without rotation, refresh tokens carry what they always did.
+      ...(grant.generation ? { gen: grant.generation } : {}),
     })
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', cty: 'JWT' })
       .setIssuedAt(grant.authTime)
@@ -169,12 +184,13 @@ export function createIssuer(options: IssuerOptions): Issuer {
   async function checkRefreshToken(token: string): Promise<RefreshCheck> {
     try {
       const { payload } = await jwtDecrypt(token, keys.refreshSecret, { currentDate: new Date(clock()) });
-      const { sid, sub, role, claims, id_claims: idClaims, auth_time: authTime } = payload as Record<string, unknown>;
+      const { sid, sub, role, claims, id_claims: idClaims, auth_time: authTime, gen } = payload as Record<string, unknown>;
       if (typeof sid !== 'string' || typeof sub !== 'string' || typeof role !== 'string' || typeof authTime !== 'number') {
         return { ok: false, reason: 'refresh token is not one this mock issued' };
       }
       const object = (value: unknown) => (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
-      return { ok: true, grant: { sid, sub, role, authTime, claims: object(claims), idClaims: object(idClaims) } };
+      const generation = typeof gen === 'number' && Number.isSafeInteger(gen) && gen > 0 ? gen : 0;
+      return { ok: true, grant: { sid, sub, role, authTime, claims: object(claims), idClaims: object(idClaims), generation } };
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_JWT_EXPIRED') return { ok: false, reason: 'refresh token has expired' };
       return { ok: false, reason: 'refresh token is not one this mock issued (unknown or tampered)' };
@@ -221,6 +237,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     openRefreshToken,
     checkRefreshToken,
     mintFor: (grant) => mint(grant, 'valid', options.ttlSeconds),
+    sealRefresh: seal,
   };
 }
 

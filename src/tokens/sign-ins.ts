@@ -23,6 +23,8 @@ export type SignIns = {
   record(signIn: Pick<SignIn, 'token' | 'claims' | 'idToken' | 'idClaims' | 'kind'>): Promise<void>;
   /** Revokes the whole sign-in of a token with these claims (`sid:<origin_jti>`), as a logout does; resolves false when it already was. */
   revoke(claims: Claims): Promise<boolean>;
+  /** Revokes the whole sign-in an opened refresh grant belongs to (a reused refresh token, `--refresh-reuse revoke`), as a logout does. */
+  revokeGrant(grant: RefreshGrant): Promise<boolean>;
 };
 
 /** What createSignIns needs. */
@@ -91,6 +93,12 @@ export function createSignIns(deps: SignInsDeps): SignIns {
     revoke(claims) {
       const now = clock();
       return store.revoke(signInKey(claims.origin_jti), revokedUntil(claims, true, now, lifetime), now);
+    },
+    revokeGrant(grant) {
+      const now = clock();
+      // Until every token the sign-in could still mint has expired: its refresh lifetime from auth_time, as a logout's.
+      const claims = { sub: grant.sub, jti: '', origin_jti: grant.sid, token_use: 'access', auth_time: grant.authTime, exp: grant.authTime } as const;
+      return store.revoke(signInKey(grant.sid), revokedUntil(claims, true, now, lifetime), now);
     },
   };
 }

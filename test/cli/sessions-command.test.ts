@@ -31,10 +31,10 @@ describe('sessions (list)', () => {
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^SID +SUB +STATUS +EXPIRES +TOKENS \(newest first\)$/);
+    expect(lines[0]).toMatch(/^SID +SUB +STATUS +EXPIRES +REFRESHES +TOKENS \(newest first\)$/);
     expect(lines[1]).toMatch(
       new RegExp(
-        `^${a.claims.origin_jti} +cust-a +logged-out +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ \\(in (1h|59m( \\d+s)?)\\) +id:[\\w-]+ access:${a.claims.jti}$`,
+        `^${a.claims.origin_jti} +cust-a +logged-out +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ \\(in (1h|59m( \\d+s)?)\\) +0 +id:[\\w-]+ access:${a.claims.jti}$`,
       ),
     );
     expect(lines[2]).toMatch(new RegExp(`^${b.claims.origin_jti} +cust-b +active .* access:${b.claims.jti}$`));

@@ -287,7 +287,7 @@ describe('starting on a state file that is not clean', () => {
     expect(readFileSync(path, 'utf8')).toBe(content);
   });
 
-  it('loads a version 1 file (before users were kept), then keeps users in it as version 3', async () => {
+  it('loads a version 1 file (before users were kept), then keeps users in it as the current version (4)', async () => {
     const path = fresh();
     const now = Date.now();
     const token = { jti: 'j1', sid: 's1', sub: 'u1', tokenUse: 'access', role: 'customer', kind: 'valid', iat: 1, exp: 2 };
@@ -306,7 +306,7 @@ describe('starting on a state file that is not clean', () => {
     await store.putUser(user('new@example.com'));
     await store.close();
     opened.length = 0;
-    expect(readFileSync(path, 'utf8').split('\n')[0]).toContain('"v":3');
+    expect(readFileSync(path, 'utf8').split('\n')[0]).toContain('"v":4');
     const reopened = await open(path);
     expect(await reopened.listUsers()).toEqual([user('new@example.com')]);
     expect(await reopened.firstRevoked(['jti:none', 'sid:old'], now)).toBe('sid:old');

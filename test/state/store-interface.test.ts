@@ -1,59 +1,13 @@
 // One contract, three stores: memory, the state file and a real redis-server (started here on a loopback port).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type Fault, parseFault, takeFrom } from '../../src/faults/fault.ts';
-import { createFileStore } from '../../src/state/file-store.ts';
 import type { JournalEntry } from '../../src/state/journal.ts';
-import { MemoryStore } from '../../src/state/memory-store.ts';
 import type { CustomerRecord, OutboxMessage, TokenRecord, UserRecord } from '../../src/state/records.ts';
-import { createRedisStore } from '../../src/state/redis-store.ts';
 import type { Store, StoreOptions } from '../../src/state/store.ts';
-import { type RedisServer, startRedis } from '../support/redis.ts';
+import { storeBackends } from '../support/store-backends.ts';
 
-type Backend = {
-  name: string;
-  /** A fresh namespace (a file path, a key prefix) no other test uses. */
-  namespace(): string;
-  open(namespace: string, options?: Partial<StoreOptions>): Promise<Store>;
-  /** State outlives the store object: a new one on the same namespace sees it. */
-  durable: boolean;
-  /** Two live stores may share one namespace (replicas). */
-  shared: boolean;
-};
-
-let redis: RedisServer;
-let dir: string;
-let n = 0;
-
-const backends: Backend[] = [
-  { name: 'memory', namespace: () => '', open: async (_, o) => new MemoryStore({ journalSize: 100, ...o }), durable: false, shared: false },
-  {
-    name: 'file',
-    namespace: () => join(dir, `state-${++n}.json`),
-    open: (path, o) => createFileStore({ journalSize: 100, ...o, path, warn: () => {} }),
-    durable: true,
-    shared: false,
-  },
-  {
-    name: 'redis',
-    namespace: () => `contract-${process.pid}-${++n}`,
-    open: (prefix, o) => createRedisStore({ journalSize: 100, ...o, url: redis.url, prefix }),
-    durable: true,
-    shared: true,
-  },
-];
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wam-contract-'));
-  redis = await startRedis();
-});
-
-afterAll(async () => {
-  await redis?.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
+// The refresh records' part of the contract: store-refreshes.test.ts.
+const backends = storeBackends();
 
 const STATUSES = [200, 400, 401, 403, 500];
 const fault = (input: Record<string, unknown>, now = Date.now()): Fault =>

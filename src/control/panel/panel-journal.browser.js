@@ -26,10 +26,11 @@ function customerCell(e) {
   const title = [e.email, e.sub && `sub ${e.sub}`, e.sid && `sign-in ${e.sid}`].filter(Boolean).join(' · ');
   return el('td', { class: 'nowrap', title: title || undefined, text: e.email ? clip(e.email) : e.sub ? clip(e.sub) : '—' });
 }
-/** Why it got its answer; the fault that answered, when the reason does not already name it. @param {JournalEntry} e */
+/** Why it got its answer; the fault that answered, when the reason does not already name it; a warning below (a refresh storm). @param {JournalEntry} e */
 function reasonCell(e) {
   const fault = e.faultId && !e.reason.includes(e.faultId) ? el('span', { class: 'muted' }, ' · fault ', el('code', { text: e.faultId })) : null;
-  return el('td', { class: 'reason' }, e.reason, fault);
+  const warning = e.warning ? el('div', { class: 'warning', role: 'note', text: e.warning }) : null;
+  return el('td', { class: 'reason' }, e.reason, fault, warning);
 }
 /** @param {JournalEntry} e @param {boolean} fresh */
 function journalRow(e, fresh) {
@@ -40,7 +41,13 @@ function journalRow(e, fresh) {
       : el('span', { class: `badge ${statusClass(e.status)}`, title: description(e.status, operation.name), text: String(e.status) });
   return el(
     'tr',
-    { class: fresh ? 'new' : undefined, 'data-status': e.status, 'data-fault': e.faultId, 'data-operation': e.operation },
+    {
+      class: fresh ? 'new' : undefined,
+      'data-status': e.status,
+      'data-fault': e.faultId,
+      'data-operation': e.operation,
+      'data-warned': e.warning ? 'true' : undefined,
+    },
     el('td', { class: 'time', title: e.at, text: preciseTimeOf(Date.parse(e.at)) }),
     el('td', { class: 'nowrap', title: `${e.method} ${e.path}`, text: e.operation || '—' }),
     el('td', {}, status),

@@ -70,6 +70,14 @@
  * @property {string} status 'active', 'logged-out' or 'expired'
  */
 /**
+ * A sign-in's refreshes and refresh storms, as `GET /__mock/sessions` lists them beside its tokens (`signIns`).
+ * @typedef {object} SignInRefreshes
+ * @property {string} sid
+ * @property {number} refreshes
+ * @property {number} storms
+ * @property {{ from: string, at: string, refreshes: number }} [lastStorm] ISO times of its latest storm's first and last refresh
+ */
+/**
  * One request the mock answered, as `GET /__mock/requests` lists it (`JournalEntry` in src/state/journal.ts).
  * @typedef {object} JournalEntry
  * @property {string} at ISO time it arrived
@@ -84,6 +92,7 @@
  * @property {string} [session]
  * @property {string} [operation] 'sign-in', 'refresh', 'logout' or 'other'
  * @property {string} [email] the email a sign-in named
+ * @property {string} [warning] what the mock noticed without changing the answer (a refresh storm)
  * @property {number} ms
  */
 /**

@@ -1,5 +1,6 @@
 // @ts-check
-// The QA panel: minting a token, and the sessions (one row per sign-in) with "Target" and "Expire now".
+// The QA panel: minting a token, and the sessions (one row per sign-in) with "Target" and "Expire now", and a badge
+// on a sign-in that had a refresh storm.
 // A classic script after panel-kit.browser.js, whose declarations it uses.
 
 // biome-ignore lint/suspicious/noRedundantUseStrict: the page runs this file as a classic script, not a module: the directive is what makes it strict.
@@ -59,7 +60,7 @@ $('copy-curl').addEventListener('click', () => {
 // ---- sessions --------------------------------------------------------------------------------
 /** One sign-in: its tokens (the first access and id token, and every refresh of them) taken together. */
 /** @typedef {{ sid: string, sub: string, role: string, kind: string, iat: number, exp: number, status: string }} SignIn */
-/** @type {Map<string, { row: HTMLTableRowElement, expires: HTMLTableCellElement, status: HTMLSpanElement, expire: HTMLButtonElement, target: HTMLButtonElement, state: string }>} */
+/** @type {Map<string, { row: HTMLTableRowElement, expires: HTMLTableCellElement, status: HTMLSpanElement, storm: HTMLSpanElement, expire: HTMLButtonElement, target: HTMLButtonElement, state: string }>} */
 const sessionRows = new Map();
 /** @type {Record<string, string>} */
 const SESSION_LABEL = { active: 'active', 'logged-out': 'logged out', expired: 'expired' };
@@ -129,22 +130,42 @@ function sessionRow(s) {
   );
   expire.addEventListener('click', () => expireNow(s, expire));
   const status = el('span');
+  const storm = el('span', { class: 'badge storm', hidden: true });
   const expires = el('td', { class: 'time' });
   const row = el(
     'tr',
     { 'data-sid': s.sid },
     el('td', { text: s.sub }),
-    el('td', { title: s.sid }, el('code', { text: short(s.sid) })),
+    el('td', { class: 'nowrap', title: s.sid }, el('code', { text: short(s.sid) }), storm),
     el('td', { class: 'nowrap', text: s.kind === 'valid' ? s.role : `${s.role} (${s.kind})` }),
     expires,
     el('td', {}, status),
     el('td', { class: 'actions' }, target, expire),
   );
-  return { row, expires, status, expire, target, state: '' };
+  return { row, expires, status, storm, expire, target, state: '' };
 }
 
-/** @param {SessionRecord[]} records */
-function renderSessions(records) {
+/**
+ * Shows a sign-in's refresh storms on its badge (hidden while it had none); its title says how many refreshes, and when
+ * the latest storm was. @param {HTMLSpanElement} badge @param {SignInRefreshes | undefined} counts
+ */
+function showStorms(badge, counts) {
+  const storms = counts?.storms ?? 0;
+  badge.hidden = storms === 0;
+  if (!counts || storms === 0) return;
+  const text = storms === 1 ? 'storm' : `${storms} storms`;
+  const latest = counts.lastStorm;
+  const title = `Refresh storm: refreshed ${counts.refreshes} times in all${latest ? `, the latest storm ${latest.refreshes} refreshes from ${preciseTimeOf(Date.parse(latest.from))} to ${preciseTimeOf(Date.parse(latest.at))}` : ''}. The app refreshes this sign-in more than once at a time.`;
+  if (badge.textContent !== text) badge.textContent = text;
+  if (badge.title !== title) {
+    badge.title = title;
+    badge.setAttribute('aria-label', title);
+  }
+}
+
+/** @param {SessionRecord[]} records @param {SignInRefreshes[]} refreshes */
+function renderSessions(records, refreshes) {
+  const countsOf = new Map(refreshes.map((r) => [r.sid, r]));
   const tbody = $('sessions-rows');
   const list = signIns(records);
   /** @type {Set<string>} */
@@ -160,6 +181,7 @@ function renderSessions(records) {
       sessionRows.set(s.sid, entry);
     }
     entry.expires.textContent = timeOf(s.exp * 1000);
+    showStorms(entry.storm, countsOf.get(s.sid));
     if (entry.state !== s.status) {
       entry.status.className = `badge ${s.status}`;
       entry.status.textContent = SESSION_LABEL[s.status] || s.status;
@@ -180,7 +202,7 @@ function renderSessions(records) {
   $('sessions-count').textContent = list.length ? `${counts.active} active · ${counts['logged-out']} logged out · ${counts.expired} expired` : '';
 }
 pollers.push(async () => {
-  /** @type {{ sessions: SessionRecord[] }} */
-  const { sessions } = await api('GET', '/sessions');
-  renderSessions(sessions);
+  /** @type {{ sessions: SessionRecord[], signIns?: SignInRefreshes[] }} */
+  const { sessions, signIns = [] } = await api('GET', '/sessions');
+  renderSessions(sessions, signIns);
 });

@@ -53,7 +53,7 @@ export function banner(io: Io, mock: BannerMock, facts: BannerFacts): string {
     ...(reach.length
       ? ['', 'Other commands (`worth-auth-mock token`, `users`, `fault`, `requests`, …) reach this mock from a shell that has:', '', ...reach]
       : []),
-    ...(signInUrl ? ['', ...signInLines(signInUrl, facts)] : []),
+    ...(signInUrl ? ['', ...signInLines(signInUrl, mock, facts)] : []),
     '',
     `A customer access token (sub ${signIn.claims.sub}, valid ${Math.round(config.tokenTtlSeconds / 60)} min; \`worth-auth-mock token\` mints more${reach.length ? ', with the exports above' : ''}):`,
     '',
@@ -107,9 +107,17 @@ function reachLines(mock: BannerMock, facts: BannerFacts): string[] {
   return lines;
 }
 
+/**
+ * True when the demo customer (its published email and password) can sign in: started without `--users` (a users
+ * file may give that email another password), and the seed user is there.
+ */
+export function isDemo(config: Pick<BannerMock['config'], 'usersFile'>, users: readonly UserView[]): boolean {
+  return config.usersFile === undefined && users.some((u) => u.email === DEMO_USER.email && u.source === 'seed');
+}
+
 /** Who can sign in and a copy-paste curl that does: the demo customer's email and password, or the `--users` file's first email. */
-function signInLines(signInUrl: string, facts: BannerFacts): string[] {
-  const demo = facts.users.find((u) => u.email === DEMO_USER.email && u.source === 'seed');
+function signInLines(signInUrl: string, mock: BannerMock, facts: BannerFacts): string[] {
+  const demo = isDemo(mock.config, facts.users);
   const first = facts.users[0];
   const header = demo
     ? [

@@ -4,7 +4,7 @@ import { loadConfig } from '../config/load.ts';
 import { OPTIONS } from '../config/options.ts';
 import type { Io } from '../io.ts';
 import { DEMO_USER } from '../users/user.ts';
-import { banner } from './banner.ts';
+import { banner, isDemo } from './banner.ts';
 
 /**
  * `start`: starts the mock from the command's flags and env vars, prints the banner, and runs until `io.signal`
@@ -20,7 +20,7 @@ export async function runStart(command: Command, io: Io): Promise<void> {
   const mock = await startMock({ ...input, keys, log: input.log ?? 'pretty', logTo: (line) => io.stdout(line) });
   const users = await mock.users.list();
   // The ready token is the demo customer's when it can sign in, so `sessions --sub` finds it beside its sign-ins.
-  const demo = users.some((u) => u.email === DEMO_USER.email && u.source === 'seed');
+  const demo = isDemo(mock.config, users);
   const signIn = await mock.issueToken(
     demo
       ? { sub: DEMO_USER.sub, claims: { email: DEMO_USER.email, given_name: DEMO_USER.given_name, family_name: DEMO_USER.family_name } }

@@ -1,7 +1,7 @@
 /**
  * The password policy the Accept Invitation page's 400 states, each rule with its message as the page words it: at
- * least 8 characters, one lower-case letter, one upper-case letter, one symbol. Reset Password and the mock's own
- * user tools hold passwords to the same rules.
+ * least 8 characters, one lower-case letter, one upper-case letter, one symbol. Reset Password holds passwords to the
+ * same rules. The operator's tools (`--users`, `users add`, `POST /__mock/users`) do not: a test may need any password.
  */
 const RULES: readonly (readonly [(password: string) => boolean, string])[] = [
   [(p) => [...p].length >= 8, 'password should be at least 8 characters long'],

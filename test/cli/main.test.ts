@@ -75,6 +75,22 @@ describe('argv → behaviour of `start`', () => {
     }
   });
 
+  it("a --users file that gives the demo email another password: the banner prints no password, and its curl says to use the user's own", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wam-banner-'));
+    const file = join(dir, 'users.json');
+    await writeFile(file, JSON.stringify([{ email: DEMO_USER.email, password: 'Other-Password-9!', sub: DEMO_USER.sub }]));
+    const cli = await startCli(['--port', '0', '--log', 'off', '--users', file]);
+    try {
+      const text = cli.output();
+      expect(text).not.toContain(DEMO_USER.password);
+      expect(text).toContain('sign in as one with its password');
+      expect(commandLines(text, 'curl')[0]).toContain('"password":"its-password"');
+    } finally {
+      await cli.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('on a port other than 4010 it prints the export line that `token` (and every other command) then needs', async () => {
     const cli = await startCli(['--port', '0', '--log', 'off']);
     try {

@@ -18,7 +18,7 @@ export type ParsedSpec = { readonly digest: string; readonly document: unknown }
 /** A parsed OpenAPI document (refs not resolved). */
 export type Document = Record<string, unknown>;
 
-/** Reads and parses an OpenAPI document (YAML or JSON); throws SpecError naming the file when it cannot. */
+/** Reads and parses an OpenAPI document (YAML or JSON); throws SpecError naming the file when it cannot, or when it is no mapping. */
 export async function readDocument(specPath: string = DEFAULT_SPEC_PATH): Promise<Document> {
   let text: string;
   try {
@@ -26,7 +26,12 @@ export async function readDocument(specPath: string = DEFAULT_SPEC_PATH): Promis
   } catch (cause) {
     throw new SpecError(`cannot read the OpenAPI document at ${specPath}`, { cause });
   }
-  return asObject((await parsedAtBuild(text)) ?? (await parseSpec(text, specPath)), `${specPath}: the document`);
+  const document = (await parsedAtBuild(text)) ?? (await parseSpec(text, specPath));
+  if (!document || typeof document !== 'object' || Array.isArray(document)) {
+    const reads = Array.isArray(document) ? 'a list' : document === null ? 'nothing' : `a ${typeof document}`;
+    throw new SpecError(`${specPath} is not an OpenAPI document: it reads as ${reads}, not a mapping of openapi, info and paths`);
+  }
+  return document as Document;
 }
 
 /** Parses the text of a spec (YAML, of which JSON is a subset); throws SpecError for text that is not YAML. */

@@ -66,10 +66,12 @@ describe('start refuses, with exit 2 and a message naming what is wrong', () => 
     ['a file that is not there', join('/nonexistent', 'case.yaml'), /cannot read the OpenAPI document/],
     ['a file that is not YAML', 'not-yaml.yaml', /is not valid YAML/],
     ['a YAML file that is no OpenAPI document', 'no-openapi.yaml', /not an OpenAPI document/],
+    ['a text file (YAML reads it as one string)', 'hostname.txt', /is not an OpenAPI document: it reads as a string, not a mapping/],
   ])('an unreadable document (%s), naming --api and the file', async (_what, name, why) => {
     const file = name.startsWith('/') ? name : join(scratch, name);
     if (name === 'not-yaml.yaml') await writeFile(file, 'openapi: [3.1.0\n  paths: {');
     if (name === 'no-openapi.yaml') await writeFile(file, 'name: worth-auth-mock\nversion: 1.0.0\n');
+    if (name === 'hostname.txt') await writeFile(file, 'build-host-17\n');
     const run = await start('--api', file);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`--api ${file}: `);

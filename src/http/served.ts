@@ -1,18 +1,18 @@
-import type { Config, GateMode } from './config/config.ts';
-import { type Bodies, createBodies } from './contract/bodies.ts';
-import type { Contract, OperationContract } from './contract/contract.ts';
-import { readMountable } from './contract/document-answers.ts';
-import { ConfigError, SpecError } from './errors.ts';
-import type { FaultTargets } from './faults/fault.ts';
-import type { HangRegistry } from './faults/network.ts';
-import type { Journal } from './http/journal-writer.ts';
-import { createOperationHandler, type OperationHandler } from './http/operation-handler.ts';
-import type { Route } from './http/router.ts';
-import { createDecision, type Decide } from './operations/decision.ts';
-import { gateOf } from './operations/gate.ts';
-import { AUTH_OPERATIONS } from './operations/index.ts';
-import { mountedOperation, preferringBodies } from './operations/mounted.ts';
-import type { Operation, OperationContext } from './operations/operation.ts';
+import type { Config, GateMode } from '../config/config.ts';
+import { type Bodies, createBodies } from '../contract/bodies.ts';
+import type { Contract, OperationContract } from '../contract/contract.ts';
+import { readMountable } from '../contract/document-answers.ts';
+import { ConfigError, SpecError } from '../errors.ts';
+import type { FaultTargets } from '../faults/fault.ts';
+import type { HangRegistry } from '../faults/network.ts';
+import { createDecision, type Decide } from '../operations/decision.ts';
+import { gateOf } from '../operations/gate.ts';
+import { AUTH_OPERATIONS } from '../operations/index.ts';
+import { mountedOperation, preferringBodies } from '../operations/mounted.ts';
+import type { Operation, OperationContext } from '../operations/operation.ts';
+import type { Journal } from './journal-writer.ts';
+import { createOperationHandler, type OperationHandler } from './operation-handler.ts';
+import type { Route } from './router.ts';
 
 /**
  * A document the mock serves: its title, base path and file (none for the bundled Auth Service spec), its gate, and

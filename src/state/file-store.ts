@@ -1,6 +1,7 @@
 /**
  * The file store (`--state-file`): the whole state in memory, every change written ahead to an append-only
- * log (its format: file-log.ts) that is fsynced before the change is acknowledged, and compacted by rewrite + rename.
+ * log (its format: file-log.ts; its writes, group commit and compaction: log-writer.ts) that is fsynced before the
+ * change is acknowledged.
  *
  * Why a log: a logout appends one short line (no rewrite of the whole state per logout), and concurrent
  * changes share one write and one fsync (group commit), so throughput does not collapse under load.
@@ -15,13 +16,13 @@
  * - `<file>.lock` keeps a second live mock on this host off the file; a dead one's lock is taken over (file-lock.ts).
  */
 
-import { type FileHandle, open } from 'node:fs/promises';
 import { ConfigError, StoreError } from '../errors.ts';
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
-import { removeStaleTemps, replaceFile } from './atomic-file.ts';
+import { removeStaleTemps } from './atomic-file.ts';
 import { lock } from './file-lock.ts';
 import { type LogRecord, line, readLog, snapshotLines } from './file-log.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
+import { LogWriter, type Snapshot } from './log-writer.ts';
 import { Outbox } from './outbox.ts';
 import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
 import { type RefreshRecord, RefreshRecords, type RefreshResult, type RefreshStep } from './refresh-records.ts';
@@ -38,11 +39,6 @@ export type FileStoreOptions = StoreOptions & {
   warn?: (message: string) => void;
 };
 
-/** The log is compacted when it holds this many records and twice the live state. */
-const COMPACT_MIN_RECORDS = 10_000;
-/** Journal lines wait this long to be written with others (they never wait for fsync). */
-const LAZY_WRITE_MS = 200;
-
 /** Opens (or creates) the state file, recovers what it holds, and returns the store; throws ConfigError (`--state-file`) when it cannot (see above). */
 export async function createFileStore(options: FileStoreOptions): Promise<Store> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`worth-auth-mock: ${message}\n`));
@@ -56,8 +52,6 @@ export async function createFileStore(options: FileStoreOptions): Promise<Store>
     throw error;
   }
 }
-
-type Waiter = { resolve: () => void; reject: (error: Error) => void };
 
 /** The Store over one state file; built and loaded only by createFileStore. */
 class FileStore implements Store {
@@ -77,18 +71,7 @@ class FileStore implements Store {
   /** The latest time a caller gave; compaction prunes revocations by it. */
   #now = Date.now();
 
-  #fd: FileHandle | undefined;
-  #queue: string[] = [];
-  #waiters: Waiter[] = [];
-  #draining: Promise<void> | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  /** Records in the file now; compaction when it passes #compactAt. */
-  #records = 0;
-  #compactAt = COMPACT_MIN_RECORDS;
-  /** Bytes written since the last fsync (journal lines). */
-  #unsynced = false;
-  /** The last write failed: the file's tail is unknown, so the next write rewrites it whole. */
-  #broken: Error | undefined;
+  readonly #log: LogWriter;
   #closing: Promise<void> | undefined;
 
   constructor(options: FileStoreOptions, warn: (message: string) => void, release: () => Promise<void>) {
@@ -98,6 +81,7 @@ class FileStore implements Store {
     this.#outbox = new Outbox(options.outboxSize ?? 1000);
     this.#warn = warn;
     this.#release = release;
+    this.#log = new LogWriter(options.path, () => this.#snapshot());
   }
 
   /** Reads and replays the file (see the rules above), then rewrites it as a clean snapshot. */
@@ -106,7 +90,7 @@ class FileStore implements Store {
     for (const record of await readLog(path, this.#warn)) this.#replay(record);
     await removeStaleTemps(path);
     try {
-      await this.#compact();
+      await this.#log.open();
     } catch (error) {
       throw new ConfigError('--state-file', `--state-file ${path} cannot be written: ${(error as Error).message}`);
     }
@@ -166,7 +150,7 @@ class FileStore implements Store {
     if (this.#revoked.isLive(key, nowMs)) {
       // Lost the race: answer only once the winner's record is on disk, so no "already logged out"
       // is ever told about a logout that a crash could still undo.
-      await this.#barrier();
+      await this.#log.barrier();
       return false;
     }
     this.#revoked.add(key, untilMs, nowMs);
@@ -193,7 +177,7 @@ class FileStore implements Store {
     this.#assertOpen();
     const result = this.#users.put(user, expectVersion);
     if (result === 'ok') await this.#write({ t: 'u', u: user }, true);
-    else await this.#barrier(); // As for a lost revoke race: the refusal only once what refused it is on disk.
+    else await this.#log.barrier(); // As for a lost revoke race: the refusal only once what refused it is on disk.
     return result;
   }
 
@@ -226,8 +210,8 @@ class FileStore implements Store {
   async seed(customers: readonly CustomerRecord[], users: readonly UserRecord[]): Promise<void> {
     this.#assertOpen();
     const added = this.#users.seed(customers, users);
-    for (const customer of added.customers) this.#queueLine({ t: 'c', c: customer });
-    for (const user of added.users) this.#queueLine({ t: 'u', u: user });
+    for (const customer of added.customers) this.#log.queue(line({ t: 'c', c: customer }));
+    for (const user of added.users) this.#log.queue(line({ t: 'u', u: user }));
     await this.#write({ t: 's' }, true);
   }
 
@@ -335,15 +319,9 @@ class FileStore implements Store {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      clearTimeout(this.#timer);
       try {
-        // Journal lines still waiting, then one last fsync for those written without one.
-        this.#kick();
-        while (this.#draining) await this.#draining;
-        if (this.#unsynced && !this.#broken) await this.#fd?.datasync();
+        await this.#log.close();
       } finally {
-        await this.#fd?.close().catch(() => {});
-        this.#fd = undefined;
         await this.#release();
       }
     })();
@@ -376,89 +354,13 @@ class FileStore implements Store {
     if (this.#journal.length >= 2 * this.#journalSize) this.#journal.splice(0, this.#journal.length - this.#journalSize);
   }
 
-  /** Queues a record to go with the next write (and its fsync). */
-  #queueLine(record: LogRecord): void {
-    this.#queue.push(line(record));
-  }
-
-  /** Queues a record; a durable one resolves once it (and everything before it) is fsynced. */
+  /** Writes a record through the log: a durable one resolves once it is on disk. */
   #write(record: LogRecord, durable: boolean): Promise<void> {
-    this.#queue.push(line(record));
-    if (!durable) {
-      this.#timer ??= setTimeout(() => this.#kick(), LAZY_WRITE_MS);
-      return Promise.resolve();
-    }
-    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    this.#kick();
-    return done;
+    return this.#log.write(line(record), durable);
   }
 
-  /** Resolves once everything queued or being written now is on disk. */
-  #barrier(): Promise<void> {
-    if (!this.#draining && this.#queue.length === 0 && !this.#unsynced) return Promise.resolve();
-    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    this.#kick();
-    return done;
-  }
-
-  #kick(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#draining) return;
-    this.#draining = this.#drain().finally(() => {
-      this.#draining = undefined;
-      // Something may have queued between the last check of the loop and now.
-      if (this.#waiters.length > 0) this.#kick();
-      else if (this.#queue.length > 0) this.#timer ??= setTimeout(() => this.#kick(), LAZY_WRITE_MS);
-    });
-  }
-
-  /** Group commit: whatever queued while one batch was being written goes in the next, with one fsync. */
-  async #drain(): Promise<void> {
-    while (this.#queue.length > 0 || this.#waiters.length > 0) {
-      const lines = this.#queue;
-      const waiters = this.#waiters;
-      this.#queue = [];
-      this.#waiters = [];
-      try {
-        if (this.#broken || this.#records + lines.length > this.#compactAt) {
-          // The snapshot is taken synchronously, before any await: it holds exactly these lines' changes.
-          await this.#compact();
-        } else {
-          if (lines.length > 0) {
-            await (this.#fd as FileHandle).appendFile(lines.join(''), 'utf8');
-            this.#records += lines.length;
-            this.#unsynced = true;
-          }
-          if (waiters.length > 0 && this.#unsynced) {
-            await (this.#fd as FileHandle).datasync();
-            this.#unsynced = false;
-          }
-        }
-        for (const waiter of waiters) waiter.resolve();
-      } catch (cause) {
-        this.#broken = cause as Error;
-        const error = new StoreError(`state file ${this.#path} could not be written: ${(cause as Error).message}`, { cause });
-        for (const waiter of waiters) waiter.reject(error);
-      }
-    }
-  }
-
-  /** Writes the live state to a temp file, fsyncs it, renames it over the log, and appends from there. */
-  async #compact(): Promise<void> {
-    const snapshot = this.#snapshot();
-    const path = this.#path;
-    await replaceFile(path, snapshot.text);
-    const previous = this.#fd;
-    this.#fd = await open(path, 'a', 0o600);
-    await previous?.close().catch(() => {});
-    this.#records = snapshot.records;
-    this.#compactAt = Math.max(COMPACT_MIN_RECORDS, 2 * snapshot.records);
-    this.#unsynced = false;
-    this.#broken = undefined;
-  }
-
-  #snapshot(): { text: string; records: number } {
+  /** The live state as a fresh log's lines (expired revocations and refresh records dropped). */
+  #snapshot(): Snapshot {
     const now = Math.max(this.#now, Date.now());
     this.#revoked.sweep(now);
     this.#refreshes.sweep(now);

@@ -20,94 +20,35 @@
  * - `refresh:<sid>` — a sign-in's refresh record (JSON, with a TTL of its sign-in's refresh lifetime) and
  *   `refresh-index` listing them: swapped with a compare-and-set script, see redis-refreshes.ts.
  *
- * Connection: commands fail at once while Redis is away (no offline queue, no resend after reconnect),
- * so a logout answers the documented 500 rather than hanging or answering 200 unstored; ioredis keeps
+ * Connection (redis-connection.ts): commands fail at once while Redis is away (no offline queue, no resend after
+ * reconnect), so a logout answers the documented 500 rather than hanging or answering 200 unstored; ioredis keeps
  * reconnecting in the background and the store works again as soon as Redis is back.
  */
-import { Redis } from 'ioredis';
-import { ConfigError, StoreError } from '../errors.ts';
+import type { Redis } from 'ioredis';
+import { StoreError } from '../errors.ts';
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
+import { connectRedis, type RedisConnectionOptions } from './redis-connection.ts';
 import { listRefreshesOnRedis, type RefreshKeys, refreshOnRedis } from './redis-refreshes.ts';
-import { SCRIPTS, type Scripts } from './redis-scripts.ts';
+import type { Scripts } from './redis-scripts.ts';
 import type { RefreshRecord, RefreshResult, RefreshStep } from './refresh-records.ts';
 import type { Store, StoreOptions } from './store.ts';
 import { upgradeUser } from './upgrade.ts';
 
-/** Options of the Redis store. */
-export type RedisStoreOptions = StoreOptions & {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://…` (`--redis`). */
-  url: string;
-  /** Namespace of every key (`--redis-prefix`). */
-  prefix: string;
-  /** Where connection-lost/back notes go (default: stderr). */
-  warn?: (message: string) => void;
-  /** How long a command may take before it fails (default 2000 ms). */
-  commandTimeoutMs?: number;
-  /** How long the first connection may take before start fails (default 5000 ms). */
-  connectTimeoutMs?: number;
-};
+/** Options of the Redis store: how it connects, and the namespace of its keys. */
+export type RedisStoreOptions = StoreOptions &
+  RedisConnectionOptions & {
+    /** Namespace of every key (`--redis-prefix`). */
+    prefix: string;
+  };
 
 const SWAP_ATTEMPTS = 100;
 
 /** Connects to Redis (a clear ConfigError within seconds when it cannot) and returns the store. */
 export async function createRedisStore(options: RedisStoreOptions): Promise<Store> {
-  const where = describe(options.url);
-  const warn = options.warn ?? ((message: string) => process.stderr.write(`worth-auth-mock: ${message}\n`));
-  const client = new Redis(options.url, {
-    lazyConnect: true,
-    // Fail fast while disconnected: a logout must answer 500 now, not wait for a Redis that may not come back.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-    commandTimeout: options.commandTimeoutMs ?? 2000,
-    connectTimeout: Math.min(options.connectTimeoutMs ?? 5000, 10_000),
-    // Reconnect in the background, forever, at most every 2 s.
-    retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
-    protocol: 2,
-    connectionName: 'worth-auth-mock',
-    scripts: SCRIPTS,
-  });
-  let lastError: Error | undefined;
-  let lost = false;
-  let started = false;
-  client.on('error', (error: Error) => {
-    lastError = error;
-    if (started && !lost) {
-      lost = true;
-      warn(`lost Redis at ${where} (${error.message}): logouts answer 500 until it is back`);
-    }
-  });
-  client.on('close', () => {
-    if (started && !lost && client.status !== 'end') {
-      lost = true;
-      warn(`lost Redis at ${where}: logouts answer 500 until it is back`);
-    }
-  });
-  client.on('ready', () => {
-    if (lost) warn(`Redis at ${where} is back`);
-    lost = false;
-  });
-
-  const timeoutMs = options.connectTimeoutMs ?? 5000;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      client.connect().then(() => client.ping()),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-  } catch (error) {
-    client.disconnect();
-    const reason = lastError?.message ?? (error as Error).message;
-    throw new ConfigError('--redis', `cannot reach Redis at ${where}: ${reason}. Start Redis there, or give the right URL with --redis`);
-  } finally {
-    clearTimeout(timer);
-  }
-  started = true;
-  return new RedisStore(client as Redis & Scripts, options, where);
+  const { client, where } = await connectRedis(options);
+  return new RedisStore(client, options, where);
 }
 
 class RedisStore implements Store {
@@ -435,16 +376,6 @@ async function exec(multi: ReturnType<Redis['multi']>): Promise<unknown[]> {
   if (results === null) throw new Error('transaction aborted');
   for (const [error] of results) if (error) throw error;
   return results.map(([, reply]) => reply);
-}
-
-/** `host:port` of a Redis URL, never its password. */
-function describe(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname}:${parsed.port || '6379'}`;
-  } catch {
-    return 'the given URL';
-  }
 }
 
 function escapeGlob(text: string): string {

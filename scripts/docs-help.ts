@@ -2,28 +2,17 @@
 // Usage: npm run docs [-- --check]   (--check exits 1 when docs/commands.md is stale)
 import { readFile, writeFile } from 'node:fs/promises';
 import { main } from '../src/cli/main.ts';
+import { buildProgram } from '../src/cli/program.ts';
 
 /** The page whose `<!-- help:CMD -->` blocks hold the CLI's --help. */
 export const COMMANDS_PAGE = new URL('../docs/commands.md', import.meta.url);
-const COMMANDS = [
-  'start',
-  'token',
-  'users add',
-  'users list',
-  'users remove',
-  'fault arm',
-  'fault list',
-  'fault clear',
-  'requests',
-  'sessions list',
-  'sessions expire',
-  'clock show',
-  'clock advance',
-  'reset',
-  'health',
-  'verify',
-  'check',
-];
+/** Every command of the CLI, as typed (`users add`): each must have its block on the page. */
+function commands(): string[] {
+  const program = buildProgram({ stdout: () => {}, stderr: () => {}, color: false, signal: new AbortController().signal });
+  return program.commands.flatMap((command) =>
+    command.commands.length === 0 ? [command.name()] : command.commands.map((sub) => `${command.name()} ${sub.name()}`),
+  );
+}
 
 /** The --help text of one command, as the CLI prints it. */
 export async function helpOf(command: string): Promise<string> {
@@ -35,7 +24,7 @@ export async function helpOf(command: string): Promise<string> {
 /** The page's text with every `<!-- help:CMD -->…<!-- /help -->` block refreshed. */
 export async function refreshed(text: string): Promise<string> {
   let result = text;
-  for (const command of COMMANDS) {
+  for (const command of commands()) {
     const marker = new RegExp(`(<!-- help:${command} -->\\n)[\\s\\S]*?(<!-- /help -->)`);
     if (!marker.test(result)) throw new Error(`docs/commands.md has no <!-- help:${command} --> block`);
     const help = await helpOf(command);

@@ -11,8 +11,9 @@
  * `{"t":"x"}` reset (everything forgotten, the store not seeded). Replaying the records in order rebuilds the state.
  *
  * Version 2 added the user records; version 3 users by id (an earlier record is read as today's, see upgrade.ts),
- * customers, the seeded mark and the outbox; version 4 the refresh records (storm tallies, rotation). An earlier file reads as it always did and is rewritten as version 3 at
- * start; a mock that reads only an earlier version refuses a newer file instead of misreading its records as damage.
+ * customers, the seeded mark and the outbox; version 4 the refresh records (storm tallies, rotation). An earlier file
+ * reads as it always did and is rewritten as version 4 at start; a mock that reads only an earlier version refuses a
+ * newer file instead of misreading its records as damage.
  *
  * Reading it back (parseLog):
  * - damaged records only at the end (a torn or unfinished last write, as `kill -9` or a power cut leave):

@@ -124,9 +124,12 @@ describe('every shell recipe runs as written against a real mock', () => {
     const realNpx = findOnPath('npx', process.env.PATH ?? '');
     const run = `exec '${process.execPath}' '${BIN}' "$@"`;
     await writeFile(join(shims, 'worth-auth-mock'), `#!/bin/sh\n${run}\n`);
+    // As npm's npx does, the bin runs in a child of npx's own process: `kill $!` on a backgrounded npx stops npx and
+    // leaves the mock running (a recipe must stop its process group), which the check after each recipe catches.
+    const child = `'${process.execPath}' '${BIN}' "$@"; exit $?`;
     await writeFile(
       join(shims, 'npx'),
-      `#!/bin/sh\nif [ "$1" = worth-auth-mock ]; then shift; ${run}; fi\n${realNpx ? `exec '${realNpx}' "$@"` : 'echo "npx: not found" >&2; exit 127'}\n`,
+      `#!/bin/sh\nif [ "$1" = worth-auth-mock ]; then shift; ${child}; fi\n${realNpx ? `exec '${realNpx}' "$@"` : 'echo "npx: not found" >&2; exit 127'}\n`,
     );
     await Promise.all(['worth-auth-mock', 'npx'].map((name) => chmod(join(shims, name), 0o755)));
     mock = await spawnBin(['--log', 'off']);
@@ -164,8 +167,10 @@ describe('every shell recipe runs as written against a real mock', () => {
       continue;
     }
     it(name, async () => {
-      const { code, stdout, stderr } = await runIn('bash', ['-euo', 'pipefail', '-c', block.body], env, 40_000);
+      const marker = `${name}#${process.pid}`;
+      const { code, stdout, stderr } = await runIn('bash', ['-euo', 'pipefail', '-c', block.body], { ...env, WAM_DOCS_RECIPE: marker }, 40_000);
       expect({ code, stderr }, `${name} exited ${code}\n--- the block\n${block.body}--- stdout\n${stdout}--- stderr\n${stderr}`).toMatchObject({ code: 0 });
+      expect(await leftRunning(marker), `${name} left processes running after it ended`).toEqual([]);
     }, 45_000);
   }
 
@@ -190,6 +195,33 @@ it('every fence closes and names its language, and every `<!-- not run: reason -
   }
   expect(wrong).toEqual([]);
 });
+
+/**
+ * The processes a recipe started that are still running once it ended (their environment carries its marker), each
+ * as `pid command`; they are killed. A process may take a moment to stop after its group was signalled.
+ */
+async function leftRunning(marker: string): Promise<string[]> {
+  const needle = `WAM_DOCS_RECIPE=${marker}\0`;
+  const scan = () =>
+    readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .flatMap((pid) => {
+        try {
+          if (!readFileSync(`/proc/${pid}/environ`, 'latin1').includes(needle)) return [];
+          return [`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').trim()}`];
+        } catch {
+          return []; // gone meanwhile, or not ours to read
+        }
+      });
+  for (let i = 0; i < 20 && scan().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  const left = scan();
+  for (const line of left) {
+    try {
+      process.kill(Number(line.split(' ')[0]), 'SIGKILL');
+    } catch {}
+  }
+  return left;
+}
 
 /** The first executable called `name` on `path`. */
 function findOnPath(name: string, path: string): string | undefined {

@@ -16,6 +16,7 @@ export type ArmOptions = {
   ttl?: number;
   sub?: string;
   sid?: string;
+  customer?: string;
   session?: string;
   operation?: FaultOperation;
   json?: boolean;
@@ -30,6 +31,7 @@ export async function armFault(client: ControlClient, status: number | undefined
   const match = {
     ...(opts.sub ? { sub: opts.sub } : {}),
     ...(opts.sid ? { sid: opts.sid } : {}),
+    ...(opts.customer ? { customer: opts.customer } : {}),
     ...(opts.session ? { session: opts.session } : {}),
     ...(opts.operation ? { operation: opts.operation } : {}),
   };

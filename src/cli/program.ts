@@ -76,12 +76,14 @@ function declareToken(program: Command, io: Io): void {
     .option('--ttl <duration>', 'lifetime: 90s, 15m, 2h (a bare number is seconds)', durationSeconds({ bare: 's', minMs: 1000, maxMs: MAX_TTL_MS }))
     .addOption(new Option('--kind <kind>', 'a valid token or a canned bad one').choices(TOKEN_KINDS).default('valid'))
     .option('--claim <name=value>', 'an extra claim (repeatable; value parsed as JSON when it can be)', collectClaim, {})
+    .option('--customer-id <uuid>', 'the customer its id token names (custom:customer_id)')
     .option('--id-token', 'print the id token instead of the access token')
     .option('--json', 'print the whole answer as JSON')
     .action(async (opts) => {
       const body = {
         ...(opts.sub ? { sub: opts.sub } : {}),
         ...(opts.role ? { role: opts.role } : {}),
+        ...(opts.customerId ? { customer_id: opts.customerId } : {}),
         ...(opts.ttl ? { ttlSeconds: opts.ttl } : {}),
         kind: opts.kind,
         ...(Object.keys(opts.claim).length ? { claims: opts.claim } : {}),
@@ -108,6 +110,7 @@ function declareFaults(program: Command, io: Io): void {
     .option('--ttl <duration>', 'disarm after: 30s, 10m, 1h (a bare number is milliseconds)', durationMs({ bare: 'ms', minMs: 1, maxMs: MAX_FAULT_TTL_MS }))
     .option('--sub <sub>', 'only for this user (its sub)')
     .option('--sid <sid>', "only for this sign-in (the tokens' origin_jti, from `sessions`)")
+    .option('--customer <id>', "only for this customer's users (its id: the {customerID} of its paths, custom:customer_id)")
     .option('--session <name>', 'only for requests with this X-Mock-Session header or mock_session cookie')
     .option('--json', 'print the armed fault as JSON')
     .action((status: number | undefined, opts) => armFault(clientOf(opts), status, opts, io));

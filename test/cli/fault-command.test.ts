@@ -50,6 +50,16 @@ describe('fault arm', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 500, remaining: null, match: { session: 'run-a', sid: claims.origin_jti } });
   });
 
+  it("--customer <id>: only that customer's users get the fault (a token minted with `token --customer-id`)", async () => {
+    const other = '11111111-1111-4111-8111-111111111111';
+    const id = armedId(await fault('arm', '500', '--customer', other, '--forever', '--operation', 'logout'));
+    const minted = await cli(['token', '--customer-id', other, '--id-token', '--url', mock.url]);
+    expect(minted.code, minted.stderr).toBe(0);
+    const theirs = await logout(mock, { token: minted.stdout.trim() });
+    expect([theirs.status, theirs.headers.get('x-mock-fault')]).toEqual([500, id]);
+    expect((await logout(mock, { token: (await mock.issueToken()).idToken })).status).toBe(200);
+  });
+
   it('--network reset: the connection is reset', async () => {
     const run = await fault('arm', '--network', 'reset');
     expect(run.code).toBe(0);

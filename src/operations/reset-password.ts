@@ -14,10 +14,10 @@ type ResetSubject = Subject & { readonly check?: MailTokenCheck };
  * order: a body that is not a JSON object or fails its schema → 400 naming the field; a password that fails the policy
  * (see password-policy.ts) → 400 with every failed rule as its message; a `reset_token` the mock did not sign (bad
  * signature, not a JWT) → the page's 500 (`invalid signature`); expired, already used, or superseded by a newer link →
- * the page's 400 (`This reset password link has expired`); a user deactivated since the link was mailed → that 400 saying
- * so; else 200: the new password works, the old one no longer
- * does, the user's email counts as verified, and every sign-in it had ends (a security-minded service assumes the
- * account may have been taken over; its tokens answer 401 and its refresh tokens no longer refresh).
+ * the page's 400 (`This reset password link has expired`); a user deactivated since the link was mailed → that 400
+ * saying so; else 200: the new password works, the old one no longer does, the user's email counts as verified, and
+ * every sign-in it had ends (a security-minded service assumes the account may have been taken over; its tokens
+ * answer 401 and its refresh tokens no longer refresh).
  */
 export const resetPassword = {
   name: 'reset-password' as const,

@@ -417,6 +417,42 @@ describe('QA panel, in Chromium', () => {
     expect(problems).toEqual([expect.stringMatching(/\/__mock\/: Failed to load resource: the server responded with a status of 400/)]);
   });
 
+  it("shows each user's customer, subrole and status (invited, active, deactivated), and the outbox with the invitation's link, which opens", async () => {
+    const { mock, context, problems } = await setUp({ appUrl: 'http://127.0.0.1:9/app' });
+    const panel = await openPanel(context, mock);
+    const owner = await signIn(mock, 'customer@example.com', 'Sandbox-Password-1');
+    const { id_token: bearer, customer_details: customer } = (owner.body as { data: { id_token: string; customer_details: { id: string } } }).data;
+    const subroles = await fetch(mock.urls['get-customer-subroles']!.replace('{customerID}', customer.id), { headers: { authorization: `Bearer ${bearer}` } });
+    const cro = ((await subroles.json()) as { data: { id: string; code: string; label: string }[] }).data.find((r) => r.code === 'cro');
+    const email = 'invitee@example.com';
+    const created = await fetch(mock.urls['create-customer-user']!.replace('{customerID}', customer.id), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ first_name: 'Ivy', last_name: 'Invitee', email, subrole: cro }),
+    });
+    expect(created.status).toBe(200);
+    const userId = ((await created.json()) as { data: { user_id: string } }).data.user_id;
+
+    const row = panel.locator('#users-rows tr', { hasText: email });
+    await row.waitFor();
+    expect((await row.locator('td').allTextContents()).slice(1, 4)).toEqual(['Sandbox', 'cro', 'invited']);
+    const mailed = panel.locator('#outbox-rows tr', { hasText: email });
+    await mailed.waitFor();
+    expect(await mailed.locator('td').nth(1).textContent()).toBe('invitation');
+    const [message] = await mock.outbox({ recipient: email });
+    expect(await mailed.getByRole('link', { name: 'Open' }).getAttribute('href')).toBe(message!.link);
+    expect(message!.link).toMatch(/^http:\/\/127\.0\.0\.1:9\/app/);
+
+    const patched = await fetch(mock.urls['update-customer-user']!.replace('{customerID}', customer.id).replace('{userID}', userId), {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'INACTIVE' }),
+    });
+    expect(patched.status).toBe(200);
+    await expect.poll(() => row.locator('td').nth(3).textContent(), WAIT).toBe('deactivated');
+    expect(problems).toEqual([]);
+  });
+
   it('advances the mock clock from the panel: a token minted before answers 401 at logout, and the panel shows the offset', async () => {
     const { mock, context, problems } = await setUp();
     const panel = await openPanel(context, mock);

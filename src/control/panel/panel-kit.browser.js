@@ -101,7 +101,22 @@
  */
 /**
  * A user as `GET /__mock/users` lists it (`UserView` in src/users/user.ts): never a password.
- * @typedef {{ email: string, sub: string, role: string, disabled: boolean, source: string }} UserView
+ * @typedef {object} UserView
+ * @property {string} id
+ * @property {string} email
+ * @property {string} sub
+ * @property {string} role
+ * @property {string} customer_id
+ * @property {string} customer_name
+ * @property {string} subrole
+ * @property {'ACTIVE' | 'INACTIVE'} status
+ * @property {boolean} is_first_login true while invited: it has not accepted yet
+ * @property {string[]} permissions
+ * @property {string} source `seed` or `runtime`
+ */
+/**
+ * A message the service would have mailed, as `GET /__mock/outbox` lists it (`OutboxMessage` in src/state/records.ts).
+ * @typedef {{ id: string, kind: string, recipient: string, at: string, token: string, link: string }} OutboxMessage
  */
 /**
  * The mock's clock, as `GET`/`POST /__mock/clock` answer it (`ClockView` in src/control/services.ts).
@@ -310,6 +325,26 @@ function markInvalid(inputs, error) {
   if (input) {
     $(input).setAttribute('aria-invalid', 'true');
     $(input).focus();
+  }
+}
+
+/**
+ * Copies `text` to the clipboard, by a selection copy where the async clipboard is refused (not a secure context);
+ * resolves false when neither works.
+ * @param {string} text
+ */
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = el('textarea', { class: 'sr-only', 'aria-hidden': 'true' });
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    const ok = document.execCommand('copy');
+    area.remove();
+    return ok;
   }
 }
 

@@ -33,22 +33,8 @@ $('mint-form').addEventListener('submit', async (event) => {
 });
 /** @param {string} text @param {string} what */
 async function copy(text, what) {
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch {
-    // No async clipboard (not a secure context, or refused): fall back to a selection copy.
-    const area = el('textarea', { class: 'sr-only', 'aria-hidden': 'true' });
-    area.value = text;
-    document.body.append(area);
-    area.select();
-    const ok = document.execCommand('copy');
-    area.remove();
-    if (!ok) {
-      say($('mint-result'), `Could not copy: select the token and copy it by hand.`, true);
-      return;
-    }
-  }
-  say($('mint-result'), `Copied ${what}.`);
+  if (await copyText(text)) say($('mint-result'), `Copied ${what}.`);
+  else say($('mint-result'), `Could not copy: select the token and copy it by hand.`, true);
 }
 $('copy-token').addEventListener('click', () => copy($('minted-token', HTMLTextAreaElement).value, 'the token'));
 $('copy-curl').addEventListener('click', () => {

@@ -1,5 +1,6 @@
 // @ts-check
-// The QA panel: the users who can sign in (list, add, remove; never a password) and "Target" on a user.
+// The QA panel: the users who can sign in (their customer, subrole and status; list, add, remove; never a password)
+// and "Target" on a user.
 // A classic script after panel-kit.browser.js, whose declarations it uses.
 
 // biome-ignore lint/suspicious/noRedundantUseStrict: the page runs this file as a classic script, not a module: the directive is what makes it strict.
@@ -45,7 +46,7 @@ function userRow(user) {
   });
   const remove = el('button', { type: 'button', class: 'small', 'aria-label': `Remove user ${user.email}` }, 'Remove');
   remove.addEventListener('click', () => removeUser(user, remove));
-  const notes = [user.source === 'seed' ? 'seed' : '', user.disabled ? 'disabled' : ''].filter(Boolean).join(', ');
+  const state = user.status === 'INACTIVE' ? 'deactivated' : user.is_first_login ? 'invited' : 'active';
   return el(
     'tr',
     { 'data-email': user.email },
@@ -53,10 +54,12 @@ function userRow(user) {
       'td',
       {},
       user.email,
-      notes ? el('span', { class: 'muted', text: ` (${notes})` }) : null,
+      user.source === 'seed' ? el('span', { class: 'muted', text: ' (seed)' }) : null,
       el('span', { class: 'sub', title: user.sub, text: `sub ${short(user.sub)}` }),
     ),
-    el('td', { class: 'nowrap', text: user.role }),
+    el('td', { title: `customer ${user.customer_id}`, text: user.customer_name }),
+    el('td', { class: 'nowrap', title: user.permissions.join(', '), text: user.subrole }),
+    el('td', { class: 'nowrap', 'data-state': state, text: state }),
     el('td', { class: 'actions' }, target, remove),
   );
 }
@@ -68,7 +71,7 @@ function renderUsers(users) {
   const seen = new Set();
   users.forEach((user, index) => {
     seen.add(user.email);
-    const signature = JSON.stringify([user.sub, user.role, user.disabled, user.source]);
+    const signature = JSON.stringify([user.sub, user.customer_name, user.subrole, user.status, user.is_first_login, user.source]);
     let entry = userRows.get(user.email);
     if (entry && entry.signature !== signature) {
       entry.row.remove();

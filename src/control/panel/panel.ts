@@ -77,6 +77,7 @@ const FILES = {
     'panel-faults.browser.js',
     'panel-tokens.browser.js',
     'panel-users.browser.js',
+    'panel-outbox.browser.js',
     'panel-clock.browser.js',
     'panel-journal.browser.js',
     'panel.browser.js',

@@ -6,7 +6,7 @@ import type { HangRegistry } from '../faults/network.ts';
 import { type ArmedFault, scopeWarnings, withWarnings } from '../faults/scope-warnings.ts';
 import type { JournalEntry, JournalFilter } from '../state/journal.ts';
 import type { MockClock } from '../state/mock-clock.ts';
-import { MESSAGE_KINDS, type MessageKind, type OutboxFilter, type OutboxMessage, type TokenRecord } from '../state/records.ts';
+import { isTokenRecord, MESSAGE_KINDS, type MessageKind, type OutboxFilter, type OutboxMessage, type TokenRecord } from '../state/records.ts';
 import { refreshesView, type SignInRefreshes } from '../state/refresh-records.ts';
 import type { Store } from '../state/store.ts';
 import { type Claims, type IssueOptions, type Issuer, type SignIn, TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
@@ -126,9 +126,13 @@ export function createServices(deps: ServicesDeps): Services {
     async tokens(limit = 500) {
       const now = clock();
       const all = await store.listTokens();
-      const records = all.slice(Math.max(0, all.length - limit));
+      const loggedOut = new Set(all.flatMap((r) => (!isTokenRecord(r) && r.event === 'logged-out' ? [r.sid] : [])));
+      const tokens = all.filter(isTokenRecord);
+      const records = tokens.slice(Math.max(0, tokens.length - limit));
       return Promise.all(
         records.map(async (r): Promise<TokenView> => {
+          // A logout is recorded beside the tokens, and outlives its revocation.
+          if (loggedOut.has(r.sid)) return { ...r, status: 'logged-out' };
           // A token expired on request (POST /__mock/sessions/{sid}/expire) is expired before its exp.
           const early = expiredKey(r.jti);
           const hit = await store.firstRevoked([signInKey(r.sid), tokenKey(r.jti), early], now);
@@ -219,7 +223,7 @@ export function createServices(deps: ServicesDeps): Services {
 
     async expireSignIn(sid) {
       const now = clock();
-      const live = (await store.listTokens()).filter((token) => token.sid === sid && token.exp * 1000 > now);
+      const live = (await store.listTokens()).filter(isTokenRecord).filter((token) => token.sid === sid && token.exp * 1000 > now);
       if (live.length === 0) throw new NotFoundError(`sign-in ${sid.slice(0, 80)} has no live id or access token`);
       // A logged-out sign-in's tokens already answer 401 and its refresh token no longer refreshes: nothing to expire.
       if (await store.isRevoked([signInKey(sid)], now)) throw new NotFoundError(`sign-in ${sid.slice(0, 80)} has logged out: its tokens already answer 401`);

@@ -1,7 +1,6 @@
 import { headerSafe } from '../errors.ts';
 import { bearerChallenge } from '../tokens/challenge.ts';
 import { CUSTOMER_ROLE } from '../tokens/issuer.ts';
-import { revokedUntil } from '../tokens/revocation.ts';
 import type { Operation } from './operation.ts';
 import { invalidToken, type Outcome, type OutcomeBase } from './outcome.ts';
 
@@ -9,7 +8,8 @@ import { invalidToken, type Outcome, type OutcomeBase } from './outcome.ts';
  * Customer Logout (spec: operationId `logout`, `POST /customer/logout`, bearer). After the shared steps (fault,
  * override, malformed, authentication), its own: a valid token of a user who is not a customer (`custom:role`) → 403
  * `insufficient_scope`; else 200, the sign-in (`origin_jti`; the token alone when it has none) revoked until every
- * token of it has expired, stored before the 200 is written. Of two logouts racing on one sign-in exactly one gets 200.
+ * token of it has expired, stored before the 200 is written, and the sign-in's logout recorded beside its tokens
+ * (the sessions view tells it after the revocation is pruned). Of two logouts racing on one sign-in exactly one gets 200.
  * `--idempotent-logout`: a logged-out sign-in's token answers 200 instead of 401.
  */
 export const logout = {
@@ -17,7 +17,7 @@ export const logout = {
   decides: [200, 400, 401, 403, 500],
   body: 'json',
   scopes: ['sub', 'sid', 'customer'],
-  create({ config, store, clock, signIns }) {
+  create({ config, signIns }) {
     const repeated = (base: OutcomeBase): Outcome =>
       config.idempotentLogout ? { ...base, status: 200, reason: 'already logged out (idempotent logout)' } : invalidToken('token has been revoked', base);
     return {
@@ -32,8 +32,7 @@ export const logout = {
               : `role "${headerSafe(String(role))}" may not log out; only customers may`;
           return { ...base, status: 403, reason, challenge: bearerChallenge('insufficient_scope', reason) };
         }
-        const now = clock();
-        if (!(await store.revoke(keys.primary, revokedUntil(claims, keys.signIn, now, signIns.lifetime), now))) return repeated(base);
+        if (!(await signIns.logOut(claims, keys))) return repeated(base);
         return { ...base, status: 200, reason: keys.signIn ? 'logged out: sign-in revoked' : 'logged out: token revoked' };
       },
     };

@@ -51,6 +51,9 @@ export function isTokenRecord(record: SessionRecord): record is TokenRecord {
   return !('event' in record);
 }
 
+/** What ended a user's sign-ins: an operator's or Update Customer User's deactivation, Reset Password, an operator's removal. */
+export type SignInsEndedBy = 'deactivation' | 'password-reset' | 'removal';
+
 /** What a user is: `ACTIVE` (may sign in once it has a password), `INACTIVE` (deactivated), `REMOVED` (an operator removed it; kept so its tokens stay refused). */
 export type UserStatus = 'ACTIVE' | 'INACTIVE' | 'REMOVED';
 
@@ -89,8 +92,10 @@ export type UserRecord = {
   readonly createdBy?: string;
   readonly updatedAt: number;
   readonly updatedBy?: string;
-  /** Epoch ms: the user's sign-ins that began before it are over (a deactivation, a password reset). */
+  /** Epoch ms: the user's sign-ins that began before it are over (a deactivation, a password reset, a removal). */
   readonly signInsFrom?: number;
+  /** What set `signInsFrom` last (absent in records written before it was kept). */
+  readonly signInsEndedBy?: SignInsEndedBy;
   /** The `jti` of the one invitation that still works (a resend supersedes the older ones). */
   readonly invitation?: string;
   /** The `jti` of the one password-reset link that still works (used or superseded ones do not). */

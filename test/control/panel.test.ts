@@ -442,7 +442,7 @@ describe('QA panel, in Chromium', () => {
     const answer = await logout(mock, { token });
     expect(answer.status).toBe(401);
     expect(answer.headers.get('www-authenticate')).toContain('error="invalid_token"');
-    await expect.poll(() => sessionStatus(panel, 'cust-clock').textContent(), WAIT).toBe('expired');
+    await expect.poll(() => sessionStatus(panel, 'cust-clock').textContent(), WAIT).toBe('tokens expired');
     // The one console error is Chromium logging the refused POST /__mock/clock.
     expect(problems).toEqual([expect.stringMatching(/\/__mock\/: Failed to load resource: the server responded with a status of 400/)]);
   });
@@ -456,7 +456,7 @@ describe('QA panel, in Chromium', () => {
     await rowOf(second.claims.origin_jti).waitFor();
 
     await panel.getByRole('button', { name: `Expire sign-in ${first.claims.origin_jti} now` }).click();
-    await expect.poll(() => rowOf(first.claims.origin_jti).getByRole('cell').nth(4).textContent(), WAIT).toBe('expired');
+    await expect.poll(() => rowOf(first.claims.origin_jti).getByRole('cell').nth(4).textContent(), WAIT).toBe('tokens expired');
     await expect(rowOf(second.claims.origin_jti).getByRole('cell').nth(4).textContent()).resolves.toBe('active');
     await expect(panel.locator('#sessions-result').textContent()).resolves.toMatch(
       /^Expired 2 tokens of cust-twice's sign-in .* its refresh token still works\.$/,

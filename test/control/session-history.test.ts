@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionsView } from '../../src/control/services.ts';
 import type { Mock } from '../../src/mock.ts';
 import { signInKey } from '../../src/tokens/revocation.ts';
+import { DEMO_USER } from '../../src/users/user.ts';
 import { control, DEMO, logout, mockOn, refresh, signedIn, signIn } from '../support/mock.ts';
 import { storeBackends } from '../support/store-backends.ts';
 
@@ -27,7 +28,7 @@ describe.each(backends)('$name store', (backend) => {
     const namespace = backend.namespace();
     const mock = await start(namespace);
     const { idToken, refreshToken } = signedIn(await signIn(mock, { json: DEMO }));
-    const sid = JSON.parse(Buffer.from(idToken.split('.')[1] as string, 'base64url').toString()).origin_jti as string;
+    const sid = sidOf(idToken);
     const other = await mock.issueToken({ sub: 'cust-still-here' });
     expect((await logout(mock, { token: idToken })).status).toBe(200);
     expect((await refresh(mock, { token: refreshToken })).status).toBe(401);
@@ -38,11 +39,84 @@ describe.each(backends)('$name store', (backend) => {
     const later = await sessions(mock);
     expect(later.sessions.filter((t) => t.sid === sid).map((t) => t.status)).toEqual(['logged-out', 'logged-out']);
     expect(later.sessions.filter((t) => t.sid === other.claims.origin_jti).map((t) => t.status)).toEqual(['expired', 'expired']);
+    expect(later.signIns.map((s) => [s.sid, s.status, s.loggedOutBy])).toEqual([
+      [sid, 'logged-out', 'logout'],
+      [other.claims.origin_jti, 'expired', undefined],
+    ]);
 
     if (!backend.durable) return;
     await mock.close();
     const reopened = await start(namespace, () => Date.now() + DAY_AND_HOUR * 1000);
     const afterRestart = await sessions(reopened);
     expect(afterRestart.sessions.filter((t) => t.sid === sid).map((t) => t.status)).toEqual(['logged-out', 'logged-out']);
+    expect(afterRestart.signIns.find((s) => s.sid === sid)?.status).toBe('logged-out');
   });
 });
+
+describe('the states QA reads in GET /__mock/sessions, on one mock', () => {
+  let mock: Mock;
+  afterEach(async () => {
+    await mock?.close();
+  });
+  const stateOf = async (sid: string, query = '') =>
+    ((await control(mock.url, 'GET', `/__mock/sessions${query}`)).body as SessionsView).signIns.find((s) => s.sid === sid);
+
+  it('active → tokens-expired (an hour on: the refresh still works) → active (refreshed) → expired (a day on: over by time)', async () => {
+    mock = await mockOn();
+    const { idToken, refreshToken } = signedIn(await signIn(mock, { json: DEMO }));
+    const sid = sidOf(idToken);
+    expect(await stateOf(sid)).toMatchObject({ status: 'active', sub: DEMO_USER.sub, role: 'customer', refreshes: 0 });
+    await mock.clock.advance(3600);
+    const expired = await stateOf(sid);
+    expect(expired).toMatchObject({ status: 'tokens-expired' });
+    expect(Date.parse(expired?.tokensExpireAt ?? '')).toBeLessThanOrEqual(mock.clock.now());
+    expect(Date.parse(expired?.refreshExpiresAt ?? '')).toBeGreaterThan(mock.clock.now());
+    expect((await refresh(mock, { token: refreshToken })).status).toBe(200);
+    expect(await stateOf(sid)).toMatchObject({ status: 'active', refreshes: 1 });
+    await mock.clock.advance(24 * 3600);
+    expect((await refresh(mock, { token: refreshToken })).status).toBe(401);
+    expect(await stateOf(sid)).toMatchObject({ status: 'expired' });
+  });
+
+  it('sessions expire: tokens-expired, and the view says they expired early', async () => {
+    mock = await mockOn();
+    const { idToken } = signedIn(await signIn(mock, { json: DEMO }));
+    const sid = sidOf(idToken);
+    await mock.expireSignIn(sid);
+    const signInView = await stateOf(sid);
+    expect(signInView).toMatchObject({ status: 'tokens-expired', tokens: [{ status: 'expired' }, { status: 'expired' }] });
+    expect(signInView?.tokensExpiredEarlyAt).toEqual(expect.any(String));
+  });
+
+  it('ended: deactivating, removing its user ends the sign-in, and the view says which', async () => {
+    mock = await mockOn();
+    await mock.users.add({ email: 'ada@example.com', password: 'Ada-Password-1' });
+    await mock.users.add({ email: 'bob@example.com', password: 'Bob-Password-1' });
+    const ada = sidOf(signedIn(await signIn(mock, { json: { email: 'ada@example.com', password: 'Ada-Password-1' } })).idToken);
+    const bob = sidOf(signedIn(await signIn(mock, { json: { email: 'bob@example.com', password: 'Bob-Password-1' } })).idToken);
+    await mock.users.add({ email: 'ada@example.com', password: 'Ada-Password-1', disabled: true });
+    await mock.users.remove('bob@example.com');
+    expect(await stateOf(ada)).toMatchObject({ status: 'ended', endedBy: 'deactivation', tokens: [{ status: 'ended' }, { status: 'ended' }] });
+    expect(await stateOf(bob)).toMatchObject({ status: 'ended', endedBy: 'removal' });
+  });
+
+  it('?sub= and ?status= filter (mock.sessions() alike); a bad status is a 400 naming it', async () => {
+    mock = await mockOn();
+    const a = await mock.issueToken({ sub: 'cust-a' });
+    const b = await mock.issueToken({ sub: 'cust-b' });
+    await logout(mock, { token: a.token });
+    const out = (await control(mock.url, 'GET', '/__mock/sessions?status=logged-out')).body as SessionsView;
+    expect(out.signIns.map((s) => s.sid)).toEqual([a.claims.origin_jti]);
+    expect(out.sessions.map((t) => t.sid)).toEqual([a.claims.origin_jti, a.claims.origin_jti]);
+    expect((await mock.sessions({ sub: 'cust-b' })).signIns.map((s) => [s.sid, s.status])).toEqual([[b.claims.origin_jti, 'active']]);
+    expect(await mock.sessions({ status: 'logged-out' })).toEqual(out);
+    const bad = await control(mock.url, 'GET', '/__mock/sessions?status=revoked');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ field: 'status', message: expect.stringContaining('active, tokens-expired, logged-out, ended, expired') });
+    await expect(mock.sessions({ status: 'revoked' as never })).rejects.toMatchObject({ field: 'status' });
+  });
+});
+
+function sidOf(jwt: string): string {
+  return JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString()).origin_jti as string;
+}

@@ -58,21 +58,21 @@
  * @typedef {Fault & { warnings?: string[] }} ArmedFault
  */
 /**
- * One issued token, as `GET /__mock/sessions` lists it (`SessionView` in src/control/services.ts).
- * @typedef {object} SessionRecord
- * @property {string} jti
+ * One sign-in, as `GET /__mock/sessions` lists it in `signIns` (`SignInView` in src/control/sign-in-history.ts; the
+ * fields the panel reads). Times are ISO, on the mock's clock.
+ * @typedef {object} SignIn
  * @property {string} sid the sign-in (`origin_jti`)
  * @property {string} sub
  * @property {string} role
  * @property {string} kind
- * @property {number} iat epoch seconds
- * @property {number} exp epoch seconds
- * @property {string} status 'active', 'logged-out' or 'expired'
- */
-/**
- * A sign-in's refreshes and refresh storms, as `GET /__mock/sessions` lists them beside its tokens (`signIns`).
- * @typedef {object} SignInRefreshes
- * @property {string} sid
+ * @property {string} status 'active', 'tokens-expired', 'logged-out', 'ended' or 'expired'
+ * @property {string} signedInAt
+ * @property {string} tokensExpireAt
+ * @property {string} [tokensExpiredEarlyAt]
+ * @property {string} refreshExpiresAt
+ * @property {string} [loggedOutAt]
+ * @property {string} [loggedOutBy] 'logout', 'operator' or 'refresh-reuse'
+ * @property {string} [endedBy] 'deactivation', 'removal' or 'password-reset'
  * @property {number} refreshes
  * @property {number} storms
  * @property {{ from: string, at: string, refreshes: number }} [lastStorm] ISO times of its latest storm's first and last refresh

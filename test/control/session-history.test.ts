@@ -6,7 +6,7 @@ import type { SessionsView } from '../../src/control/services.ts';
 import type { Mock } from '../../src/mock.ts';
 import { signInKey } from '../../src/tokens/revocation.ts';
 import { DEMO_USER } from '../../src/users/user.ts';
-import { control, DEMO, logout, mockOn, refresh, signedIn, signIn } from '../support/mock.ts';
+import { type Answer, control, DEMO, logout, mockOn, refresh, signedIn, signIn } from '../support/mock.ts';
 import { storeBackends } from '../support/store-backends.ts';
 
 const backends = storeBackends();
@@ -78,14 +78,30 @@ describe('the states QA reads in GET /__mock/sessions, on one mock', () => {
     expect(await stateOf(sid)).toMatchObject({ status: 'expired' });
   });
 
-  it('sessions expire: tokens-expired, and the view says they expired early', async () => {
+  it('sessions expire answers exactly what a natural expiry answers (token expired), and the view says the tokens expired early', async () => {
     mock = await mockOn();
-    const { idToken } = signedIn(await signIn(mock, { json: DEMO }));
-    const sid = sidOf(idToken);
+    const early = signedIn(await signIn(mock, { json: DEMO }));
+    const natural = signedIn(await signIn(mock, { json: DEMO }));
+    const sid = sidOf(early.idToken);
     await mock.expireSignIn(sid);
+    const expiredEarly = await logout(mock, { token: early.idToken });
+    await mock.clock.advance(3600);
+    const expiredByTime = await logout(mock, { token: natural.idToken });
+    const seen = (answer: Answer) => ({
+      status: answer.status,
+      challenge: answer.headers.get('www-authenticate'),
+      reason: answer.headers.get('x-mock-reason'),
+      body: answer.body,
+    });
+    expect(seen(expiredEarly)).toEqual(seen(expiredByTime));
+    expect(seen(expiredEarly)).toMatchObject({ status: 401, reason: 'token expired', challenge: expect.stringContaining('error_description="token expired"') });
+    expect((await mock.requests({ sid, operation: 'logout' })).map((entry) => entry.reason)).toEqual(['token expired']);
+
     const signInView = await stateOf(sid);
     expect(signInView).toMatchObject({ status: 'tokens-expired', tokens: [{ status: 'expired' }, { status: 'expired' }] });
-    expect(signInView?.tokensExpiredEarlyAt).toEqual(expect.any(String));
+    expect(Date.parse(signInView?.tokensExpiredEarlyAt ?? '')).toBeLessThan((signInView?.tokens[0]?.exp ?? 0) * 1000);
+    expect(signInView?.tokensExpireAt).toBe(signInView?.tokensExpiredEarlyAt);
+    expect((await stateOf(sidOf(natural.idToken)))?.tokensExpiredEarlyAt).toBeUndefined();
   });
 
   it('ended: deactivating, removing its user ends the sign-in, and the view says which', async () => {

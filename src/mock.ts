@@ -194,7 +194,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
       authenticate: createAuthenticate({ verifier, store, clock }),
       basePath,
     };
-    const journal = createJournal({ store, log: requestLog.log, knownPaths: [], clock });
+    const journal = createJournal({ store, log: requestLog.log, knownPaths: [], clock, clockOffsetSeconds: mockClock.offsetSeconds });
     const serving = { context, hangs, journal };
     const auth = serveAuthOperations(contract, basePath, serving);
     // A status a mounted document does not document answers the Auth Service's shared body (logout documents each).

@@ -12,6 +12,7 @@ type JournalSlot = { -readonly [K in keyof Required<JournalEntry>]: JournalEntry
 
 const BLANK: JournalSlot = {
   at: '',
+  clockOffsetSeconds: undefined,
   method: '',
   path: '',
   status: 0,
@@ -30,6 +31,7 @@ const BLANK: JournalSlot = {
 /** Writes `entry` into `slot`, the fields it lacks blanked: one store per field (two Object.assign calls cost ~4× as much). */
 function fill(slot: JournalSlot, entry: JournalEntry): JournalSlot {
   slot.at = entry.at;
+  slot.clockOffsetSeconds = entry.clockOffsetSeconds;
   slot.method = entry.method;
   slot.path = entry.path;
   slot.status = entry.status;

@@ -443,6 +443,11 @@ describe('QA panel, in Chromium', () => {
     expect(answer.status).toBe(401);
     expect(answer.headers.get('www-authenticate')).toContain('error="invalid_token"');
     await expect.poll(() => sessionStatus(panel, 'cust-clock').textContent(), WAIT).toBe('tokens expired');
+    // The journal says the logout's time is the mock's: 1 h 30 min ahead of the real time.
+    const mockTime = panel.locator('#journal-rows tr td.time[data-mock-time]');
+    await expect.poll(() => mockTime.count(), WAIT).toBe(1);
+    expect(await mockTime.textContent()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} \+1 h 30 min$/);
+    expect(await mockTime.getAttribute('title')).toMatch(/mock time, 1 h 30 min ahead of the real time/);
     // The one console error is Chromium logging the refused POST /__mock/clock.
     expect(problems).toEqual([expect.stringMatching(/\/__mock\/: Failed to load resource: the server responded with a status of 400/)]);
   });

@@ -80,7 +80,8 @@
 /**
  * One request the mock answered, as `GET /__mock/requests` lists it (`JournalEntry` in src/state/journal.ts).
  * @typedef {object} JournalEntry
- * @property {string} at ISO time it arrived
+ * @property {string} at ISO time it was answered, on the mock's clock
+ * @property {number} [clockOffsetSeconds] how far the mock's clock ran ahead of the real time (absent: it did not)
  * @property {string} method
  * @property {string} path
  * @property {number} status 0: no HTTP answer

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEFAULT_SPEC_PATH } from '../../src/contract/document.ts';
@@ -11,7 +11,7 @@ import type { Mock } from '../../src/mock.ts';
 import { AUTH_OPERATION_NAMES } from '../../src/operations/index.ts';
 import { TOKEN_KINDS } from '../../src/tokens/issuer.ts';
 import { DEMO_USER } from '../../src/users/user.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { CHROMIUM_ARGS, findChromium, launchChromium } from '../support/chromium.ts';
 import { type CustomerApp, startCustomerApp } from '../support/customer-app.ts';
 import { type Answer, logout, mockOn, read } from '../support/mock.ts';
 
@@ -290,6 +290,59 @@ describe('QA panel, in Chromium', () => {
     await expect(panel.locator('#faults-rows tr').count()).resolves.toBe(1);
     // The 401s logged before the token was given are the only console errors allowed here.
     expect(problems.filter((p) => !p.includes('401'))).toEqual([]);
+  });
+
+  it('never shows LIVE while its calls are refused for want of the admin token (the 401 of a mock that has one), over several polls', async () => {
+    const { mock, context } = await setUp({ adminToken: 'panel-admin-secret' });
+    const panel = await context.newPage();
+    const answers: number[] = [];
+    panel.on('response', (response) => {
+      const path = new URL(response.url()).pathname;
+      if (path.startsWith('/__mock/') && path !== '/__mock/') answers.push(response.status());
+    });
+    await panel.goto(`${mock.url}/__mock/`);
+    const states = new Set<string | null>();
+    // Two poll rounds at least (every 3 s while locked).
+    for (let i = 0; i < 16; i++) {
+      states.add(await panel.locator('#connection').getAttribute('data-state'));
+      await panel.waitForTimeout(250);
+    }
+    expect(answers.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(answers)).toEqual(new Set([401]));
+    expect(states.has('live')).toBe(false);
+    expect(await panel.locator('#connection-text').textContent()).toBe('admin token needed');
+    expect(await panel.getByRole('alert').textContent()).toMatch(/enter it in “Admin token” above/);
+  });
+
+  it('reached by a name not of this machine, a mock without an admin token refuses its calls (403): the panel says why and how, never LIVE', async () => {
+    const mock = await mockOn();
+    cleanups.push(() => mock.close());
+    // A name that is not loopback, as a colleague's machine or a container network would reach the mock by.
+    const remote = await chromium.launch({
+      executablePath: findChromium(),
+      args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP qa-mock.test 127.0.0.1'],
+      headless: true,
+    });
+    cleanups.push(() => remote.close());
+    const panel = await (await remote.newContext()).newPage();
+    const answers: number[] = [];
+    panel.on('response', (response) => {
+      const path = new URL(response.url()).pathname;
+      if (path.startsWith('/__mock/') && path !== '/__mock/') answers.push(response.status());
+    });
+    await panel.goto(`http://qa-mock.test:${mock.port}/__mock/`);
+    await panel.locator('#connection[data-state="locked"]').waitFor(WAIT);
+    const states = new Set<string | null>();
+    for (let i = 0; i < 16; i++) {
+      states.add(await panel.locator('#connection').getAttribute('data-state'));
+      await panel.waitForTimeout(250);
+    }
+    expect(new Set(answers)).toEqual(new Set([403]));
+    expect(states).toEqual(new Set(['locked']));
+    expect(await panel.locator('#connection-text').textContent()).toBe('refused: not this machine');
+    const alert = (await panel.getByRole('alert').textContent()) ?? '';
+    expect(alert).toContain(`http://127.0.0.1:${mock.port}/__mock/`);
+    expect(alert).toContain('--admin-token');
   });
 
   it('can be used from the keyboard alone: every control is reached by Tab, in reading order, with a visible focus', async () => {

@@ -116,6 +116,18 @@ describe('the states QA reads in GET /__mock/sessions, on one mock', () => {
     expect(await stateOf(bob)).toMatchObject({ status: 'ended', endedBy: 'removal' });
   });
 
+  it('logged-out says what logged it out: a reused refresh token under --refresh-reuse revoke, a provider state', async () => {
+    mock = await mockOn({ refreshRotation: true, refreshReuse: 'revoke' });
+    const { idToken, refreshToken } = signedIn(await signIn(mock, { json: DEMO }));
+    expect((await refresh(mock, { token: refreshToken })).status).toBe(200);
+    expect((await refresh(mock, { token: refreshToken })).status).toBe(401);
+    expect(await stateOf(sidOf(idToken))).toMatchObject({ status: 'logged-out', loggedOutBy: 'refresh-reuse', loggedOutAt: expect.any(String) });
+    const state = await control(mock.url, 'POST', '/__mock/provider-states', { state: 'a customer whose session has been logged out', action: 'setup' });
+    expect(state.status).toBe(200);
+    const { token } = state.body as { token: string };
+    expect(await stateOf(sidOf(token))).toMatchObject({ status: 'logged-out', loggedOutBy: 'operator' });
+  });
+
   it('?sub= and ?status= filter (mock.sessions() alike); a bad status is a 400 naming it', async () => {
     mock = await mockOn();
     const a = await mock.issueToken({ sub: 'cust-a' });

@@ -17,8 +17,18 @@
 /** Options and their validation: `loadConfig(input)` → a frozen `Config`; throws `ConfigError` naming the flag. */
 export type { Algorithm, Config, ConfigInput, LogFormat, RefreshReuse, RefreshStorm } from './config/config.ts';
 export { DEFAULTS, loadConfig } from './config/load.ts';
-/** What `mock.issueToken()` and `mock.tokens()` answer; what `mock.refreshes()` takes; what `GET /__mock/sessions` answers. */
-export type { IssuedTokens, RefreshesFilter, SessionsView, TokenView } from './control/services.ts';
+/** What `mock.issueToken()` and `mock.tokens()` answer; what `mock.refreshes()` takes; what `GET /__mock/sessions` and `mock.sessions()` answer. */
+export type { IssuedTokens, RefreshesFilter } from './control/services.ts';
+/** A sign-in's states (`SIGN_IN_STATUSES`), and the sessions view `GET /__mock/sessions` and `mock.sessions()` answer. */
+export {
+  type SessionsFilter,
+  type SessionsView,
+  SIGN_IN_STATUSES,
+  type SignInStatus,
+  type SignInView,
+  type TokenStatus,
+  type TokenView,
+} from './control/sign-in-history.ts';
 /**
  * The error catalogue: every error has a stable `code` (`ERR_*`, listed in `ERRORS` with its HTTP status and
  * exit code). Match on `code`, not on messages.

@@ -4,6 +4,7 @@ import { createBodies } from './contract/bodies.ts';
 import { type Contract, loadContract, type OperationContract } from './contract/contract.ts';
 import { createControl, type ProviderStates } from './control/control-api.ts';
 import { createServices, type IssuedTokens, type RefreshesFilter, type Services, type TokenView } from './control/services.ts';
+import { type SessionsFilter, type SessionsView, sessionsFilter } from './control/sign-in-history.ts';
 import type { Fault, FaultInput } from './faults/fault.ts';
 import { armFaultsFile } from './faults/faults-file.ts';
 import { HangRegistry } from './faults/network.ts';
@@ -73,8 +74,14 @@ export type Mock = {
   readonly issuer: string;
   /** One sign-in minted without a request: `token` (access), `claims`, `idToken`, `refreshToken`, `kind`. */
   issueToken(options?: IssueOptions & { refreshToken?: string }): Promise<IssuedTokens>;
-  /** The newest `limit` issued tokens (default 500) and whether each is active, logged out or expired. */
+  /** The newest `limit` issued tokens (default 500) and whether each is active, expired, logged out or ended. */
   tokens(limit?: number): Promise<TokenView[]>;
+  /**
+   * What `GET /__mock/sessions` answers: each sign-in with its state (`active`, `tokens-expired`, `logged-out`, `ended`,
+   * `expired`), its tokens, refreshes and storms, and those tokens; filtered by `sub`, `status` and `limit` (throws
+   * InputError naming a bad one).
+   */
+  sessions(filter?: SessionsFilter): Promise<SessionsView>;
   /** Expires one sign-in's current id and access tokens now, its refresh token still valid; throws NotFoundError when it has none. */
   expireSignIn(sid: string): Promise<{ sid: string; expired: string[] }>;
   /** The journal, oldest first, filtered (`sub`, `sid`, `session`, `status`, `operation`, `since`, `faultId`, `warned`, `limit`). */
@@ -187,7 +194,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
       authenticate: createAuthenticate({ verifier, store, clock }),
       basePath,
     };
-    const journal = createJournal({ store, log: requestLog.log, knownPaths: [], clock });
+    const journal = createJournal({ store, log: requestLog.log, knownPaths: [], clock, clockOffsetSeconds: mockClock.offsetSeconds });
     const serving = { context, hangs, journal };
     const auth = serveAuthOperations(contract, basePath, serving);
     // A status a mounted document does not document answers the Auth Service's shared body (logout documents each).
@@ -283,6 +290,7 @@ function mockOf(parts: {
     issuer: parts.issuer,
     issueToken: (opts) => services.issueToken(opts ?? {}),
     tokens: (limit) => services.tokens(limit),
+    sessions: async (filter) => services.sessions(sessionsFilter(filter ?? {})),
     expireSignIn: (sid) => services.expireSignIn(sid),
     requests: (filter) => services.requests(filter),
     refreshes: (filter) => services.refreshes(filter),

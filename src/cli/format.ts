@@ -31,8 +31,9 @@ export function faultWarnings(armed: unknown): string[] {
 }
 
 /**
- * One journal entry as `requests` prints it: time, operation, status, method and path, reason, then who it was; an
- * entry with a warning (a refresh storm) gets a second line, `  WARNING …`.
+ * One journal entry as `requests` prints it: time (with ` (mock time +1h)` when the mock's clock ran ahead), operation,
+ * status, method and path, reason, then who it was; an entry with a warning (a refresh storm) gets a second line,
+ * `  WARNING …`.
  */
 export function journalLine(entry: JournalEntry): string {
   const who = [
@@ -45,8 +46,15 @@ export function journalLine(entry: JournalEntry): string {
     .filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => `${k}=${v}`);
   const status = entry.status ? String(entry.status) : 'no answer';
-  const line = [entry.at, (entry.operation ?? 'other').padEnd(7), status, `${entry.method} ${entry.path}`, entry.reason, ...who].join('  ');
+  const line = [`${entry.at}${mockTime(entry)}`, (entry.operation ?? 'other').padEnd(7), status, `${entry.method} ${entry.path}`, entry.reason, ...who].join(
+    '  ',
+  );
   return entry.warning === undefined ? line : `${line}\n  WARNING ${entry.warning}`;
+}
+
+/** ` (mock time +1h)` after the time of an entry written while the mock's clock ran ahead of the real time, else nothing. */
+export function mockTime(entry: Pick<JournalEntry, 'clockOffsetSeconds'>): string {
+  return entry.clockOffsetSeconds ? ` (mock time +${formatDuration(entry.clockOffsetSeconds * 1000)})` : '';
 }
 
 /** A journal entry's identity, for `requests --follow` to print each entry once. */

@@ -154,10 +154,14 @@ function declareJournal(program: Command, io: Io): void {
 function declareSessions(program: Command, io: Io): void {
   const sessions = program.command('sessions').description('list sign-ins, or expire one');
   remote(sessions.command('list', { isDefault: true }))
-    .description("list sign-ins (the default): sid, sub, status, when its tokens expire, its refreshes and refresh storms, its tokens' jtis")
+    .description(
+      "list sign-ins (the default): sid, sub, state, when its tokens and its refresh token expire, its refreshes and refresh storms, its tokens' jtis. " +
+        'States: active (a token is live), tokens-expired (no token is, its refresh token still refreshes), logged-out, ' +
+        'ended (its user was deactivated, removed or reset the password), expired (its refresh token expired too)',
+    )
     .option('--sub <sub>', 'only this user (its sub)')
-    .addOption(new Option('--status <status>', 'only sign-ins with this status').choices(SIGN_IN_STATUSES))
-    .option('--json', 'print JSON')
+    .addOption(new Option('--status <status>', 'only sign-ins in this state').choices(SIGN_IN_STATUSES))
+    .option('--json', 'print what GET /__mock/sessions answers (the same filters): { sessions, signIns }')
     .action((opts) => listSessions(clientOf(opts), opts, io));
   remote(sessions.command('expire'))
     .description("expire one sign-in's id and access tokens now; its refresh token still works (the refresh-on-401 path)")

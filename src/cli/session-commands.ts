@@ -1,75 +1,32 @@
-import type { ClockView, SessionsView, TokenView } from '../control/services.ts';
+import type { ClockView } from '../control/services.ts';
+import type { SessionsView, SignInStatus, SignInView } from '../control/sign-in-history.ts';
 import type { Io } from '../io.ts';
 import type { ControlClient } from './client.ts';
 import { isoSeconds, relative, table } from './format.ts';
 
-/** The statuses a sign-in can have, as `sessions --status` takes them. */
-export const SIGN_IN_STATUSES = ['active', 'logged-out', 'expired'] as const;
-
-/** A sign-in's status: one of SIGN_IN_STATUSES. */
-export type SignInStatus = (typeof SIGN_IN_STATUSES)[number];
-
-/** One sign-in (`origin_jti`) and the tokens it was issued, as `sessions` lists it. */
-export type SignInView = {
-  readonly sid: string;
-  readonly sub: string;
-  readonly role: string;
-  /** `logged-out` once any of its tokens is; else `active` while one of its tokens is; else `expired`. */
-  readonly status: SignInStatus;
-  /** When its newest id or access token expires, epoch seconds. */
-  readonly exp: number;
-  /** Its tokens, oldest first: `jti`, `tokenUse` (`access`/`id`), `status`, `exp` (epoch seconds). */
-  readonly tokens: readonly Pick<TokenView, 'jti' | 'tokenUse' | 'status' | 'exp'>[];
-  /** How often it was refreshed, and how many refresh storms it had (the storm detector's counts). */
-  readonly refreshes: number;
-  readonly storms: number;
-  /** Its latest storm: first and last refresh (ISO times) and how many refreshes. */
-  readonly lastStorm?: SessionsView['signIns'][number]['lastStorm'];
-};
-
-/**
- * Groups the mock's issued-token list (`GET /__mock/sessions`, oldest first) into sign-ins, in the order each first
- * appears, with each one's refresh counts from the same answer's `signIns` (0 when it has none).
- */
-export function signInsOf(tokens: readonly TokenView[], counts: SessionsView['signIns'] = []): SignInView[] {
-  const countsOf = new Map(counts.map((c) => [c.sid, c]));
-  const bySid = new Map<string, TokenView[]>();
-  for (const token of tokens) bySid.set(token.sid, [...(bySid.get(token.sid) ?? []), token]);
-  return [...bySid.entries()].map(([sid, list]) => {
-    const first = list[0] as TokenView;
-    const status: SignInStatus = list.some((t) => t.status === 'logged-out') ? 'logged-out' : list.some((t) => t.status === 'active') ? 'active' : 'expired';
-    return {
-      sid,
-      sub: first.sub,
-      role: first.role,
-      status,
-      exp: Math.max(...list.map((t) => t.exp)),
-      tokens: list.map(({ jti, tokenUse, status, exp }) => ({ jti, tokenUse, status, exp })),
-      refreshes: countsOf.get(sid)?.refreshes ?? 0,
-      storms: countsOf.get(sid)?.storms ?? 0,
-      ...(countsOf.get(sid)?.lastStorm === undefined ? {} : { lastStorm: countsOf.get(sid)?.lastStorm }),
-    };
-  });
-}
+export { SIGN_IN_STATUSES } from '../control/sign-in-history.ts';
 
 /** `sessions`' options as commander parsed them. */
 export type SessionsOptions = { sub?: string; status?: SignInStatus; json?: boolean };
 
 /**
- * `sessions`: one row per sign-in under a header — sid, sub, status, when its tokens expire (and how far that is
- * from the mock's clock, or `expired early` after `sessions expire`), how often it was refreshed and its refresh
- * storms, its token jtis newest first; `--sub`/`--status` filter; `--json` prints the sign-ins.
- * Says so when there is none. Throws RemoteError when the mock is unreachable.
+ * `sessions`: the mock's sign-ins as `GET /__mock/sessions` answers them (`--sub`/`--status` ask it to filter):
+ * `--json` prints that answer as it is; else one row per sign-in under a header — sid, sub, state (with what logged it
+ * out or ended it), when its tokens expire (how far that is from the mock's clock, or `expired early` after
+ * `sessions expire`), when its refresh token expires, how often it was refreshed and its refresh storms, its token
+ * jtis newest first. Says so when there is none. Throws RemoteError when the mock is unreachable.
  */
 export async function listSessions(client: ControlClient, opts: SessionsOptions, io: Io): Promise<void> {
-  const [{ sessions, signIns: counts }, clock] = await Promise.all([
-    client.request<Partial<SessionsView> & { sessions: TokenView[] }>('GET', '/__mock/sessions'),
-    client.request<ClockView>('GET', '/__mock/clock').catch(() => undefined),
+  const query = new URLSearchParams();
+  if (opts.sub !== undefined) query.set('sub', opts.sub);
+  if (opts.status !== undefined) query.set('status', opts.status);
+  const path = `/__mock/sessions${query.size ? `?${query}` : ''}`;
+  const [answer, clock] = await Promise.all([
+    client.request<SessionsView>('GET', path),
+    opts.json ? undefined : client.request<ClockView>('GET', '/__mock/clock').catch(() => undefined),
   ]);
-  const signIns = signInsOf(sessions, counts).filter(
-    (s) => (opts.sub === undefined || s.sub === opts.sub) && (opts.status === undefined || s.status === opts.status),
-  );
-  if (opts.json) return io.stdout(`${JSON.stringify(signIns, null, 2)}\n`);
+  if (opts.json) return io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
+  const { signIns } = answer;
   if (signIns.length === 0) {
     const filters = [opts.sub !== undefined ? `--sub ${opts.sub}` : '', opts.status !== undefined ? `--status ${opts.status}` : ''].filter(Boolean);
     return io.stdout(
@@ -79,18 +36,28 @@ export async function listSessions(client: ControlClient, opts: SessionsOptions,
     );
   }
   const now = clock ? Date.parse(clock.now) : undefined;
+  const when = (iso: string, early: boolean) =>
+    `${isoSeconds(Date.parse(iso))}${now === undefined ? '' : ` (${early ? 'expired early' : relative(Date.parse(iso), now)})`}`;
   const rows = signIns.map((s) => [
     s.sid,
     s.sub,
-    s.status,
-    `${isoSeconds(s.exp * 1000)}${now === undefined ? '' : ` (${s.status === 'expired' && s.exp * 1000 > now ? 'expired early' : relative(s.exp * 1000, now)})`}`,
+    stateOf(s),
+    when(s.tokensExpireAt, s.tokensExpiredEarlyAt !== undefined),
+    when(s.refreshExpiresAt, false),
     s.storms === 0 ? String(s.refreshes) : `${s.refreshes} (${s.storms} storm${s.storms === 1 ? '' : 's'})`,
     [...s.tokens]
       .reverse()
       .map((t) => `${t.tokenUse}:${t.jti}`)
       .join(' '),
   ]);
-  io.stdout(table(['SID', 'SUB', 'STATUS', 'EXPIRES', 'REFRESHES', 'TOKENS (newest first)'], rows));
+  io.stdout(table(['SID', 'SUB', 'STATUS', 'TOKENS EXPIRE', 'REFRESH EXPIRES', 'REFRESHES', 'TOKENS (newest first)'], rows));
+}
+
+/** A sign-in's state as the table shows it: what ended it, and what logged it out unless Customer Logout did. */
+function stateOf(s: SignInView): string {
+  if (s.status === 'ended' && s.endedBy !== undefined) return `ended (${s.endedBy})`;
+  if (s.status === 'logged-out' && s.loggedOutBy !== undefined && s.loggedOutBy !== 'logout') return `logged-out (${s.loggedOutBy})`;
+  return s.status;
 }
 
 /**

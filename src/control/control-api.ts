@@ -4,6 +4,7 @@ import { OTHER_OPERATION, parseJournalFilter } from '../state/journal.ts';
 import type { OutboxFilter } from '../state/records.ts';
 import { createAdminGuard } from './admin-guard.ts';
 import { outboxFilter, type Services } from './services.ts';
+import { sessionsFilter } from './sign-in-history.ts';
 
 /** Answers Pact's state-change call: sets the state up, returns the values the pact's expressions use. */
 export type ProviderStates = (body: unknown) => Promise<Record<string, unknown>>;
@@ -80,7 +81,7 @@ export function createControl(deps: ControlDeps): ControlHandler {
       case 'POST /__mock/tokens':
         return ok(await services.issueToken(await request.json()), 201);
       case 'GET /__mock/sessions':
-        return ok(await services.sessions(sessionsLimit(query)));
+        return ok(await services.sessions(sessionsFilter(Object.fromEntries(query))));
       case 'POST /__mock/faults':
         return ok(await services.armFault(await request.json()), 201);
       case 'GET /__mock/faults':
@@ -146,15 +147,6 @@ function parseOutboxFilter(query: URLSearchParams): OutboxFilter {
     given[key] = value;
   }
   return outboxFilter(given);
-}
-
-/** `?limit=` of the sessions listing: 1 to 10000 (absent: the services' default). */
-function sessionsLimit(query: URLSearchParams): number | undefined {
-  const raw = query.get('limit');
-  if (raw === null) return undefined;
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000)
-    throw new InputError('limit', `limit must be a whole number from 1 to 10000, got ${JSON.stringify(headerSafe(raw))}`);
-  return Number(raw);
 }
 
 /** `path` without trailing slashes, in linear time (`/\/+$/` backtracks quadratically on a long run of slashes). */

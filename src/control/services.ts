@@ -6,15 +6,16 @@ import type { HangRegistry } from '../faults/network.ts';
 import { type ArmedFault, scopeWarnings, withWarnings } from '../faults/scope-warnings.ts';
 import type { JournalEntry, JournalFilter } from '../state/journal.ts';
 import type { MockClock } from '../state/mock-clock.ts';
-import { MESSAGE_KINDS, type MessageKind, type OutboxFilter, type OutboxMessage, type TokenRecord } from '../state/records.ts';
+import { isTokenRecord, MESSAGE_KINDS, type MessageKind, type OutboxFilter, type OutboxMessage, type TokenRecord } from '../state/records.ts';
 import { refreshesView, type SignInRefreshes } from '../state/refresh-records.ts';
 import type { Store } from '../state/store.ts';
 import { type Claims, type IssueOptions, type Issuer, type SignIn, TOKEN_KINDS, type TokenKind } from '../tokens/issuer.ts';
-import { expiredKey, signInKey, tokenKey } from '../tokens/revocation.ts';
+import { expiredKey, signInKey } from '../tokens/revocation.ts';
 import type { SignIns } from '../tokens/sign-ins.ts';
 import type { TokenVerifier } from '../tokens/token-verifier.ts';
 import { isUuid } from '../users/formats.ts';
 import type { UserDirectory } from '../users/user-directory.ts';
+import { listedTokens, type SessionsFilter, type SessionsView, sessionsView, type TokenView } from './sign-in-history.ts';
 
 /** What `POST /__mock/tokens` and `mock.issueToken()` answer: one sign-in. */
 export type IssuedTokens = {
@@ -25,28 +26,22 @@ export type IssuedTokens = {
   kind: TokenKind;
 };
 
-/** An issued token as `mock.tokens()` and `GET /__mock/sessions` list it: its record and whether it is active, logged out or expired. */
-export type TokenView = TokenRecord & { status: 'active' | 'logged-out' | 'expired' };
+export type { SessionsFilter, SessionsView, SignInStatus, SignInView, TokenView } from './sign-in-history.ts';
 
 /** Which sign-ins' refreshes to list: one sign-in, or only those that stormed. */
 export type RefreshesFilter = { readonly sid?: string; readonly stormed?: boolean };
-
-/**
- * What `GET /__mock/sessions` answers: the issued tokens (`sessions`, as `tokens()`), and per sign-in among them, in
- * the order each first appears, its refreshes and storms (`signIns`; 0 for a sign-in never refreshed).
- */
-export type SessionsView = {
-  readonly sessions: TokenView[];
-  readonly signIns: (SignInRefreshes & { readonly sub: string })[];
-};
 
 /** The operations behind the control API and the programmatic API: one implementation for both. */
 export type Services = {
   issueToken(input?: unknown): Promise<IssuedTokens>;
   /** The newest `limit` issued tokens (default 500), oldest first, with their status. */
   tokens(limit?: number): Promise<TokenView[]>;
-  /** The newest `limit` issued tokens (as `tokens`), and each of their sign-ins' refreshes and storms. */
-  sessions(limit?: number): Promise<SessionsView>;
+  /**
+   * The sign-ins among the newest `limit` issued tokens (default 500), each with its state (`SIGN_IN_STATUSES`), its
+   * tokens, refreshes and storms, and those tokens; filtered by `sub` and `status` (see `sessionsFilter`, which
+   * validates a filter given as input).
+   */
+  sessions(filter?: SessionsFilter): Promise<SessionsView>;
   /** Sign-ins' refreshes and storms, ordered by sign-in id (so by when each began), filtered. */
   refreshes(filter?: RefreshesFilter): Promise<SignInRefreshes[]>;
   /** Rejects with an AssertionError naming every sign-in that stormed (how many refreshes, when); resolves when none did. */
@@ -123,27 +118,32 @@ export function createServices(deps: ServicesDeps): Services {
       return { token: signIn.token, claims: signIn.claims, idToken: signIn.idToken, refreshToken: signIn.refreshToken, kind: signIn.kind };
     },
 
-    async tokens(limit = 500) {
-      const now = clock();
-      const all = await store.listTokens();
-      const records = all.slice(Math.max(0, all.length - limit));
-      return Promise.all(
-        records.map(async (r): Promise<TokenView> => {
-          // A token expired on request (POST /__mock/sessions/{sid}/expire) is expired before its exp.
-          const early = expiredKey(r.jti);
-          const hit = await store.firstRevoked([signInKey(r.sid), tokenKey(r.jti), early], now);
-          const status = hit === early || (hit === undefined && r.exp * 1000 <= now) ? 'expired' : hit === undefined ? 'active' : 'logged-out';
-          return { ...r, status };
-        }),
-      );
+    async tokens(limit) {
+      return (await services.sessions(limit === undefined ? {} : { limit })).sessions;
     },
 
-    async sessions(limit) {
-      const [sessions, records] = await Promise.all([services.tokens(limit), store.listRefreshes(clock())]);
-      const bySid = new Map(records.map((record) => [record.sid, refreshesView(record)]));
-      const signIns = new Map<string, SessionsView['signIns'][number]>();
-      for (const { sid, sub } of sessions) if (!signIns.has(sid)) signIns.set(sid, { ...(bySid.get(sid) ?? { sid, refreshes: 0, storms: 0 }), sub });
-      return { sessions, signIns: [...signIns.values()] };
+    async sessions(filter = {}) {
+      const now = clock();
+      const [records, refreshRecords] = await Promise.all([store.listTokens(), store.listRefreshes(now)]);
+      const listed = listedTokens(records, filter.limit);
+      const sids = [...new Set(listed.map((t) => t.sid))];
+      const subs = [...new Set(listed.map((t) => t.sub))];
+      // A logout recorded by an older mock has only its revocation: read it while it lasts.
+      const [revoked, users] = await Promise.all([
+        Promise.all(sids.map(async (sid) => ((await store.isRevoked([signInKey(sid)], now)) ? [sid] : []))),
+        Promise.all(subs.map((sub) => store.getUser({ sub }))),
+      ]);
+      return sessionsView(
+        {
+          records,
+          users: new Map(users.flatMap((user) => (user === undefined ? [] : [[user.sub, user] as const]))),
+          revoked: new Set(revoked.flat()),
+          refreshes: refreshRecords.map(refreshesView),
+          nowMs: now,
+          refreshTtlSeconds: signIns.lifetime.refreshTtlSeconds,
+        },
+        filter,
+      );
     },
 
     async refreshes(filter = {}) {
@@ -219,12 +219,15 @@ export function createServices(deps: ServicesDeps): Services {
 
     async expireSignIn(sid) {
       const now = clock();
-      const live = (await store.listTokens()).filter((token) => token.sid === sid && token.exp * 1000 > now);
+      const live = (await store.listTokens()).filter(isTokenRecord).filter((token) => token.sid === sid && token.exp * 1000 > now);
       if (live.length === 0) throw new NotFoundError(`sign-in ${sid.slice(0, 80)} has no live id or access token`);
       // A logged-out sign-in's tokens already answer 401 and its refresh token no longer refreshes: nothing to expire.
       if (await store.isRevoked([signInKey(sid)], now)) throw new NotFoundError(`sign-in ${sid.slice(0, 80)} has logged out: its tokens already answer 401`);
       for (const token of live) await store.revoke(expiredKey(token.jti), token.exp * 1000 + deps.clockToleranceSeconds * 1000, now);
-      return { sid, expired: live.map((token) => token.jti) };
+      const expired = live.map((token) => token.jti);
+      // Recorded beside the tokens, so the sessions view tells an early expiry from a natural one after the keys are pruned.
+      await store.recordTokens([{ event: 'expired-early', sid, sub: (live[0] as TokenRecord).sub, at: now, jtis: expired }]);
+      return { sid, expired };
     },
 
     async reset() {

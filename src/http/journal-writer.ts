@@ -33,19 +33,24 @@ export type JournalDeps = {
   /** The operations' own paths: an entry keeps the one string the app holds (GC need not copy it). */
   readonly knownPaths: readonly string[];
   readonly clock: () => number;
+  /** How far the mock's clock runs ahead of the real time, in seconds (0: none): an entry says so when it is not 0. */
+  readonly clockOffsetSeconds?: () => number;
 };
 
 /** Builds the journal writer. Raw tokens never reach it: only the claims' `sub`, `jti` and `sid`. */
 export function createJournal(deps: JournalDeps): Journal {
   const known = new Map(deps.knownPaths.map((path) => [path, path]));
+  const offsetOf = deps.clockOffsetSeconds ?? (() => 0);
   let handled: Promise<void> | undefined;
   return {
     record({ req, operation, outcome, started, testSession }) {
       const claims = outcome.claims;
+      const offset = offsetOf();
       // One object of one shape, every field present (absent ones undefined: JSON leaves them out), in the order the
       // journal has always had them; added one by one, the fields past the first few would need a second allocation.
       const entry: JournalEntry = {
         at: isoTime(deps.clock()),
+        clockOffsetSeconds: offset === 0 ? undefined : offset,
         method: req.method ?? '',
         path: pathOf(req.url ?? '', known),
         status: outcome.status,

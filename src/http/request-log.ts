@@ -38,11 +38,19 @@ export function createLogger(format: LogFormat, write: LineSink = (text) => proc
   };
 }
 
-/** The request's line, and below it a `WARNING` line when the entry carries a warning (a refresh storm). */
+/** How far the mock's clock runs ahead, in its largest whole unit: `25h`, `90m`, `45s`. */
+function ahead(seconds: number): string {
+  return seconds % 3600 === 0 ? `${seconds / 3600}h` : seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}
+
+/**
+ * The request's line (its time followed by `(mock time +1h)` while the mock's clock runs ahead of the real time), and
+ * below it a `WARNING` line when the entry carries a warning (a refresh storm).
+ */
 function prettyLine(entry: JournalEntry): string {
   const who = entry.sub ? ` sub=${entry.sub}` : '';
   const fault = entry.faultId ? ` fault=${entry.faultId}` : '';
-  const time = entry.at.slice(11, 23);
+  const time = entry.clockOffsetSeconds === undefined ? entry.at.slice(11, 23) : `${entry.at.slice(11, 23)} (mock time +${ahead(entry.clockOffsetSeconds)})`;
   const line = `${time} ${entry.method} ${entry.path} ${entry.status || 'no answer'} ${entry.ms}ms - ${entry.reason}${who}${fault}\n`;
   return entry.warning === undefined ? line : `${line}${time} WARNING ${entry.warning}\n`;
 }

@@ -41,6 +41,8 @@ export type Authenticate = (request: OperationRequest) => Caller | Promise<Calle
 export type AuthenticateDeps = { readonly verifier: TokenVerifier; readonly store: Store; readonly clock: () => number };
 
 const NOBODY: Subject = Object.freeze({});
+/** The verifier's reason for a token past its `exp` (`error_description`, `X-Mock-Reason`, the journal). */
+const TOKEN_EXPIRED = 'token expired';
 const MORE_THAN_ONE = 'more than one Authorization header';
 
 /** The caller of a request with more than one Authorization header (RFC 6750 §3.1 `invalid_request`), made once. */
@@ -63,7 +65,8 @@ function noCredentials(reason: string): Caller {
  * header (§2.1; more is `invalid_request`, 400), the Bearer scheme (case-insensitive; none is 401 with the bare realm
  * challenge, §3.1), the token verified (a token this process minted by its exact string, any other by its signature,
  * `alg`, `kid`, issuer, `exp`/`nbf`/`iat` and use: else 401 `invalid_token`), then its sign-in in the store: logged out
- * (`sid:`/`jti:` revoked), expired on request, or its user deactivated or removed → 401 `invalid_token`. Rejects only
+ * (`sid:`/`jti:` revoked), expired on request (answered as a natural expiry: `token expired`), or its user deactivated or
+ * removed → 401 `invalid_token`. Rejects only
  * when the store fails (the operation answers its documented 500).
  */
 export function createAuthenticate(deps: AuthenticateDeps): Authenticate {
@@ -97,7 +100,8 @@ export function createAuthenticate(deps: AuthenticateDeps): Authenticate {
     const customer = typeof claimed === 'string' ? claimed : user?.customerId;
     const subject: Subject = { sub: claims.sub, sid: claims.origin_jti, customer, claims };
     if (state.revoked !== undefined) {
-      if (state.revoked === keys.expired) return invalid(subject, 'token has expired (its sign-in was expired on request)', false);
+      // Expired on request (`sessions expire`) answers what a natural expiry answers, word for word: apps key on it.
+      if (state.revoked === keys.expired) return invalid(subject, TOKEN_EXPIRED, false);
       return invalid(subject, 'token has been revoked', true);
     }
     const ended = signInEnded(user, claims.origin_jti);

@@ -1,6 +1,6 @@
 import type { MailTokenCheck } from '../tokens/mail-tokens.ts';
 import { passwordPolicyProblem } from '../users/password-policy.ts';
-import { signInsEndAt } from '../users/sign-in-rules.ts';
+import { endSignIns } from '../users/sign-in-rules.ts';
 import { hashPassword } from '../users/user.ts';
 import { objectOf, requiredBodyProblem, success, withMessage } from './answers.ts';
 import type { Operation, Subject } from './operation.ts';
@@ -61,7 +61,7 @@ export const resetPassword = {
             ...rest,
             ...hashPassword(body.password),
             isEmailVerified: true,
-            signInsFrom: signInsEndAt(user, now),
+            ...endSignIns(user, now, 'password-reset'),
             updatedAt: now,
             version: user.version + 1,
           };

@@ -94,6 +94,11 @@ export function refreshCookie(cookie: RefreshCookie, value: string): string {
   return serialize(cookie.name, value, { httpOnly: true, sameSite: 'lax', path: cookie.path, maxAge: cookie.maxAgeSeconds });
 }
 
+/** The `Set-Cookie` value that takes the refresh token back (a logout): the same cookie, empty, `Max-Age=0`. */
+export function clearedRefreshCookie(cookie: Pick<RefreshCookie, 'name' | 'path'>): string {
+  return refreshCookie({ ...cookie, maxAgeSeconds: 0 }, '');
+}
+
 /** `status` and `message` of the spec's 200 example. */
 function successParts(example: unknown): { status: unknown; message: unknown } {
   const outer = objectOf(example);

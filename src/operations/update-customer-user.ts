@@ -1,5 +1,5 @@
 import type { UserRecord } from '../state/records.ts';
-import { signInsEndAt } from '../users/sign-in-rules.ts';
+import { endSignIns } from '../users/sign-in-rules.ts';
 import { requiredBodyProblem, success, withMessage } from './answers.ts';
 import { actorOf, CUSTOMER_PARAM, customerAccess } from './customer-access.ts';
 import { USER_PARAM } from './get-customer-user.ts';
@@ -68,7 +68,7 @@ function changed(user: UserRecord, patch: Patch, subrole: string | undefined, no
     ...(subrole === undefined ? {} : { subrole }),
     ...(patch.status === undefined ? {} : { status: patch.status }),
     // A sign-in of this very millisecond is over too: it began before the deactivation answered.
-    ...(deactivated ? { signInsFrom: signInsEndAt(user, now) } : {}),
+    ...(deactivated ? endSignIns(user, now, 'deactivation') : {}),
     updatedAt: now,
     ...(actor === undefined ? {} : { updatedBy: actor }),
     version: user.version + 1,

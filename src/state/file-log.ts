@@ -1,19 +1,20 @@
 /**
- * The state file's log format, version 4 — UTF-8, one record per line: `<crc32 of the JSON, 8 hex digits> <JSON>\n`.
- * The first record is the header `{"t":"h","app":"worth-auth-mock","v":4}`; then, in order of change:
+ * The state file's log format, version 5 — UTF-8, one record per line: `<crc32 of the JSON, 8 hex digits> <JSON>\n`.
+ * The first record is the header `{"t":"h","app":"worth-auth-mock","v":5}`; then, in order of change:
  * `{"t":"u","u":UserRecord}` a user put (added or replaced by its id; a removed one is put `REMOVED`) ·
  * `{"t":"U","e":email}` a user removed (written by version 2 only) · `{"t":"c","c":CustomerRecord}` a customer put ·
  * `{"t":"s"}` the store seeded · `{"t":"m","m":OutboxMessage}` a message in the outbox ·
- * `{"t":"r","k":key,"u":untilMs}` a revocation · `{"t":"k","r":[TokenRecord…]}` issued tokens ·
+ * `{"t":"r","k":key,"u":untilMs}` a revocation · `{"t":"k","r":[TokenRecord or SignInEvent…]}` issued tokens and their sign-ins' events ·
  * `{"t":"R","r":RefreshRecord}` a sign-in's refreshes after a refresh (the whole record: the later line wins) ·
  * `{"t":"f","l":[Fault…]}` the whole fault list after a change · `{"t":"j","e":JournalEntry}` a journal
  * entry (written without waiting for fsync: the journal is best effort) · `{"t":"J"}` journal cleared ·
  * `{"t":"x"}` reset (everything forgotten, the store not seeded). Replaying the records in order rebuilds the state.
  *
  * Version 2 added the user records; version 3 users by id (an earlier record is read as today's, see upgrade.ts),
- * customers, the seeded mark and the outbox; version 4 the refresh records (storm tallies, rotation). An earlier file
- * reads as it always did and is rewritten as version 4 at start; a mock that reads only an earlier version refuses a
- * newer file instead of misreading its records as damage.
+ * customers, the seeded mark and the outbox; version 4 the refresh records (storm tallies, rotation); version 5
+ * sign-in events (a logout, an early expiry) among the issued tokens. An earlier file reads as it always did and is
+ * rewritten as the current version at start; a mock that reads only an earlier version refuses a newer file instead of
+ * misreading its records as damage.
  *
  * Reading it back (parseLog):
  * - damaged records only at the end (a torn or unfinished last write, as `kill -9` or a power cut leave):
@@ -28,7 +29,7 @@ import { crc32 } from 'node:zlib';
 import { ConfigError } from '../errors.ts';
 import type { Fault } from '../faults/fault.ts';
 import type { JournalEntry } from './journal.ts';
-import type { CustomerRecord, OutboxMessage, TokenRecord, UserRecord } from './records.ts';
+import type { CustomerRecord, OutboxMessage, SessionRecord, UserRecord } from './records.ts';
 import type { RefreshRecord } from './refresh-records.ts';
 
 /** One record of the log, by its kind `t` (see the format above). */
@@ -40,14 +41,14 @@ export type LogRecord =
   | { t: 's' }
   | { t: 'm'; m: OutboxMessage }
   | { t: 'r'; k: string; u: number }
-  | { t: 'k'; r: TokenRecord[] }
+  | { t: 'k'; r: SessionRecord[] }
   | { t: 'R'; r: RefreshRecord }
   | { t: 'f'; l: Fault[] }
   | { t: 'j'; e: JournalEntry }
   | { t: 'J' }
   | { t: 'x' };
 
-const FORMAT_VERSION = 4;
+const FORMAT_VERSION = 5;
 /** The first record of every state file. */
 const HEADER: LogRecord = { t: 'h', app: 'worth-auth-mock', v: FORMAT_VERSION };
 const KINDS = new Set(['u', 'U', 'c', 's', 'm', 'r', 'k', 'R', 'f', 'j', 'J', 'x']);
@@ -157,7 +158,7 @@ export function snapshotLines(state: {
   seeded: boolean;
   outbox: readonly OutboxMessage[];
   revocations: Iterable<[string, number]>;
-  tokens: readonly TokenRecord[];
+  tokens: readonly SessionRecord[];
   refreshes: Iterable<RefreshRecord>;
   faults: Fault[];
   journal: readonly JournalEntry[];

@@ -24,7 +24,7 @@ import { type LogRecord, line, readLog, snapshotLines } from './file-log.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import { LogWriter, type Snapshot } from './log-writer.ts';
 import { Outbox } from './outbox.ts';
-import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
+import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SessionRecord, SignInState, UserKey, UserRecord } from './records.ts';
 import { type RefreshRecord, RefreshRecords, type RefreshResult, type RefreshStep } from './refresh-records.ts';
 import { pushCapped, Revocations } from './revocations.ts';
 import type { Store, StoreOptions } from './store.ts';
@@ -65,7 +65,7 @@ class FileStore implements Store {
   #refreshes = new RefreshRecords();
   #users = new Users();
   #outbox: Outbox;
-  #tokens: TokenRecord[] = [];
+  #tokens: SessionRecord[] = [];
   #faults: Fault[] = [];
   #journal: JournalEntry[] = [];
   /** The latest time a caller gave; compaction prunes revocations by it. */
@@ -226,14 +226,14 @@ class FileStore implements Store {
     return this.#outbox.list(filter);
   }
 
-  async recordTokens(records: readonly TokenRecord[]): Promise<void> {
+  async recordTokens(records: readonly SessionRecord[]): Promise<void> {
     this.#assertOpen();
     if (records.length === 0) return;
     this.#pushTokens(records);
     await this.#write({ t: 'k', r: [...records] }, true);
   }
 
-  async listTokens(): Promise<TokenRecord[]> {
+  async listTokens(): Promise<SessionRecord[]> {
     this.#assertOpen();
     return [...this.#tokens];
   }
@@ -343,7 +343,7 @@ class FileStore implements Store {
     this.#journal = [];
   }
 
-  #pushTokens(records: readonly TokenRecord[]): void {
+  #pushTokens(records: readonly SessionRecord[]): void {
     pushCapped(this.#tokens, records, this.#tokensAtMost);
   }
 

@@ -5,8 +5,16 @@ export const OTHER_OPERATION = 'other';
 
 /** One request the mock answered. Never holds a raw token. */
 export type JournalEntry = {
-  /** ISO time the answer was sent (or the request ended unanswered); it arrived `ms` earlier. Entries are in this order. */
+  /**
+   * ISO time the answer was sent (or the request ended unanswered), on the mock's clock; it arrived `ms` earlier.
+   * Entries are in this order.
+   */
   readonly at: string;
+  /**
+   * Present when the mock's clock ran ahead of the real time (`clock advance`) as the entry was written: by how many
+   * seconds, so `at` is mock time (the real time was `at` minus this). Absent on the real time.
+   */
+  readonly clockOffsetSeconds?: number;
   readonly method: string;
   readonly path: string;
   /** The status answered; 0 when a network fault answered nothing. */

@@ -1,7 +1,7 @@
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import { Outbox } from './outbox.ts';
-import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
+import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SessionRecord, SignInState, UserKey, UserRecord } from './records.ts';
 import { type RefreshRecord, RefreshRecords, type RefreshResult, type RefreshStep } from './refresh-records.ts';
 import { pushCapped, Revocations } from './revocations.ts';
 import type { Store, StoreOptions } from './store.ts';
@@ -12,6 +12,7 @@ type JournalSlot = { -readonly [K in keyof Required<JournalEntry>]: JournalEntry
 
 const BLANK: JournalSlot = {
   at: '',
+  clockOffsetSeconds: undefined,
   method: '',
   path: '',
   status: 0,
@@ -30,6 +31,7 @@ const BLANK: JournalSlot = {
 /** Writes `entry` into `slot`, the fields it lacks blanked: one store per field (two Object.assign calls cost ~4× as much). */
 function fill(slot: JournalSlot, entry: JournalEntry): JournalSlot {
   slot.at = entry.at;
+  slot.clockOffsetSeconds = entry.clockOffsetSeconds;
   slot.method = entry.method;
   slot.path = entry.path;
   slot.status = entry.status;
@@ -65,7 +67,7 @@ export class MemoryStore implements Store {
   #refreshes = new RefreshRecords();
   #users = new Users();
   #outbox: Outbox;
-  #tokens: TokenRecord[] = [];
+  #tokens: SessionRecord[] = [];
   #faults: Fault[] = [];
   /** The journal: a ring of slots written in place, so an entry is not kept as one more object per request. */
   #journal: JournalSlot[] = [];
@@ -157,11 +159,11 @@ export class MemoryStore implements Store {
     return this.#refreshes.list(nowMs, sid);
   }
 
-  async recordTokens(records: readonly TokenRecord[]): Promise<void> {
+  async recordTokens(records: readonly SessionRecord[]): Promise<void> {
     pushCapped(this.#tokens, records, this.#tokensAtMost);
   }
 
-  async listTokens(): Promise<TokenRecord[]> {
+  async listTokens(): Promise<SessionRecord[]> {
     return [...this.#tokens];
   }
 

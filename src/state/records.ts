@@ -16,7 +16,43 @@ export type TokenRecord = {
   readonly iat: number;
   /** Epoch seconds. */
   readonly exp: number;
+  /**
+   * The sign-in's `auth_time`, epoch seconds: its refresh token expires `--refresh-ttl` after it. Absent in records
+   * written before it was kept (the sign-in id's time stands in).
+   */
+  readonly authTime?: number;
 };
+
+/** What logged a sign-in out: the Customer Logout operation, an operator (`revokeSignIn`: a provider state), or a reused refresh token (`--refresh-reuse revoke`). */
+export type LogoutCause = 'logout' | 'operator' | 'refresh-reuse';
+
+/**
+ * What happened to a sign-in, kept in the issued-token list beside its tokens (so it ages out with them, in every
+ * store, and outlives the revocation that enforces it): it logged out (`logged-out`, and what did it), or some of its
+ * tokens were expired on request (`expired-early`, `POST /__mock/sessions/{sid}/expire`: their `jtis`). Told from a
+ * TokenRecord by its `event` (see `isTokenRecord`).
+ */
+export type SignInEvent =
+  | { readonly event: 'logged-out'; readonly sid: string; readonly sub: string /** Epoch ms, mock time. */; readonly at: number; readonly by: LogoutCause }
+  | {
+      readonly event: 'expired-early';
+      readonly sid: string;
+      readonly sub: string;
+      /** Epoch ms, mock time. */
+      readonly at: number;
+      readonly jtis: readonly string[];
+    };
+
+/** One entry of the issued-token list (`Store.recordTokens`): a token, or an event of its sign-in. */
+export type SessionRecord = TokenRecord | SignInEvent;
+
+/** True for an issued token, false for a sign-in's event. */
+export function isTokenRecord(record: SessionRecord): record is TokenRecord {
+  return !('event' in record);
+}
+
+/** What ended a user's sign-ins: an operator's or Update Customer User's deactivation, Reset Password, an operator's removal. */
+export type SignInsEndedBy = 'deactivation' | 'password-reset' | 'removal';
 
 /** What a user is: `ACTIVE` (may sign in once it has a password), `INACTIVE` (deactivated), `REMOVED` (an operator removed it; kept so its tokens stay refused). */
 export type UserStatus = 'ACTIVE' | 'INACTIVE' | 'REMOVED';
@@ -56,8 +92,10 @@ export type UserRecord = {
   readonly createdBy?: string;
   readonly updatedAt: number;
   readonly updatedBy?: string;
-  /** Epoch ms: the user's sign-ins that began before it are over (a deactivation, a password reset). */
+  /** Epoch ms: the user's sign-ins that began before it are over (a deactivation, a password reset, a removal). */
   readonly signInsFrom?: number;
+  /** What set `signInsFrom` last (absent in records written before it was kept). */
+  readonly signInsEndedBy?: SignInsEndedBy;
   /** The `jti` of the one invitation that still works (a resend supersedes the older ones). */
   readonly invitation?: string;
   /** The `jti` of the one password-reset link that still works (used or superseded ones do not). */

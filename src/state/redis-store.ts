@@ -28,7 +28,7 @@ import type { Redis } from 'ioredis';
 import { StoreError } from '../errors.ts';
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
-import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
+import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SessionRecord, SignInState, UserKey, UserRecord } from './records.ts';
 import { connectRedis, type RedisConnectionOptions } from './redis-connection.ts';
 import { listRefreshesOnRedis, type RefreshKeys, refreshOnRedis } from './redis-refreshes.ts';
 import type { Scripts } from './redis-scripts.ts';
@@ -231,15 +231,15 @@ class RedisStore implements Store {
     return ids.flatMap((id) => (byId[id] === undefined ? [] : [byId[id]]));
   }
 
-  recordTokens(records: readonly TokenRecord[]): Promise<void> {
+  recordTokens(records: readonly SessionRecord[]): Promise<void> {
     return this.#run('token record', async () => {
       if (records.length === 0) return;
       await this.#redis.worthPushCapped(this.#keys.tokens, this.#tokensAtMost, ...records.map((record) => JSON.stringify(record)));
     });
   }
 
-  listTokens(): Promise<TokenRecord[]> {
-    return this.#run('token list', async () => (await this.#redis.lrange(this.#keys.tokens, 0, -1)).map((text) => JSON.parse(text) as TokenRecord));
+  listTokens(): Promise<SessionRecord[]> {
+    return this.#run('token list', async () => (await this.#redis.lrange(this.#keys.tokens, 0, -1)).map((text) => JSON.parse(text) as SessionRecord));
   }
 
   addFault(fault: Fault): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Fault, FaultContext } from '../faults/fault.ts';
 import type { JournalEntry, JournalFilter } from './journal.ts';
-import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SignInState, TokenRecord, UserKey, UserRecord } from './records.ts';
+import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SessionRecord, SignInState, UserKey, UserRecord } from './records.ts';
 import type { RefreshRecord, RefreshResult, RefreshStep } from './refresh-records.ts';
 
 /**
@@ -47,10 +47,14 @@ export interface Store {
   appendMessage(message: OutboxMessage): Promise<void>;
   /** The outbox's messages passing `filter`, oldest first. */
   listMessages(filter: OutboxFilter): Promise<OutboxMessage[]>;
-  /** Records issued tokens, keeping the newest `tokenRecordsAtMost`. */
-  recordTokens(records: readonly TokenRecord[]): Promise<void>;
-  /** The recorded tokens, oldest first. */
-  listTokens(): Promise<TokenRecord[]>;
+  /**
+   * Records issued tokens and what happened to their sign-ins (a logout, an early expiry: `SignInEvent`), in one list
+   * that keeps the newest `tokenRecordsAtMost` entries, so a sign-in's events age out with its tokens. On the file
+   * store, on disk before this resolves.
+   */
+  recordTokens(records: readonly SessionRecord[]): Promise<void>;
+  /** The recorded tokens and sign-in events, oldest first. */
+  listTokens(): Promise<SessionRecord[]>;
   /** Arms a fault (already parsed and validated). */
   addFault(fault: Fault): Promise<void>;
   /** Faults still live at `nowMs`, oldest first. */

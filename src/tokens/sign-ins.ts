@@ -1,7 +1,7 @@
-import type { TokenRecord, UserRecord } from '../state/records.ts';
+import type { LogoutCause, SignInEvent, TokenRecord, UserRecord } from '../state/records.ts';
 import type { Store } from '../state/store.ts';
 import type { Claims, Issuer, RefreshGrant, SignIn } from './issuer.ts';
-import { type RevocationLifetime, revokedUntil, signInKey } from './revocation.ts';
+import { type RevocationKeys, type RevocationLifetime, revokedUntil, signInKey } from './revocation.ts';
 import type { TokenVerifier } from './token-verifier.ts';
 
 /** The new id and access tokens of a refreshed sign-in. */
@@ -21,9 +21,16 @@ export type SignIns = {
   refresh(grant: RefreshGrant): Promise<RefreshedTokens>;
   /** Records a sign-in minted elsewhere (`POST /__mock/tokens`): the verifier knows its tokens, the store lists them. */
   record(signIn: Pick<SignIn, 'token' | 'claims' | 'idToken' | 'idClaims' | 'kind'>): Promise<void>;
-  /** Revokes the whole sign-in of a token with these claims (`sid:<origin_jti>`), as a logout does; resolves false when it already was. */
+  /**
+   * Logs out what a token with these claims and revocation keys belongs to (Customer Logout): its whole sign-in
+   * (`keys.primary` is `sid:<origin_jti>`) or, for a token of no sign-in, the token alone, until every token it could
+   * still get has expired; then, for a sign-in, records that it logged out (a `logged-out` event beside its tokens, which
+   * outlives the revocation). Resolves false when it already was logged out (nothing recorded).
+   */
+  logOut(claims: Claims, keys: Pick<RevocationKeys, 'primary' | 'signIn'>): Promise<boolean>;
+  /** Logs out the whole sign-in of a token with these claims (`sid:<origin_jti>`) as a logout does, by an operator (provider states); resolves false when it already was. */
   revoke(claims: Claims): Promise<boolean>;
-  /** Revokes the whole sign-in an opened refresh grant belongs to (a reused refresh token, `--refresh-reuse revoke`), as a logout does. */
+  /** Logs out the whole sign-in an opened refresh grant belongs to (a reused refresh token, `--refresh-reuse revoke`), as a logout does. */
   revokeGrant(grant: RefreshGrant): Promise<boolean>;
 };
 
@@ -56,6 +63,7 @@ export function createSignIns(deps: SignInsDeps): SignIns {
       kind: signIn.kind,
       iat: Number(claims.iat),
       exp: Number(claims.exp),
+      ...(typeof claims.auth_time === 'number' && Number.isFinite(claims.auth_time) ? { authTime: claims.auth_time } : {}),
     });
     await store.recordTokens([of(signIn.claims), of(signIn.idClaims)]);
   }
@@ -90,15 +98,30 @@ export function createSignIns(deps: SignInsDeps): SignIns {
       return minted;
     },
     record,
+    logOut(claims, keys) {
+      return end(claims, keys.primary, keys.signIn, 'logout');
+    },
     revoke(claims) {
-      const now = clock();
-      return store.revoke(signInKey(claims.origin_jti), revokedUntil(claims, true, now, lifetime), now);
+      return end(claims, signInKey(claims.origin_jti), true, 'operator');
     },
     revokeGrant(grant) {
-      const now = clock();
       // Until every token the sign-in could still mint has expired: its refresh lifetime from auth_time, as a logout's.
       const claims = { sub: grant.sub, jti: '', origin_jti: grant.sid, token_use: 'access', auth_time: grant.authTime, exp: grant.authTime } as const;
-      return store.revoke(signInKey(grant.sid), revokedUntil(claims, true, now, lifetime), now);
+      return end(claims, signInKey(grant.sid), true, 'refresh-reuse');
     },
   };
+
+  /**
+   * Revokes `key` (a sign-in's when `signIn`) for as long as `revokedUntil` says; the call that revoked it first then
+   * records the sign-in's `logged-out` event (after the revocation: the event never says more than is enforced).
+   */
+  async function end(claims: Claims, key: string, signIn: boolean, by: LogoutCause): Promise<boolean> {
+    const now = clock();
+    if (!(await store.revoke(key, revokedUntil(claims, signIn, now, lifetime), now))) return false;
+    if (signIn) {
+      const event: SignInEvent = { event: 'logged-out', sid: claims.origin_jti, sub: claims.sub, at: now, by };
+      await store.recordTokens([event]);
+    }
+    return true;
+  }
 }

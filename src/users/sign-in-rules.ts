@@ -1,4 +1,4 @@
-import type { UserRecord } from '../state/records.ts';
+import type { SignInsEndedBy, UserRecord } from '../state/records.ts';
 import { signInStartedAt } from '../tokens/issuer.ts';
 
 /**
@@ -9,12 +9,31 @@ import { signInStartedAt } from '../tokens/issuer.ts';
  * (`POST /__mock/tokens` for a `sub` no user has) is not a user's: nothing ends it but its own logout and expiry.
  */
 export function signInEnded(user: UserRecord | undefined, sid: string): string | undefined {
-  if (user === undefined) return undefined;
+  const ending = signInEnding(user, sid);
+  if (ending === undefined || user === undefined) return undefined;
   if (user.status === 'REMOVED') return 'its user was removed';
   if (user.status === 'INACTIVE') return 'its user is deactivated';
+  return ending === 'password-reset'
+    ? 'its sign-in ended when the user reset its password'
+    : ending === 'removal'
+      ? 'its sign-in ended when its user was removed'
+      : user.signInsEndedBy === 'deactivation'
+        ? 'its sign-in ended when the user was deactivated'
+        : 'its sign-in ended when the user was deactivated or reset its password';
+}
+
+/**
+ * What ended a sign-in of `user` (the rule of `signInEnded`), or undefined when it holds: `removal` for a removed user,
+ * `deactivation` for a deactivated one, else what set the `signInsFrom` it began before (`deactivation` for a record
+ * that does not say: a deactivation lifted since, or a reset, set it).
+ */
+export function signInEnding(user: UserRecord | undefined, sid: string): SignInsEndedBy | undefined {
+  if (user === undefined) return undefined;
+  if (user.status === 'REMOVED') return 'removal';
+  if (user.status === 'INACTIVE') return 'deactivation';
   if (user.signInsFrom === undefined) return undefined;
   const started = signInStartedAt(sid);
-  return started === undefined || started < user.signInsFrom ? 'its sign-in ended when the user was deactivated or reset its password' : undefined;
+  return started === undefined || started < user.signInsFrom ? (user.signInsEndedBy ?? 'deactivation') : undefined;
 }
 
 /**
@@ -24,4 +43,13 @@ export function signInEnded(user: UserRecord | undefined, sid: string): string |
  */
 export function signInsEndAt(user: Pick<UserRecord, 'signInsFrom'>, now: number): number {
   return Math.max(now, user.signInsFrom ?? now) + 1;
+}
+
+/** The fields of a user record that end every sign-in it has at `now` (`signInsEndAt`), saying what ended them. */
+export function endSignIns(
+  user: Pick<UserRecord, 'signInsFrom'>,
+  now: number,
+  by: SignInsEndedBy,
+): Required<Pick<UserRecord, 'signInsFrom' | 'signInsEndedBy'>> {
+  return { signInsFrom: signInsEndAt(user, now), signInsEndedBy: by };
 }

@@ -3,7 +3,7 @@ import type { UserRecord } from '../state/records.ts';
 import type { Store } from '../state/store.ts';
 import { newCustomer } from './customers.ts';
 import type { Seeds } from './seeds.ts';
-import { signInsEndAt } from './sign-in-rules.ts';
+import { endSignIns } from './sign-in-rules.ts';
 import { DEMO_USER, parseUser, type UserView, viewOf } from './user.ts';
 
 /** The operator's view of the users (`/__mock/users`, `users …`, `mock.users`): kept in the Store, shared by replicas. */
@@ -54,7 +54,7 @@ export function createUserDirectory(store: Store, seeds: Seeds, clock: () => num
       const user = await store.getUser({ email: email.trim().toLowerCase() });
       if (user === undefined) throw new NotFoundError(`no user ${email.slice(0, 254)}`);
       const now = clock();
-      const removed: UserRecord = { ...user, status: 'REMOVED', signInsFrom: signInsEndAt(user, now), updatedAt: now, version: user.version + 1 };
+      const removed: UserRecord = { ...user, status: 'REMOVED', ...endSignIns(user, now, 'removal'), updatedAt: now, version: user.version + 1 };
       if ((await store.putUser(removed, user.version)) !== 'ok') throw new InputError('email', `${user.email} changed meanwhile: try again`);
     },
     seed: () => store.seed(seeds.customers, seeds.users),
@@ -68,7 +68,7 @@ export function createUserDirectory(store: Store, seeds: Seeds, clock: () => num
  */
 function replacing(existing: UserRecord, user: UserRecord, now: number): UserRecord {
   const deactivated = user.status === 'INACTIVE' && existing.status !== 'INACTIVE';
-  const signInsFrom = deactivated ? signInsEndAt(existing, now) : existing.signInsFrom;
+  const { signInsFrom, signInsEndedBy } = deactivated ? endSignIns(existing, now, 'deactivation') : existing;
   return {
     ...user,
     id: existing.id,
@@ -76,6 +76,7 @@ function replacing(existing: UserRecord, user: UserRecord, now: number): UserRec
     source: existing.source,
     version: existing.version + 1,
     ...(signInsFrom === undefined ? {} : { signInsFrom }),
+    ...(signInsEndedBy === undefined ? {} : { signInsEndedBy }),
   };
 }
 
@@ -90,6 +91,7 @@ function succeeding(removed: UserRecord, user: UserRecord): UserRecord {
   return {
     ...user,
     ...(removed.signInsFrom === undefined ? {} : { signInsFrom: removed.signInsFrom }),
+    ...(removed.signInsEndedBy === undefined ? {} : { signInsEndedBy: removed.signInsEndedBy }),
     ...(removed.id === user.id ? { version: removed.version + 1 } : {}),
   };
 }

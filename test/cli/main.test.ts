@@ -278,7 +278,7 @@ describe('commands that talk to a running mock', () => {
 
       expect(await post(`${cli.baseUrl}/customer/logout`, token)).toBe(200);
       const sessions = await runCli(['sessions', '--url', cli.url, '--json']);
-      const listed = JSON.parse(sessions.stdout) as { sub: string; status: string; tokens: { status: string }[] }[];
+      const listed = (JSON.parse(sessions.stdout) as { signIns: { sub: string; status: string; tokens: { status: string }[] }[] }).signIns;
       expect(listed.filter((s) => s.sub === 'cust-42').map((s) => [s.status, s.tokens.map((t) => t.status)])).toEqual([
         ['logged-out', ['logged-out', 'logged-out']],
       ]);

@@ -29,6 +29,16 @@ describe('requests', () => {
     expect(run.stdout).not.toContain('wrong-password');
   });
 
+  it('says when a time is mock time: a request answered after `clock advance 1h` shows "(mock time +1h)" after its time', async () => {
+    await logout(mock);
+    await runCli(['clock', 'advance', '1h', '--url', mock.url]);
+    await logout(mock);
+    const [before, after] = (await requests()).stdout.trimEnd().split('\n');
+    expect(before).toMatch(/^\S+Z {2}logout /);
+    expect(after).toMatch(/^\S+Z \(mock time \+1h\) {2}logout /);
+    expect(JSON.parse((await requests('--json')).stdout.trimEnd().split('\n')[1] as string)).toMatchObject({ clockOffsetSeconds: 3600 });
+  });
+
   it('--operation filters by operation', async () => {
     await logout(mock);
     expect(await signIn()).toBe(200);

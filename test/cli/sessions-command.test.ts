@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SignInView } from '../../src/cli/session-commands.ts';
+import type { SessionsView } from '../../src/control/sign-in-history.ts';
 import { DEMO_USER } from '../../src/users/user.ts';
 import { runCli } from '../support/cli.ts';
 import { logout, useMock } from '../support/mock.ts';
@@ -31,10 +31,11 @@ describe('sessions (list)', () => {
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^SID +SUB +STATUS +EXPIRES +REFRESHES +TOKENS \(newest first\)$/);
+    expect(lines[0]).toMatch(/^SID +SUB +STATUS +TOKENS EXPIRE +REFRESH EXPIRES +REFRESHES +TOKENS \(newest first\)$/);
+    const time = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ';
     expect(lines[1]).toMatch(
       new RegExp(
-        `^${a.claims.origin_jti} +cust-a +logged-out +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ \\(in (1h|59m( \\d+s)?)\\) +0 +id:[\\w-]+ access:${a.claims.jti}$`,
+        `^${a.claims.origin_jti} +cust-a +logged-out +${time} \\(in (1h|59m( \\d+s)?)\\) +${time} \\(in (24h|23h 59m)\\) +0 +id:[\\w-]+ access:${a.claims.jti}$`,
       ),
     );
     expect(lines[2]).toMatch(new RegExp(`^${b.claims.origin_jti} +cust-b +active .* access:${b.claims.jti}$`));
@@ -43,7 +44,7 @@ describe('sessions (list)', () => {
   it('a refreshed sign-in stays one row, its newest tokens first', async () => {
     const { refresh_token } = await signIn();
     const refreshed = (await (await refresh(refresh_token)).json()) as { data: { access_token: string } };
-    const [row] = JSON.parse((await sessions('--json')).stdout) as SignInView[];
+    const [row] = (JSON.parse((await sessions('--json')).stdout) as SessionsView).signIns;
     expect(row?.tokens).toHaveLength(4);
     const lines = (await sessions()).stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
@@ -52,12 +53,15 @@ describe('sessions (list)', () => {
     expect(lines[1]!.indexOf(newest.jti)).toBeLessThan(lines[1]!.indexOf(row!.tokens[0]!.jti));
   });
 
-  it('--sub and --status filter; --json lists sign-ins', async () => {
+  it('--sub and --status filter; --json prints exactly what GET /__mock/sessions answers for the same filters', async () => {
     const a = await mock.issueToken({ sub: 'cust-a' });
-    await mock.issueToken({ sub: 'cust-b' });
+    const b = await mock.issueToken({ sub: 'cust-b' });
     await logout(mock, { token: a.token });
-    const byStatus = JSON.parse((await sessions('--status', 'active', '--json')).stdout) as SignInView[];
-    expect(byStatus.map((s) => [s.sub, s.status])).toEqual([['cust-b', 'active']]);
+    const byStatus = JSON.parse((await sessions('--status', 'active', '--json')).stdout) as SessionsView;
+    expect(byStatus.signIns.map((s) => [s.sub, s.status])).toEqual([['cust-b', 'active']]);
+    expect(byStatus.sessions.map((t) => t.sid)).toEqual([b.claims.origin_jti, b.claims.origin_jti]);
+    expect(byStatus).toEqual(await (await fetch(`${mock.url}/__mock/sessions?status=active`)).json());
+    expect(JSON.parse((await sessions('--json')).stdout)).toEqual(await (await fetch(`${mock.url}/__mock/sessions`)).json());
     const bySub = (await sessions('--sub', 'cust-a')).stdout.trimEnd().split('\n');
     expect(bySub).toHaveLength(2);
     expect(bySub[1]).toMatch(/^\S+ +cust-a +logged-out/);
@@ -85,11 +89,11 @@ describe('sessions expire <sid>', () => {
   it('expires that sign-in now: its id token answers 401, its refresh token still refreshes, the new id token logs out; others untouched', async () => {
     const tokens = await signIn();
     const other = await mock.issueToken({ sub: 'cust-other' });
-    const sid = (JSON.parse((await sessions('--sub', DEMO_USER.sub as string, '--json')).stdout) as SignInView[])[0]!.sid;
+    const sid = (JSON.parse((await sessions('--sub', DEMO_USER.sub as string, '--json')).stdout) as SessionsView).signIns[0]!.sid;
     const run = await sessions('expire', sid);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^expired sign-in ${sid}: 2 tokens \\(.+\\) now answer 401; its refresh token still refreshes it\\n$`));
-    expect((await sessions('--sub', DEMO_USER.sub as string)).stdout).toMatch(/ expired +\S+Z \(expired early\) /);
+    expect((await sessions('--sub', DEMO_USER.sub as string)).stdout).toMatch(/ tokens-expired +\S+Z \(expired early\) /);
     expect((await logout(mock, { token: tokens.id_token })).status).toBe(401);
     const refreshed = await refresh(tokens.refresh_token);
     expect(refreshed.status).toBe(200);

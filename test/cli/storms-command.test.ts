@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SignInView } from '../../src/cli/session-commands.ts';
+import type { SessionsView } from '../../src/control/sign-in-history.ts';
 import { runCli } from '../support/cli.ts';
 import { decode } from '../support/crafted.ts';
 import { DEMO, refresh, signedIn, signIn, useMock } from '../support/mock.ts';
@@ -23,7 +23,7 @@ describe('sessions', () => {
     const lines = (await cli('sessions')).stdout.trimEnd().split('\n');
     expect(lines.find((line) => line.startsWith(calm))).toMatch(/ 1 +(id|access):/);
     expect(lines.find((line) => line.startsWith(stormy))).toMatch(/ 3 \(1 storm\) +(id|access):/);
-    const json = JSON.parse((await cli('sessions', '--json')).stdout) as SignInView[];
+    const json = (JSON.parse((await cli('sessions', '--json')).stdout) as SessionsView).signIns;
     expect(json.find((s) => s.sid === stormy)).toMatchObject({ refreshes: 3, storms: 1, lastStorm: { refreshes: 3 } });
     expect(json.find((s) => s.sid === calm)).toMatchObject({ refreshes: 1, storms: 0 });
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenView } from '../../src/control/services.ts';
+import type { JournalEntry } from '../../src/state/journal.ts';
 import { decode } from '../support/crafted.ts';
 import { type Answer, control, DEMO, logout, refresh, signedIn, signIn, useMock } from '../support/mock.ts';
 
@@ -97,6 +98,23 @@ describe('POST /__mock/clock', () => {
     ['PUT', 405],
   ])('%s /__mock/clock → %i', async (method, status) => {
     expect((await api(method, '/__mock/clock')).status).toBe(status);
+  });
+});
+
+describe('the journal while the clock runs ahead', () => {
+  it('entries written after an advance say their time is mock time, and by how much; those before, and after a reset, do not', async () => {
+    const { token } = await mock.issueToken();
+    await logout(mock, { token });
+    await mock.clock.advance(3600);
+    await logout(mock, { token });
+    const [before, after] = ((await api('GET', '/__mock/requests')).body as { requests: JournalEntry[] }).requests;
+    expect(before?.clockOffsetSeconds).toBeUndefined();
+    expect(after?.clockOffsetSeconds).toBe(3600);
+    // `at` is the mock's time: the real time was an hour earlier.
+    expect(Math.abs(Date.parse(after?.at ?? '') - 3_600_000 - Date.now())).toBeLessThan(5_000);
+    await mock.reset();
+    await logout(mock);
+    expect((await mock.requests()).map((entry) => entry.clockOffsetSeconds)).toEqual([undefined]);
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEFAULT_SPEC_PATH } from '../../src/contract/document.ts';
@@ -11,7 +11,7 @@ import type { Mock } from '../../src/mock.ts';
 import { AUTH_OPERATION_NAMES } from '../../src/operations/index.ts';
 import { TOKEN_KINDS } from '../../src/tokens/issuer.ts';
 import { DEMO_USER } from '../../src/users/user.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { CHROMIUM_ARGS, findChromium, launchChromium } from '../support/chromium.ts';
 import { type CustomerApp, startCustomerApp } from '../support/customer-app.ts';
 import { type Answer, logout, mockOn, read } from '../support/mock.ts';
 
@@ -292,6 +292,59 @@ describe('QA panel, in Chromium', () => {
     expect(problems.filter((p) => !p.includes('401'))).toEqual([]);
   });
 
+  it('never shows LIVE while its calls are refused for want of the admin token (the 401 of a mock that has one), over several polls', async () => {
+    const { mock, context } = await setUp({ adminToken: 'panel-admin-secret' });
+    const panel = await context.newPage();
+    const answers: number[] = [];
+    panel.on('response', (response) => {
+      const path = new URL(response.url()).pathname;
+      if (path.startsWith('/__mock/') && path !== '/__mock/') answers.push(response.status());
+    });
+    await panel.goto(`${mock.url}/__mock/`);
+    const states = new Set<string | null>();
+    // Two poll rounds at least (every 3 s while locked).
+    for (let i = 0; i < 16; i++) {
+      states.add(await panel.locator('#connection').getAttribute('data-state'));
+      await panel.waitForTimeout(250);
+    }
+    expect(answers.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(answers)).toEqual(new Set([401]));
+    expect(states.has('live')).toBe(false);
+    expect(await panel.locator('#connection-text').textContent()).toBe('admin token needed');
+    expect(await panel.getByRole('alert').textContent()).toMatch(/enter it in “Admin token” above/);
+  });
+
+  it('reached by a name not of this machine, a mock without an admin token refuses its calls (403): the panel says why and how, never LIVE', async () => {
+    const mock = await mockOn();
+    cleanups.push(() => mock.close());
+    // A name that is not loopback, as a colleague's machine or a container network would reach the mock by.
+    const remote = await chromium.launch({
+      executablePath: findChromium(),
+      args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP qa-mock.test 127.0.0.1'],
+      headless: true,
+    });
+    cleanups.push(() => remote.close());
+    const panel = await (await remote.newContext()).newPage();
+    const answers: number[] = [];
+    panel.on('response', (response) => {
+      const path = new URL(response.url()).pathname;
+      if (path.startsWith('/__mock/') && path !== '/__mock/') answers.push(response.status());
+    });
+    await panel.goto(`http://qa-mock.test:${mock.port}/__mock/`);
+    await panel.locator('#connection[data-state="locked"]').waitFor(WAIT);
+    const states = new Set<string | null>();
+    for (let i = 0; i < 16; i++) {
+      states.add(await panel.locator('#connection').getAttribute('data-state'));
+      await panel.waitForTimeout(250);
+    }
+    expect(new Set(answers)).toEqual(new Set([403]));
+    expect(states).toEqual(new Set(['locked']));
+    expect(await panel.locator('#connection-text').textContent()).toBe('refused: not this machine');
+    const alert = (await panel.getByRole('alert').textContent()) ?? '';
+    expect(alert).toContain(`http://127.0.0.1:${mock.port}/__mock/`);
+    expect(alert).toContain('--admin-token');
+  });
+
   it('can be used from the keyboard alone: every control is reached by Tab, in reading order, with a visible focus', async () => {
     const { mock, context, problems } = await setUp();
     await mock.issueToken({ sub: 'cust-tab' });
@@ -478,7 +531,12 @@ describe('QA panel, in Chromium', () => {
     const answer = await logout(mock, { token });
     expect(answer.status).toBe(401);
     expect(answer.headers.get('www-authenticate')).toContain('error="invalid_token"');
-    await expect.poll(() => sessionStatus(panel, 'cust-clock').textContent(), WAIT).toBe('expired');
+    await expect.poll(() => sessionStatus(panel, 'cust-clock').textContent(), WAIT).toBe('tokens expired');
+    // The journal says the logout's time is the mock's: 1 h 30 min ahead of the real time.
+    const mockTime = panel.locator('#journal-rows tr td.time[data-mock-time]');
+    await expect.poll(() => mockTime.count(), WAIT).toBe(1);
+    expect(await mockTime.textContent()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} \+1 h 30 min$/);
+    expect(await mockTime.getAttribute('title')).toMatch(/mock time, 1 h 30 min ahead of the real time/);
     // The one console error is Chromium logging the refused POST /__mock/clock.
     expect(problems).toEqual([expect.stringMatching(/\/__mock\/: Failed to load resource: the server responded with a status of 400/)]);
   });
@@ -492,7 +550,7 @@ describe('QA panel, in Chromium', () => {
     await rowOf(second.claims.origin_jti).waitFor();
 
     await panel.getByRole('button', { name: `Expire sign-in ${first.claims.origin_jti} now` }).click();
-    await expect.poll(() => rowOf(first.claims.origin_jti).getByRole('cell').nth(4).textContent(), WAIT).toBe('expired');
+    await expect.poll(() => rowOf(first.claims.origin_jti).getByRole('cell').nth(4).textContent(), WAIT).toBe('tokens expired');
     await expect(rowOf(second.claims.origin_jti).getByRole('cell').nth(4).textContent()).resolves.toBe('active');
     await expect(panel.locator('#sessions-result').textContent()).resolves.toMatch(
       /^Expired 2 tokens of cust-twice's sign-in .* its refresh token still works\.$/,

@@ -31,7 +31,8 @@ describe('GET /__mock/sessions', () => {
     const { body } = await control(mock.url, 'GET', '/__mock/sessions');
     const { sessions, signIns } = body as SessionsView;
     expect(sessions.length).toBeGreaterThan(3);
-    expect(signIns).toEqual([
+    const counts = signIns.map(({ sid, sub, refreshes, storms, lastStorm }) => ({ sid, sub, refreshes, storms, ...(lastStorm ? { lastStorm } : {}) }));
+    expect(counts).toEqual([
       { sid: calm.sid, sub: calm.sub, refreshes: 1, storms: 0 },
       {
         sid: stormy.sid,

@@ -132,6 +132,18 @@ describe('the request log of a running mock', () => {
     expect(logged.filter((line) => line.status === 200)).toHaveLength(200);
   });
 
+  it('a line of a request answered while the mock clock runs ahead says "(mock time +1h)" after its time', async () => {
+    const writes: string[] = [];
+    mock = await mockOn({ log: 'pretty', logTo: (text) => writes.push(text) > 0 });
+    await logout(mock);
+    await mock.clock.advance(3600);
+    await logout(mock);
+    await mock.close();
+    const [before, after] = linesOf(writes);
+    expect(before).toMatch(/^\d\d:\d\d:\d\d\.\d{3} POST /);
+    expect(after).toMatch(/^\d\d:\d\d:\d\d\.\d{3} \(mock time \+1h\) POST /);
+  });
+
   it('answers every request while its writer is slow, and makes far fewer writes than lines', async () => {
     const writes: string[] = [];
     mock = await mockOn({

@@ -31,51 +31,57 @@ afterAll(async () => {
   await mock.close();
 });
 
-/** What the page saw of each step: statuses, the reason of the last refresh, and whether script could read the cookie. */
-type Walk = { signIn: number; scriptSeesCookie: boolean; refresh: number; logout: number; refreshAfterLogout: number; reason: string | null };
+/** What the page saw of signing in and refreshing: statuses, whether script could read the cookie, the new id token. */
+type SignedIn = { signIn: number; scriptSeesCookie: boolean; refresh: number; idToken: string };
 
 describe('a browser app on another origin of the same site', () => {
-  it.each([['localhost'], ['127.0.0.1']])('on %s: sign in, refresh from the HttpOnly cookie alone, log out, refresh refused', async (host) => {
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(`http://${host}:${(app.address() as AddressInfo).port}/app`);
-      const api = `http://${host}:${mock.port}${mock.baseUrl.slice(mock.url.length)}`;
-      const walk: Walk = await page.evaluate(
-        async ({ api, credentials }) => {
-          const post = (path: string, init: RequestInit = {}) => fetch(`${api}${path}`, { method: 'POST', credentials: 'include', ...init });
-          const json = { 'content-type': 'application/json' };
-          const signIn = await post('/customer/sign-in', { headers: json, body: JSON.stringify(credentials) });
-          const scriptSeesCookie = (globalThis as unknown as { document: { cookie: string } }).document.cookie.includes('refresh_token');
-          const refreshed = await post('/refresh-token/customer');
-          const { id_token: idToken } = ((await refreshed.json()) as { data: { id_token: string } }).data;
-          const logout = await post('/customer/logout', { headers: { ...json, authorization: `Bearer ${idToken}` }, body: '{}' });
-          const after = await post('/refresh-token/customer');
-          return {
-            signIn: signIn.status,
-            scriptSeesCookie,
-            refresh: refreshed.status,
-            logout: logout.status,
-            refreshAfterLogout: after.status,
-            reason: after.headers.get('x-mock-reason'),
-          };
-        },
-        { api, credentials: DEMO },
-      );
-      expect(walk).toEqual({
-        signIn: 200,
-        scriptSeesCookie: false,
-        refresh: 200,
-        logout: 200,
-        refreshAfterLogout: 401,
-        reason: expect.stringMatching(/revoked/),
-      });
-      const [cookie] = await context.cookies(api);
-      expect(cookie).toMatchObject({ name: 'refresh_token', httpOnly: true, sameSite: 'Lax', path: '/auth/api/v1' });
-    } finally {
-      await context.close();
-    }
-  });
+  it.each([['localhost'], ['127.0.0.1']])(
+    'on %s: sign in, refresh from the HttpOnly cookie alone, log out: the cookie is cleared, and the refresh token it held is refused',
+    async (host) => {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(`http://${host}:${(app.address() as AddressInfo).port}/app`);
+        const api = `http://${host}:${mock.port}${mock.baseUrl.slice(mock.url.length)}`;
+        const signedIn: SignedIn = await page.evaluate(
+          async ({ api, credentials }) => {
+            const post = (path: string, init: RequestInit = {}) => fetch(`${api}${path}`, { method: 'POST', credentials: 'include', ...init });
+            const signIn = await post('/customer/sign-in', { headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
+            const scriptSeesCookie = (globalThis as unknown as { document: { cookie: string } }).document.cookie.includes('refresh_token');
+            const refreshed = await post('/refresh-token/customer');
+            const { id_token: idToken } = ((await refreshed.json()) as { data: { id_token: string } }).data;
+            return { signIn: signIn.status, scriptSeesCookie, refresh: refreshed.status, idToken };
+          },
+          { api, credentials: DEMO },
+        );
+        expect(signedIn).toMatchObject({ signIn: 200, scriptSeesCookie: false, refresh: 200 });
+        const [cookie] = await context.cookies(api);
+        expect(cookie).toMatchObject({ name: 'refresh_token', httpOnly: true, sameSite: 'Lax', path: '/auth/api/v1' });
+
+        const loggedOut = await page.evaluate(
+          async ({ api, idToken }) => {
+            const post = (path: string, init: RequestInit = {}) => fetch(`${api}${path}`, { method: 'POST', credentials: 'include', ...init });
+            const logout = await post('/customer/logout', { headers: { 'content-type': 'application/json', authorization: `Bearer ${idToken}` }, body: '{}' });
+            const after = await post('/refresh-token/customer');
+            return { logout: logout.status, refreshAfterLogout: after.status, reason: after.headers.get('x-mock-reason') };
+          },
+          { api, idToken: signedIn.idToken },
+        );
+        // The browser dropped the cookie: its refresh sends none.
+        expect(loggedOut).toEqual({ logout: 200, refreshAfterLogout: 400, reason: expect.stringMatching(/no refresh token/) });
+        expect(await context.cookies(api)).toEqual([]);
+        // The refresh token it held is refused all the same, had the app kept a copy.
+        await context.addCookies([{ ...(cookie as NonNullable<typeof cookie>) }]);
+        const kept = await page.evaluate(async (api) => {
+          const answer = await fetch(`${api}/refresh-token/customer`, { method: 'POST', credentials: 'include' });
+          return { status: answer.status, reason: answer.headers.get('x-mock-reason') };
+        }, api);
+        expect(kept).toEqual({ status: 401, reason: expect.stringMatching(/revoked/) });
+      } finally {
+        await context.close();
+      }
+    },
+  );
 });
 
 describe('an https dev server (Vite basicSsl, mkcert) and the http mock are two sites: schemes make sites differ', () => {

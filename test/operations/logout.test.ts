@@ -257,6 +257,40 @@ describe('per-request overrides (Prism convention)', () => {
   });
 });
 
+describe('logout takes the refresh cookie back', () => {
+  it('its 200 clears the cookie sign-in set (same name, Path, HttpOnly, SameSite; Max-Age=0); a refused logout leaves it', async () => {
+    const signIn = await fetch(mock.urls['sign-in'] as string, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'customer@example.com', password: 'Sandbox-Password-1' }),
+    });
+    const set = signIn.headers.get('set-cookie') ?? '';
+    expect(set).toMatch(/^refresh_token=[^;]+; Max-Age=\d+; Path=\/auth\/api\/v1; HttpOnly; SameSite=Lax$/);
+    const { id_token: idToken } = ((await signIn.json()) as { data: { id_token: string } }).data;
+    const out = await logout(mock, { token: idToken });
+    expect(out.status).toBe(200);
+    expect(out.headers.get('set-cookie')).toBe('refresh_token=; Max-Age=0; Path=/auth/api/v1; HttpOnly; SameSite=Lax');
+    expect(await violations(out)).toEqual([]);
+    const again = await logout(mock, { token: idToken });
+    expect(again.status).toBe(401);
+    expect(again.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('with --refresh-cookie and --base-path, the cookie of that name on that path; --idempotent-logout clears it on every 200', async () => {
+    const m = await mockOn({ refreshCookie: 'rt', basePath: '/auth', idempotentLogout: true });
+    try {
+      const { token } = await m.issueToken();
+      for (let i = 0; i < 2; i++) {
+        const out = await logout(m, { token });
+        expect(out.status).toBe(200);
+        expect(out.headers.get('set-cookie')).toBe('rt=; Max-Age=0; Path=/auth; HttpOnly; SameSite=Lax');
+      }
+    } finally {
+      await m.close();
+    }
+  });
+});
+
 describe('options of the decision', () => {
   it('--idempotent-logout answers a repeated logout with 200', async () => {
     const m = await mockOn({ idempotentLogout: true });

@@ -182,8 +182,11 @@ describe('5. success', () => {
       const refused = await logoutAt(mock.url, session.idToken);
       expect(refused.status).toBe(401);
       expect(refused.headers.get('www-authenticate')).toMatch(/invalid_token/);
+      expect(refused.headers.get('x-mock-reason')).toBe('token is no longer valid: its sign-in ended when the user reset its password');
       expect((await logoutAt(mock.url, session.accessToken)).status).toBe(401);
       expect((await refreshAt(mock.url, session.refreshToken)).status).toBe(401);
+      const sid = decode(session.idToken).payload.origin_jti as string;
+      expect((await mock.sessions()).signIns.find((s) => s.sid === sid)).toMatchObject({ status: 'ended', endedBy: 'password-reset' });
     }
     const fresh = signedIn(await signInAt(mock.url, email, NEW));
     expect((await refreshAt(mock.url, fresh.refreshToken)).status).toBe(200);

@@ -306,7 +306,7 @@ describe('starting on a state file that is not clean', () => {
     await store.putUser(user('new@example.com'));
     await store.close();
     opened.length = 0;
-    expect(readFileSync(path, 'utf8').split('\n')[0]).toContain('"v":4');
+    expect(readFileSync(path, 'utf8').split('\n')[0]).toContain('"v":5');
     const reopened = await open(path);
     expect(await reopened.listUsers()).toEqual([user('new@example.com')]);
     expect(await reopened.firstRevoked(['jti:none', 'sid:old'], now)).toBe('sid:old');

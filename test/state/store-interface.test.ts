@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Fault, parseFault, takeFrom } from '../../src/faults/fault.ts';
 import type { JournalEntry } from '../../src/state/journal.ts';
-import type { CustomerRecord, OutboxMessage, TokenRecord, UserRecord } from '../../src/state/records.ts';
+import type { CustomerRecord, OutboxMessage, SignInEvent, TokenRecord, UserRecord } from '../../src/state/records.ts';
 import type { Store, StoreOptions } from '../../src/state/store.ts';
 import { storeBackends } from '../support/store-backends.ts';
 
@@ -229,6 +229,18 @@ describe.each(backends)('$name store', (backend) => {
       await store.recordTokens([token(3), token(4), token(5)]);
       expect(await store.listTokens()).toEqual([token(3), token(4), token(5)]);
     });
+
+    it('keeps sign-in events (a logout, an early expiry) in the same list, in order: they age out with the tokens before them', async () => {
+      const store = await open(undefined, { tokenRecordsAtMost: 4 });
+      const loggedOut: SignInEvent = { event: 'logged-out', sid: 's1', sub: 'u1', at: 1_700_000_100_000, by: 'logout' };
+      const expired: SignInEvent = { event: 'expired-early', sid: 's2', sub: 'u2', at: 1_700_000_200_000, jtis: ['j2'] };
+      await store.recordTokens([token(1), token(2)]);
+      await store.recordTokens([loggedOut]);
+      await store.recordTokens([expired]);
+      expect(await store.listTokens()).toEqual([token(1), token(2), loggedOut, expired]);
+      await store.recordTokens([token(3)]);
+      expect(await store.listTokens()).toEqual([token(2), loggedOut, expired, token(3)]);
+    });
   });
 
   describe('faults', () => {
@@ -363,6 +375,7 @@ describe.each(backends)('$name store', (backend) => {
       await first.revoke('sid:kept', now + 60_000, now);
       await first.revoke('sid:lapsed', now + 1, now);
       await first.recordTokens([token(1), token(2)]);
+      await first.recordTokens([{ event: 'logged-out', sid: 's1', sub: 'u1', at: now, by: 'logout' }]);
       const armed = fault({ status: 500, times: 2 });
       await first.addFault(armed);
       await first.takeFault({}, now);
@@ -373,7 +386,7 @@ describe.each(backends)('$name store', (backend) => {
       expect(await second.isRevoked(['sid:kept'], now)).toBe(true);
       expect(await second.revoke('sid:kept', now + 60_000, now)).toBe(false);
       expect(await second.isRevoked(['sid:lapsed'], now + 1)).toBe(false);
-      expect(await second.listTokens()).toEqual([token(1), token(2)]);
+      expect(await second.listTokens()).toEqual([token(1), token(2), { event: 'logged-out', sid: 's1', sub: 'u1', at: now, by: 'logout' }]);
       expect(await second.listFaults(now)).toEqual([{ ...armed, remaining: 1, hits: 1, evaluations: 1 }]);
       expect(await second.listRequests({})).toEqual([entry(1)]);
       expect(await second.listUsers()).toEqual([user('seeded', 'seed', { status: 'INACTIVE', version: 2 }), user('after-reset')]);

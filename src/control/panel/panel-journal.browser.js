@@ -26,6 +26,25 @@ function customerCell(e) {
   const title = [e.email, e.sub && `sub ${e.sub}`, e.sid && `sign-in ${e.sid}`].filter(Boolean).join(' · ');
   return el('td', { class: 'nowrap', title: title || undefined, text: e.email ? clip(e.email) : e.sub ? clip(e.sub) : '—' });
 }
+/**
+ * When it was answered; written while the mock's clock ran ahead of the real time, the cell says so (`+1 h`: mock time)
+ * and its title gives the real time too. @param {JournalEntry} e
+ */
+function timeCell(e) {
+  const at = Date.parse(e.at);
+  if (!e.clockOffsetSeconds) return el('td', { class: 'time', title: e.at, text: preciseTimeOf(at) });
+  const ahead = durationOf(e.clockOffsetSeconds * 1000);
+  return el(
+    'td',
+    {
+      class: 'time',
+      'data-mock-time': 'true',
+      title: `${e.at}: mock time, ${ahead} ahead of the real time (${new Date(at - e.clockOffsetSeconds * 1000).toISOString()})`,
+    },
+    preciseTimeOf(at),
+    el('span', { class: 'mock-time', text: ` +${ahead}` }),
+  );
+}
 /** Why it got its answer; the fault that answered, when the reason does not already name it; a warning below (a refresh storm). @param {JournalEntry} e */
 function reasonCell(e) {
   const fault = e.faultId && !e.reason.includes(e.faultId) ? el('span', { class: 'muted' }, ' · fault ', el('code', { text: e.faultId })) : null;
@@ -48,7 +67,7 @@ function journalRow(e, fresh) {
       'data-operation': e.operation,
       'data-warned': e.warning ? 'true' : undefined,
     },
-    el('td', { class: 'time', title: e.at, text: preciseTimeOf(Date.parse(e.at)) }),
+    timeCell(e),
     el('td', { class: 'nowrap', title: `${e.method} ${e.path}`, text: e.operation || '—' }),
     el('td', {}, status),
     reasonCell(e),

@@ -58,21 +58,21 @@
  * @typedef {Fault & { warnings?: string[] }} ArmedFault
  */
 /**
- * One issued token, as `GET /__mock/sessions` lists it (`SessionView` in src/control/services.ts).
- * @typedef {object} SessionRecord
- * @property {string} jti
+ * One sign-in, as `GET /__mock/sessions` lists it in `signIns` (`SignInView` in src/control/sign-in-history.ts; the
+ * fields the panel reads). Times are ISO, on the mock's clock.
+ * @typedef {object} SignIn
  * @property {string} sid the sign-in (`origin_jti`)
  * @property {string} sub
  * @property {string} role
  * @property {string} kind
- * @property {number} iat epoch seconds
- * @property {number} exp epoch seconds
- * @property {string} status 'active', 'logged-out' or 'expired'
- */
-/**
- * A sign-in's refreshes and refresh storms, as `GET /__mock/sessions` lists them beside its tokens (`signIns`).
- * @typedef {object} SignInRefreshes
- * @property {string} sid
+ * @property {string} status 'active', 'tokens-expired', 'logged-out', 'ended' or 'expired'
+ * @property {string} signedInAt
+ * @property {string} tokensExpireAt
+ * @property {string} [tokensExpiredEarlyAt]
+ * @property {string} refreshExpiresAt
+ * @property {string} [loggedOutAt]
+ * @property {string} [loggedOutBy] 'logout', 'operator' or 'refresh-reuse'
+ * @property {string} [endedBy] 'deactivation', 'removal' or 'password-reset'
  * @property {number} refreshes
  * @property {number} storms
  * @property {{ from: string, at: string, refreshes: number }} [lastStorm] ISO times of its latest storm's first and last refresh
@@ -80,7 +80,8 @@
 /**
  * One request the mock answered, as `GET /__mock/requests` lists it (`JournalEntry` in src/state/journal.ts).
  * @typedef {object} JournalEntry
- * @property {string} at ISO time it arrived
+ * @property {string} at ISO time it was answered, on the mock's clock
+ * @property {number} [clockOffsetSeconds] how far the mock's clock ran ahead of the real time (absent: it did not)
  * @property {string} method
  * @property {string} path
  * @property {number} status 0: no HTTP answer
@@ -250,10 +251,21 @@ function useAdminToken(value) {
     // Storage refused (private mode): the token then lasts only until the page is left.
   }
 }
-/** @param {string} state @param {string} text */
+/**
+ * The header's connection state: `live` only once a call worked; `locked` while calls are refused for want of the admin
+ * token; `down` while the mock does not answer (or fails). @param {string} state @param {string} text
+ */
 function setConnection(state, text) {
   $('connection').dataset.state = state;
   $('connection-text').textContent = text;
+}
+/** What the alert under the header says until a refusal says more (the page's own words, for a mock with an admin token). */
+const ADMIN_ALERT = $('admin-alert').textContent ?? '';
+/** Shows the alert under the header saying how to get the panel's calls through, or hides it. @param {string | undefined} text */
+function adminAlert(text) {
+  const alert = $('admin-alert');
+  if (text !== undefined && alert.textContent !== text) alert.textContent = text;
+  alert.hidden = text === undefined;
 }
 /**
  * Calls the control API. `T` is the JSON the caller expects back, as the control API documents it
@@ -287,15 +299,30 @@ async function api(method, path, body) {
   }
   const problem = /** @type {ErrorBody} */ (json);
   if (response.status === 401 && problem.errorCode === 'ERR_ADMIN_TOKEN') {
-    $('admin-alert').hidden = false;
-    setConnection('locked', 'admin token needed');
+    adminAlert(ADMIN_ALERT);
+    setConnection('locked', token ? 'admin token refused' : 'admin token needed');
     throw new ControlError(
       token ? 'The admin token was refused: check it and enter it again.' : 'This mock needs its admin token: enter it above.',
       401,
       'admin',
     );
   }
-  $('admin-alert').hidden = true;
+  if (response.status === 403 && problem.errorCode === 'ERR_CROSS_SITE') {
+    // A mock without an admin token answers only this machine: a page reached by another name gets nothing through.
+    const here = `http://127.0.0.1:${location.port || (location.protocol === 'https:' ? '443' : '80')}${CONTROL}/`;
+    adminAlert(
+      `This mock has no admin token, so its control API answers only the machine it runs on: open the panel there at ${here}, ` +
+        'or restart the mock with --admin-token (WORTH_MOCK_ADMIN_TOKEN) and enter that token in “Admin token” above.',
+    );
+    setConnection('locked', 'refused: not this machine');
+    throw new ControlError('The mock refused the call: it answers only its own machine (no admin token).', 403, 'admin');
+  }
+  if (response.status >= 500) {
+    setConnection('down', `mock failing (${response.status}) — retrying`);
+    throw new ControlError(problem.message || `the mock answered ${response.status}`, response.status, problem.field);
+  }
+  // The mock answered the call itself (a 4xx here is about its input): the panel's calls get through.
+  adminAlert(undefined);
   setConnection('live', 'live');
   if (!response.ok) throw new ControlError(problem.message || `the mock answered ${response.status}`, response.status, problem.field);
   return /** @type {T} */ (json);

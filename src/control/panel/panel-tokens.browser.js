@@ -1,6 +1,6 @@
 // @ts-check
-// The QA panel: minting a token, and the sessions (one row per sign-in) with "Target" and "Expire now", and a badge
-// on a sign-in that had a refresh storm.
+// The QA panel: minting a token, and the sessions (one row per sign-in, in the state the mock names) with "Target" and
+// "Expire now", and a badge on a sign-in that had a refresh storm.
 // A classic script after panel-kit.browser.js, whose declarations it uses.
 
 // biome-ignore lint/suspicious/noRedundantUseStrict: the page runs this file as a classic script, not a module: the directive is what makes it strict.
@@ -44,35 +44,41 @@ $('copy-curl').addEventListener('click', () => {
 });
 
 // ---- sessions --------------------------------------------------------------------------------
-/** One sign-in: its tokens (the first access and id token, and every refresh of them) taken together. */
-/** @typedef {{ sid: string, sub: string, role: string, kind: string, iat: number, exp: number, status: string }} SignIn */
 /** @type {Map<string, { row: HTMLTableRowElement, expires: HTMLTableCellElement, status: HTMLSpanElement, storm: HTMLSpanElement, expire: HTMLButtonElement, target: HTMLButtonElement, state: string }>} */
 const sessionRows = new Map();
-/** @type {Record<string, string>} */
-const SESSION_LABEL = { active: 'active', 'logged-out': 'logged out', expired: 'expired' };
+/** How the panel names each state (the API's names: `SIGN_IN_STATUSES` in src/control/sign-in-history.ts). @type {Record<string, string>} */
+const SESSION_LABEL = { active: 'active', 'tokens-expired': 'tokens expired', 'logged-out': 'logged out', ended: 'ended', expired: 'expired' };
+/** What ended a sign-in, or logged it out other than by Customer Logout, as the badge says it. @type {Record<string, string>} */
+const WHY_LABEL = {
+  deactivation: 'user deactivated',
+  removal: 'user removed',
+  'password-reset': 'password reset',
+  operator: 'by an operator',
+  'refresh-reuse': 'refresh token reused',
+};
 
-/**
- * One row per sign-in. It is logged out when any of its tokens is (a logout revokes the whole sign-in), active
- * while any token is (a refresh mints new ones after the first expired), else expired.
- * @param {SessionRecord[]} records
- * @returns {SignIn[]}
- */
-function signIns(records) {
-  /** @type {Map<string, { first: SessionRecord, statuses: Set<string>, exp: number, activeExp: number }>} */
-  const bySid = new Map();
-  for (const r of records) {
-    const s = bySid.get(r.sid) ?? { first: r, statuses: new Set(), exp: 0, activeExp: 0 };
-    s.statuses.add(r.status);
-    s.exp = Math.max(s.exp, r.exp);
-    if (r.status === 'active') s.activeExp = Math.max(s.activeExp, r.exp);
-    bySid.set(r.sid, s);
+/** The state's badge text: its name, and what ended it or logged it out (unless Customer Logout did). @param {SignIn} s */
+function stateText(s) {
+  const why = s.status === 'ended' ? s.endedBy : s.status === 'logged-out' && s.loggedOutBy !== 'logout' ? s.loggedOutBy : undefined;
+  const label = SESSION_LABEL[s.status] || s.status;
+  return why ? `${label} (${WHY_LABEL[why] || why})` : label;
+}
+
+/** What the state means for the app, for the badge's title. @param {SignIn} s */
+function stateTitle(s) {
+  const refresh = `its refresh token expires ${dateTimeOf(Date.parse(s.refreshExpiresAt))}`;
+  switch (s.status) {
+    case 'active':
+      return `An id or access token of it is live; ${refresh}.`;
+    case 'tokens-expired':
+      return `Its id and access tokens ${s.tokensExpiredEarlyAt ? 'were expired on request' : 'have expired'}; its refresh token still refreshes it (until ${dateTimeOf(Date.parse(s.refreshExpiresAt))}).`;
+    case 'logged-out':
+      return `Logged out${s.loggedOutAt ? ` at ${dateTimeOf(Date.parse(s.loggedOutAt))}` : ''}: every token of it, and its refresh token, answer 401.`;
+    case 'ended':
+      return 'Its user was deactivated, removed or reset the password after it began: every token of it, and its refresh token, answer 401.';
+    default:
+      return `Over by time: its refresh token expired ${dateTimeOf(Date.parse(s.refreshExpiresAt))}.`;
   }
-  const list = [...bySid.values()].map(({ first, statuses, exp, activeExp }) => {
-    const status = statuses.has('logged-out') ? 'logged-out' : statuses.has('active') ? 'active' : 'expired';
-    return { sid: first.sid, sub: first.sub, role: first.role, kind: first.kind, iat: first.iat, exp: activeExp || exp, status };
-  });
-  // Newest sign-in first; the registry lists in issue order, so ties in iat keep that order, reversed.
-  return list.reverse().sort((a, b) => b.iat - a.iat);
 }
 
 /** @param {SignIn} s @param {HTMLButtonElement} button */
@@ -133,7 +139,7 @@ function sessionRow(s) {
 
 /**
  * Shows a sign-in's refresh storms on its badge (hidden while it had none); its title says how many refreshes, and when
- * the latest storm was. @param {HTMLSpanElement} badge @param {SignInRefreshes | undefined} counts
+ * the latest storm was. @param {HTMLSpanElement} badge @param {SignIn | undefined} counts
  */
 function showStorms(badge, counts) {
   const storms = counts?.storms ?? 0;
@@ -149,15 +155,15 @@ function showStorms(badge, counts) {
   }
 }
 
-/** @param {SessionRecord[]} records @param {SignInRefreshes[]} refreshes */
-function renderSessions(records, refreshes) {
-  const countsOf = new Map(refreshes.map((r) => [r.sid, r]));
+/** One row per sign-in, newest first, as the mock lists and names them (`signIns` of `GET /__mock/sessions`). @param {SignIn[]} signIns */
+function renderSessions(signIns) {
   const tbody = $('sessions-rows');
-  const list = signIns(records);
+  // The mock lists sign-ins oldest first: newest first here, ties kept in the mock's order, reversed.
+  const list = [...signIns].reverse().sort((a, b) => Date.parse(b.signedInAt) - Date.parse(a.signedInAt));
   /** @type {Set<string>} */
   const seen = new Set();
   /** @type {Record<string, number>} */
-  const counts = { active: 0, 'logged-out': 0, expired: 0 };
+  const counts = {};
   list.forEach((s, index) => {
     seen.add(s.sid);
     counts[s.status] = (counts[s.status] || 0) + 1;
@@ -166,15 +172,19 @@ function renderSessions(records, refreshes) {
       entry = sessionRow(s);
       sessionRows.set(s.sid, entry);
     }
-    entry.expires.textContent = timeOf(s.exp * 1000);
-    showStorms(entry.storm, countsOf.get(s.sid));
-    if (entry.state !== s.status) {
+    const expires = timeOf(Date.parse(s.tokensExpireAt));
+    if (entry.expires.textContent !== expires) entry.expires.textContent = expires;
+    entry.expires.title = `Its tokens expire${s.tokensExpiredEarlyAt ? 'd early (on request)' : ''} ${dateTimeOf(Date.parse(s.tokensExpireAt))}; its refresh token ${dateTimeOf(Date.parse(s.refreshExpiresAt))}`;
+    showStorms(entry.storm, s);
+    const text = stateText(s);
+    entry.status.title = stateTitle(s);
+    if (entry.state !== text) {
       entry.status.className = `badge ${s.status}`;
-      entry.status.textContent = SESSION_LABEL[s.status] || s.status;
+      entry.status.textContent = text;
       // Only a live sign-in can be expired; keep a keyboard user's focus in the row when its button goes.
       if (s.status !== 'active' && document.activeElement === entry.expire) entry.target.focus();
       entry.expire.disabled = s.status !== 'active';
-      entry.state = s.status;
+      entry.state = text;
     }
     if (tbody.children[index] !== entry.row) tbody.insertBefore(entry.row, tbody.children[index] || null);
   });
@@ -185,10 +195,11 @@ function renderSessions(records, refreshes) {
     sessionRows.delete(sid);
   }
   $('sessions-empty').hidden = list.length > 0;
-  $('sessions-count').textContent = list.length ? `${counts.active} active · ${counts['logged-out']} logged out · ${counts.expired} expired` : '';
+  const shown = Object.keys(SESSION_LABEL).filter((status) => counts[status]);
+  $('sessions-count').textContent = shown.map((status) => `${counts[status]} ${SESSION_LABEL[status]}`).join(' · ');
 }
 pollers.push(async () => {
-  /** @type {{ sessions: SessionRecord[], signIns?: SignInRefreshes[] }} */
-  const { sessions, signIns = [] } = await api('GET', '/sessions');
-  renderSessions(sessions, signIns);
+  /** @type {{ signIns: SignIn[] }} */
+  const { signIns } = await api('GET', '/sessions');
+  renderSessions(signIns);
 });

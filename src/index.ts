@@ -18,7 +18,7 @@
 export type { Algorithm, Config, ConfigInput, LogFormat, RefreshReuse, RefreshStorm } from './config/config.ts';
 export { DEFAULTS, loadConfig } from './config/load.ts';
 /** What `mock.issueToken()` and `mock.tokens()` answer; what `mock.refreshes()` takes; what `GET /__mock/sessions` and `mock.sessions()` answer. */
-export type { IssuedTokens, RefreshesFilter } from './control/services.ts';
+export type { IssuedTokens, RefreshesFilter, TokenRequest } from './control/services.ts';
 /** A sign-in's states (`SIGN_IN_STATUSES`), and the sessions view `GET /__mock/sessions` and `mock.sessions()` answer. */
 export {
   type SessionsFilter,
@@ -60,7 +60,7 @@ export type { CustomerRecord, OutboxFilter, OutboxMessage, SignInState, TokenRec
 /** A sign-in's refreshes as `mock.refreshes()` lists them; the records, steps and results a `Store` keeps of them. */
 export type { RefreshRecord, RefreshResult, RefreshStep, RefreshTally, RotationVerdict, SignInRefreshes, StormRule } from './state/refresh-records.ts';
 export type { Store } from './state/store.ts';
-export { type Claims, type IssueOptions, TOKEN_KINDS, type TokenKind } from './tokens/issuer.ts';
+export { type Claims, TOKEN_KINDS, type TokenKind } from './tokens/issuer.ts';
 /** Signing keys: `createKeySet(alg, keyFile?)`, shareable across mocks as `startMock({ keys })`. */
 export { createKeySet, type KeySet } from './tokens/keys.ts';
 /** Users who can sign in: as given (`UserInput`), as listed (`UserView`, never a password), the demo customer. */

@@ -3,7 +3,7 @@ import { loadConfig } from './config/load.ts';
 import { createBodies } from './contract/bodies.ts';
 import { type Contract, loadContract, type OperationContract } from './contract/contract.ts';
 import { createControl, type ProviderStates } from './control/control-api.ts';
-import { createServices, type IssuedTokens, type RefreshesFilter, type Services, type TokenView } from './control/services.ts';
+import { createServices, type IssuedTokens, type RefreshesFilter, type Services, type TokenRequest, type TokenView } from './control/services.ts';
 import { type SessionsFilter, type SessionsView, sessionsFilter } from './control/sign-in-history.ts';
 import type { Fault, FaultInput } from './faults/fault.ts';
 import { armFaultsFile } from './faults/faults-file.ts';
@@ -23,7 +23,7 @@ import { createMockClock } from './state/mock-clock.ts';
 import type { OutboxFilter, OutboxMessage } from './state/records.ts';
 import type { SignInRefreshes } from './state/refresh-records.ts';
 import type { Store } from './state/store.ts';
-import { createIssuer, type IssueOptions } from './tokens/issuer.ts';
+import { createIssuer } from './tokens/issuer.ts';
 import { createKeySet, type KeySet } from './tokens/keys.ts';
 import { createMailTokens } from './tokens/mail-tokens.ts';
 import { createSignIns } from './tokens/sign-ins.ts';
@@ -73,7 +73,7 @@ export type Mock = {
   /** `iss` of the tokens it mints (`--issuer`, else `url`). */
   readonly issuer: string;
   /** One sign-in minted without a request: `token` (access), `claims`, `idToken`, `refreshToken`, `kind`. */
-  issueToken(options?: IssueOptions & { refreshToken?: string }): Promise<IssuedTokens>;
+  issueToken(options?: TokenRequest): Promise<IssuedTokens>;
   /** The newest `limit` issued tokens (default 500) and whether each is active, expired, logged out or ended. */
   tokens(limit?: number): Promise<TokenView[]>;
   /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decode } from '../support/crafted.ts';
 import { control, logout, mockOn, read, useMock } from '../support/mock.ts';
 
 const mock = useMock();
@@ -32,6 +33,14 @@ describe('control API', () => {
     expect(typeof body.idToken).toBe('string');
     expect(typeof body.refreshToken).toBe('string');
     expect((await logout(mock, { token: body.token })).status).toBe(200);
+  });
+
+  it('mock.issueToken({ customer_id }) (typed as TokenRequest) names that customer in the id token only, as POST /__mock/tokens does', async () => {
+    const customer = '11111111-1111-4111-8111-111111111111';
+    const { idToken, token } = await mock.issueToken({ sub: 'cust-t', customer_id: customer });
+    expect(decode(idToken).payload['custom:customer_id']).toBe(customer);
+    expect(decode(token).payload['custom:customer_id']).toBeUndefined();
+    await expect(mock.issueToken({ idClaims: {} } as never)).rejects.toMatchObject({ field: 'idClaims' });
   });
 
   it.each([

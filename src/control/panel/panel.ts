@@ -74,6 +74,7 @@ const FILES = {
   styles: ['panel.css', 'panel-parts.css'],
   scripts: [
     'panel-kit.browser.js',
+    'panel-api.browser.js',
     'panel-faults.browser.js',
     'panel-tokens.browser.js',
     'panel-users.browser.js',

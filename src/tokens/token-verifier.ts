@@ -5,6 +5,7 @@ import { jwtVerify } from 'jose/jwt/verify';
 import type { Algorithm } from '../config/config.ts';
 import type { Claims, SignIn } from './issuer.ts';
 import { type KeySet, keyProblem } from './keys.ts';
+import { MintedTokens } from './minted-tokens.ts';
 import { clockProblem, numericDateProblem, timeProblem } from './numeric-date.ts';
 
 /** The outcome of checking a bearer token: its claims, or why it is not valid (never echoing the token). */
@@ -42,10 +43,7 @@ export type TokenVerifierOptions = {
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const { keys, issuer, clientId, clock } = options;
   const tolerance = options.clockToleranceSeconds;
-  const limit = options.rememberAtMost ?? 10_000;
-  // Minted tokens by a number made of the last characters of their signature: a Map hashes a string key whole
-  // (~1 µs a request for a 1 KB token). The entry keeps the whole token, and a hit must equal it exactly.
-  const minted = new Map<number, Minted>();
+  const minted = new MintedTokens<Valid>(options.rememberAtMost ?? 10_000);
   const byKid = new Map([keys.access, keys.id].map((key) => [key.kid, key.verify]));
   const checkNatively = options.nativeSignatures === false ? new Map<string, NativeCheck>() : nativeChecker(keys);
 
@@ -143,10 +141,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   }
 
   function known(token: string, nowMs: number = clock()): TokenCheck | undefined {
-    const hit = minted.get(keyOf(token));
-    if (hit === undefined || hit.token !== token) return undefined;
-    const reason = clockProblem(nowMs) ?? timeProblem(hit.valid.claims, nowMs, tolerance);
-    return reason ? { ok: false, reason } : hit.valid;
+    const valid = minted.find(token);
+    if (valid === undefined) return undefined;
+    const reason = clockProblem(nowMs) ?? timeProblem(valid.claims, nowMs, tolerance);
+    return reason ? { ok: false, reason } : valid;
   }
 
   return {
@@ -166,9 +164,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         // Claims asked for at minting may be ones the signature path refuses (token_use, iss, types):
         // such a token is checked like any other, so the decision never depends on who minted it.
         if (!plain(claims)) continue;
-        if (minted.size >= limit) minted.delete(minted.keys().next().value as number);
-        // Two tokens with the same key (one chance in ~10^4 among 10,000 tokens) leave the older one to the signature check.
-        minted.set(keyOf(token), { token, valid: Object.freeze({ ok: true, claims: Object.freeze(claims) }) });
+        // One frozen answer per token: a check of it allocates nothing.
+        minted.add(token, Object.freeze({ ok: true, claims: Object.freeze(claims) }));
       }
     },
     forget() {
@@ -177,16 +174,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
 }
 
-/** A small whole number from the last 4 characters of a token (of a signature: random), 7 bits each. */
-function keyOf(token: string): number {
-  const n = token.length;
-  return (
-    ((token.charCodeAt(n - 1) & 127) << 21) | ((token.charCodeAt(n - 2) & 127) << 14) | ((token.charCodeAt(n - 3) & 127) << 7) | (token.charCodeAt(n - 4) & 127)
-  );
-}
-
-/** A token this process minted, and its answer when its times pass. */
-type Minted = { readonly token: string; readonly valid: TokenCheck & { readonly ok: true } };
+/** A minted token's answer when its times pass. */
+type Valid = TokenCheck & { readonly ok: true };
 
 /** Checks a signature over `input`, for one key. */
 type NativeCheck = (input: string, signature: Buffer) => boolean;

@@ -111,46 +111,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
   const { keys, issuer, clientId, clock } = options;
 
   async function mint(grant: RefreshGrant, kind: TokenKind, ttl: number): Promise<Omit<SignIn, 'refreshToken' | 'kind'>> {
-    const now = Math.floor(clock() / 1000);
-    const times =
-      kind === 'expired'
-        ? { iat: now - ttl - 120, exp: now - 120, auth_time: grant.authTime - ttl - 120 }
-        : { iat: now, exp: now + ttl, auth_time: grant.authTime, ...(kind === 'not-yet-valid' ? { nbf: now + 3600 } : {}) };
-    const iss = kind === 'wrong-issuer' ? WRONG_ISSUER : issuer;
-    const claims = { ...grant.claims };
-    const access: Claims = {
-      sub: grant.sub,
-      iss,
-      client_id: clientId,
-      origin_jti: grant.sid,
-      event_id: randomUUID(),
-      token_use: 'access',
-      scope: 'aws.cognito.signin.user.admin',
-      ...times,
-      jti: randomUUID(),
-      username: grant.sub,
-      'custom:role': grant.role,
-      ...claims,
-    };
-    const id: Claims = {
-      sub: grant.sub,
-      iss,
-      aud: clientId,
-      token_use: 'id',
-      origin_jti: grant.sid,
-      event_id: access.event_id,
-      'cognito:username': grant.sub,
-      'custom:id': grant.sub,
-      email: `${grant.sub}@customers.example.test`,
-      email_verified: true,
-      given_name: 'Test',
-      family_name: 'Customer',
-      ...times,
-      jti: randomUUID(),
-      'custom:role': grant.role,
-      ...claims,
-      ...grant.idClaims,
-    };
+    const { access, id } = claimsOf(grant, kind, ttl, Math.floor(clock() / 1000), kind === 'wrong-issuer' ? WRONG_ISSUER : issuer, clientId);
     const [token, idToken] = await Promise.all([sign(access, keys.access, kind), sign(id, keys.id, kind)]);
     return { token, claims: access, idToken, idClaims: id };
   }
@@ -239,6 +200,53 @@ export function createIssuer(options: IssuerOptions): Issuer {
     mintFor: (grant) => mint(grant, 'valid', options.ttlSeconds),
     sealRefresh: seal,
   };
+}
+
+/**
+ * The claims of a sign-in's access and id tokens, as Cognito shapes them (the id token also carries the user's
+ * attributes: `grant.idClaims`), at `now` (epoch seconds) for `ttl` seconds; an `expired` kind's times lie in the past
+ * and a `not-yet-valid` one's `nbf` an hour ahead.
+ */
+function claimsOf(grant: RefreshGrant, kind: TokenKind, ttl: number, now: number, iss: string, clientId: string): { access: Claims; id: Claims } {
+  const times =
+    kind === 'expired'
+      ? { iat: now - ttl - 120, exp: now - 120, auth_time: grant.authTime - ttl - 120 }
+      : { iat: now, exp: now + ttl, auth_time: grant.authTime, ...(kind === 'not-yet-valid' ? { nbf: now + 3600 } : {}) };
+  const claims = { ...grant.claims };
+  const access: Claims = {
+    sub: grant.sub,
+    iss,
+    client_id: clientId,
+    origin_jti: grant.sid,
+    event_id: randomUUID(),
+    token_use: 'access',
+    scope: 'aws.cognito.signin.user.admin',
+    ...times,
+    jti: randomUUID(),
+    username: grant.sub,
+    'custom:role': grant.role,
+    ...claims,
+  };
+  const id: Claims = {
+    sub: grant.sub,
+    iss,
+    aud: clientId,
+    token_use: 'id',
+    origin_jti: grant.sid,
+    event_id: access.event_id,
+    'cognito:username': grant.sub,
+    'custom:id': grant.sub,
+    email: `${grant.sub}@customers.example.test`,
+    email_verified: true,
+    given_name: 'Test',
+    family_name: 'Customer',
+    ...times,
+    jti: randomUUID(),
+    'custom:role': grant.role,
+    ...claims,
+    ...grant.idClaims,
+  };
+  return { access, id };
 }
 
 /**

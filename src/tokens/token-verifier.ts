@@ -46,6 +46,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const minted = new MintedTokens<Valid>(options.rememberAtMost ?? 10_000);
   const byKid = new Map([keys.access, keys.id].map((key) => [key.kid, key.verify]));
   const checkNatively = options.nativeSignatures === false ? new Map<string, NativeCheck>() : nativeChecker(keys);
+  const commonPath: CommonPath = { alg: keys.alg, issuer, clientId, tolerance, checkNatively };
 
   /**
    * Every check of the claims, in one order for every path: the issuer (jose checks it first), the NumericDate
@@ -53,50 +54,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
    */
   function checkClaims(claims: JWTPayload, nowMs: number): string | undefined {
     if (claims.iss !== issuer) return 'token issuer is not this mock';
-    return numericDateProblem(claims) ?? timeProblem(claims, nowMs, tolerance) ?? checkUse(claims);
-  }
-
-  function checkUse(claims: JWTPayload): string | undefined {
-    const use = claims.token_use;
-    if (use !== 'access' && use !== 'id') return `token_use ${JSON.stringify(use ?? null)} is not accepted: send an access or id token`;
-    if (typeof claims.sub !== 'string' || claims.sub === '') return 'token has no sub claim';
-    if (use === 'id' && claims.aud !== clientId && !(Array.isArray(claims.aud) && claims.aud.includes(clientId)))
-      return 'id token audience does not match the client';
-    return undefined;
-  }
-
-  /**
-   * The common case without jose: a token whose header is just our alg, one of our kids and typ JWT, in strict
-   * base64url, with claims of the plain shape. Its signature is checked with node:crypto in one synchronous call,
-   * where jose goes through WebCrypto (a thread-pool job and promises: ~60% more CPU per token). Anything
-   * else — other header fields, odd encodings, unusual claims — is left to jwtVerify (undefined), so every
-   * refusal keeps jose's checks and reasons.
-   */
-  function verifyCommon(token: string, nowMs: number): TokenCheck | undefined {
-    const first = token.indexOf('.');
-    const second = token.indexOf('.', first + 1);
-    if (first === -1 || second === -1 || token.indexOf('.', second + 1) !== -1) return undefined;
-    const [header, payload, signature] = [token.slice(0, first), token.slice(first + 1, second), token.slice(second + 1)];
-    if (!strictBase64url(header) || !strictBase64url(payload) || !strictBase64url(signature)) return undefined;
-    const fields = parseObject(header);
-    if (!fields || !ourHeader(fields)) return undefined;
-    const key = checkNatively.get(fields.kid as string);
-    if (!key) return undefined;
-    if (!key(`${header}.${payload}`, Buffer.from(signature, 'base64url'))) return { ok: false, reason: 'token signature is invalid' };
-    const claims = parseObject(payload);
-    if (!claims || !plain(claims)) return undefined;
-    // plain() has checked everything checkClaims does but time.
-    const reason = timeProblem(claims, nowMs, tolerance);
-    return reason ? { ok: false, reason } : { ok: true, claims: claims as Claims };
-  }
-
-  function ourHeader(fields: Record<string, unknown>): boolean {
-    for (const name in fields) if (name !== 'alg' && name !== 'kid' && name !== 'typ') return false;
-    return fields.alg === keys.alg && typeof fields.kid === 'string' && (fields.typ === undefined || fields.typ === 'JWT');
+    return numericDateProblem(claims) ?? timeProblem(claims, nowMs, tolerance) ?? useProblem(claims, clientId);
   }
 
   async function verifySignature(token: string, nowMs: number): Promise<TokenCheck> {
-    const common = verifyCommon(token, nowMs);
+    const common = verifyCommon(token, nowMs, commonPath);
     if (common) return common;
     const parts = token.split('.');
     if (parts.length === 5) {
@@ -127,19 +89,6 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     return key;
   }
 
-  /** True for claims that pass every check the signature path makes besides time. */
-  function plain(claims: JWTPayload): boolean {
-    const aud = claims.aud;
-    return (
-      claims.iss === issuer &&
-      typeof claims.iat === 'number' &&
-      numericDateProblem(claims) === undefined &&
-      (aud === undefined || typeof aud === 'string' || (Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) &&
-      (claims.jti === undefined || typeof claims.jti === 'string') &&
-      checkUse(claims) === undefined
-    );
-  }
-
   function known(token: string, nowMs: number = clock()): TokenCheck | undefined {
     const valid = minted.find(token);
     if (valid === undefined) return undefined;
@@ -163,7 +112,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       ] as const) {
         // Claims asked for at minting may be ones the signature path refuses (token_use, iss, types):
         // such a token is checked like any other, so the decision never depends on who minted it.
-        if (!plain(claims)) continue;
+        if (!plain(claims, issuer, clientId)) continue;
         // One frozen answer per token: a check of it allocates nothing.
         minted.add(token, Object.freeze({ ok: true, claims: Object.freeze(claims) }));
       }
@@ -172,6 +121,68 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       minted.clear();
     },
   };
+}
+
+/** What the common path checks a token against: the key set's alg, the issuer, the client, the leeway, the native checks. */
+type CommonPath = {
+  readonly alg: Algorithm;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly tolerance: number;
+  readonly checkNatively: Map<string, NativeCheck>;
+};
+
+/**
+ * The common case without jose: a token whose header is just our alg, one of our kids and typ JWT, in strict
+ * base64url, with claims of the plain shape. Its signature is checked with node:crypto in one synchronous call,
+ * where jose goes through WebCrypto (a thread-pool job and promises: ~60% more CPU per token; the bench's
+ * verify path). Anything else — other header fields, odd encodings, unusual claims — is left to jwtVerify
+ * (undefined), so every refusal keeps jose's checks and reasons.
+ */
+function verifyCommon(token: string, nowMs: number, path: CommonPath): TokenCheck | undefined {
+  const first = token.indexOf('.');
+  const second = token.indexOf('.', first + 1);
+  if (first === -1 || second === -1 || token.indexOf('.', second + 1) !== -1) return undefined;
+  const [header, payload, signature] = [token.slice(0, first), token.slice(first + 1, second), token.slice(second + 1)];
+  if (!strictBase64url(header) || !strictBase64url(payload) || !strictBase64url(signature)) return undefined;
+  const fields = parseObject(header);
+  if (!fields || !ourHeader(fields, path.alg)) return undefined;
+  const key = path.checkNatively.get(fields.kid as string);
+  if (!key) return undefined;
+  if (!key(`${header}.${payload}`, Buffer.from(signature, 'base64url'))) return { ok: false, reason: 'token signature is invalid' };
+  const claims = parseObject(payload);
+  if (!claims || !plain(claims, path.issuer, path.clientId)) return undefined;
+  // plain() has checked everything checkClaims does but time.
+  const reason = timeProblem(claims, nowMs, path.tolerance);
+  return reason ? { ok: false, reason } : { ok: true, claims: claims as Claims };
+}
+
+function ourHeader(fields: Record<string, unknown>, alg: Algorithm): boolean {
+  for (const name in fields) if (name !== 'alg' && name !== 'kid' && name !== 'typ') return false;
+  return fields.alg === alg && typeof fields.kid === 'string' && (fields.typ === undefined || fields.typ === 'JWT');
+}
+
+/** True for claims that pass every check the signature path makes besides time. */
+function plain(claims: JWTPayload, issuer: string, clientId: string): boolean {
+  const aud = claims.aud;
+  return (
+    claims.iss === issuer &&
+    typeof claims.iat === 'number' &&
+    numericDateProblem(claims) === undefined &&
+    (aud === undefined || typeof aud === 'string' || (Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) &&
+    (claims.jti === undefined || typeof claims.jti === 'string') &&
+    useProblem(claims, clientId) === undefined
+  );
+}
+
+/** Why a token is not one a bearer may be (its `token_use`, `sub`, an id token's audience), or undefined. */
+function useProblem(claims: JWTPayload, clientId: string): string | undefined {
+  const use = claims.token_use;
+  if (use !== 'access' && use !== 'id') return `token_use ${JSON.stringify(use ?? null)} is not accepted: send an access or id token`;
+  if (typeof claims.sub !== 'string' || claims.sub === '') return 'token has no sub claim';
+  if (use === 'id' && claims.aud !== clientId && !(Array.isArray(claims.aud) && claims.aud.includes(clientId)))
+    return 'id token audience does not match the client';
+  return undefined;
 }
 
 /** A minted token's answer when its times pass. */

@@ -159,41 +159,7 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
   };
 
   try {
-    const issuer = createIssuer({
-      keys,
-      issuer: issuerUrl,
-      clientId: config.clientId,
-      ttlSeconds: config.tokenTtlSeconds,
-      refreshTtlSeconds: config.refreshTtlSeconds,
-      clock,
-    });
-    const verifier = createTokenVerifier({
-      keys,
-      issuer: issuerUrl,
-      clientId: config.clientId,
-      clockToleranceSeconds: config.clockToleranceSeconds,
-      clock,
-      isRefreshToken: async (token) => (await issuer.openRefreshToken(token)) !== undefined,
-    });
-    const signIns = createSignIns({ issuer, verifier, store, clockToleranceSeconds: config.clockToleranceSeconds, clock });
-    const mailTokens = createMailTokens({ keys, issuer: issuerUrl, clock });
-    const context: OperationContext = {
-      config,
-      store,
-      clock,
-      issuer,
-      signIns,
-      mailer: createMailer({
-        tokens: mailTokens,
-        appUrl: config.appUrl,
-        inviteTtlSeconds: config.inviteTtlSeconds,
-        resetTtlSeconds: config.resetTtlSeconds,
-        clock,
-      }),
-      mailTokens,
-      authenticate: createAuthenticate({ verifier, store, clock }),
-      basePath,
-    };
+    const { issuer, verifier, signIns, context } = tokenParts({ config, keys, store, clock, basePath, issuerUrl });
     const journal = createJournal({ store, log: requestLog.log, knownPaths: [], clock, clockOffsetSeconds: mockClock.offsetSeconds });
     const serving = { context, hangs, journal };
     const auth = serveAuthOperations(contract, basePath, serving);
@@ -252,6 +218,47 @@ export async function startMock(options: MockOptions = {}): Promise<Mock> {
     await stop();
     throw error;
   }
+}
+
+/** The token parts every operation shares — issuer, verifier, sign-ins, mailed-link tokens, the mailer — and the operations' context. */
+function tokenParts(parts: { config: Config; keys: KeySet; store: Store; clock: () => number; basePath: string; issuerUrl: string }) {
+  const { config, keys, store, clock, basePath, issuerUrl } = parts;
+  const issuer = createIssuer({
+    keys,
+    issuer: issuerUrl,
+    clientId: config.clientId,
+    ttlSeconds: config.tokenTtlSeconds,
+    refreshTtlSeconds: config.refreshTtlSeconds,
+    clock,
+  });
+  const verifier = createTokenVerifier({
+    keys,
+    issuer: issuerUrl,
+    clientId: config.clientId,
+    clockToleranceSeconds: config.clockToleranceSeconds,
+    clock,
+    isRefreshToken: async (token) => (await issuer.openRefreshToken(token)) !== undefined,
+  });
+  const signIns = createSignIns({ issuer, verifier, store, clockToleranceSeconds: config.clockToleranceSeconds, clock });
+  const mailTokens = createMailTokens({ keys, issuer: issuerUrl, clock });
+  const context: OperationContext = {
+    config,
+    store,
+    clock,
+    issuer,
+    signIns,
+    mailer: createMailer({
+      tokens: mailTokens,
+      appUrl: config.appUrl,
+      inviteTtlSeconds: config.inviteTtlSeconds,
+      resetTtlSeconds: config.resetTtlSeconds,
+      clock,
+    }),
+    mailTokens,
+    authenticate: createAuthenticate({ verifier, store, clock }),
+    basePath,
+  };
+  return { issuer, verifier, signIns, context };
 }
 
 /** Pact's state-change calls, answered by the provider states module (loaded at the first call) with the services and the operations' parts. */

@@ -5,7 +5,8 @@ import { corsHeaderLines, originInRaw } from './cors.ts';
 import { rawErrorAnswer } from './error-answer.ts';
 
 // Not `import … from 'node:http'`: an ES import of it reads every export, and its lazy WebSocket getters load
-// undici (~60 ms of start-up for code the mock never runs).
+// undici (~20–60 ms of start-up for code the mock never runs). Guarded by test/http/start-path.test.ts; measured by
+// the bench's start-up row (bench/startup.ts).
 const { createServer } = process.getBuiltinModule('node:http');
 
 /** A listening HTTP server: its bound address, the app it serves, and a close that cuts held clients. */

@@ -1,4 +1,4 @@
-import type { RequestListener, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError, type ErrorCode } from '../errors.ts';
 import { corsHeaderLines, originInRaw } from './cors.ts';
@@ -15,7 +15,10 @@ export type HttpServer = {
   readonly port: number;
   /** `http://host:port`, IPv6 hosts bracketed. */
   readonly url: string;
-  /** Serves `app` for every request (and for any `Expect`, which Node would otherwise answer 417 on its own). */
+  /**
+   * Serves `app` for every request (and for any `Expect`, which Node would otherwise answer 417 on its own), those
+   * that came in since it listened first.
+   */
   serve(app: RequestListener): void;
   /** Stops accepting, closes idle connections, gives answers in flight 1 s, then cuts what is left. */
   close(): Promise<void>;
@@ -40,6 +43,12 @@ export async function listenHttp(port: number, host: string): Promise<HttpServer
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  // The mock listens before it serves (its URL is the tokens' issuer; mounting an --api document then takes ~1 s):
+  // requests that come in between wait for the app, in order, instead of going unanswered.
+  let early: [IncomingMessage, ServerResponse][] | undefined = [];
+  const hold: RequestListener = (req, res) => early?.push([req, res]);
+  server.on('request', hold);
+  server.on('checkExpectation', hold);
   const inFlight = new WeakMap<Socket, InFlight>();
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket as Socket, inFlight.get(socket as Socket)));
   try {
@@ -58,9 +67,14 @@ export async function listenHttp(port: number, host: string): Promise<HttpServer
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
     serve(app) {
       const handle = tracked(app, inFlight);
+      server.off('request', hold);
+      server.off('checkExpectation', hold);
       server.on('request', handle);
       // RFC 9110 lets a server ignore an expectation: the app answers as for any request, never an undocumented 417.
       server.on('checkExpectation', handle);
+      const waiting = early ?? [];
+      early = undefined;
+      for (const [req, res] of waiting) if (!res.destroyed) handle(req, res);
     },
     close() {
       closing ??= (async () => {

@@ -30,9 +30,9 @@ export type Measured = {
 /** How long a run lasts: a time, or a number of requests (for traffic that uses each token once). */
 export type Bound = { readonly connections: number; readonly seconds?: number; readonly amount?: number };
 
-/** POST with no credentials: the 401 path. */
-export function noToken(): Traffic {
-  return { name: 'no token', requests: (path) => [{ method: 'POST', path }] };
+/** A request with no credentials (POST unless told): the 401 path. */
+export function noToken(method: 'POST' | 'GET' = 'POST'): Traffic {
+  return { name: 'no token', requests: (path) => [{ method, path }] };
 }
 
 /** Bearer tokens taken round-robin from a shared pool (each connection takes the next one). */
@@ -91,6 +91,53 @@ export function eachNew(next: () => string): Traffic {
   return {
     name: 'a new token each request',
     requests: (path) => [{ method: 'POST', path, setupRequest: (req) => withBearer(req, next(), {}) }],
+  };
+}
+
+/** One shape of request, made for each request sent (see `shaped`). */
+export type Shape = {
+  readonly name: string;
+  /** Default POST. */
+  readonly method?: string;
+  /** Bearer tokens taken round-robin (none: no Authorization header). */
+  readonly tokens?: readonly string[];
+  /** JSON bodies, round-robin, or made for the `n`-th request (`Content-Type: application/json`). */
+  readonly bodies?: readonly string[] | ((n: number) => string);
+  /** The request path of the `n`-th request, from the path the server takes the operation at (a path parameter filled in per request). */
+  readonly pathOf?: (path: string, n: number) => string;
+};
+
+/**
+ * Requests of one shape across every connection, the `n`-th request (counted over all connections) taking the `n`-th
+ * token, body and path. Requests that change build their bytes per request in the load generator (as `pooled` does).
+ */
+export function shaped(shape: Shape): Traffic {
+  const method = shape.method ?? 'POST';
+  const { tokens, bodies, pathOf } = shape;
+  if (tokens?.length === 0) throw new Error(`${shape.name}: no tokens`);
+  if (Array.isArray(bodies) && bodies.length === 0) throw new Error(`${shape.name}: no bodies`);
+  const json = bodies === undefined ? {} : { 'content-type': 'application/json' };
+  const bodyOf = (n: number): string | undefined => (bodies === undefined ? undefined : typeof bodies === 'function' ? bodies(n) : bodies[n % bodies.length]);
+  const fixed = tokens === undefined && pathOf === undefined && (bodies === undefined || (Array.isArray(bodies) && bodies.length === 1));
+  let next = 0;
+  return {
+    name: shape.name,
+    requests: (path) => {
+      if (fixed) return [{ method: method as autocannon.Request['method'], path, headers: json, ...(bodies === undefined ? {} : { body: bodyOf(0) }) }];
+      return [
+        {
+          method: method as autocannon.Request['method'],
+          path,
+          setupRequest: (req) => {
+            const n = next++;
+            const body = bodyOf(n);
+            const headers =
+              tokens === undefined ? { ...req.headers, ...json } : { ...req.headers, ...json, authorization: `Bearer ${tokens[n % tokens.length]}` };
+            return { ...req, path: pathOf ? pathOf(path, n) : path, headers, ...(body === undefined ? {} : { body }) };
+          },
+        },
+      ];
+    },
   };
 }
 

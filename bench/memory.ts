@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULTS } from '../src/config/load.ts';
 import { eachNew, type Measured, measure } from './load.ts';
-import { BENCH_ISSUER } from './paths.ts';
+import { BENCH_ISSUER } from './path-types.ts';
 import { ROOT, runChild, track } from './servers.ts';
 import { hs256Signer } from './tokens.ts';
 

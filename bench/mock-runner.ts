@@ -10,9 +10,13 @@ const [modulePath, optionsJson] = process.argv.slice(2);
 const { startMock } = (await import(pathToFileURL(modulePath as string).href)) as { startMock: (options: unknown) => Promise<Mock> };
 // The bin's bound, beside the index it was given (dist/cli/heap.js, or src/cli/heap.ts).
 const heap = join(dirname(modulePath as string), 'cli', `heap${extname(modulePath as string)}`);
-const { boundYoungGeneration } = (await import(pathToFileURL(heap).href)) as { boundYoungGeneration: () => void };
-// The process is the mock's, as the bin's is: the same bound on V8's young generation.
+const { boundYoungGeneration, boundOldGenerationGrowth } = (await import(pathToFileURL(heap).href)) as {
+  boundYoungGeneration: () => void;
+  boundOldGenerationGrowth: () => void;
+};
+// The process is the mock's, as the bin's is: the same bounds on V8's young and old generations.
 boundYoungGeneration();
+boundOldGenerationGrowth();
 const mock = await startMock(JSON.parse(optionsJson ?? '{}'));
 const gc = (globalThis as { gc?: () => void }).gc;
 const send = (message: unknown) => process.send?.(message);

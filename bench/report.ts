@@ -1,164 +1,14 @@
 import { availableParallelism, cpus, release, totalmem, type } from 'node:os';
+import { fmt, type Results } from './figures.ts';
 import { formatStatuses, type Measured } from './load.ts';
-import type { Pruning, RevocationCost } from './memory.ts';
-import { PATH_LABELS, type PathName } from './paths.ts';
+import { PATHS } from './path-types.ts';
+import { breakdownRows } from './rss.ts';
 import type { Startup } from './startup.ts';
+import { checks } from './targets.ts';
 
-/** The same path and load, measured on each server: the mock as users run it, the mock with `--log off`, bare Node, Prism. */
-export type Row = {
-  readonly path: PathName;
-  readonly connections: number;
-  /** The mock with its default options: the request log on (pretty, to a file). */
-  readonly mock: Measured;
-  /** The same mock with `--log off` (no-token and pooled paths). */
-  readonly quiet: Measured | undefined;
-  /** Bare node:http (the logout paths; the sign-in paths are held against their signing work instead). */
-  readonly bare: Measured | undefined;
-  readonly prism: Measured;
-  /**
-   * Each ratio is the median over rounds of that round's own ratio (in a round the servers run back to back):
-   * throughput mock ÷ bare, and CPU per request bare ÷ mock (1 = the mock costs no more than node:http alone).
-   */
-  readonly vsBare: number | undefined;
-  readonly quietVsBare: number | undefined;
-  readonly cpuVsBare: number | undefined;
-  readonly quietCpuVsBare: number | undefined;
-  readonly vsPrism: number;
-  /** The one-core rate of the signing work one request needs, per second, taken in turns with these runs (sign-in, refresh). */
-  readonly signingPerSecond: number | undefined;
-};
-
-/** Everything one run measured. */
-export type Results = {
-  readonly quick: boolean;
-  /** How many runs each throughput figure is the median of. */
-  readonly rounds: number;
-  /** Rounds of the paths with a CPU target (no-token, pooled). */
-  readonly targetRounds: number;
-  /** True when the mock ran as installed (built JavaScript), false when from src/ via type stripping. */
-  readonly installed: boolean;
-  readonly date: Date;
-  /** 1-minute load average before and after the run: other work on the machine skews every figure. */
-  readonly load: readonly [number, number];
-  readonly rows: readonly Row[];
-  /** jose.jwtVerify, one at a time in one process, on the verify path's tokens. */
-  readonly jwtVerifyPerSecond: number | undefined;
-  /** `source`: the repo's bin on src/, measured beside the installed copy. */
-  readonly startup: { readonly mock: Startup; readonly source?: Startup | undefined; readonly prism: Startup };
-  /** RSS of the mock that served `requests` answers. */
-  readonly mockRss: { readonly requests: number; readonly bytes: number } | undefined;
-  /** RSS of Prism after its runs, for comparison. */
-  readonly prismRss: { readonly requests: number; readonly bytes: number } | undefined;
-  /** `sent` requests told apart by their reason, the last before the mock stopped (SIGINT), and the `lines` of its log that name them. */
-  readonly logCheck: { readonly sent: number; readonly lines: number } | undefined;
-  readonly revocation: RevocationCost | undefined;
-  readonly pruning: Pruning | undefined;
-};
-
-/** A performance target (bench/README.md), checked against this run. */
-export type Check = { readonly target: string; readonly measured: string; readonly pass: boolean | undefined };
+export { fmt, type Results, type Row } from './figures.ts';
 
 const MB = 1024 * 1024;
-const ONE_MILLION = 1_000_000;
-
-/** Evaluates every target; `pass` is undefined where this run did not measure enough to judge. */
-export function checks(results: Results): Check[] {
-  const out: Check[] = [];
-  const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
-  const logout = results.rows.filter((row) => row.bare !== undefined);
-  for (const row of logout) {
-    const tag = `${row.path} @${row.connections}`;
-    if (row.path === 'no-token' || row.path === 'pooled') {
-      // Issue 17: CPU per request, the figure that does not swing with the load generator's share of the machine.
-      for (const [how, r] of [
-        ['default options', row.cpuVsBare],
-        ['--log off', row.quietCpuVsBare],
-      ] as const) {
-        if (r !== undefined) out.push({ target: `${tag}, ${how}: CPU/request bare ÷ mock ≥ 0.9`, measured: `${r.toFixed(3)}×`, pass: r >= 0.9 });
-      }
-      const r = row.vsBare as number;
-      const floor = row.path === 'no-token' ? 0.85 : 0.75;
-      out.push({ target: `${tag}, default options: req/s ≥ ${floor}× bare Node`, measured: `${r.toFixed(3)}×`, pass: r >= floor });
-    }
-    if (row.path === 'verify' && results.jwtVerifyPerSecond !== undefined) {
-      const r = ratio(row.mock.rps, results.jwtVerifyPerSecond);
-      out.push({
-        target: `${tag}: ≥ 0.8× jwtVerify one-core rate`,
-        measured: `${r.toFixed(3)}× (${fmt(row.mock.rps)} vs ${fmt(results.jwtVerifyPerSecond)}/s)`,
-        pass: r >= 0.8,
-      });
-    }
-  }
-  for (const row of results.rows.filter((r) => r.signingPerSecond !== undefined)) {
-    const bound = row.signingPerSecond as number;
-    const r = ratio(row.mock.rps, bound);
-    out.push({
-      target: `${row.path} @${row.connections}: ≥ 0.8× the one-core rate of its signing work`,
-      measured: `${r.toFixed(3)}× (${fmt(row.mock.rps)} vs ${fmt(bound)}/s)`,
-      pass: r >= 0.8,
-    });
-  }
-  for (const row of logout) {
-    const r = row.vsPrism;
-    out.push({ target: `${row.path} @${row.connections}: ≥ 10× Prism`, measured: `${r.toFixed(2)}×`, pass: r >= 10 });
-  }
-  for (const row of logout.filter((r) => r.connections === 50)) {
-    out.push({ target: `${row.path} @50: p99 ≤ 10 ms`, measured: `${row.mock.p99} ms`, pass: row.mock.p99 <= 10 });
-  }
-  out.push({
-    target: 'start to first answer ≤ 200 ms (median)',
-    measured: `${results.startup.mock.medianMs.toFixed(0)} ms`,
-    pass: results.startup.mock.medianMs <= 200,
-  });
-  if (results.mockRss) {
-    const enough = results.mockRss.requests >= ONE_MILLION;
-    out.push({
-      target: 'RSS ≤ 100 MB after 1 M requests',
-      measured: `${(results.mockRss.bytes / MB).toFixed(1)} MB after ${fmt(results.mockRss.requests)}`,
-      pass: enough ? results.mockRss.bytes <= 100 * MB : undefined,
-    });
-  }
-  if (results.logCheck) {
-    const { sent, lines } = results.logCheck;
-    out.push({
-      target: 'request log: a line per answered request, none lost at stop',
-      measured: `${fmt(lines)} lines for ${fmt(sent)} requests`,
-      pass: lines === sent,
-    });
-  }
-  if (results.revocation) {
-    const b = results.revocation.bytesPerRevocation;
-    out.push({
-      target: '≤ 200 B per live revocation',
-      measured: `${b.toFixed(0)} B (worst of minted/verified, ${fmt(results.revocation.live)} live)`,
-      pass: b <= 200,
-    });
-  }
-  if (results.pruning) {
-    const heap = flatness(results.pruning, 2, results.revocation?.verified);
-    out.push({ target: 'expired revocations pruned: heap after GC flat under endless logouts', measured: heap.text, pass: heap.pass });
-    const rss = flatness(results.pruning, 1, undefined);
-    out.push({ target: 'RSS flat under endless logouts', measured: rss.text, pass: rss.pass });
-  }
-  return out;
-}
-
-/**
- * Flat = the last sample is within 10% of the highest sample of the run's first third (by then the denylist
- * holds its steady ~ttl seconds of logouts); kept revocations would grow the heap by each one's size.
- */
-function flatness(pruning: Pruning, pick: 1 | 2, bytesPerRevocation: number | undefined): { pass: boolean; text: string } {
-  const samples = pruning.samples;
-  const end = samples[samples.length - 1]?.[0] ?? 0;
-  const early = samples.filter(([t]) => t > 0 && t <= end / 3).map((sample) => sample[pick]);
-  const reference = early.length > 0 ? Math.max(...early) : (samples[0]?.[pick] ?? 0);
-  const last = samples[samples.length - 1]?.[pick] ?? 0;
-  const unpruned = bytesPerRevocation === undefined ? '' : `; kept, they would add ~${((pruning.revocations * bytesPerRevocation) / MB).toFixed(0)} MB`;
-  return {
-    pass: last <= reference * 1.1,
-    text: `${(reference / MB).toFixed(1)} → ${(last / MB).toFixed(1)} MB over ${fmt(pruning.revocations)} revocations that expired${unpruned}`,
-  };
-}
 
 /** The whole report in Markdown: figures, ratios, targets, the machine. */
 export function renderReport(results: Results): string {
@@ -167,64 +17,93 @@ export function renderReport(results: Results): string {
   lines.push(machine(results.date, results.load), '');
   lines.push(
     results.installed
-      ? 'The mock runs as installed from npm: its real bin on the built JavaScript (src/ compiled as `npm run build` does), `start --port N` with its default options: one pretty request log line per request, stdout to a file (`> mock.log`). The rows marked `--log off` run the same with `--log off`.'
+      ? 'The mock runs as installed from npm (`npm pack`, the tarball installed into an empty project): its real bin on the built JavaScript, `start --port N` with its default options: one pretty request log line per request, stdout to a file (`> mock.log`). The rows marked `--log off` run the same with `--log off`.'
       : "The mock runs from this repository: its real bin on src/ through Node's type stripping (`--from-source`), default options (request log to a file); the rows marked `--log off` with `--log off`.",
     '',
   );
   const how =
     results.rounds > 1
-      ? `median of ${results.rounds} short runs (${results.targetRounds} on the no-token and pooled paths), the mock, the mock with \`--log off\` and bare Node taking turns; each ratio to bare is the median of each round's own ratio, as a burst of other work (or a VM's stolen time) weighs alike on the runs back to back in it; Prism runs apart, after them, and its ratio is of the medians; fresh tokens: one run`
+      ? `median of ${results.rounds} short runs (${results.targetRounds} on the no-token and pooled paths, ${results.onceRounds} on the paths that use each token, link or invitation once, each run minting its own), the mock, the mock with \`--log off\` and bare Node taking turns; each ratio to bare is the median of each round's own ratio, as a burst of other work (or a VM's stolen time) weighs alike on the runs back to back in it; Prism runs apart, after them, and its ratio is of the medians`
       : 'one run each';
-  lines.push(`### Logout: the mock beside bare Node and Prism (same load on each server; ${how})`, '');
-  lines.push(
-    '| path | conns | mock req/s | p50 ms | p99 ms | bare Node req/s (p99 ms) | mock ÷ bare req/s | CPU µs/req: mock / bare | bare ÷ mock CPU/req | Prism req/s (CPU µs/req) | mock ÷ Prism | mock answered |',
-  );
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-  const answered = (m: Measured) => `${formatStatuses(m.statuses)}${m.errors > 0 ? ` (${m.errors} errors)` : ''}`;
-  const x = (r: number | undefined, digits = 2) => (r === undefined ? '—' : r.toFixed(digits));
-  for (const row of results.rows.filter((r) => r.bare !== undefined)) {
+  lines.push(...bareTable(results, how), ...signingTable(results, how), ...startupTable(results), ...rssTable(results));
+  lines.push('### Targets', '');
+  lines.push('| target | measured | result |', '|---|---|---|');
+  for (const check of checks(results))
+    lines.push(`| ${check.target} | ${check.measured} | ${check.pass === undefined ? 'n/a' : check.pass ? 'PASS' : '**MISS**'} |`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+const answered = (m: Measured) => `${formatStatuses(m.statuses)}${m.errors > 0 ? ` (${m.errors} errors)` : ''}`;
+const x = (r: number | undefined, digits = 2) => (r === undefined ? '—' : r.toFixed(digits));
+
+function bareTable(results: Results, how: string): string[] {
+  const rows = results.rows.filter((r) => r.bare !== undefined);
+  if (rows.length === 0) return [];
+  const lines = [
+    `### The operations that sign nothing: the mock beside bare Node and Prism (same load on each server; ${how})`,
+    '',
+    "Bare Node answers each operation's 200 example from its document (logout's on the logout paths). Prism serves the same document (the Auth Service's spec; the mounted Case Service's on the gate paths).",
+    '',
+    '| operation | path | conns | mock req/s | p50 ms | p99 ms | bare Node req/s (p99 ms) | mock ÷ bare req/s | CPU µs/req: mock / bare | bare ÷ mock CPU/req | Prism req/s (CPU µs/req) | mock ÷ Prism | mock answered | Prism answered |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+  ];
+  for (const row of rows) {
     const bare = row.bare as Measured;
-    const prism = `${fmt(row.prism.rps)} (${cpu(row.prism)})`;
+    const { operation, label } = PATHS[row.path];
     lines.push(
-      `| ${PATH_LABELS[row.path]} | ${row.connections} | ${fmt(row.mock.rps)} | ${row.mock.p50} | ${row.mock.p99} | ${fmt(bare.rps)} (${bare.p99}) | ${x(row.vsBare)} | ${cpu(row.mock)} / ${cpu(bare)} | ${x(row.cpuVsBare)} | ${prism} | ${row.vsPrism.toFixed(1)} | ${answered(row.mock)} |`,
+      `| ${operation} | ${label} | ${row.connections} | ${fmt(row.mock.rps)} | ${row.mock.p50} | ${row.mock.p99} | ${fmt(bare.rps)} (${bare.p99}) | ${x(row.vsBare)} | ${cpu(row.mock)} / ${cpu(bare)} | ${x(row.cpuVsBare)} | ${fmt(row.prism.rps)} (${cpu(row.prism)}) | ${row.vsPrism.toFixed(1)} | ${answered(row.mock)} | ${answered(row.prism)} |`,
     );
     if (row.quiet) {
       const q = row.quiet;
       lines.push(
-        `| the same, \`--log off\` | ${row.connections} | ${fmt(q.rps)} | ${q.p50} | ${q.p99} | | ${x(row.quietVsBare)} | ${cpu(q)} / ${cpu(bare)} | ${x(row.quietCpuVsBare)} | | ${(q.rps / row.prism.rps).toFixed(1)} | ${answered(q)} |`,
+        `| | the same, \`--log off\` | ${row.connections} | ${fmt(q.rps)} | ${q.p50} | ${q.p99} | | ${x(row.quietVsBare)} | ${cpu(q)} / ${cpu(bare)} | ${x(row.quietCpuVsBare)} | | ${(q.rps / row.prism.rps).toFixed(1)} | ${answered(q)} | |`,
       );
     }
   }
-  lines.push('');
-  const signing = results.rows.filter((r) => r.signingPerSecond !== undefined);
-  if (signing.length > 0) {
-    lines.push(`### Sign-in and refresh: the mock beside the one-core rate of the signing work each needs, and Prism (${how})`, '');
+  return [...lines, ''];
+}
+
+function signingTable(results: Results, how: string): string[] {
+  const rows = results.rows.filter((r) => r.signingPerSecond !== undefined);
+  if (rows.length === 0) return [];
+  const lines = [
+    `### The operations that sign: the mock beside the two-core rate of its signing work, and Prism (${how})`,
+    '',
+    'Signing work, two cores: what one request of the path must sign, done with jose as the mock does it, one piece after the other in each of two processes at once, their rates added, taken in turns with the runs. A sign-in: two RS256 signatures and a refresh token sealed as JWE `dir`/A256GCM; a refresh: two RS256 signatures; accepting an invitation: its RS256 signature verified, then a sign-in; a mail token (forgot password for a known user, create user, resend invitation): one RS256 signature. Prism answers its static example and signs nothing: beside it for the record.',
+    '',
+    '| operation | path | conns | mock req/s | p50 ms | p99 ms | signing work, two cores, /s | mock ÷ signing | mock CPU µs/req | Prism req/s (CPU µs/req) | mock answered | Prism answered |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+  ];
+  for (const row of rows) {
+    const bound = row.signingPerSecond as number;
+    const { operation, label } = PATHS[row.path];
     lines.push(
-      'Signing work, one core: what one request of the path must sign, done with jose one piece after the other in a process of its own, taken in turns with the runs (a sign-in: two RS256 signatures and a refresh token sealed as JWE `dir`/A256GCM; a refresh: two RS256 signatures). Prism answers its static example and signs nothing: beside it for the record, with no target.',
-      '',
+      `| ${operation} | ${label} | ${row.connections} | ${fmt(row.mock.rps)} | ${row.mock.p50} | ${row.mock.p99} | ${fmt(bound)} | ${(row.mock.rps / bound).toFixed(2)} | ${cpu(row.mock)} | ${fmt(row.prism.rps)} (${cpu(row.prism)}) | ${answered(row.mock)} | ${answered(row.prism)} |`,
     );
-    lines.push(
-      '| path | conns | mock req/s | p50 ms | p99 ms | signing work, one core, /s | mock ÷ signing | mock CPU µs/req | Prism req/s (CPU µs/req) | mock answered |',
-    );
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-    for (const row of signing) {
-      const bound = row.signingPerSecond as number;
-      lines.push(
-        `| ${PATH_LABELS[row.path]} | ${row.connections} | ${fmt(row.mock.rps)} | ${row.mock.p50} | ${row.mock.p99} | ${fmt(bound)} | ${(row.mock.rps / bound).toFixed(2)} | ${cpu(row.mock)} | ${fmt(row.prism.rps)} (${cpu(row.prism)}) | ${answered(row.mock)} |`,
-      );
-    }
-    lines.push('');
   }
-  lines.push('### Start-up and memory', '');
-  lines.push('| figure | mock | Prism |', '|---|---:|---:|');
+  return [...lines, ''];
+}
+
+function startupTable(results: Results): string[] {
+  const lines = ['### Start-up and memory', '', '| figure | mock | Prism |', '|---|---:|---:|'];
   const runs = (s: Startup) => `${s.medianMs.toFixed(0)} ms (median of ${s.runsMs.length}: ${s.runsMs.map((ms) => ms.toFixed(0)).join(', ')})`;
-  lines.push(`| spawn → first answered request | ${runs(results.startup.mock)} | ${runs(results.startup.prism)} |`);
-  if (results.startup.source) lines.push(`| the same, from source (\`npm start\`: type stripping) | ${runs(results.startup.source)} | — |`);
-  if (results.jwtVerifyPerSecond !== undefined) lines.push(`| jose.jwtVerify, one core, RS256 | ${fmt(results.jwtVerifyPerSecond)}/s | — |`);
-  const rss = (r: Results['mockRss']) => (r ? `${(r.bytes / MB).toFixed(1)} MB after ${fmt(r.requests)} requests` : '—');
+  const { mock, prism } = results.startup;
+  const more = (ms: number | undefined) => (ms === undefined ? '' : `; ${ms >= 0 ? '+' : ''}${ms.toFixed(0)} ms a start (median of each round's difference)`);
   lines.push(
-    `| RSS of a mock of its own (default options, its log on) after 1 M pooled logouts; Prism after its runs | ${rss(results.mockRss)} | ${rss(results.prismRss)} |`,
+    `| spawn → first answered request: \`node node_modules/worth-auth-mock/bin/worth-auth-mock.js start\` (the installed bin) | ${runs(mock.bin)} | ${runs(prism)} |`,
   );
+  if (mock.npx) lines.push(`| the same through \`npx worth-auth-mock start\` (npx's own overhead${more(mock.npxOverheadMs)}) | ${runs(mock.npx)} | — |`);
+  lines.push(`| the installed bin with \`--api\` the Case Service document (mounting it${more(mock.apiAddsMs)}) | ${runs(mock.api)} | — |`);
+  if (mock.source) lines.push(`| the repo's bin, from source (\`npm start\`: type stripping) | ${runs(mock.source)} | — |`);
+  if (results.jwtVerifyPerSecond !== undefined) lines.push(`| jose.jwtVerify, one core, RS256 | ${fmt(results.jwtVerifyPerSecond)}/s | — |`);
+  const prismRss = results.prismRss ? `${(results.prismRss.bytes / MB).toFixed(1)} MB after ${fmt(results.prismRss.requests)} requests` : '—';
+  if (results.rss) {
+    const { requests, mock: m, bare } = results.rss;
+    lines.push(
+      `| RSS after ${fmt(requests)} pooled logouts at 50 connections, each in a child of its own: the mock (default options, its log on) / bare node:http; Prism after its runs | ${(m.rss / MB).toFixed(1)} / ${(bare.rss / MB).toFixed(1)} MB (${(m.rss / bare.rss).toFixed(2)}×) | ${prismRss} |`,
+    );
+  } else lines.push(`| RSS of Prism after its runs | — | ${prismRss} |`);
   if (results.logCheck) {
     const { lines: logged, sent } = results.logCheck;
     lines.push(`| its request log after it stopped (SIGINT): lines of its last ${fmt(sent)} requests (\`Prefer: code=403\`) | ${fmt(logged)} | — |`);
@@ -242,13 +121,22 @@ export function renderReport(results: Results): string {
       `| RSS / heap after GC (MB) under logouts of ${p.tokenTtlSeconds}-s tokens, ${fmt(p.load.rps)}/s, ${fmt(p.revocations)} revoked | ${samples} | — |`,
     );
   }
-  lines.push('');
-  lines.push('### Targets', '');
-  lines.push('| target | measured | result |', '|---|---|---|');
-  for (const check of checks(results))
-    lines.push(`| ${check.target} | ${check.measured} | ${check.pass === undefined ? 'n/a' : check.pass ? 'PASS' : '**MISS**'} |`);
-  lines.push('');
-  return lines.join('\n');
+  return [...lines, ''];
+}
+
+function rssTable(results: Results): string[] {
+  if (!results.rss) return [];
+  const { requests, mock, bare } = results.rss;
+  return [
+    `#### Where the RSS goes, after ${fmt(requests)} requests (MB)`,
+    '',
+    "Read in each process on SIGUSR2 by a preloaded probe (`bench/memory-probe.js`: process.memoryUsage(), V8's heap spaces and statistics) and from /proc/PID/status; V8's committed heap need not be all resident.",
+    '',
+    '| figure | mock | bare node:http | mock − bare |',
+    '|---|---:|---:|---:|',
+    ...breakdownRows(mock, bare).map((cells) => `| ${cells.join(' | ')} |`),
+    '',
+  ];
 }
 
 function machine(date: Date, load: readonly [number, number]): string {
@@ -256,16 +144,11 @@ function machine(date: Date, load: readonly [number, number]): string {
   return [
     `Machine: ${cpu}, ${availableParallelism()} cores, ${(totalmem() / 1024 ** 3).toFixed(1)} GB RAM, ${type()} ${release()}; Node ${process.version}; ${date.toISOString()}; load average ${load[0].toFixed(2)} before, ${load[1].toFixed(2)} after.`,
     'Each server runs in its own child process on 127.0.0.1; autocannon (one connection per client, no pipelining) runs in the bench process on the same machine.',
-    "Bare Node: node:http answering the mock's 200 body to every request (the ceiling). Prism: `prism mock <the same spec>` with its defaults (log level info, output discarded); for the fault path it gets `Prefer: code=500`.",
+    "Bare Node: node:http answering the operation's 200 example to every request (the ceiling). Prism: `prism mock <the same document>` with its defaults (log level info, output discarded); for the fault path it gets `Prefer: code=500`.",
     "CPU µs/req: the server process's CPU time (all its threads, user + system: /proc/PID/task/*/schedstat, in ns, read before and after each run) per answered request. The load generator shares the machine's cores with the server, so req/s ratios swing from run to run with its share; the server's own CPU per request swings less.",
   ].join('\n');
 }
 
 function cpu(m: Measured): string {
   return m.cpuUs === undefined ? '—' : m.cpuUs.toFixed(1);
-}
-
-/** A whole number with thousands separators. */
-export function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
 }

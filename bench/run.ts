@@ -1,4 +1,4 @@
-// `npm run bench`, or `npx node bench/run.ts [--quick] [--from-source] [--paths a,b] [--profile PATH [--log-off]] [--out FILE]`:
+// `npm run bench`, or `npx node bench/run.ts [--quick] [--from-source] [--paths a,b] [--skip-memory] [--rss-after N] [--profile PATH [--log-off]] [--out FILE]`:
 // the mock beside bare node:http and `prism mock` under the same load, in one run on this machine. A tool, not a test.
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -6,79 +6,23 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadContract } from '../src/contract/contract.ts';
+import type { Results } from './figures.ts';
 import { installedCopy } from './install.ts';
-import { combine, type Measured, measure, measureOn, noToken, pooled, type Traffic } from './load.ts';
+import { type Measured, measure, noToken, pooled, type Traffic } from './load.ts';
 import { createLogLineCounter } from './log-lines.ts';
+import { measurePaths } from './measure-paths.ts';
 import { pruningRun, revocationCost } from './memory.ts';
-import { type MockStarter, PATH_LABELS, PATH_NAMES, type PathName, type PathOperation, setupPath } from './paths.ts';
+import { mockStarter } from './mocks.ts';
+import { CASE_DOCUMENT, example200, type PathContext } from './path-kit.ts';
+import { PATH_NAMES, PATHS, type PathName } from './path-types.ts';
+import { setupPath } from './paths.ts';
+import { FULL, QUICK } from './plan.ts';
 import { hotspotTable, summariseProfile } from './profile.ts';
-import { fmt, type Results, type Row, renderReport } from './report.ts';
-import { type Kind, MOCK_BIN, ROOT, type Running, runChild, startBare, startMockServer, startPrism } from './servers.ts';
-import { median, mockStartup, prismStartup } from './startup.ts';
+import { fmt, renderReport } from './report.ts';
+import { memoryProbe } from './rss.ts';
+import { MOCK_BIN, ROOT, type Running, runChild, startBare, startMockServer, startPrism } from './servers.ts';
+import { mockStartups, prismStartup } from './startup.ts';
 import { mint } from './tokens.ts';
-
-/** How big and long a run is. */
-type Plan = {
-  /**
-   * Each figure is the median of this many short runs, the mock, the mock with `--log off` and bare Node taking turns
-   * (other work on the machine, and a VM's stolen time, drift over seconds: back-to-back runs share it).
-   */
-  rounds: number;
-  seconds: number;
-  /**
-   * The paths with a CPU-per-request target against bare Node (no-token, pooled) get this many rounds: on a 2-core VM
-   * one run's CPU per request lands anywhere within ±30% of its middle (how the server and the load generator share
-   * the cores, time stolen by other VMs), so a median within a few % needs dozens of runs.
-   */
-  targetRounds: number;
-  /** Prism's runs (about 20 times slower, it is compared on throughput only): this many, each `prismSeconds` long. */
-  prismRounds: number;
-  prismSeconds: number;
-  warmupSeconds: number;
-  connections: number[];
-  pool: number;
-  fresh: number;
-  startupRuns: number;
-  /** How long jose.jwtVerify's and the signing work's one-core rates are taken, each time. */
-  jwtSeconds: number;
-  /** A mock of its own answers this many pooled logouts before its RSS is read (0: RSS not measured). */
-  rssAfter: number;
-  revocations: number;
-  pruneSeconds: number;
-};
-
-const FULL: Plan = {
-  rounds: 7,
-  seconds: 0.5,
-  targetRounds: 31,
-  prismRounds: 3,
-  prismSeconds: 1.2,
-  warmupSeconds: 1,
-  connections: [10, 50],
-  pool: 500,
-  fresh: 3000,
-  startupRuns: 7,
-  jwtSeconds: 1,
-  rssAfter: 1_000_000,
-  revocations: 1_000_000,
-  pruneSeconds: 30,
-};
-const QUICK: Plan = {
-  rounds: 3,
-  seconds: 0.5,
-  targetRounds: 5,
-  prismRounds: 1,
-  prismSeconds: 1,
-  warmupSeconds: 0.5,
-  connections: [10, 50],
-  pool: 100,
-  fresh: 500,
-  startupRuns: 3,
-  jwtSeconds: 1,
-  rssAfter: 0,
-  revocations: 200_000,
-  pruneSeconds: 8,
-};
 
 const { values } = parseArgs({
   options: {
@@ -86,46 +30,29 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     out: { type: 'string' },
     paths: { type: 'string' },
+    'skip-memory': { type: 'boolean', default: false },
+    'rss-after': { type: 'string' },
     'from-source': { type: 'boolean', default: false },
     'log-off': { type: 'boolean', default: false },
   },
 });
-const plan = values.quick ? QUICK : FULL;
+// --rss-after N: the RSS comparison after N requests instead of the plan's (a quick run's has none).
+const plan = { ...(values.quick ? QUICK : FULL), ...(values['rss-after'] === undefined ? {} : { rssAfter: Number(values['rss-after']) }) };
+const sizes = { pool: plan.pool, fresh: plan.fresh, invitations: plan.invitations };
 // The whole run is bounded: past this, it stops (servers.ts kills the children on exit) rather than hang.
-const LIMIT_MINUTES = values.quick || values.profile !== undefined ? 8 : 16;
+const LIMIT_MINUTES = values.quick || values.profile !== undefined ? 12 : 30;
 setTimeout(() => {
   process.stderr.write(`bench: gave up after ${LIMIT_MINUTES} minutes\n`);
   process.exit(1);
 }, LIMIT_MINUTES * 60_000).unref();
-const contract = await loadContract();
-/** An operation of the spec, by its name (its operationId). */
-const operationOf = (name: PathOperation) => {
-  const found = contract.operations.get(name);
-  if (!found) throw new Error(`bench: the spec has no operation ${name}`);
-  return found;
-};
-/** Each operation's path in the spec (Prism serves it there; the mock under the base path). */
-const operationPaths: Record<PathOperation, string> = {
-  logout: operationOf('logout').path,
-  'sign-in': operationOf('sign-in').path,
-  refresh: operationOf('refresh').path,
-};
-const logoutPath = `${contract.basePath}${operationPaths.logout}`;
-const body200 = JSON.stringify(operationOf('logout').examples.get(200));
-/** How long Prism is left to finish what its last run left it (its request log) before the next server's run. */
-const PRISM_SETTLE_MS = 500;
-/** The paths held to a CPU-per-request target against bare Node (bench/README.md, targets). */
-const TARGET_PATHS: ReadonlySet<PathName> = new Set(['no-token', 'pooled']);
-/** The one-core rates (jwtVerify, signing work) are taken after every this many rounds. */
-const RATE_EVERY = 3;
+const [auth, mounted] = await Promise.all([loadContract(), loadContract(CASE_DOCUMENT)]);
+const logoutPath = `${auth.basePath}${auth.operations.get('logout')?.path}`;
 /** Requests sent last to the mock whose request log is checked after it stops. */
 const LOG_CHECK = 20_000;
-/** The request log file each mock (with its log on) writes. */
-const logFiles = new Map<Running, string>();
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
-// By default the mock runs as installed from npm (built JavaScript); --from-source runs the repo's bin on src/.
-progress(values['from-source'] ? 'mock: the repo bin, on src/ (type stripping)' : 'mock: building src/ into an installed-like copy');
+// By default the mock runs as installed from npm (the packed package, built JavaScript); --from-source runs the repo's bin on src/.
+progress(values['from-source'] ? 'mock: the repo bin, on src/ (type stripping)' : 'mock: npm pack, installed into an empty project');
 const installed = values['from-source'] ? undefined : await installedCopy();
 const mockBin = installed?.bin ?? MOCK_BIN;
 const mockApi = installed?.api ?? join(ROOT, 'src', 'index.ts');
@@ -141,7 +68,8 @@ async function main(): Promise<void> {
   const results = await benchmark(only ?? [...PATH_NAMES]);
   const report = renderReport(results);
   process.stdout.write(`${report}\n`);
-  const out = values.out ?? (values.quick || only ? undefined : join(ROOT, 'bench', 'results.md'));
+  const partial = values.quick || only !== undefined || values['skip-memory'];
+  const out = values.out ?? (partial ? undefined : join(ROOT, 'bench', 'results.md'));
   const written: string[] = [];
   if (out) {
     await writeFile(out, `${report}\n`);
@@ -149,7 +77,7 @@ async function main(): Promise<void> {
     progress(`written to ${out}`);
   }
   // A whole run is the benchmark page's table: it replaces the one between the markers there.
-  if (!values.quick && !only && values.out === undefined) {
+  if (!partial && values.out === undefined) {
     await showOnPage(report);
     written.push(PAGE);
     progress('bench/README.md: the table shows this run');
@@ -183,196 +111,115 @@ function asPath(name: string): PathName {
   return name as PathName;
 }
 
-/** Starts mocks on demand: one per flag set and log choice (paths with the same ones share it), or a new one when asked. */
-function mockStarter(
-  logDir: string,
-  nodeFlags: readonly string[] = [],
-  forceLogOff = false,
-): { start: MockStarter; all: Running[]; byFlags: Map<string, Running> } {
-  const all: Running[] = [];
-  const byFlags = new Map<string, Running>();
-  const start: MockStarter = async (args, options = {}) => {
-    const logOff = forceLogOff || options.logOff === true;
-    const key = `${logOff ? '--log off ' : ''}${args.join(' ')}`;
-    const known = options.fresh ? undefined : byFlags.get(key);
-    if (known) return known;
-    const logFile = logOff ? undefined : join(logDir, `mock-${all.length + 1}.log`);
-    const mock = await startMockServer({ args, nodeFlags, bin: mockBin, logFile });
-    all.push(mock);
-    if (logFile) logFiles.set(mock, logFile);
-    if (!options.fresh) byFlags.set(key, mock);
-    return mock;
-  };
-  return { start, all, byFlags };
-}
-
-/** Which server a measurement is of: the mock as users run it, the same with `--log off` (quiet), or a reference. */
-type Label = 'bare' | 'mock' | 'quiet' | 'prism';
-
 async function benchmark(paths: readonly PathName[]): Promise<Results> {
   const date = new Date();
   const loadBefore = loadavg()[0] as number;
   if (loadBefore > availableParallelism() * 0.25) progress(`warning: load average ${loadBefore.toFixed(2)}: other work on this machine will skew the figures`);
   progress(`start-up: ${plan.startupRuns} runs each`);
   const startup = {
-    mock: await mockStartup(plan.startupRuns, mockBin),
-    source: installed ? await mockStartup(plan.startupRuns, MOCK_BIN) : undefined,
-    prism: await prismStartup(plan.startupRuns, operationPaths.logout),
+    mock: await mockStartups(plan.startupRuns, {
+      bin: mockBin,
+      project: installed?.project,
+      document: CASE_DOCUMENT,
+      sourceBin: installed ? MOCK_BIN : undefined,
+    }),
+    prism: await prismStartup(plan.startupRuns, auth.operations.get('logout')?.path as string),
   };
 
   const answered = new Map<Running, number>();
   const count = (server: Running, m: Measured) => answered.set(server, (answered.get(server) ?? 0) + m.answered);
   const logDir = await mkdtemp(join(tmpdir(), 'worth-bench-log-'));
-  const bare = await startBare(body200);
-  const prism = await startPrism(operationPaths.logout);
-  const mocks = mockStarter(logDir);
+  const bare = await startBare(example200(auth, 'logout'));
+  const prisms = new Map<string, Running>();
+  const prismOf = async (document: string | undefined) => {
+    const key = document ?? '';
+    let prism = prisms.get(key);
+    if (prism === undefined) {
+      // Up once it answers anything on one of its operations.
+      const [first] = (document === undefined ? auth : mounted).operations.values();
+      prism = await startPrism({ method: first?.method.toUpperCase() ?? 'GET', path: first?.path ?? '/' }, document);
+      prisms.set(key, prism);
+    }
+    return prism;
+  };
+  const authPrism = await prismOf(undefined);
+  const mocks = mockStarter(mockBin, logDir);
+  const context: PathContext = { startMock: mocks.start, sizes, auth, mounted };
   // The load generator's own JIT warms up first: its first seconds are slower against any server.
   await measure(bare.origin, logoutPath, noToken(), { connections: 50, seconds: plan.warmupSeconds * 3 });
-  const rows: Row[] = [];
-  let jwtVerifyPerSecond: number | undefined;
-  let mockRss: Results['mockRss'];
-  let prismRss: Results['prismRss'];
-  let logCheck: Results['logCheck'];
-  let logChecked: Running | undefined;
+  let measured: Awaited<ReturnType<typeof measurePaths>>;
+  let memory: Awaited<ReturnType<typeof rssAndLog>> | undefined;
   try {
-    for (const path of paths) {
-      progress(`path ${path}: ${PATH_LABELS[path]}`);
-      const setup = await setupPath(path, mocks.start, plan);
-      const compared: [Label, Kind, Running][] = [
-        ['mock', 'mock', setup.mock],
-        ...(setup.quiet ? [['quiet', 'mock', setup.quiet] as [Label, Kind, Running]] : []),
-        ...(setup.ceiling === 'bare' ? [['bare', 'bare', bare] as [Label, Kind, Running]] : []),
-      ];
-      const all: [Label, Kind, Running][] = [...compared, ['prism', 'prism', prism]];
-      const pathOn = (kind: Kind) => (kind === 'prism' ? operationPaths[setup.operation] : `${contract.basePath}${operationPaths[setup.operation]}`);
-      const jwtRates: number[] = [];
-      const signingRates: number[] = [];
-      for (const [i, connections] of plan.connections.entries()) {
-        const runs: Record<Label, Measured[]> = { mock: [], quiet: [], bare: [], prism: [] };
-        const levelSigning: number[] = [];
-        /** One measured run of `server`, kept with its label's runs and counted. */
-        const run = async (label: Label, kind: Kind, server: Running, load: Traffic, seconds: number) => {
-          const m = await measureOn(server, pathOn(kind), load, setup.bound(connections, seconds));
-          count(server, m);
-          runs[label].push(m);
-          progress(`  ${label} @${connections}: ${fmt(m.rps)} req/s, p99 ${m.p99} ms, ${m.cpuUs?.toFixed(1) ?? '?'} µs CPU/request`);
-        };
-        // Fresh tokens are minted at ~300 sign-ins/s: one longer run beats three that are mostly connecting.
-        const rounds = path === 'fresh' ? 1 : TARGET_PATHS.has(path) ? plan.targetRounds : plan.rounds;
-        for (let round = 0; round < rounds; round++) {
-          // The mock's traffic first (the fresh path mints its tokens there; the others replay them), then the
-          // warm-ups, so that what minting left for the GC is not collected inside a measured run.
-          const traffic = new Map<Label, Traffic>();
-          for (const [label, kind, server] of compared) traffic.set(label, await setup.traffic(kind, connections, server));
-          if (round === 0) {
-            // A mock just started needs seconds, not requests, to reach steady state: V8 tiers its code up and
-            // grows its young generation; its first level gets a longer warm-up (every server alike).
-            const seconds = i === 0 ? plan.warmupSeconds * 3 : plan.warmupSeconds;
-            for (const [, kind, server] of all) count(server, await measure(server.origin, pathOn(kind), setup.warmup(kind, server), { connections, seconds }));
-          }
-          // Each round starts with the next server, so none always runs first.
-          for (const [label, kind, server] of rotated(compared, round)) await run(label, kind, server, traffic.get(label) as Traffic, plan.seconds);
-          // jwtVerify's and the signing work's own rates, taken in turns with the runs they are compared with.
-          if (round % RATE_EVERY === 0) {
-            if (setup.jwtVerifyRate && i === 0) jwtRates.push(await setup.jwtVerifyRate(plan.jwtSeconds));
-            if (setup.signingRate) levelSigning.push(await setup.signingRate(plan.jwtSeconds));
-          }
-        }
-        // Prism apart, after the others: it goes on working (its request log) for a moment after its load stops.
-        const prismTraffic = await setup.traffic('prism', connections, prism);
-        for (let n = 0; n < (path === 'fresh' ? 1 : plan.prismRounds); n++) {
-          await run('prism', 'prism', prism, prismTraffic, plan.prismSeconds);
-          await new Promise((resolve) => setTimeout(resolve, PRISM_SETTLE_MS));
-        }
-        signingRates.push(...levelSigning);
-        rows.push(row(path, connections, runs, setup.signingRate ? median(levelSigning) : undefined));
-      }
-      if (jwtRates.length > 0) {
-        jwtVerifyPerSecond = median(jwtRates);
-        progress(`  jose.jwtVerify one core: ${jwtRates.map(fmt).join(', ')}/s`);
-      }
-      if (signingRates.length > 0) progress(`  signing work one core: ${signingRates.map(fmt).join(', ')}/s`);
-      await setup.close();
-    }
-    // RSS as the target states it: a mock of its own (default options, its log on), after 1 M pooled logouts.
-    progress(`RSS and request log: a new mock${plan.rssAfter > 0 ? `, ${fmt(plan.rssAfter)} pooled logouts` : ''}`);
-    logChecked = await mocks.start(['--idempotent-logout'], { fresh: true });
-    if (plan.rssAfter > 0) {
-      const tokens = (await mint(logChecked.origin, 100)).map((signIn) => signIn.token);
-      const m = await measure(logChecked.origin, logoutPath, pooled(tokens), { connections: 50, amount: plan.rssAfter });
-      mockRss = { requests: m.answered + tokens.length, bytes: await logChecked.rss() };
-    }
-    // Last before the stop: requests told apart in the log by their status (403: no path above answers it), each answered.
-    const forced: Traffic = { name: 'Prefer: code=403', requests: (path) => [{ method: 'POST', path, headers: { prefer: 'code=403' } }] };
-    const last = await measure(logChecked.origin, logoutPath, forced, { connections: 50, amount: LOG_CHECK });
-    logCheck = { sent: last.answered, lines: 0 };
-    prismRss = { requests: answered.get(prism) ?? 0, bytes: await prism.rss() };
+    measured = await measurePaths(paths, plan, context, { bare, prism: prismOf }, count, progress);
+    if (!values['skip-memory']) memory = await rssAndLog(logDir);
   } finally {
-    await Promise.all([bare.stop(), prism.stop(), ...mocks.all.map((mock) => mock.stop())]);
+    await Promise.all([bare.stop(), ...[...prisms.values()].map((prism) => prism.stop()), ...mocks.all.map((mock) => mock.stop())]);
   }
-  // Stopped (SIGINT, as Ctrl-C) right after its last requests: its log holds a line for each of them, none lost.
-  const file = logChecked && logFiles.get(logChecked);
-  if (logCheck && file) logCheck = { ...logCheck, lines: await countLogLines(file, logoutPath, 403) };
+  const prismRss = { requests: answered.get(authPrism) ?? 0, bytes: await authPrism.rss().catch(() => 0) };
   await rm(logDir, { recursive: true, force: true });
 
-  progress(`memory: ${fmt(plan.revocations)} revocations in a MemoryStore`);
-  const revocation = await revocationCost(plan.revocations);
-  progress(`memory: ${plan.pruneSeconds} s of logouts whose revocations expire`);
-  const pruning = await pruningRun(mockApi, logoutPath, plan.pruneSeconds, 2, 10);
+  let revocation: Results['revocation'];
+  let pruning: Results['pruning'];
+  if (!values['skip-memory']) {
+    progress(`memory: ${fmt(plan.revocations)} revocations in a MemoryStore`);
+    revocation = await revocationCost(plan.revocations);
+    progress(`memory: ${plan.pruneSeconds} s of logouts whose revocations expire`);
+    pruning = await pruningRun(mockApi, logoutPath, plan.pruneSeconds, 2, 10);
+  }
   return {
     quick: Boolean(values.quick),
     rounds: plan.rounds,
     targetRounds: plan.targetRounds,
+    onceRounds: plan.onceRounds,
     installed: installed !== undefined,
     date,
     load: [loadBefore, loadavg()[0] as number],
-    rows,
-    jwtVerifyPerSecond,
+    rows: measured.rows,
+    jwtVerifyPerSecond: measured.jwtVerifyPerSecond,
     startup,
-    mockRss,
-    prismRss,
-    logCheck,
+    rss: memory?.rss,
+    prismRss: prismRss.bytes > 0 ? prismRss : undefined,
+    logCheck: memory?.logCheck,
     revocation,
     pruning,
   };
 }
 
-/** One row of the report from a path's runs at one connection count: medians, and each ratio as the median of its rounds' own. */
-function row(path: PathName, connections: number, measured: Record<Label, Measured[]>, signingPerSecond: number | undefined): Row {
-  const mock = measured.mock;
-  const mine = combine(mock);
-  const runs = {
-    quiet: measured.quiet.length > 0 ? measured.quiet : undefined,
-    bare: measured.bare.length > 0 ? measured.bare : undefined,
-    prism: measured.prism,
-  };
-  // In a round the servers run back to back: a burst of other work weighs on that round's figures alike.
-  const perRound = (of: Measured[] | undefined, other: Measured[] | undefined, pick: (a: Measured, b: Measured) => number) =>
-    of && other ? median(of.map((m, round) => pick(m, other[round] as Measured))) : undefined;
-  const throughput = (a: Measured, b: Measured) => a.rps / b.rps;
-  const cpu = (a: Measured, b: Measured) => (a.cpuUs && b.cpuUs ? b.cpuUs / a.cpuUs : 0);
-  return {
-    path,
-    connections,
-    mock: mine,
-    quiet: runs.quiet && combine(runs.quiet),
-    bare: runs.bare && combine(runs.bare),
-    prism: combine(runs.prism),
-    vsBare: perRound(mock, runs.bare, throughput),
-    quietVsBare: perRound(runs.quiet, runs.bare, throughput),
-    // bare's CPU per request ÷ the mock's: 1 = the mock costs what node:http alone costs.
-    cpuVsBare: perRound(mock, runs.bare, cpu),
-    quietCpuVsBare: perRound(runs.quiet, runs.bare, cpu),
-    // Prism runs apart from the others (see benchmark()): its ratio is of the two medians.
-    vsPrism: mine.rps / combine(runs.prism).rps,
-    signingPerSecond,
-  };
-}
-
-/** `list` starting at its `by`-th element (modulo its length), wrapping around. */
-function rotated<T>(list: readonly T[], by: number): T[] {
-  const at = by % list.length;
-  return [...list.slice(at), ...list.slice(0, at)];
+/**
+ * RSS as the target states it: a mock of its own (default options, its log on) after 1 M pooled logouts, and bare
+ * node:http after the same 1 M, each with the memory probe preloaded; then the request-log check on that mock.
+ */
+async function rssAndLog(logDir: string): Promise<{ rss: Results['rss']; logCheck: Results['logCheck'] }> {
+  progress(`RSS and request log: a new mock${plan.rssAfter > 0 ? `, then bare node:http, ${fmt(plan.rssAfter)} pooled logouts each` : ''}`);
+  const probe = await memoryProbe('rss');
+  const logFile = join(logDir, 'rss-mock.log');
+  const mock = await startMockServer({ bin: mockBin, args: ['--idempotent-logout'], logFile, nodeFlags: probe.nodeFlags, env: probe.env });
+  try {
+    let rss: Results['rss'];
+    if (plan.rssAfter > 0) {
+      const tokens = (await mint(mock.origin, 100)).map((signIn) => signIn.token);
+      const load = { connections: 50, amount: plan.rssAfter };
+      const m = await measure(mock.origin, logoutPath, pooled(tokens), load);
+      const mockMemory = await probe.read(mock);
+      // bare node:http: the same requests (it reads no token), the same count, in a child of its own.
+      const bare = await startBare(example200(auth, 'logout'), { nodeFlags: probe.nodeFlags, env: probe.env });
+      try {
+        await measure(bare.origin, logoutPath, pooled(tokens), load);
+        rss = { requests: m.answered + tokens.length, mock: mockMemory, bare: await probe.read(bare) };
+      } finally {
+        await bare.stop();
+      }
+    }
+    // Last before the stop: requests told apart in the log by their status (403: no path above answers it), each answered.
+    const forced: Traffic = { name: 'Prefer: code=403', requests: (path) => [{ method: 'POST', path, headers: { prefer: 'code=403' } }] };
+    const last = await measure(mock.origin, logoutPath, forced, { connections: 50, amount: LOG_CHECK });
+    // Stopped (SIGINT, as Ctrl-C) right after its last requests: its log holds a line for each of them, none lost.
+    await mock.stop();
+    return { rss, logCheck: { sent: last.answered, lines: await countLogLines(logFile, logoutPath, 403) } };
+  } finally {
+    await mock.stop();
+    await probe.dispose();
+  }
 }
 
 /** Lines of a request log file for requests to `path` answered `status`. */
@@ -389,20 +236,19 @@ async function countLogLines(file: string, path: string, status: number): Promis
  */
 async function profile(path: PathName): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'worth-bench-prof-'));
-  const mocks = mockStarter(dir, ['--cpu-prof', '--cpu-prof-dir', dir], values['log-off']);
+  const mocks = mockStarter(mockBin, dir, ['--cpu-prof', '--cpu-prof-dir', dir], values['log-off']);
   const connections = plan.connections[plan.connections.length - 1] as number;
   const seconds = plan.seconds * 2;
   let mock: Running | undefined;
   let window = { fromMs: 0, toMs: 0 };
   let measured: Measured | undefined;
   try {
-    const setup = await setupPath(path, mocks.start, { ...plan, pool: Math.min(plan.pool, 200) });
+    const setup = await setupPath(path, { startMock: mocks.start, sizes: { ...sizes, pool: Math.min(plan.pool, 200) }, auth, mounted });
     mock = setup.mock;
-    const at = `${contract.basePath}${operationPaths[setup.operation]}`;
     const traffic = await setup.traffic('mock', connections, mock);
-    await measure(mock.origin, at, setup.warmup('mock', mock), { connections, seconds: plan.warmupSeconds * 3 });
+    await measure(mock.origin, setup.at.mock, setup.warmup('mock', mock), { connections, seconds: plan.warmupSeconds * 3 });
     const from = performance.now();
-    measured = await measure(mock.origin, at, traffic, setup.bound(connections, seconds));
+    measured = await measure(mock.origin, setup.at.mock, traffic, setup.bound(connections, seconds));
     window = { fromMs: from - mock.spawnedAt, toMs: performance.now() - mock.spawnedAt };
     await setup.close();
   } finally {
@@ -412,7 +258,7 @@ async function profile(path: PathName): Promise<void> {
   const summary = await summariseProfile(dir, { pid: mock.pid, ...window });
   process.stdout.write(
     [
-      `## Profile: ${PATH_LABELS[path]} @${connections}, ${values['log-off'] ? '--log off' : 'request log on (to a file)'}`,
+      `## Profile: ${PATHS[path].label} @${connections}, ${values['log-off'] ? '--log off' : 'request log on (to a file)'}`,
       '',
       `${fmt(measured.rps)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms; in the measured window the mock was busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms. Profiles: ${dir}`,
       '',

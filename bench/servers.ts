@@ -3,16 +3,25 @@ import { closeSync, openSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SPEC_PATH } from '../src/contract/document.ts';
 
 /** The repository root (the folder above bench/). */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * The PATH a user with this Node has: its folder first, so `npm`, `npx` and the bin's `#!/usr/bin/env node` run on it
+ * (the project's pinned Node 24, not whatever Node the machine has first).
+ */
+export function nodeFirstPath(): string {
+  return `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
+}
+
 /** The repo's own bin: what `npm start` runs. */
 export const MOCK_BIN = `${ROOT}bin/worth-auth-mock.js`;
 const PRISM_CLI = `${ROOT}node_modules/@stoplight/prism-cli/dist/index.js`;
-const BARE_SERVER = fileURLToPath(new URL('./bare-server.ts', import.meta.url));
+const BARE_SERVER = fileURLToPath(new URL('./bare-server.js', import.meta.url));
 const HOST = '127.0.0.1';
 
 /** Which server a child runs: the ceiling, the product, or what users would pick instead. */
@@ -47,7 +56,17 @@ export type LaunchOptions = {
    * pretty line per request), as users run it with `> mock.log`; without it, `--log off` and stdout discarded.
    */
   logFile?: string;
+  /** More environment for the child (e.g. the memory probe's file). */
+  env?: Readonly<Record<string, string>>;
+  /**
+   * Run the mock as `npx worth-auth-mock …` from this project (one that has the package installed), with this Node
+   * first on PATH, instead of `node <bin> …`: npx's own overhead is then part of the start-up.
+   */
+  npxFrom?: string;
 };
+
+/** How a child is spawned: `node <args>` unless another command is given; `group`: its own process group, stopped as one. */
+type SpawnPlan = { command?: string; args: string[]; cwd?: string; env?: Readonly<Record<string, string>> | undefined; group?: boolean };
 
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -70,17 +89,24 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the bare `node:http` server that answers every request with `body` and 200. */
-export function startBare(body: string): Promise<Running> {
-  return launch('bare', async (port) => [BARE_SERVER, String(port), body], { method: 'GET', path: '/' });
+/** Starts the bare `node:http` server that answers every request with `body` and 200 (`nodeFlags` before its script). */
+export function startBare(body: string, options: Pick<LaunchOptions, 'nodeFlags' | 'env'> = {}): Promise<Running> {
+  return launch('bare', async (port) => ({ args: [...(options.nodeFlags ?? []), BARE_SERVER, String(port), body], env: options.env }), {
+    method: 'GET',
+    path: '/',
+  });
 }
 
 /** Starts the mock through its real bin: `worth-auth-mock start --port N --log off …` (or its default log, to `logFile`). */
 export function startMockServer(options: LaunchOptions = {}): Promise<Running> {
   const log = options.logFile === undefined ? ['--log', 'off'] : [];
+  const start = (port: number) => ['start', '--port', String(port), ...log, ...(options.args ?? [])];
   return launch(
     'mock',
-    async (port) => [...(options.nodeFlags ?? []), options.bin ?? MOCK_BIN, 'start', '--port', String(port), ...log, ...(options.args ?? [])],
+    async (port): Promise<SpawnPlan> =>
+      options.npxFrom === undefined
+        ? { args: [...(options.nodeFlags ?? []), options.bin ?? MOCK_BIN, ...start(port)], env: options.env }
+        : { command: 'npx', args: ['worth-auth-mock', ...start(port)], cwd: options.npxFrom, env: { ...options.env, PATH: nodeFirstPath() }, group: true },
     {
       method: 'GET',
       path: '/__mock/health',
@@ -90,28 +116,29 @@ export function startMockServer(options: LaunchOptions = {}): Promise<Running> {
   );
 }
 
-/** Starts `prism mock` on the same spec as users run it (default log level; its output is discarded). */
-export function startPrism(operationPath: string): Promise<Running> {
-  return launch('prism', async (port) => [PRISM_CLI, 'mock', DEFAULT_SPEC_PATH, '-h', HOST, '-p', String(port)], {
-    method: 'POST',
-    path: operationPath,
-  });
+/**
+ * Starts `prism mock` on a document (the Auth Service's spec unless told) as users run it (default log level; its
+ * output is discarded); it is up when `probe` (a request to one of its operations) gets any answer.
+ */
+export function startPrism(probe: { method: string; path: string }, document: string = DEFAULT_SPEC_PATH): Promise<Running> {
+  return launch('prism', async (port) => ({ args: [PRISM_CLI, 'mock', document, '-h', HOST, '-p', String(port)] }), probe);
 }
 
 type Probe = { method: string; path: string; want?: number };
 
 /** Spawns a child on a free port and polls it every few ms; the time to the first answer is its start-up. */
-async function launch(kind: Kind, argsFor: (port: number) => Promise<string[]>, probe: Probe, stdoutFile?: string): Promise<Running> {
+async function launch(kind: Kind, planFor: (port: number) => Promise<SpawnPlan>, probe: Probe, stdoutFile?: string): Promise<Running> {
   const port = await freePort();
-  const args = await argsFor(port);
+  const plan = await planFor(port);
   // The child gets its own descriptor of the file (appending), as a shell's `>> file` gives it.
   const out = stdoutFile === undefined ? undefined : openSync(stdoutFile, 'a');
   const started = performance.now();
   const child = track(
-    spawn(process.execPath, args, {
-      cwd: ROOT,
+    spawn(plan.command ?? process.execPath, plan.args, {
+      cwd: plan.cwd ?? ROOT,
       stdio: ['ignore', out ?? 'ignore', 'pipe'],
-      env: { ...process.env, SCARF_ANALYTICS: 'false', NO_COLOR: '1', PACT_DO_NOT_TRACK: 'true' },
+      env: { ...process.env, SCARF_ANALYTICS: 'false', NO_COLOR: '1', PACT_DO_NOT_TRACK: 'true', ...plan.env },
+      detached: plan.group === true,
     }),
   );
   if (out !== undefined) closeSync(out);
@@ -146,7 +173,7 @@ async function launch(kind: Kind, argsFor: (port: number) => Promise<string[]>, 
     rss: () => rssOf(pid),
     cpu: () => cpuOf(pid),
     stop() {
-      stopping ??= stop(child, kind === 'mock' ? 'SIGINT' : 'SIGTERM', exited);
+      stopping ??= stop(child, kind === 'mock' ? 'SIGINT' : 'SIGTERM', exited, plan.group === true);
       return stopping;
     },
   };
@@ -165,10 +192,12 @@ function ask(port: number, method: string, path: string): Promise<number | undef
   });
 }
 
-async function stop(child: ChildProcess, signal: NodeJS.Signals, exited: Promise<number | null>): Promise<void> {
+async function stop(child: ChildProcess, signal: NodeJS.Signals, exited: Promise<number | null>, group: boolean): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+  // A process group (npx, the shell it runs, the bin) gets the signal as a terminal's Ctrl-C gives it: all of it.
+  const send = (how: NodeJS.Signals) => (group ? process.kill(-(child.pid as number), how) : child.kill(how));
+  send(signal);
+  const timer = setTimeout(() => send('SIGKILL'), 8000);
   await exited;
   clearTimeout(timer);
 }

@@ -24,10 +24,12 @@ if (!installed && (major < 22 || (major === 22 && minor < 18))) {
   if (starting && !installed) (await import('../src/tokens/key-pool.ts')).prepareRsaKeys();
   const cli = await import(installed ? '../dist/bundle/cli.js' : '../src/cli/main.ts');
   if (starting && installed) cli.prepareRsaKeys();
-  const { main, boundYoungGeneration } = cli;
-  // A `start` process is the mock's: its young generation stays small (src/cli/heap.ts), unless Node was told otherwise.
-  const tuned = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('semi-space'));
-  if (starting && !tuned) boundYoungGeneration();
+  const { main, boundYoungGeneration, boundOldGenerationGrowth } = cli;
+  // A `start` process is the mock's: its young generation stays small and its old one grows little past what is live
+  // (src/cli/heap.ts), unless Node was told otherwise.
+  const told = (flag) => [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes(flag));
+  if (starting && !told('semi-space')) boundYoungGeneration();
+  if (starting && !told('heap-growing')) boundOldGenerationGrowth();
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => controller.abort());
   // A reader that went away (`worth-auth-mock start | head`) ends our output, not the mock: no EPIPE crash.

@@ -2,9 +2,11 @@
  * Soak run: starts the real bin in a child process on loopback, drives it for a bounded time with many
  * concurrent clients mixing every path (logouts valid, repeated, without a token, with every canned bad
  * token and with garbage; per-request overrides; malformed requests; armed status and network faults;
- * control calls), samples the child's RSS, and prints what came back.
+ * control calls; and the users and passwords: invitations created, accepted and resent, users deactivated
+ * and removed, forgotten passwords reset, the customer's users read — scripts/soak-users.ts), samples the
+ * child's RSS and the store's size (start, middle, end), and prints what came back.
  *
- *   npx node scripts/soak.ts [--seconds 60] [--clients 64] [--sample-every 5] [--token-ttl 3600] [--log pretty|json|off] [--json]
+ *   npx node scripts/soak.ts [--seconds 60] [--clients 64] [--sample-every 5] [--token-ttl 3600] [--refresh-ttl 86400] [--log pretty|json|off] [--json]
  *
  * The mock runs as users run it: its default request log (pretty) on, read from its stdout (`--log` to choose).
  * Exit 0 when every contract answer was documented, every decision was the expected one, no request
@@ -22,6 +24,7 @@ import { cpuOf, rssOf } from '../bench/servers.ts';
 import { loadContract } from '../src/contract/contract.ts';
 import { NETWORK_FAULTS } from '../src/faults/fault.ts';
 import { TOKEN_KINDS } from '../src/tokens/issuer.ts';
+import { type StoreSize, userSoak } from './soak-users.ts';
 
 const BIN = fileURLToPath(new URL('../bin/worth-auth-mock.js', import.meta.url));
 /** A request with no answer after this long is a hang (armed `hang` faults are abandoned much sooner). */
@@ -36,6 +39,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '64' },
     'sample-every': { type: 'string', default: '5' },
     'token-ttl': { type: 'string', default: '3600' },
+    'refresh-ttl': { type: 'string', default: '86400' },
     log: { type: 'string', default: 'pretty' },
     json: { type: 'boolean', default: false },
   },
@@ -44,6 +48,7 @@ const seconds = whole(args.seconds, '--seconds', 1, 24 * 3600);
 const clients = whole(args.clients, '--clients', 1, 2000);
 const sampleEvery = whole(args['sample-every'], '--sample-every', 1, 3600);
 const tokenTtl = whole(args['token-ttl'], '--token-ttl', 1, 10 * 365 * 24 * 3600);
+const refreshTtl = whole(args['refresh-ttl'], '--refresh-ttl', 1, 10 * 365 * 24 * 3600);
 const logFormat = args.log as string;
 if (!['pretty', 'json', 'off'].includes(logFormat)) {
   process.stderr.write(`soak: --log must be pretty, json or off, got ${JSON.stringify(logFormat)}\n`);
@@ -88,10 +93,14 @@ const logoutContract = contract.operations.get('logout');
 if (!logoutContract) throw new Error('soak: the spec has no logout operation');
 const examples = new Map([...logoutContract.examples].map(([status, example]) => [status, JSON.stringify(example)]));
 
-const child = spawn(process.execPath, [BIN, 'start', '--host', '127.0.0.1', '--port', '0', '--log', logFormat, '--token-ttl', String(tokenTtl)], {
-  env: { ...process.env, NO_COLOR: '1' },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
+const child = spawn(
+  process.execPath,
+  [BIN, 'start', '--host', '127.0.0.1', '--port', '0', '--log', logFormat, '--token-ttl', String(tokenTtl), '--refresh-ttl', String(refreshTtl)],
+  {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  },
+);
 let childOutput = '';
 const logged = createLogLineCounter();
 child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -314,6 +323,17 @@ const SCENARIOS: [weight: number, name: string, run: Scenario][] = [
     },
   ],
 ];
+// The users and passwords, mixed in: each scenario removes what it creates, as an operator would.
+const users = userSoak({
+  send: async (method, path, headers, body) => {
+    tally.requests++;
+    return send(method, path, headers, body);
+  },
+  base: root.pathname.replace(/\/+$/, ''),
+  unexpected: (what) => note(tally.unexpected, what),
+  failed: (what) => note(tally.clientErrors, what),
+});
+for (const [weight, name, run] of users.scenarios) SCENARIOS.push([weight, name, () => run()]);
 const totalWeight = SCENARIOS.reduce((sum, [weight]) => sum + weight, 0);
 function scenario(): Scenario {
   let roll = Math.random() * totalWeight;
@@ -346,6 +366,12 @@ for (let i = 0; i < 20; i++) {
   if (signIn) pool.valid.push(signIn.token);
 }
 
+/** The store's size and the RSS at the start, the middle and the end of the run. */
+const storeSizes: (StoreSize & { rss: number | undefined })[] = [];
+const sampleStore = async (atSeconds: number) => {
+  const [size, bytes] = await Promise.all([users.size(atSeconds), rss(child.pid as number)]);
+  if (size) storeSizes.push({ ...size, rss: bytes });
+};
 const samples: { at: number; bytes: number }[] = [];
 const loadBefore = loadavg()[0] as number;
 const cpuBefore = await cpuSeconds(child.pid as number);
@@ -355,7 +381,10 @@ const sample = async () => {
   if (bytes !== undefined) samples.push({ at: (performance.now() - startedAt) / 1000, bytes });
 };
 await sample();
+await sampleStore(0);
 const sampler = setInterval(() => void sample(), sampleEvery * 1000);
+let middle = Promise.resolve();
+const halfway = setTimeout(() => (middle = sampleStore(seconds / 2)), (seconds * 1000) / 2);
 const deadline = startedAt + seconds * 1000;
 process.stderr.write(`soak: ${clients} clients for ${seconds} s against ${base} (pid ${child.pid})…\n`);
 
@@ -365,7 +394,10 @@ await Promise.all(
   }),
 );
 clearInterval(sampler);
+clearTimeout(halfway);
+await middle;
 await sample();
+await sampleStore((performance.now() - startedAt) / 1000);
 const elapsed = (performance.now() - startedAt) / 1000;
 const cpuAfter = await cpuSeconds(child.pid as number);
 const cpuUsed = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
@@ -383,6 +415,8 @@ logged.end();
 // Stopped cleanly: the request log holds one line per logout answered, status by status (network faults aside).
 const answeredLogouts = new Map(tally.contract);
 for (const reply of [afterFirst, afterSecond]) if (reply && !reply.error) count(answeredLogouts, reply.status);
+// The users' own sign-ins logged out (scripts/soak-users.ts) are logouts too.
+for (const [status, n] of users.done.byOperation.get('logout') ?? []) answeredLogouts.set(status, (answeredLogouts.get(status) ?? 0) + n);
 const logMismatches =
   logFormat === 'off'
     ? []
@@ -432,6 +466,11 @@ const summary = {
   latencyMs: { p50: Number(percentile(50).toFixed(2)), p99: Number(percentile(99).toFixed(2)), max: Number(percentile(100).toFixed(2)) },
   rss: { first: samples[0]?.bytes, last: samples.at(-1)?.bytes, max: Math.max(...samples.map((s) => s.bytes)) },
   rssOverTime: samples.map((s) => ({ atSeconds: Math.round(s.at), bytes: s.bytes })),
+  store: storeSizes,
+  usersAndPasswords: {
+    ...users.done,
+    byOperation: Object.fromEntries([...users.done.byOperation].map(([what, counts]) => [what, Object.fromEntries(counts)])),
+  },
   after: { alive, firstLogout: afterFirst?.status, secondLogout: afterSecond?.status },
   requestLog: logFormat === 'off' ? 'off' : { format: logFormat, logoutLines: logLines, mismatches: logMismatches },
   passed,
@@ -462,6 +501,22 @@ if (args.json) {
     ['latency (contract)', `p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, max ${summary.latencyMs.max} ms`],
     ['RSS', `first ${mb(summary.rss.first)}, last ${mb(summary.rss.last)}, max ${mb(summary.rss.max)}`],
     ['RSS over time', samples.map((s) => `${Math.round(s.at)}s ${mb(s.bytes)}`).join(' | ')],
+    [
+      'store (start, middle, end)',
+      storeSizes
+        .map((size) => `${size.atSeconds}s: ${size.users} users, outbox ${size.outbox}, ${size.tokens} tokens of ${size.signIns} sign-ins, RSS ${mb(size.rss)}`)
+        .join(' | '),
+    ],
+    [
+      'users and passwords',
+      `${users.done.usersCreated.toLocaleString('en-US')} users made (invited or added), ${users.done.accepted.toLocaleString('en-US')} invitations accepted, ${users.done.deactivated.toLocaleString('en-US')} deactivated, ${users.done.usersRemoved.toLocaleString('en-US')} removed (kept as removed records: users are never pruned), ${users.done.resets.toLocaleString('en-US')} passwords reset, ${users.done.logouts.toLocaleString('en-US')} of their sign-ins logged out`,
+    ],
+    [
+      'their operations',
+      [...users.done.byOperation]
+        .map(([what, counts]) => `${what} ${[...counts].map(([status, n]) => `${status}×${n.toLocaleString('en-US')}`).join(' ')}`)
+        .join('; '),
+    ],
     [
       'request log',
       logFormat === 'off'

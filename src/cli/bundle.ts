@@ -5,5 +5,5 @@
  */
 
 export { prepareRsaKeys } from '../tokens/key-pool.ts';
-export { boundYoungGeneration } from './heap.ts';
+export { boundOldGenerationGrowth, boundYoungGeneration } from './heap.ts';
 export { main } from './main.ts';

@@ -3,8 +3,8 @@ import { ERRORS, isMockError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { buildProgram } from './program.ts';
 
-/** The bin's memory bound for a `start` process (heap.ts), re-exported so the bin loads one module. */
-export { boundYoungGeneration } from './heap.ts';
+/** The bin's memory bounds for a `start` process (heap.ts), re-exported so the bin loads one module. */
+export { boundOldGenerationGrowth, boundYoungGeneration } from './heap.ts';
 
 /** Runs the CLI; resolves the exit code (0 ok, 1 failure, 2 usage). Never calls process.exit. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {

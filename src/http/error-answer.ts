@@ -1,5 +1,8 @@
-import { STATUS_CODES } from 'node:http';
 import { ERRORS, type ErrorCode, InputError, isMockError, MethodNotAllowedError } from '../errors.ts';
+
+// Not `import … from 'node:http'` (see server.ts): an ES import of it loads undici, ~20 ms of every start. Guarded by
+// test/http/start-path.test.ts; measured by the bench's start-up row (bench/startup.ts).
+const { STATUS_CODES } = process.getBuiltinModule('node:http');
 
 /** An error as the HTTP answer it becomes: status, JSON body `{ message, errorCode, field? }` and extra headers. */
 export type ErrorAnswer = {

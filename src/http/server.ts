@@ -1,11 +1,12 @@
-import type { RequestListener, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError, type ErrorCode } from '../errors.ts';
 import { corsHeaderLines, originInRaw } from './cors.ts';
 import { rawErrorAnswer } from './error-answer.ts';
 
 // Not `import … from 'node:http'`: an ES import of it reads every export, and its lazy WebSocket getters load
-// undici (~60 ms of start-up for code the mock never runs).
+// undici (~20–60 ms of start-up for code the mock never runs). Guarded by test/http/start-path.test.ts; measured by
+// the bench's start-up row (bench/startup.ts).
 const { createServer } = process.getBuiltinModule('node:http');
 
 /** A listening HTTP server: its bound address, the app it serves, and a close that cuts held clients. */
@@ -14,7 +15,10 @@ export type HttpServer = {
   readonly port: number;
   /** `http://host:port`, IPv6 hosts bracketed. */
   readonly url: string;
-  /** Serves `app` for every request (and for any `Expect`, which Node would otherwise answer 417 on its own). */
+  /**
+   * Serves `app` for every request (and for any `Expect`, which Node would otherwise answer 417 on its own), those
+   * that came in since it listened first.
+   */
   serve(app: RequestListener): void;
   /** Stops accepting, closes idle connections, gives answers in flight 1 s, then cuts what is left. */
   close(): Promise<void>;
@@ -39,6 +43,12 @@ export async function listenHttp(port: number, host: string): Promise<HttpServer
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  // The mock listens before it serves (its URL is the tokens' issuer; mounting an --api document then takes ~1 s):
+  // requests that come in between wait for the app, in order, instead of going unanswered.
+  let early: [IncomingMessage, ServerResponse][] | undefined = [];
+  const hold: RequestListener = (req, res) => early?.push([req, res]);
+  server.on('request', hold);
+  server.on('checkExpectation', hold);
   const inFlight = new WeakMap<Socket, InFlight>();
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket as Socket, inFlight.get(socket as Socket)));
   try {
@@ -57,9 +67,14 @@ export async function listenHttp(port: number, host: string): Promise<HttpServer
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
     serve(app) {
       const handle = tracked(app, inFlight);
+      server.off('request', hold);
+      server.off('checkExpectation', hold);
       server.on('request', handle);
       // RFC 9110 lets a server ignore an expectation: the app answers as for any request, never an undocumented 417.
       server.on('checkExpectation', handle);
+      const waiting = early ?? [];
+      early = undefined;
+      for (const [req, res] of waiting) if (!res.destroyed) handle(req, res);
     },
     close() {
       closing ??= (async () => {

@@ -22,7 +22,7 @@ describe('MintedTokens', () => {
   it('holds at most its bound, forgetting the oldest first; clear() forgets all', () => {
     const minted = new MintedTokens<number>(3);
     const tokens = ['t.0.AAAA', 't.1.BBBB', 't.2.CCCC', 't.3.DDDD'];
-    tokens.forEach((token, i) => minted.add(token, i));
+    for (const [i, token] of tokens.entries()) minted.add(token, i);
     expect(tokens.map((token) => minted.find(token))).toEqual([undefined, 1, 2, 3]);
     minted.clear();
     expect(tokens.map((token) => minted.find(token))).toEqual([undefined, undefined, undefined, undefined]);

@@ -1,0 +1,37 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.ts';
+
+/**
+ * The tests `npm run mutation` (StrykerJS) runs against each mutant of src/operations, src/tokens and src/faults:
+ * the suites that drive those modules in this process. Left out are suites whose mock runs in another process
+ * (a child `bin/worth-auth-mock.js`, the pact verifier, a container) — a mutant is only active in the process
+ * Stryker controls, so they can never kill one — and the browser, replica and docs suites, which are slow and
+ * reach the same code through the same answers. See docs/testing.md, "Mutation testing".
+ *
+ * Not mergeConfig: it concatenates arrays, so `include` would keep the base's test/**.
+ */
+export default defineConfig({
+  test: {
+    ...base.test,
+    include: [
+      'test/operations/**/*.test.ts',
+      'test/tokens/**/*.test.ts',
+      'test/faults/**/*.test.ts',
+      'test/contract/**/*.test.ts',
+      'test/http/**/*.test.ts',
+      'test/control/**/*.test.ts',
+      'test/cli/**/*.test.ts',
+      'test/state/journal.test.ts',
+      'test/state/store-interface.test.ts',
+      'test/config/**/*.test.ts',
+      'test/secrets.test.ts',
+      'test/pact/provider-proxy.test.ts',
+      'test/pact/redact.test.ts',
+      'test/pact/token-command.test.ts',
+      'test/playwright/session-faults.test.ts',
+    ],
+    exclude: ['**/node_modules/**', '**/*browser*.test.ts', '**/*replicas*.test.ts', 'test/control/panel.test.ts'],
+    // hook-coverage.ts does something only in Stryker's dry run.
+    setupFiles: ['scripts/mutation/hook-coverage.ts'],
+  },
+});

@@ -458,16 +458,18 @@ describe('--faults FILE at start', () => {
     const error = await mockOn({ faultsFile }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ code: 'ERR_CONFIG', field: '--faults' });
-    expect((error as Error).message).toContain(`entry ${entry}`);
-    expect((error as Error).message).toContain(`field ${field}`);
+    expect((error as Error).message).toMatch(new RegExp(`^--faults ${faultsFile}: entry ${entry}, field ${field}: \\S`));
   });
 
   it.each([
-    ['not JSON', '[{"status": 500'],
-    ['not a list', { status: 500 }],
-  ])('a file that is %s → ConfigError', async (name, content) => {
+    ['not JSON', '[{"status": 500', 'cannot be read as JSON: '],
+    ['not a list', { status: 500 }, 'must hold a JSON array of faults (or { "faults": [...] })'],
+    ['null', 'null', 'must hold a JSON array of faults (or { "faults": [...] })'],
+  ])('a file that is %s → ConfigError saying so', async (name, content, says) => {
     const faultsFile = await file(`broken-${name.length}.json`, content);
-    await expect(mockOn({ faultsFile })).rejects.toMatchObject({ code: 'ERR_CONFIG', field: '--faults' });
+    const error = await mockOn({ faultsFile }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_CONFIG', field: '--faults' });
+    expect((error as Error).message).toContain(`--faults ${faultsFile} ${says}`);
   });
 
   it('a missing file → ConfigError naming the path', async () => {

@@ -59,48 +59,65 @@ describe('parseFault: what a QA engineer may arm', () => {
     expect(Object.isFrozen(fault)).toBe(true);
   });
 
+  // The reason is what the QA engineer reads (the 400's body, the CLI's error line): each names the field and what it takes.
   it.each([
-    ['not an object', null, 'body'],
-    ['an array', [{ status: 500 }], 'body'],
-    ['a string', 'status=500', 'body'],
-    ['nothing to do', {}, 'status'],
-    ['a zero delay alone', { delayMs: 0 }, 'status'],
-    ['an unknown field', { status: 500, code: 500 }, 'code'],
-    ['an undocumented status', { status: 418 }, 'status'],
-    ['a status out of range', { status: 999 }, 'status'],
-    ['a status as a string', { status: '500' }, 'status'],
-    ['a fractional status', { status: 500.5 }, 'status'],
-    ['an unknown network fault', { network: 'timeout' }, 'network'],
-    ['a network fault in capitals', { network: 'RESET' }, 'network'],
-    ['status and network together', { status: 500, network: 'reset' }, 'network'],
-    ['times 0', { status: 500, times: 0 }, 'times'],
-    ['negative times', { status: 500, times: -1 }, 'times'],
-    ['fractional times', { status: 500, times: 1.5 }, 'times'],
-    ['times as a string', { status: 500, times: '3' }, 'times'],
-    ['negative skip', { status: 500, skip: -1 }, 'skip'],
-    ['fractional skip', { status: 500, skip: 0.5 }, 'skip'],
-    ['skip null', { status: 500, skip: null }, 'skip'],
-    ['probability over 1', { status: 500, probability: 2 }, 'probability'],
-    ['negative probability', { status: 500, probability: -0.1 }, 'probability'],
-    ['probability NaN', { status: 500, probability: Number.NaN }, 'probability'],
-    ['probability as a string', { status: 500, probability: '0.5' }, 'probability'],
-    ['a negative seed', { status: 500, seed: -1 }, 'seed'],
-    ['a seed over 32 bits', { status: 500, seed: 2 ** 32 }, 'seed'],
-    ['a fractional seed', { status: 500, seed: 1.5 }, 'seed'],
-    ['a negative delay', { delayMs: -5 }, 'delayMs'],
-    ['a fractional delay', { delayMs: 1.5 }, 'delayMs'],
-    ['a delay over ten minutes', { delayMs: 10 * 60 * 1000 + 1 }, 'delayMs'],
-    ['a delay as a string', { delayMs: '2000' }, 'delayMs'],
-    ['ttlMs 0', { status: 500, ttlMs: 0 }, 'ttlMs'],
-    ['negative ttlMs', { status: 500, ttlMs: -1 }, 'ttlMs'],
-    ['ttlMs as a string', { status: 500, ttlMs: '1s' }, 'ttlMs'],
-    ['match not an object', { status: 500, match: 'cust-42' }, 'match'],
-    ['match an array', { status: 500, match: ['cust-42'] }, 'match'],
-    ['an unknown match field', { status: 500, match: { user: 'cust-42' } }, 'match.user'],
-    ['an empty match.sub', { status: 500, match: { sub: '' } }, 'match.sub'],
-    ['a numeric match.sid', { status: 500, match: { sid: 7 } }, 'match.sid'],
-    ['an overlong match.session', { status: 500, match: { session: 'x'.repeat(513) } }, 'match.session'],
-  ])('refuses %s, naming field %s', (_name, input, field) => {
+    ['not an object', null, 'body', 'a fault must be a JSON object'],
+    ['an array', [{ status: 500 }], 'body', 'a fault must be a JSON object'],
+    ['a string', 'status=500', 'body', 'a fault must be a JSON object'],
+    ['nothing to do', {}, 'status', 'a fault needs a status, a network fault or a delayMs'],
+    ['a zero delay alone', { delayMs: 0 }, 'status', 'a fault needs a status, a network fault or a delayMs'],
+    [
+      'an unknown field',
+      { status: 500, code: 500 },
+      'code',
+      'unknown field "code"; a fault takes status, network, times, skip, probability, seed, delayMs, ttlMs, match',
+    ],
+    ['an undocumented status', { status: 418 }, 'status', 'status 418 is not documented for logout; allowed: 200, 400, 401, 403, 500'],
+    ['a status out of range', { status: 999 }, 'status', 'status must be a whole number from 100 to 599, got 999'],
+    ['a status as a string', { status: '500' }, 'status', 'status must be a whole number from 100 to 599, got "500"'],
+    ['a fractional status', { status: 500.5 }, 'status', 'status must be a whole number from 100 to 599, got 500.5'],
+    ['an unknown network fault', { network: 'timeout' }, 'network', 'network must be one of reset, empty, hang, garbage, got "timeout"'],
+    ['a network fault in capitals', { network: 'RESET' }, 'network', 'network must be one of reset, empty, hang, garbage, got "RESET"'],
+    ['status and network together', { status: 500, network: 'reset' }, 'network', 'give either status or network, not both'],
+    ['times 0', { status: 500, times: 0 }, 'times', 'times must be a whole number from 1 to 1000000000, got 0'],
+    ['negative times', { status: 500, times: -1 }, 'times', 'times must be a whole number from 1 to 1000000000, got -1'],
+    ['fractional times', { status: 500, times: 1.5 }, 'times', 'times must be a whole number from 1 to 1000000000, got 1.5'],
+    ['times as a string', { status: 500, times: '3' }, 'times', 'times must be a whole number from 1 to 1000000000, got "3"'],
+    ['negative skip', { status: 500, skip: -1 }, 'skip', 'skip must be a whole number from 0 to 1000000000, got -1'],
+    ['fractional skip', { status: 500, skip: 0.5 }, 'skip', 'skip must be a whole number from 0 to 1000000000, got 0.5'],
+    ['skip null', { status: 500, skip: null }, 'skip', 'skip must be a whole number from 0 to 1000000000, got null'],
+    ['probability over 1', { status: 500, probability: 2 }, 'probability', 'probability must be a number from 0 to 1, got 2'],
+    ['negative probability', { status: 500, probability: -0.1 }, 'probability', 'probability must be a number from 0 to 1, got -0.1'],
+    ['probability NaN', { status: 500, probability: Number.NaN }, 'probability', 'probability must be a number from 0 to 1, got null'],
+    ['probability as a string', { status: 500, probability: '0.5' }, 'probability', 'probability must be a number from 0 to 1, got "0.5"'],
+    ['a negative seed', { status: 500, seed: -1 }, 'seed', 'seed must be a whole number from 0 to 4294967295, got -1'],
+    ['a seed over 32 bits', { status: 500, seed: 2 ** 32 }, 'seed', 'seed must be a whole number from 0 to 4294967295, got 4294967296'],
+    ['a fractional seed', { status: 500, seed: 1.5 }, 'seed', 'seed must be a whole number from 0 to 4294967295, got 1.5'],
+    ['a negative delay', { delayMs: -5 }, 'delayMs', 'delayMs must be a whole number from 0 to 600000, got -5'],
+    ['a fractional delay', { delayMs: 1.5 }, 'delayMs', 'delayMs must be a whole number from 0 to 600000, got 1.5'],
+    ['a delay over ten minutes', { delayMs: 10 * 60 * 1000 + 1 }, 'delayMs', 'delayMs must be a whole number from 0 to 600000, got 600001'],
+    ['a delay as a string', { delayMs: '2000' }, 'delayMs', 'delayMs must be a whole number from 0 to 600000, got "2000"'],
+    ['ttlMs 0', { status: 500, ttlMs: 0 }, 'ttlMs', 'ttlMs must be a whole number from 1 to 31536000000, got 0'],
+    ['negative ttlMs', { status: 500, ttlMs: -1 }, 'ttlMs', 'ttlMs must be a whole number from 1 to 31536000000, got -1'],
+    ['ttlMs as a string', { status: 500, ttlMs: '1s' }, 'ttlMs', 'ttlMs must be a whole number from 1 to 31536000000, got "1s"'],
+    ['match not an object', { status: 500, match: 'cust-42' }, 'match', 'match must be an object with sub, sid, customer, session, operation'],
+    ['match an array', { status: 500, match: ['cust-42'] }, 'match', 'match must be an object with sub, sid, customer, session, operation'],
+    [
+      'an unknown match field',
+      { status: 500, match: { user: 'cust-42' } },
+      'match.user',
+      'unknown field "match.user"; match takes sub, sid, customer, session, operation',
+    ],
+    ['an empty match.sub', { status: 500, match: { sub: '' } }, 'match.sub', 'match.sub must be a non-empty string'],
+    ['a numeric match.sid', { status: 500, match: { sid: 7 } }, 'match.sid', 'match.sid must be a non-empty string'],
+    ['an overlong match.session', { status: 500, match: { session: 'x'.repeat(513) } }, 'match.session', 'match.session must be a non-empty string'],
+    [
+      'an unknown match.operation',
+      { status: 500, match: { operation: 'log-out' } },
+      'match.operation',
+      'match.operation must be one of logout, sign-in, *, got "log-out"',
+    ],
+  ])('refuses %s, naming field %s', (_name, input, field, message) => {
     let error: unknown;
     try {
       arm(input as Record<string, unknown>);
@@ -108,7 +125,16 @@ describe('parseFault: what a QA engineer may arm', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(InputError);
-    expect(error).toMatchObject({ code: 'ERR_INPUT', field });
+    expect(error).toMatchObject({ code: 'ERR_INPUT', field, message });
+  });
+
+  it.each([
+    ['a network of null with a status (JSON clients send absent fields as null)', { status: 500, network: null }, { status: 500, network: null }],
+    ['a match value of exactly 512 characters', { status: 500, match: { session: 'x'.repeat(512) } }, { match: { session: 'x'.repeat(512) } }],
+    ['the largest seed', { status: 500, seed: 2 ** 32 - 1 }, { seed: 2 ** 32 - 1 }],
+    ['the longest delay', { delayMs: 10 * 60 * 1000 }, { delayMs: 10 * 60 * 1000 }],
+  ])('accepts at the edge: %s', (_name, input, expected) => {
+    expect(arm(input)).toMatchObject(expected);
   });
 
   it('names the allowed statuses when the status is not documented', () => {
@@ -146,6 +172,29 @@ describe('parseFault: a scope that could never match', () => {
       operation: '*',
       sid: 'f3a1',
     });
+  });
+
+  it('says which scopes the operation carries instead', () => {
+    expect(() => arm({ status: 500, match: { operation: 'sign-in', sid: 'f3a1' } })).toThrow(
+      'a sign-in request carries no sid, so match.sid never matches it: scope a sign-in fault by sub, customer, session',
+    );
+  });
+});
+
+describe('parseFault: a fault on every operation (match.operation "*")', () => {
+  // Sign-in documents no 403 here, so a 403 cannot be forced on every operation; a 500 can.
+  const targets: FaultTargets = new Map([
+    ['logout', { statuses: [200, 400, 401, 403, 500], scopes: ['sub', 'sid', 'customer'] }],
+    ['sign-in', { statuses: [200, 400, 401, 500], scopes: ['sub', 'customer'] }],
+  ]);
+  const everywhere = (status: number) => parseFault({ status, match: { operation: '*' } }, { targets, now: NOW, seed: 1 });
+
+  it('takes a status every operation documents', () => {
+    expect(everywhere(500)).toMatchObject({ status: 500, match: { operation: '*' } });
+  });
+
+  it('refuses one that some operation does not document, listing those all of them do', () => {
+    expect(() => everywhere(403)).toThrow('status 403 is not documented for every operation; allowed: 200, 400, 401, 500');
   });
 });
 

@@ -47,7 +47,8 @@ describe('arming answers warnings when the scope matches no known sign-in or cus
     const inProcess = await mock.faults.arm(input);
     for (const armed of [overHttp, inProcess]) {
       expect(armed.warnings).toEqual([
-        expect.stringMatching(/^match\.sid "00000000-0000-4000-8000-000000000000" is no sign-in this mock knows/),
+        'match.sid "00000000-0000-4000-8000-000000000000" is no sign-in this mock knows: the fault fires only for a sign-in ' +
+          'with exactly that id. Copy the whole sid (the tokens\' origin_jti) from "worth-auth-mock sessions" or GET /__mock/sessions.',
         expect.stringMatching(/^match\.sub "cust-nobody" is no customer this mock knows/),
       ]);
       expect(armed.warnings?.[0]).not.toContain('shortened');

@@ -52,117 +52,13 @@ const LONGEST_PAUSE_MS = 1000;
  * many before the next lines. Writers with unwritten lines are flushed when the process exits.
  */
 export function createLineWriter(sink: LineSink, options: LineWriterOptions = {}): LineWriter {
-  const maxHeld = options.maxHeldBytes ?? 1024 * 1024;
-  const batchBytes = options.batchBytes ?? 64 * 1024;
-  const retryMs = options.retryMs ?? 100;
-  const intervalMs = options.intervalMs ?? 10;
-  const droppedLine = options.droppedLine ?? ((count: number) => `(${count} log lines dropped: the output did not keep up)\n`);
-  // Lines waiting for the sink, as UTF-8 bytes outside the JS heap: held as strings (a few objects each), every
-  // young-generation GC meanwhile would copy them (measured: ~0.9 µs a request under load). Allocated at the first
-  // line; its pages become resident only as far as lines reach (a batch, unless the sink is backed up).
-  let held: Buffer | undefined;
-  let used = 0;
-  let dropped = 0;
-  let closed = false;
-  let lastSent = Number.NEGATIVE_INFINITY;
-  /** What the next write waits for: the end of this task, the interval, a slow sink's pause, a backed-up sink, or nothing yet. */
-  let waiting: 'task' | 'interval' | 'pause' | 'backed-up' | undefined;
-  let timer: NodeJS.Timeout | undefined;
-
-  /** Hands the pending text (after the dropped-lines notice, when lines were dropped) to the sink. */
-  function send(): void {
-    const lines = used > 0 && held !== undefined ? held.toString('utf8', 0, used) : '';
-    const text = dropped > 0 ? droppedLine(dropped) + lines : lines;
-    used = 0;
-    dropped = 0;
-    unwritten.delete(writer);
-    if (text === '') return;
-    const started = performance.now();
-    lastSent = started;
-    let taken: unknown;
-    try {
-      taken = sink(text);
-    } catch {
-      // A sink that throws (its stream closed) loses this text; the answers go on.
-    }
-    const took = performance.now() - started;
-    if (taken === false) wait('backed-up', retryMs, askAgain);
-    else if (took > SLOW_WRITE_MS) wait('pause', Math.min(took * 9, LONGEST_PAUSE_MS), resume);
-  }
-
-  function wait(what: 'interval' | 'pause' | 'backed-up', ms: number, then: () => void): void {
-    waiting = what;
-    timer = setTimeout(then, ms).unref();
-  }
-
-  function resume(): void {
-    timer = undefined;
-    waiting = undefined;
-    send();
-  }
-
-  function askAgain(): void {
-    timer = undefined;
-    let takes: boolean;
-    try {
-      takes = sink('') !== false;
-    } catch {
-      takes = true; // Gone for good: sending drops the held lines, as any later write would.
-    }
-    if (takes) resume();
-    else wait('backed-up', retryMs, askAgain);
-  }
-
-  /** Whether lines are held for a slow or backed-up sink (no write is scheduled for them). */
-  function holding(): boolean {
-    return waiting === 'pause' || waiting === 'backed-up';
-  }
-
-  function endOfTask(): void {
-    if (waiting !== 'task') return;
-    waiting = undefined;
-    send();
-  }
-
-  const writer: LineWriter = {
-    write(line) {
-      if (closed) return;
-      // Fits for sure when even 3 bytes a character would (the usual line): measured only when it might not.
-      if (line.length * 3 > maxHeld - used && Buffer.byteLength(line) > maxHeld - used) {
-        // Held lines fill the buffer (or one line is longer than all of it): counted, not kept.
-        if (holding() || Buffer.byteLength(line) > maxHeld) {
-          dropped++;
-          return;
-        }
-        writer.flush(); // out with the batch, then this line starts the next one
-      }
-      held ??= Buffer.allocUnsafeSlow(maxHeld);
-      if (used === 0) unwritten.add(writer);
-      used += held.write(line, used);
-      if (holding()) return;
-      if (used >= batchBytes) writer.flush();
-      else if (waiting === undefined) {
-        const since = performance.now() - lastSent;
-        if (since < intervalMs) wait('interval', intervalMs - since, resume);
-        else {
-          waiting = 'task';
-          queueMicrotask(endOfTask);
-        }
-      }
-    },
-    flush() {
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      waiting = undefined;
-      send();
-    },
-    close() {
-      if (closed) return;
-      writer.flush();
-      if (timer !== undefined) clearTimeout(timer);
-      closed = true;
-    },
-  };
+  const writer = new BatchingWriter(sink, {
+    maxHeldBytes: options.maxHeldBytes ?? 1024 * 1024,
+    batchBytes: options.batchBytes ?? 64 * 1024,
+    intervalMs: options.intervalMs ?? 10,
+    retryMs: options.retryMs ?? 100,
+    droppedLine: options.droppedLine ?? ((count: number) => `(${count} log lines dropped: the output did not keep up)\n`),
+  });
   if (!exitHooked) {
     exitHooked = true;
     // One listener for every writer: the last lines still go out when the process exits without close().
@@ -171,4 +67,124 @@ export function createLineWriter(sink: LineSink, options: LineWriterOptions = {}
     });
   }
   return writer;
+}
+
+/** What the next write waits for: the end of this task, the interval, a slow sink's pause, a backed-up sink. */
+type Waiting = 'task' | 'interval' | 'pause' | 'backed-up';
+
+/** createLineWriter's writer: its state, and one method per step (send, wait, resume, ask again). */
+class BatchingWriter implements LineWriter {
+  readonly #sink: LineSink;
+  readonly #options: Required<LineWriterOptions>;
+  // Lines waiting for the sink, as UTF-8 bytes outside the JS heap: held as strings (a few objects each), every
+  // young-generation GC meanwhile would copy them (measured: ~0.9 µs a request under load). Allocated at the first
+  // line; its pages become resident only as far as lines reach (a batch, unless the sink is backed up).
+  #held: Buffer | undefined;
+  #used = 0;
+  #dropped = 0;
+  #closed = false;
+  #lastSent = Number.NEGATIVE_INFINITY;
+  #waiting: Waiting | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(sink: LineSink, options: Required<LineWriterOptions>) {
+    this.#sink = sink;
+    this.#options = options;
+  }
+
+  write(line: string): void {
+    if (this.#closed) return;
+    const { maxHeldBytes, batchBytes, intervalMs } = this.#options;
+    // Fits for sure when even 3 bytes a character would (the usual line): measured only when it might not.
+    if (line.length * 3 > maxHeldBytes - this.#used && Buffer.byteLength(line) > maxHeldBytes - this.#used) {
+      // Held lines fill the buffer (or one line is longer than all of it): counted, not kept.
+      if (this.#holding() || Buffer.byteLength(line) > maxHeldBytes) {
+        this.#dropped++;
+        return;
+      }
+      this.flush(); // out with the batch, then this line starts the next one
+    }
+    this.#held ??= Buffer.allocUnsafeSlow(maxHeldBytes);
+    if (this.#used === 0) unwritten.add(this);
+    this.#used += this.#held.write(line, this.#used);
+    if (this.#holding()) return;
+    if (this.#used >= batchBytes) this.flush();
+    else if (this.#waiting === undefined) {
+      const since = performance.now() - this.#lastSent;
+      if (since < intervalMs) this.#wait('interval', intervalMs - since, this.#resume);
+      else {
+        this.#waiting = 'task';
+        queueMicrotask(this.#endOfTask);
+      }
+    }
+  }
+
+  flush(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#waiting = undefined;
+    this.#send();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.flush();
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#closed = true;
+  }
+
+  /** Hands the pending text (after the dropped-lines notice, when lines were dropped) to the sink. */
+  #send(): void {
+    const lines = this.#used > 0 && this.#held !== undefined ? this.#held.toString('utf8', 0, this.#used) : '';
+    const text = this.#dropped > 0 ? this.#options.droppedLine(this.#dropped) + lines : lines;
+    this.#used = 0;
+    this.#dropped = 0;
+    unwritten.delete(this);
+    if (text === '') return;
+    const started = performance.now();
+    this.#lastSent = started;
+    let taken: unknown;
+    try {
+      taken = this.#sink(text);
+    } catch {
+      // A sink that throws (its stream closed) loses this text; the answers go on.
+    }
+    const took = performance.now() - started;
+    if (taken === false) this.#wait('backed-up', this.#options.retryMs, this.#askAgain);
+    else if (took > SLOW_WRITE_MS) this.#wait('pause', Math.min(took * 9, LONGEST_PAUSE_MS), this.#resume);
+  }
+
+  #wait(what: Exclude<Waiting, 'task'>, ms: number, then: () => void): void {
+    this.#waiting = what;
+    this.#timer = setTimeout(then, ms).unref();
+  }
+
+  /** Whether lines are held for a slow or backed-up sink (no write is scheduled for them). */
+  #holding(): boolean {
+    return this.#waiting === 'pause' || this.#waiting === 'backed-up';
+  }
+
+  readonly #resume = (): void => {
+    this.#timer = undefined;
+    this.#waiting = undefined;
+    this.#send();
+  };
+
+  readonly #askAgain = (): void => {
+    this.#timer = undefined;
+    let takes: boolean;
+    try {
+      takes = this.#sink('') !== false;
+    } catch {
+      takes = true; // Gone for good: sending drops the held lines, as any later write would.
+    }
+    if (takes) this.#resume();
+    else this.#wait('backed-up', this.#options.retryMs, this.#askAgain);
+  };
+
+  readonly #endOfTask = (): void => {
+    if (this.#waiting !== 'task') return;
+    this.#waiting = undefined;
+    this.#send();
+  };
 }

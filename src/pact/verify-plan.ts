@@ -93,52 +93,10 @@ export async function planVerification(opts: VerifyOptions): Promise<Plan> {
     if (!opts.providerVersion) throw new ConfigError('--provider-version', '--publish needs --provider-version (e.g. the git SHA of the provider under test)');
   }
 
-  const timeoutS =
-    opts.timeout === undefined
-      ? DEFAULT_TIMEOUT_S
-      : typeof opts.timeout === 'number'
-        ? opts.timeout
-        : /^\s*\d+(\.\d+)?\s*$/.test(opts.timeout)
-          ? Number(opts.timeout)
-          : Number.NaN;
-  if (!Number.isFinite(timeoutS) || timeoutS <= 0)
-    throw new ConfigError('--timeout', `--timeout must be a number of seconds above 0, got ${shown(opts.timeout)}`);
-  const interactionFilter = regexOf('--interaction', opts.interaction);
-  const stateFilter = regexOf('--state', opts.state);
-
+  const timeoutS = timeoutSeconds(opts.timeout);
   const notes: string[] = [];
-  let pactFiles: PactFile[] = [];
-  if (!brokerUrl || opts.pact !== undefined) {
-    const source = await pactSource(opts.pact);
-    const path = source.path;
-    if (source.note) notes.push(source.note);
-    const all = await loadPacts(path);
-    pactFiles = all.filter((p) => p.provider === provider);
-    const others = all.filter((p) => p.provider !== provider);
-    if (pactFiles.length === 0) {
-      const found = [...new Set(all.map((p) => p.provider))].join(', ');
-      throw new ConfigError('--provider', `--pact ${path} holds no pact with provider "${provider}" (found: ${found}); pick one with --provider`);
-    }
-    if (others.length) notes.push(`skipped ${others.length} pact file(s) for other providers: ${others.map((p) => p.path).join(', ')}`);
-  }
-
-  const all = pactFiles.flatMap((pact) => pact.interactions.map((interaction) => ({ pact, interaction })));
-  const selected = all.filter(
-    ({ interaction }) =>
-      (!interactionFilter || interactionFilter.test(interaction.description)) &&
-      (!stateFilter || (opts.state === '' ? interaction.providerStates.length === 0 : interaction.providerStates.some((s) => stateFilter.test(s.name)))),
-  );
-  if ((interactionFilter || stateFilter) && all.length > 0) {
-    const flag = interactionFilter ? '--interaction' : '--state';
-    if (selected.length === 0) {
-      const names = interactionFilter ? all.map((s) => s.interaction.description) : providerStatesOf(pactFiles);
-      throw new ConfigError(
-        flag,
-        `${filterText(opts)} matches none of the ${all.length} interactions; they are: ${names.map((n) => JSON.stringify(n)).join(', ')}`,
-      );
-    }
-    notes.push(`verified ${selected.length} of ${all.length} interactions (${filterText(opts)})`);
-  }
+  const pactFiles = !brokerUrl || opts.pact !== undefined ? await localPacts(opts.pact, provider, notes) : [];
+  const selected = selectInteractions(pactFiles, opts, notes);
 
   if (providerBaseUrl && !stateSetupUrl && tokenCommand === undefined) {
     const states = [...new Set(selected.flatMap((s) => s.interaction.providerStates.map((state) => state.name)))];
@@ -167,6 +125,54 @@ export async function planVerification(opts: VerifyOptions): Promise<Plan> {
     selected,
     filters: { ...(opts.interaction !== undefined ? { description: opts.interaction } : {}), ...(opts.state !== undefined ? { state: opts.state } : {}) },
   };
+}
+
+/** `--timeout` in seconds (default DEFAULT_TIMEOUT_S); throws ConfigError unless it is a number above 0. */
+function timeoutSeconds(timeout: VerifyOptions['timeout']): number {
+  const seconds =
+    timeout === undefined ? DEFAULT_TIMEOUT_S : typeof timeout === 'number' ? timeout : /^\s*\d+(\.\d+)?\s*$/.test(timeout) ? Number(timeout) : Number.NaN;
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new ConfigError('--timeout', `--timeout must be a number of seconds above 0, got ${shown(timeout)}`);
+  return seconds;
+}
+
+/** The local pacts (`--pact`, or the committed one) for `provider`; notes what was skipped. Throws ConfigError when none is. */
+async function localPacts(pact: string | undefined, provider: string, notes: string[]): Promise<PactFile[]> {
+  const source = await pactSource(pact);
+  const path = source.path;
+  if (source.note) notes.push(source.note);
+  const all = await loadPacts(path);
+  const pactFiles = all.filter((p) => p.provider === provider);
+  const others = all.filter((p) => p.provider !== provider);
+  if (pactFiles.length === 0) {
+    const found = [...new Set(all.map((p) => p.provider))].join(', ');
+    throw new ConfigError('--provider', `--pact ${path} holds no pact with provider "${provider}" (found: ${found}); pick one with --provider`);
+  }
+  if (others.length) notes.push(`skipped ${others.length} pact file(s) for other providers: ${others.map((p) => p.path).join(', ')}`);
+  return pactFiles;
+}
+
+/** The interactions `--interaction` and `--state` keep, in pact order; throws ConfigError naming the flag when they keep none. */
+function selectInteractions(pactFiles: PactFile[], opts: VerifyOptions, notes: string[]): Selected[] {
+  const interactionFilter = regexOf('--interaction', opts.interaction);
+  const stateFilter = regexOf('--state', opts.state);
+  const all = pactFiles.flatMap((pact) => pact.interactions.map((interaction) => ({ pact, interaction })));
+  const selected = all.filter(
+    ({ interaction }) =>
+      (!interactionFilter || interactionFilter.test(interaction.description)) &&
+      (!stateFilter || (opts.state === '' ? interaction.providerStates.length === 0 : interaction.providerStates.some((s) => stateFilter.test(s.name)))),
+  );
+  if ((interactionFilter || stateFilter) && all.length > 0) {
+    const flag = interactionFilter ? '--interaction' : '--state';
+    if (selected.length === 0) {
+      const names = interactionFilter ? all.map((s) => s.interaction.description) : providerStatesOf(pactFiles);
+      throw new ConfigError(
+        flag,
+        `${filterText(opts)} matches none of the ${all.length} interactions; they are: ${names.map((n) => JSON.stringify(n)).join(', ')}`,
+      );
+    }
+    notes.push(`verified ${selected.length} of ${all.length} interactions (${filterText(opts)})`);
+  }
+  return selected;
 }
 
 /** A filter flag's regular expression; throws ConfigError naming the flag when it does not compile. */

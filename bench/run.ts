@@ -49,6 +49,8 @@ const [auth, mounted] = await Promise.all([loadContract(), loadContract(CASE_DOC
 const logoutPath = `${auth.basePath}${auth.operations.get('logout')?.path}`;
 /** Requests sent last to the mock whose request log is checked after it stops. */
 const LOG_CHECK = 20_000;
+/** The benchmark's page, whose table a whole run replaces (declared before the run below reaches it). */
+const PAGE = join(ROOT, 'bench', 'README.md');
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
 // By default the mock runs as installed from npm (the packed package, built JavaScript); --from-source runs the repo's bin on src/.
@@ -90,9 +92,6 @@ async function main(): Promise<void> {
     });
   }
 }
-
-/** The benchmark's page, whose table a whole run replaces. */
-const PAGE = join(ROOT, 'bench', 'README.md');
 
 async function showOnPage(report: string): Promise<void> {
   const BEGIN = '<!-- bench:begin (npm run bench writes this part) -->';

@@ -1,6 +1,7 @@
 import type { CustomerRecord, SubroleRecord, UserRecord } from '../state/records.ts';
 import { subroleOf } from '../users/customers.ts';
 import { isUuid } from '../users/formats.ts';
+import { isoInstant } from '../users/iso-instant.ts';
 
 /**
  * A customer's user as the Auth Service's pages show it, built from state: the list's record (Get Customer Users)
@@ -28,7 +29,13 @@ export function detailRecord(user: UserRecord, customer: CustomerRecord): Record
   return {
     ...common(user),
     status: status(user),
-    company_details: { id: customer.id, name: customer.name, is_active: true, created_at: iso(customer.createdAt), updated_at: iso(customer.createdAt) },
+    company_details: {
+      id: customer.id,
+      name: customer.name,
+      is_active: true,
+      created_at: isoInstant(customer.createdAt),
+      updated_at: isoInstant(customer.createdAt),
+    },
     ...(subrole === undefined
       ? {}
       : {
@@ -57,9 +64,9 @@ function common(user: UserRecord): Record<string, unknown> {
     ...(user.mobile === undefined ? {} : { mobile: user.mobile }),
     is_email_verified: user.isEmailVerified,
     is_first_login: user.isFirstLogin,
-    created_at: iso(user.createdAt),
+    created_at: isoInstant(user.createdAt),
     ...(user.createdBy === undefined ? {} : { created_by: user.createdBy }),
-    updated_at: iso(user.updatedAt),
+    updated_at: isoInstant(user.updatedAt),
     ...(user.updatedBy === undefined ? {} : { updated_by: user.updatedBy }),
   };
 }
@@ -70,8 +77,4 @@ function described(subrole: SubroleRecord): Record<string, unknown> {
 
 function status(user: UserRecord): 'ACTIVE' | 'INACTIVE' {
   return user.status === 'ACTIVE' ? 'ACTIVE' : 'INACTIVE';
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

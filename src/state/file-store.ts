@@ -24,9 +24,10 @@ import { type LogRecord, line, readLog, snapshotLines } from './file-log.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import { LogWriter, type Snapshot } from './log-writer.ts';
 import { Outbox } from './outbox.ts';
+import { RecentList } from './recent-list.ts';
 import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SessionRecord, SignInState, UserKey, UserRecord } from './records.ts';
 import { type RefreshRecord, RefreshRecords, type RefreshResult, type RefreshStep } from './refresh-records.ts';
-import { pushCapped, Revocations } from './revocations.ts';
+import { Revocations } from './revocations.ts';
 import type { Store, StoreOptions } from './store.ts';
 import { upgradeUser } from './upgrade.ts';
 import { Users } from './users.ts';
@@ -57,7 +58,6 @@ export async function createFileStore(options: FileStoreOptions): Promise<Store>
 class FileStore implements Store {
   readonly #path: string;
   readonly #journalSize: number;
-  readonly #tokensAtMost: number;
   readonly #warn: (message: string) => void;
   readonly #release: () => Promise<void>;
 
@@ -65,9 +65,9 @@ class FileStore implements Store {
   #refreshes = new RefreshRecords();
   #users = new Users();
   #outbox: Outbox;
-  #tokens: SessionRecord[] = [];
+  readonly #tokens: RecentList<SessionRecord>;
   #faults: Fault[] = [];
-  #journal: JournalEntry[] = [];
+  readonly #journal: RecentList<JournalEntry>;
   /** The latest time a caller gave; compaction prunes revocations by it. */
   #now = Date.now();
 
@@ -77,7 +77,8 @@ class FileStore implements Store {
   constructor(options: FileStoreOptions, warn: (message: string) => void, release: () => Promise<void>) {
     this.#path = options.path;
     this.#journalSize = options.journalSize;
-    this.#tokensAtMost = options.tokenRecordsAtMost ?? 10_000;
+    this.#tokens = new RecentList(options.tokenRecordsAtMost ?? 10_000);
+    this.#journal = new RecentList(options.journalSize);
     this.#outbox = new Outbox(options.outboxSize ?? 1000);
     this.#warn = warn;
     this.#release = release;
@@ -136,7 +137,7 @@ class FileStore implements Store {
         this.#pushJournal(record.e);
         break;
       case 'J':
-        this.#journal = [];
+        this.#journal.clear();
         break;
       case 'x':
         this.#clearAll();
@@ -235,7 +236,7 @@ class FileStore implements Store {
 
   async listTokens(): Promise<SessionRecord[]> {
     this.#assertOpen();
-    return [...this.#tokens];
+    return this.#tokens.list();
   }
 
   async addFault(fault: Fault): Promise<void> {
@@ -302,12 +303,12 @@ class FileStore implements Store {
 
   async listRequests(filter: JournalFilter): Promise<JournalEntry[]> {
     this.#assertOpen();
-    return filterJournal(this.#journal.slice(-this.#journalSize), filter);
+    return filterJournal(this.#journal.list(), filter);
   }
 
   async clearRequests(): Promise<void> {
     this.#assertOpen();
-    this.#journal = [];
+    this.#journal.clear();
     await this.#write({ t: 'J' }, true);
   }
 
@@ -338,20 +339,17 @@ class FileStore implements Store {
     this.#outbox.clear();
     this.#revoked.clear();
     this.#refreshes.clear();
-    this.#tokens = [];
+    this.#tokens.clear();
     this.#faults = [];
-    this.#journal = [];
+    this.#journal.clear();
   }
 
   #pushTokens(records: readonly SessionRecord[]): void {
-    pushCapped(this.#tokens, records, this.#tokensAtMost);
+    this.#tokens.push(...records);
   }
 
   #pushJournal(entry: JournalEntry): void {
-    if (this.#journalSize === 0) return;
     this.#journal.push(entry);
-    // Trimmed in bulk, so appending stays O(1) amortised; listing reads only the newest journalSize.
-    if (this.#journal.length >= 2 * this.#journalSize) this.#journal.splice(0, this.#journal.length - this.#journalSize);
   }
 
   /** Writes a record through the log: a durable one resolves once it is on disk. */
@@ -364,17 +362,16 @@ class FileStore implements Store {
     const now = Math.max(this.#now, Date.now());
     this.#revoked.sweep(now);
     this.#refreshes.sweep(now);
-    const journal = this.#journal.slice(-this.#journalSize);
     const lines = snapshotLines({
       customers: this.#users.customers(),
       users: this.#users.all(),
       seeded: this.#users.seeded,
       revocations: this.#revoked.entries(),
-      tokens: this.#tokens,
+      tokens: this.#tokens.list(),
       refreshes: this.#refreshes.values(),
       faults: this.#faults,
       outbox: this.#outbox.list(),
-      journal,
+      journal: this.#journal.list(),
     });
     return { text: lines.join(''), records: lines.length };
   }

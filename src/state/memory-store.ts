@@ -1,9 +1,10 @@
 import { type Fault, type FaultContext, isLive, takeFrom } from '../faults/fault.ts';
 import { filterJournal, type JournalEntry, type JournalFilter } from './journal.ts';
 import { Outbox } from './outbox.ts';
+import { RecentList } from './recent-list.ts';
 import type { CustomerRecord, OutboxFilter, OutboxMessage, PutUserResult, SessionRecord, SignInState, UserKey, UserRecord } from './records.ts';
 import { type RefreshRecord, RefreshRecords, type RefreshResult, type RefreshStep } from './refresh-records.ts';
-import { pushCapped, Revocations } from './revocations.ts';
+import { Revocations } from './revocations.ts';
 import type { Store, StoreOptions } from './store.ts';
 import { Users } from './users.ts';
 
@@ -67,18 +68,17 @@ export class MemoryStore implements Store {
   #refreshes = new RefreshRecords();
   #users = new Users();
   #outbox: Outbox;
-  #tokens: SessionRecord[] = [];
+  #tokens: RecentList<SessionRecord>;
   #faults: Fault[] = [];
   /** The journal: a ring of slots written in place, so an entry is not kept as one more object per request. */
   #journal: JournalSlot[] = [];
   #journalStart = 0;
   #journalSize: number;
-  #tokensAtMost: number;
   #sweepTimer: NodeJS.Timeout;
 
   constructor(options: StoreOptions) {
     this.#journalSize = options.journalSize;
-    this.#tokensAtMost = options.tokenRecordsAtMost ?? 10_000;
+    this.#tokens = new RecentList(options.tokenRecordsAtMost ?? 10_000);
     this.#outbox = new Outbox(options.outboxSize ?? 1000);
     this.#sweepTimer = setInterval(() => this.sweep(Date.now()), 60_000).unref();
   }
@@ -160,11 +160,11 @@ export class MemoryStore implements Store {
   }
 
   async recordTokens(records: readonly SessionRecord[]): Promise<void> {
-    pushCapped(this.#tokens, records, this.#tokensAtMost);
+    this.#tokens.push(...records);
   }
 
   async listTokens(): Promise<SessionRecord[]> {
-    return [...this.#tokens];
+    return this.#tokens.list();
   }
 
   async addFault(fault: Fault): Promise<void> {
@@ -225,7 +225,7 @@ export class MemoryStore implements Store {
     this.#outbox.clear();
     this.#revoked.clear();
     this.#refreshes.clear();
-    this.#tokens = [];
+    this.#tokens.clear();
     this.#faults = [];
     await this.clearRequests();
   }

@@ -58,9 +58,3 @@ export class Revocations {
     }
   }
 }
-
-/** Appends `items` to `list` in place, keeping its newest `atMost`. */
-export function pushCapped<T>(list: T[], items: readonly T[], atMost: number): void {
-  list.push(...items);
-  if (list.length > atMost) list.splice(0, list.length - atMost);
-}

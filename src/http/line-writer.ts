@@ -145,7 +145,8 @@ class BatchingWriter implements LineWriter {
     this.#lastSent = started;
     let taken: unknown;
     try {
-      taken = this.#sink(text);
+      const sink = this.#sink; // called as a plain function, as a sink expects
+      taken = sink(text);
     } catch {
       // A sink that throws (its stream closed) loses this text; the answers go on.
     }
@@ -174,7 +175,8 @@ class BatchingWriter implements LineWriter {
     this.#timer = undefined;
     let takes: boolean;
     try {
-      takes = this.#sink('') !== false;
+      const sink = this.#sink;
+      takes = sink('') !== false;
     } catch {
       takes = true; // Gone for good: sending drops the held lines, as any later write would.
     }

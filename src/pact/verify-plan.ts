@@ -94,9 +94,10 @@ export async function planVerification(opts: VerifyOptions): Promise<Plan> {
   }
 
   const timeoutS = timeoutSeconds(opts.timeout);
+  const filters = { interaction: regexOf('--interaction', opts.interaction), state: regexOf('--state', opts.state) };
   const notes: string[] = [];
   const pactFiles = !brokerUrl || opts.pact !== undefined ? await localPacts(opts.pact, provider, notes) : [];
-  const selected = selectInteractions(pactFiles, opts, notes);
+  const selected = selectInteractions(pactFiles, filters, opts, notes);
 
   if (providerBaseUrl && !stateSetupUrl && tokenCommand === undefined) {
     const states = [...new Set(selected.flatMap((s) => s.interaction.providerStates.map((state) => state.name)))];
@@ -151,10 +152,14 @@ async function localPacts(pact: string | undefined, provider: string, notes: str
   return pactFiles;
 }
 
-/** The interactions `--interaction` and `--state` keep, in pact order; throws ConfigError naming the flag when they keep none. */
-function selectInteractions(pactFiles: PactFile[], opts: VerifyOptions, notes: string[]): Selected[] {
-  const interactionFilter = regexOf('--interaction', opts.interaction);
-  const stateFilter = regexOf('--state', opts.state);
+/** The interactions `--interaction` and `--state` (compiled: `filters`) keep, in pact order; throws ConfigError naming the flag when they keep none. */
+function selectInteractions(
+  pactFiles: PactFile[],
+  filters: { interaction: RegExp | undefined; state: RegExp | undefined },
+  opts: VerifyOptions,
+  notes: string[],
+): Selected[] {
+  const { interaction: interactionFilter, state: stateFilter } = filters;
   const all = pactFiles.flatMap((pact) => pact.interactions.map((interaction) => ({ pact, interaction })));
   const selected = all.filter(
     ({ interaction }) =>

@@ -68,7 +68,7 @@ export class MemoryStore implements Store {
   #refreshes = new RefreshRecords();
   #users = new Users();
   #outbox: Outbox;
-  #tokens: RecentList<SessionRecord>;
+  readonly #tokens: RecentList<SessionRecord>;
   #faults: Fault[] = [];
   /** The journal: a ring of slots written in place, so an entry is not kept as one more object per request. */
   #journal: JournalSlot[] = [];

@@ -4,7 +4,9 @@
  * A tuning, behind this seam: the oldest are dropped in bulk, once the list holds an eighth more than `atMost`, so an
  * append is O(1) amortised. Dropping them on every append past the bound (a `splice` of the front) moved the whole
  * list each time: with 10 000 token records that was 13% of the mock's busy time on the bench's `fresh` path (each
- * logout records its tokens). Guarded by `npm run bench -- --paths fresh` and test/state/recent-list.test.ts.
+ * logout records its tokens). Guarded by `npm run bench -- --paths fresh` and test/state/recent-list.test.ts, which
+ * checks what `list()` gives; how much is held meanwhile (at most an eighth over `atMost`) shows only in memory: the
+ * bench's RSS runs and the soak watch it.
  */
 export class RecentList<T> {
   #items: T[] = [];

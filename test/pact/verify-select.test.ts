@@ -67,6 +67,13 @@ describe('verify --interaction / --state: a subset, chosen as Pact chooses (regu
     expect(run.stderr).toContain(`--interaction "carrier pigeon" matches none of the ${ALL_INTERACTIONS.length} interactions`);
     expect(run.stderr).toContain('"a sign-in with a wrong password"');
   });
+
+  it('a filter that is no regular expression is named first, before any pact is read (here --pact names no file)', async () => {
+    const run = await runCli(['verify', '--interaction', 'sign-in (', '--pact', join(tmpdir(), 'no-such-pacts-folder')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--interaction must be a regular expression');
+    expect(run.stderr).not.toContain('no-such-pacts-folder');
+  });
 });
 
 describe('in a project without ./pacts (installed from npm into an empty folder)', () => {

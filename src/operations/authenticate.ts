@@ -3,6 +3,7 @@ import type { Store } from '../state/store.ts';
 import { bearerSyntaxProblem, readBearer } from '../tokens/bearer.ts';
 import { bearerChallenge, NO_CREDENTIALS_CHALLENGE } from '../tokens/challenge.ts';
 import type { Claims } from '../tokens/issuer.ts';
+import { TOKEN_EXPIRED } from '../tokens/numeric-date.ts';
 import { type RevocationKeys, revocationKeys } from '../tokens/revocation.ts';
 import type { TokenCheck, TokenVerifier } from '../tokens/token-verifier.ts';
 import { signInEnded } from '../users/sign-in-rules.ts';
@@ -41,8 +42,6 @@ export type Authenticate = (request: OperationRequest) => Caller | Promise<Calle
 export type AuthenticateDeps = { readonly verifier: TokenVerifier; readonly store: Store; readonly clock: () => number };
 
 const NOBODY: Subject = Object.freeze({});
-/** The verifier's reason for a token past its `exp` (`error_description`, `X-Mock-Reason`, the journal). */
-const TOKEN_EXPIRED = 'token expired';
 const MORE_THAN_ONE = 'more than one Authorization header';
 
 /** The caller of a request with more than one Authorization header (RFC 6750 §3.1 `invalid_request`), made once. */

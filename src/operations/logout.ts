@@ -3,7 +3,7 @@ import { bearerChallenge } from '../tokens/challenge.ts';
 import { CUSTOMER_ROLE } from '../tokens/issuer.ts';
 import type { Operation } from './operation.ts';
 import { invalidToken, type Outcome, type OutcomeBase } from './outcome.ts';
-import { clearedRefreshCookie } from './sign-in.ts';
+import { clearedRefreshCookie, refreshCookieAt } from './sign-in.ts';
 
 /**
  * Customer Logout (spec: operationId `logout`, `POST /customer/logout`, bearer). After the shared steps (fault,
@@ -21,7 +21,7 @@ export const logout = {
   scopes: ['sub', 'sid', 'customer'],
   create({ config, signIns, basePath }) {
     // Its 200 takes the refresh cookie back (the one sign-in set: same name and path), so a browser app forgets it.
-    const cookies = [clearedRefreshCookie({ name: config.refreshCookie, path: basePath || '/' })];
+    const cookies = [clearedRefreshCookie(refreshCookieAt(config.refreshCookie, basePath))];
     const repeated = (base: OutcomeBase): Outcome =>
       config.idempotentLogout
         ? { ...base, status: 200, reason: 'already logged out (idempotent logout)', cookies }

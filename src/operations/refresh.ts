@@ -9,7 +9,7 @@ import { objectOf } from './answers.ts';
 import type { Operation, Subject } from './operation.ts';
 import { invalidToken, type Outcome, type OutcomeBase } from './outcome.ts';
 import type { OperationRequest } from './request.ts';
-import { refreshCookie } from './sign-in.ts';
+import { refreshCookie, refreshCookieAt } from './sign-in.ts';
 
 /** A refresh request's subject: its sign-in and user once its token opens, and the token opened (or why not). */
 type RefreshSubject = Subject & { readonly check?: RefreshCheck };
@@ -58,7 +58,7 @@ export const refresh = {
       if (refreshToken === undefined) return outcome;
       const authTime = Number(tokens.claims.auth_time);
       const maxAgeSeconds = Math.max(0, authTime + issuer.refreshTtlSeconds - Math.floor(clock() / 1000));
-      return { ...outcome, cookies: [refreshCookie({ name: cookieName, path: basePath || '/', maxAgeSeconds }, refreshToken)] };
+      return { ...outcome, cookies: [refreshCookie({ ...refreshCookieAt(cookieName, basePath), maxAgeSeconds }, refreshToken)] };
     };
     /** A refresh of a live sign-in: judged (storms, rotation), then refreshed or refused as a reused token. */
     const refreshed = async (grant: RefreshGrant, base: OutcomeBase, forced: boolean): Promise<RefreshOutcome> => {

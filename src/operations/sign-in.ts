@@ -64,7 +64,7 @@ export const signIn = {
 function successAnswer(context: OperationContext, example: unknown): (user: UserRecord, base: OutcomeBase) => Promise<Outcome> {
   const { config, signIns, basePath, store } = context;
   const { status, message } = successParts(example);
-  const cookie: RefreshCookie = { name: config.refreshCookie, path: basePath || '/', maxAgeSeconds: config.refreshTtlSeconds };
+  const cookie: RefreshCookie = { ...refreshCookieAt(config.refreshCookie, basePath), maxAgeSeconds: config.refreshTtlSeconds };
   return async (user, base) => {
     const [tokens, customer] = await Promise.all([signIns.start(user), store.getCustomer(user.customerId)]);
     const subrole = subroleOf(customer, user);
@@ -87,6 +87,11 @@ function successAnswer(context: OperationContext, example: unknown): (user: User
       cookies: [refreshCookie(cookie, tokens.refreshToken)],
     };
   };
+}
+
+/** The refresh cookie's name and path (the mock's base path, `/` when it has none): where sign-in sets it and logout clears it. */
+export function refreshCookieAt(name: string, basePath: string): Pick<RefreshCookie, 'name' | 'path'> {
+  return { name, path: basePath || '/' };
 }
 
 /** The `Set-Cookie` value that hands the refresh token to a browser app: HttpOnly, SameSite=Lax, on the base path. */

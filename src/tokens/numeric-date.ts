@@ -17,6 +17,9 @@ export const LATEST_NUMERIC_DATE = 253_402_300_799;
 /** The largest magnitude of a valid `Date`, in epoch milliseconds (ECMA-262 §21.4.1.1). */
 const DATE_RANGE_MS = 8.64e15;
 
+/** The reason given for a token past its `exp` (`error_description`, `X-Mock-Reason`, the journal). */
+export const TOKEN_EXPIRED = 'token expired';
+
 /** True for a NumericDate this mock accepts: a finite number of seconds from 0 to LATEST_NUMERIC_DATE. */
 export function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= LATEST_NUMERIC_DATE;
@@ -57,7 +60,7 @@ export function timeProblem(
 ): string | undefined {
   const now = Math.floor(nowMs / 1000);
   if (typeof claims.nbf === 'number' && claims.nbf > now + toleranceSeconds) return 'token is not yet valid (nbf)';
-  if (typeof claims.exp === 'number' && claims.exp <= now - toleranceSeconds) return 'token expired';
+  if (typeof claims.exp === 'number' && claims.exp <= now - toleranceSeconds) return TOKEN_EXPIRED;
   if (typeof claims.iat === 'number' && claims.iat > now + toleranceSeconds) return 'token was issued in the future (iat)';
   return undefined;
 }

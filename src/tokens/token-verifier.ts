@@ -6,7 +6,7 @@ import type { Algorithm } from '../config/config.ts';
 import type { Claims, SignIn } from './issuer.ts';
 import { type KeySet, keyProblem } from './keys.ts';
 import { MintedTokens } from './minted-tokens.ts';
-import { clockProblem, numericDateProblem, timeProblem } from './numeric-date.ts';
+import { clockProblem, numericDateProblem, TOKEN_EXPIRED, timeProblem } from './numeric-date.ts';
 
 /** The outcome of checking a bearer token: its claims, or why it is not valid (never echoing the token). */
 export type TokenCheck = { readonly ok: true; readonly claims: Claims } | { readonly ok: false; readonly reason: string };
@@ -238,7 +238,7 @@ function parseObject(part: string): Record<string, unknown> | undefined {
 
 /** A short reason for a failed verification; jose's messages name claims, never the token. */
 function reasonOf(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return 'token expired';
+  if (error instanceof errors.JWTExpired) return TOKEN_EXPIRED;
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'iss') return 'token issuer is not this mock';
     if (error.claim === 'nbf') return 'token is not yet valid (nbf)';

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { FastFirstSequencer } from './scripts/mutation/fast-first-sequencer.ts';
 import base from './vitest.config.ts';
 
 /**
@@ -33,5 +34,9 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/*browser*.test.ts', '**/*replicas*.test.ts', 'test/control/panel.test.ts'],
     // hook-coverage.ts does something only in Stryker's dry run.
     setupFiles: ['scripts/mutation/hook-coverage.ts'],
+    // MUTATION=1: the fuzz and answer properties generate half their cases and the two tests that wait out a ~10 s HTTP
+    // timer are skipped (test/support/mutation.ts); a killed mutant's files run shortest first.
+    env: { ...base.test?.env, MUTATION: '1' },
+    sequence: { sequencer: FastFirstSequencer },
   },
 });

@@ -4,6 +4,7 @@ import type { Mock } from '../../src/mock.ts';
 import { TOKEN_KINDS } from '../../src/tokens/issuer.ts';
 import { armFault, CONTENT_TYPE, expectValid, faultFor, isJwt, send, sometimes } from '../support/contract-requests.ts';
 import { type Answer, DEMO, logout, mockOn, violations } from '../support/mock.ts';
+import { propertyRuns } from '../support/mutation.ts';
 
 let mock: Mock;
 let detailed: Mock;
@@ -119,7 +120,7 @@ describe('every answer on the contract path validates against the spec (Prism)',
         expect(problems, `${response.status} ${text}`).toEqual([]);
         expect(response.headers.get('cache-control')).toBe('no-store');
       }),
-      { numRuns: 300, seed: 20261125 },
+      { numRuns: propertyRuns(300), seed: 20261125 },
     );
     // The generator reaches every documented status except the store failure.
     expect([...seen].sort()).toEqual([200, 400, 401, 403, 500]);
@@ -157,7 +158,7 @@ describe('every answer on the contract path validates against the spec (Prism)',
           await target.faults.clear();
         }
       }),
-      { numRuns: 250, seed: 20261201 },
+      { numRuns: propertyRuns(250), seed: 20261201 },
     );
     expect([...seen].sort()).toEqual([200, 400, 401, 403, 500]);
     expect([...wraps].sort()).toEqual(['double', 'single']);
@@ -208,7 +209,7 @@ describe('every answer on the contract path validates against the spec (Prism)',
           await target.faults.clear();
         }
       }),
-      { numRuns: 250, seed: 20261202 },
+      { numRuns: propertyRuns(250), seed: 20261202 },
     );
     expect([...seen].sort()).toEqual([200, 400, 401, 403, 500]);
     // Real refreshes happened, from the body and from the cookie alone.

@@ -10,6 +10,7 @@ import type { Mock } from '../../src/mock.ts';
 import { TOKEN_KINDS } from '../../src/tokens/issuer.ts';
 import { hsWithPublicKey, keysOf, signRaw, strangerKey, unsigned } from '../support/crafted.ts';
 import { type Answer, logout, mockOn, specValidator, violations } from '../support/mock.ts';
+import { propertyRuns } from '../support/mutation.ts';
 
 /**
  * Property-based fuzzing of the whole HTTP surface against the spec: whatever a client sends, the
@@ -305,7 +306,7 @@ describe('any request, anywhere on the surface', () => {
           await mock.faults.clear();
           await stillServes(mock);
         }),
-      { numRuns: 400 },
+      { numRuns: propertyRuns(400) },
     );
     // The generator reaches the operation's refusals and successes, and the plain answers elsewhere.
     const statuses = new Set([...seen.keys()].map((key) => key.split(' ').slice(0, 3).join(' ')));
@@ -483,7 +484,7 @@ describe('mutated and forged real tokens', () => {
         expect(answer.status, `${answer.headers.get('x-mock-reason')} ← ${what}`).toBe(401);
         expect(answer.headers.get('www-authenticate'), what).toMatch(/error="invalid_token"/);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
     expect(lureHits).toEqual([]);
     await stillServes(mock);
@@ -530,7 +531,7 @@ describe('mutated and forged real tokens', () => {
           if (claims.token_use === 'id') expect([claims.aud].flat(), what).toContain('worthmockclient0000000000');
         }
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
     expect(lureHits).toEqual([]);
   });
@@ -601,7 +602,7 @@ describe('the control API under random input', () => {
           await mock.faults.clear();
           await stillServes(mock);
         }),
-      { numRuns: 250 },
+      { numRuns: propertyRuns(250) },
     );
   });
 
@@ -623,7 +624,7 @@ describe('the control API under random input', () => {
           `claims ${JSON.stringify(claims)}: minting mock ${known.headers.get('x-mock-reason')}, twin ${checked.headers.get('x-mock-reason')}`,
         ).toBe(known.status);
       }),
-      { numRuns: 150 },
+      { numRuns: propertyRuns(150) },
     );
   });
 });

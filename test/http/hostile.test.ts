@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../../src/mock.ts';
 import { spawnBin } from '../support/bin.ts';
 import { type Answer, logout, mockOn, specValidator, violations } from '../support/mock.ts';
+import { itWaitsOutHttpTimer } from '../support/mutation.ts';
 import { type Exchange, type ExchangeOptions, exchange as rawExchange } from '../support/raw-http.ts';
 
 /**
@@ -112,15 +113,19 @@ describe('oversized requests', () => {
 });
 
 describe('bodies that lie or never finish', () => {
-  it('a body that stops arriving gets the documented 400 and a close, while a real client is served meanwhile', async () => {
-    const stalled = exchange([post(['Content-Length: 100'], '{"partial":')], { waitMs: 15_000 });
-    await realClientServed();
-    const exchanged = await stalled;
-    expect(exchanged.responses).toHaveLength(1);
-    await expectDocumented(exchanged.responses[0]);
-    expect(exchanged.responses[0]?.status).toBe(400);
-    expect(exchanged.closedByServer).toBe(true);
-  }, 20_000);
+  itWaitsOutHttpTimer(
+    'a body that stops arriving gets the documented 400 and a close, while a real client is served meanwhile',
+    async () => {
+      const stalled = exchange([post(['Content-Length: 100'], '{"partial":')], { waitMs: 15_000 });
+      await realClientServed();
+      const exchanged = await stalled;
+      expect(exchanged.responses).toHaveLength(1);
+      await expectDocumented(exchanged.responses[0]);
+      expect(exchanged.responses[0]?.status).toBe(400);
+      expect(exchanged.closedByServer).toBe(true);
+    },
+    20_000,
+  );
 
   it('a Content-Length shorter than the body: the operation answers the declared part, the rest is refused as bad HTTP, in that order', async () => {
     const exchanged = await exchange([post(['Content-Type: application/json', 'Content-Length: 2'], '{}GARBAGE / HTTP/9\r\n\r\n')]);

@@ -8,6 +8,7 @@ import type { Algorithm } from '../../src/config/config.ts';
 import { createKeySet, type KeySet } from '../../src/tokens/keys.ts';
 import { LATEST_NUMERIC_DATE } from '../../src/tokens/numeric-date.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../src/tokens/token-verifier.ts';
+import { propertyRuns } from '../support/mutation.ts';
 
 const ISSUER = 'http://127.0.0.1/verify-test';
 const CLIENT = 'worthmockclient0000000000';
@@ -218,7 +219,7 @@ describe.each<Algorithm>(['RS256', 'ES256', 'HS256'])('%s: node:crypto where it 
         if (fast.ok) accepted++;
       }),
       // VERIFY_RUNS=5000 for a deeper search (45,000 cases agreed before this was committed).
-      { numRuns: Number(process.env.VERIFY_RUNS ?? 400) },
+      { numRuns: Number(process.env.VERIFY_RUNS ?? propertyRuns(400)) },
     );
     // The property is only worth something if it also saw tokens both accept.
     expect(accepted).toBeGreaterThan(10);
@@ -332,7 +333,7 @@ describe('NumericDate claims (exp, nbf, iat, auth_time): one verdict and one rea
           accepted++;
         }
       }),
-      { numRuns: Number(process.env.VERIFY_RUNS ?? 300) },
+      { numRuns: Number(process.env.VERIFY_RUNS ?? propertyRuns(300)) },
     );
     expect(accepted).toBeGreaterThan(5);
     expect(malformed).toBeGreaterThan(5);

@@ -86,7 +86,7 @@ export function createSignInServices(deps: SignInServicesDeps): SignInServices {
         if (!grant) throw new InputError('refreshToken', 'refreshToken is not a refresh token this mock issued');
         if (await store.isRevoked([signInKey(grant.sid)], clock()))
           throw new InputError('refreshToken', 'refreshToken belongs to a sign-in that has logged out');
-        signIn = (await issuer.refresh(options.refreshToken)).signIn;
+        signIn = { ...(await issuer.mintFor(grant)), refreshToken: options.refreshToken, kind: 'valid' };
       } else {
         signIn = await issuer.issue(options);
       }

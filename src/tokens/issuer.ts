@@ -78,8 +78,6 @@ export type Issuer = {
    * this clock: a clock that stands still, another replica's clock moved forward).
    */
   issue(options?: IssueOptions, startsAt?: number): Promise<SignIn>;
-  /** New access and id tokens of the sign-in a refresh token belongs to. */
-  refresh(refreshToken: string): Promise<{ grant: RefreshGrant; signIn: SignIn }>;
   /** Opens a refresh token, or undefined when it is not one of ours. */
   openRefreshToken(token: string): Promise<RefreshGrant | undefined>;
   /** Opens a refresh token: its grant, or why it cannot be used (expired by the clock, or not one of ours: unknown or tampered). */
@@ -188,12 +186,6 @@ export function createIssuer(options: IssuerOptions): Issuer {
       };
       const [tokens, refreshToken] = await Promise.all([mint(grant, kind, ttl), seal(grant)]);
       return { ...tokens, refreshToken, token: kind === 'refresh-as-bearer' ? refreshToken : tokens.token, kind };
-    },
-    async refresh(refreshToken: string) {
-      const grant = await openRefreshToken(refreshToken);
-      if (!grant) throw new InputError('refreshToken', 'refreshToken is not a refresh token this mock issued');
-      const tokens = await mint(grant, 'valid', options.ttlSeconds);
-      return { grant, signIn: { ...tokens, refreshToken, kind: 'valid' } };
     },
     openRefreshToken,
     checkRefreshToken,

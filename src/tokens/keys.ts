@@ -66,20 +66,16 @@ async function toSigningKey(alg: Algorithm, privateJwk: JWK): Promise<SigningKey
 }
 
 /**
- * Why jose would refuse to verify with this key for `alg`, or undefined when it is fine: an empty HMAC secret, an
- * RSA modulus under 2048 bits, another curve or algorithm. A key file is checked with it at start, and the
- * verifier's node:crypto path uses a key only when it passes (else jose decides, and refuses).
+ * Why jose would refuse to verify with this key for `alg`, or undefined when it is fine: an empty HMAC secret or an
+ * RSA modulus under 2048 bits, the two that importJWK lets through (another kty, curve, algorithm or key usage it
+ * refuses itself, and the key file is then named as holding "a key that cannot be used"). A key file is checked
+ * with it at start, and the verifier's node:crypto path uses a key only when it passes (else jose decides, and refuses).
  */
 export function keyProblem(alg: Algorithm, key: CryptoKey | Uint8Array): string | undefined {
   if (alg === 'HS256') return key instanceof Uint8Array && key.length > 0 ? undefined : 'an HS256 key needs a secret ("k") that is not empty';
-  if (key instanceof Uint8Array) return `an ${alg} key cannot be a secret`;
-  const algorithm = key.algorithm as { name?: string; modulusLength?: number; namedCurve?: string; hash?: { name?: string } };
-  if (!key.usages.includes('verify')) return 'the key cannot verify';
-  if (alg === 'RS256') {
-    if (algorithm.name !== 'RSASSA-PKCS1-v1_5' || algorithm.hash?.name !== 'SHA-256') return 'not an RS256 key';
-    return (algorithm.modulusLength ?? 0) >= 2048 ? undefined : `an RS256 key needs 2048 bits or more, this one has ${algorithm.modulusLength}`;
-  }
-  return algorithm.name === 'ECDSA' && algorithm.namedCurve === 'P-256' ? undefined : 'an ES256 key must be ECDSA on P-256';
+  if (alg === 'ES256') return undefined;
+  const bits = key instanceof Uint8Array ? 0 : (key.algorithm as { modulusLength?: number }).modulusLength;
+  return (bits ?? 0) >= 2048 ? undefined : `an RS256 key needs 2048 bits or more, this one has ${bits}`;
 }
 
 function publicPart(jwk: JWK): JWK {

@@ -21,7 +21,7 @@ export type RefreshPolicy = {
    * `--refresh-reuse revoke` the whole sign-in revoked). `forced`: a fault or `Prefer: code=200` forces the 200, so a
    * reuse is answered with the current token and revokes nothing.
    */
-  judge(grant: RefreshGrant, forced?: boolean): Promise<RefreshJudgement>;
+  judge(grant: RefreshGrant, forced: boolean): Promise<RefreshJudgement>;
 };
 
 /** What createRefreshPolicy needs. */
@@ -41,7 +41,7 @@ export function createRefreshPolicy(deps: RefreshPolicyDeps): RefreshPolicy {
   const { refreshTtlSeconds, clockToleranceSeconds } = signIns.lifetime;
 
   return {
-    async judge(grant, forced = false) {
+    async judge(grant, forced) {
       const now = clock();
       // Kept as long as the sign-in can refresh (its refresh token's lifetime from auth_time), at least one storm window.
       const refreshEndMs = Math.min(grant.authTime + refreshTtlSeconds, Math.floor(now / 1000) + refreshTtlSeconds) * 1000;

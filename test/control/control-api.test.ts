@@ -44,20 +44,24 @@ describe('control API', () => {
   });
 
   it.each([
-    [{ kind: 'sideways' }, 'kind'],
-    [{ ttlSeconds: -5 }, 'ttlSeconds'],
-    [{ ttlSeconds: 'soon' }, 'ttlSeconds'],
-    [{ sub: 42 }, 'sub'],
-    [{ claims: [1, 2] }, 'claims'],
-    [{ colour: 'red' }, 'colour'],
-    [{ refreshToken: 'not-a-refresh-token' }, 'refreshToken'],
-    [[1], 'body'],
-    ['{not json', 'body'],
-  ])('POST /__mock/tokens %j → 400 naming %s', async (body, field) => {
+    [
+      { kind: 'sideways' },
+      'kind',
+      'kind must be one of valid, expired, not-yet-valid, bad-signature, alg-none, wrong-issuer, non-customer, refresh-as-bearer, got "sideways"',
+    ],
+    [{ ttlSeconds: -5 }, 'ttlSeconds', 'ttlSeconds must be a whole number of seconds from 1 to 315360000'],
+    [{ ttlSeconds: 'soon' }, 'ttlSeconds', 'ttlSeconds must be a whole number of seconds from 1 to 315360000'],
+    [{ sub: 42 }, 'sub', 'sub must be a non-empty string'],
+    [{ claims: [1, 2] }, 'claims', 'claims must be a JSON object of extra claims'],
+    [{ colour: 'red' }, 'colour', 'unknown field "colour"; a token takes sub, role, customer_id, ttlSeconds, kind, claims, refreshToken'],
+    [{ refreshToken: 'not-a-refresh-token' }, 'refreshToken', 'refreshToken is not a refresh token this mock issued'],
+    [{ kind: 'non-customer', role: 'customer' }, 'role', 'kind "non-customer" needs a role other than "customer"'],
+    [[1], 'body', 'token options must be a JSON object'],
+    ['{not json', 'body', 'body is declared JSON but does not parse (at position 1)'],
+  ])('POST /__mock/tokens %j → 400 naming %s: %s', async (body, field, message) => {
     const answer = await call('POST', '/__mock/tokens', body);
     expect(answer.status).toBe(400);
-    expect(answer.body).toMatchObject({ errorCode: 'ERR_INPUT', field });
-    expect((answer.body as { message: string }).message).toBeTruthy();
+    expect(answer.body).toEqual({ errorCode: 'ERR_INPUT', field, message });
   });
 
   it('GET /__mock/sessions shows active, logged-out and expired sign-ins by jti', async () => {

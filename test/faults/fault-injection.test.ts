@@ -63,8 +63,10 @@ describe('arming a status fault', () => {
     const fault = await mock.faults.arm({ status });
     const answer = await logout(mock, { token: await token() });
     await expectFaulted(answer, fault);
-    if (status === 401) expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer /);
-    if (status === 403) expect(answer.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
+    // RFC 6750 §3: a 401 carries the invalid_token challenge, a 403 insufficient_scope; no other status has one.
+    const error = status === 401 ? 'invalid_token' : status === 403 ? 'insufficient_scope' : undefined;
+    const challenge = error && `Bearer realm="worth-auth-mock", error="${error}", error_description="fault ${fault.id} armed"`;
+    expect(answer.headers.get('www-authenticate')).toBe(challenge ?? null);
   });
 
   it('the journal marks each faulted request with the fault’s id', async () => {

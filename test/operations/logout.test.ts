@@ -51,20 +51,26 @@ describe('the decision table, over HTTP', () => {
   });
 
   it.each([
-    ['no Authorization header', {}],
-    ['a Basic scheme', { authorization: 'Basic dXNlcjpwYXNz' }],
-    ['a scheme with no token', { authorization: 'Token abc' }],
-  ])('401 without an error code for %s (no bearer credentials)', async (_name, headers) => {
+    ['no Authorization header', {}, 'no Authorization header'],
+    ['an empty Authorization header', { authorization: '' }, 'no Authorization header'],
+    ['a Basic scheme', { authorization: 'Basic dXNlcjpwYXNz' }, 'Authorization scheme is not Bearer'],
+    ['a scheme with no token', { authorization: 'Token abc' }, 'Authorization scheme is not Bearer'],
+  ])('401 without an error code for %s (no bearer credentials, RFC 6750 §3.1)', async (_name, headers, reason) => {
     const answer = await logout(mock, { headers });
     expect(answer.status).toBe(401);
     expect(answer.body).toEqual(SPEC_401);
     expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"$/);
-    expect(answer.headers.get('x-mock-reason')).toBeTruthy();
+    expect(answer.headers.get('x-mock-reason')).toBe(reason);
   });
 
   it('accepts the Bearer scheme case-insensitively (RFC 6750)', async () => {
     const { token } = await mock.issueToken();
     expect((await logout(mock, { headers: { authorization: `bEaReR ${token}` } })).status).toBe(200);
+  });
+
+  it('accepts more than one space after Bearer (RFC 6750 §2.1: "Bearer" 1*SP b64token)', async () => {
+    const { token } = await mock.issueToken();
+    expect((await logout(mock, { headers: { authorization: `Bearer   ${token}` } })).status).toBe(200);
   });
 
   it.each(['expired', 'not-yet-valid', 'bad-signature', 'alg-none', 'wrong-issuer', 'refresh-as-bearer'] as const)(
@@ -96,16 +102,17 @@ describe('the decision table, over HTTP', () => {
   });
 
   it.each([
-    ['an empty bearer', 'Bearer '],
-    ['one segment', 'Bearer abc'],
-    ['two segments', 'Bearer abc.def'],
-    ['bad base64url JSON', 'Bearer e30.e30.e30'],
-    ['characters outside b64token', 'Bearer a b c'],
-    ['a JWE-shaped string', 'Bearer a.b.c.d.e'],
-  ])('401 invalid_token for %s', async (_name, authorization) => {
+    ['an empty bearer', 'Bearer ', 'bearer token is empty'],
+    ['the scheme alone', 'Bearer', 'bearer token is empty'],
+    ['one segment', 'Bearer abc', 'token is not a JWT (expected three dot-separated parts)'],
+    ['two segments', 'Bearer abc.def', 'token is not a JWT (expected three dot-separated parts)'],
+    ['bad base64url JSON', 'Bearer e30.e30.e30', "token is malformed: JWS 'alg' (Algorithm) Header Parameter missing or invalid"],
+    ['characters outside b64token', 'Bearer a b c', 'bearer token has characters RFC 6750 does not allow'],
+    ['a JWE-shaped string', 'Bearer a.b.c.d.e', 'token is a JWE, not a signed JWT'],
+  ])('401 invalid_token for %s, the reason in error_description', async (_name, authorization, reason) => {
     const answer = await logout(mock, { headers: { authorization } });
     expect(answer.status).toBe(401);
-    expect(answer.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect(answer.headers.get('www-authenticate')).toBe(`Bearer realm="worth-auth-mock", error="invalid_token", error_description="${reason}"`);
   });
 });
 

@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../../src/mock.ts';
+import { RECENT_KEPT } from '../../src/state/refresh-records.ts';
+import { stormWarning } from '../../src/tokens/refresh-policy.ts';
 import { decode } from '../support/crafted.ts';
 import { DEMO, logout, mockOn, refresh, signedIn, signIn, violations } from '../support/mock.ts';
 
@@ -126,5 +128,18 @@ describe('the rule is the mock’s to set', () => {
       .filter(Boolean)
       .map((line) => JSON.parse(line) as { warning?: string });
     expect(entries.filter((e) => e.warning !== undefined).map((e) => e.warning)).toEqual([expect.stringContaining(`refresh storm: sign-in ${sid}`)]);
+  });
+});
+
+describe('the storm warning a tester reads', () => {
+  const rule = { count: 2, windowMs: 10_000 };
+  it('counts up to the refreshes it keeps, then says "50+"', () => {
+    const tally = (inWindow: number) => ({ refreshes: inWindow, storms: 1, inWindow, spanMs: 4_000, sinceLastMs: 80, stormy: true });
+    expect(stormWarning('s-1', tally(RECENT_KEPT - 1), rule)).toBe(
+      `refresh storm: sign-in s-1 refreshed ${RECENT_KEPT - 1} times in 4 s, 80 ms after the one before (a storm: 2 within 10 s)`,
+    );
+    expect(stormWarning('s-1', tally(RECENT_KEPT), rule)).toBe(
+      `refresh storm: sign-in s-1 refreshed ${RECENT_KEPT}+ times in 4 s, 80 ms after the one before (a storm: 2 within 10 s)`,
+    );
   });
 });

@@ -1,5 +1,7 @@
+import { EncryptJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Mock } from '../../src/mock.ts';
+import { createKeySet } from '../../src/tokens/keys.ts';
 import { DEMO_USER } from '../../src/users/user.ts';
 import { decode } from '../support/crafted.ts';
 import { type Answer, DEMO, failingStore, logout, mockOn, read, refresh, signedIn, signIn, violations } from '../support/mock.ts';
@@ -194,6 +196,26 @@ describe('5. unknown, tampered or expired → 401 with a reason', () => {
     const rich = await refresh(detailed, { token: await token() });
     expect(rich.status).toBe(401);
     expect((rich.body as { message: string }).message).toMatch(reason);
+  });
+
+  it('sealed with the mock’s own key (someone holding the key file) but missing a part of its sign-in → 401, as unknown', async () => {
+    const keys = await createKeySet('RS256');
+    const keyed = await mockOn({ keys });
+    try {
+      const whole = { sid: '01900000-0000-7000-8000-000000000000', sub: 'forged-sub', role: 'customer', auth_time: Math.floor(Date.now() / 1000) };
+      for (const left of ['sid', 'sub', 'role', 'auth_time'] as const) {
+        const { [left]: _, ...grant } = whole;
+        const forged = await new EncryptJWT(grant)
+          .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', cty: 'JWT' })
+          .setExpirationTime('1h')
+          .encrypt(keys.refreshSecret);
+        const answer = await expectValid(await refresh(keyed, { token: forged }));
+        expect(answer.status, left).toBe(401);
+        expect(answer.headers.get('x-mock-reason'), left).toBe('refresh token is not one this mock issued');
+      }
+    } finally {
+      await keyed.close();
+    }
   });
 
   it('expired: the clock advanced past --refresh-ttl → 401 "refresh token has expired"; just before, 200', async () => {

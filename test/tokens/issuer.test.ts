@@ -42,9 +42,21 @@ describe('a sign-in is Cognito-shaped', () => {
     for (const claim of ['custom:id', 'email', 'family_name', 'auth_time', 'iat', 'exp']) expect(id.payload).toHaveProperty(claim);
   });
 
-  it('the refresh token is opaque (a JWE), not a JWT a client could read', async () => {
+  it('the id token names a test person a page can show: email from the sub, given and family names', async () => {
+    const id = decode((await mock.issueToken({ sub: 'cust-44' })).idToken).payload;
+    expect(id).toMatchObject({
+      email: 'cust-44@customers.example.test',
+      email_verified: true,
+      given_name: 'Test',
+      family_name: 'Customer',
+      'custom:id': 'cust-44',
+    });
+  });
+
+  it('the refresh token is opaque (a JWE, RFC 7516 compact: five parts), its protected header saying it seals a JWT', async () => {
     const { refreshToken } = await mock.issueToken();
     expect(refreshToken.split('.')).toHaveLength(5);
+    expect(JSON.parse(Buffer.from(refreshToken.split('.')[0] ?? '', 'base64url').toString())).toEqual({ alg: 'dir', enc: 'A256GCM', cty: 'JWT' });
   });
 
   it('ttlSeconds and role are honoured', async () => {
@@ -70,7 +82,11 @@ describe('extra claims are minted as asked, malformed ones too, and refused only
       body: `{"claims":{"${name}":1e400}}`,
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ errorCode: 'ERR_INPUT', field: `claims.${name}` });
+    expect(await response.json()).toEqual({
+      errorCode: 'ERR_INPUT',
+      field: `claims.${name}`,
+      message: `claims.${name} must be a finite number: a JWT cannot carry Infinity`,
+    });
   });
 });
 
@@ -111,7 +127,15 @@ describe.each(['ES256', 'HS256'] as const)('--alg %s', (alg) => {
 
 describe('canned bad tokens are what their names say', () => {
   it.each([
-    ['expired', (p: Record<string, number>, now: number) => expect(p.exp).toBeLessThan(now)],
+    [
+      'expired',
+      (p: Record<string, number>, now: number) => {
+        // Expired two minutes ago after a whole lifetime (3600 s), from a sign-in that began then too.
+        expect(p.exp).toBeLessThan(now - 100);
+        expect(Number(p.exp) - Number(p.iat)).toBe(3600);
+        expect(p.auth_time).toBe(p.iat);
+      },
+    ],
     ['not-yet-valid', (p: Record<string, number>, now: number) => expect(p.nbf).toBeGreaterThan(now)],
     ['wrong-issuer', (p: Record<string, unknown>) => expect(p.iss).not.toBe(mock.url)],
     ['non-customer', (p: Record<string, unknown>) => expect(p['custom:role']).not.toBe('customer')],
@@ -122,10 +146,16 @@ describe('canned bad tokens are what their names say', () => {
 
   it('alg-none has alg none and no signature; bad-signature differs from a good signature only in its last part', async () => {
     const none = await mock.issueToken({ kind: 'alg-none' });
-    expect(decode(none.token).header.alg).toBe('none');
+    expect(decode(none.token).header).toEqual({ alg: 'none', typ: 'JWT', kid: expect.any(String) });
     expect(none.token.endsWith('.')).toBe(true);
     const bad = await mock.issueToken({ kind: 'bad-signature' });
-    expect(bad.token.split('.')).toHaveLength(3);
+    const parts = bad.token.split('.');
+    expect(parts).toHaveLength(3);
+    // Same length and alphabet as a real signature: only a verifier can tell.
+    const good = (await mock.issueToken()).token.split('.')[2] ?? '';
+    expect(parts[2]).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(parts[2]).toHaveLength(good.length);
+    expect((await logout(mock, { token: bad.token })).headers.get('x-mock-reason')).toBe('token signature is invalid');
   });
 
   it('refresh-as-bearer hands out the refresh token as `token`', async () => {

@@ -1,6 +1,6 @@
 // --key-file: made on first use (0600), loaded after, so tokens minted before a restart keep working.
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -53,20 +53,52 @@ describe('createKeySet with a key file', () => {
     expect(b.id.kid).toBe(a.id.kid);
   });
 
+  const rsaJwk = (bits: number, kid: string) => ({
+    ...generateKeyPairSync('rsa', { modulusLength: bits }).privateKey.export({ format: 'jwk' }),
+    kid,
+    alg: 'RS256',
+  });
+  const ecJwk = (namedCurve: string, kid: string) => ({ ...generateKeyPairSync('ec', { namedCurve }).privateKey.export({ format: 'jwk' }), kid });
   it.each([
-    ['an HS256 file whose secret is missing', () => ({ alg: 'HS256', access: { kty: 'oct', kid: 'a' }, id: { kty: 'oct', kid: 'b', k: '' }, refresh: 'AAAA' })],
+    [
+      'an HS256 file whose secret is missing',
+      () => ({ alg: 'HS256', access: { kty: 'oct', kid: 'a' }, id: { kty: 'oct', kid: 'b', k: '' }, refresh: 'AAAA' }),
+      ': key a: an HS256 key needs a secret ("k") that is not empty; delete the file to have a new one made',
+    ],
     [
       'an RS256 file with 1024-bit keys',
-      () => {
-        const jwk = (kid: string) => ({ ...generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' }), kid, alg: 'RS256' });
-        return { alg: 'RS256', access: jwk('a'), id: jwk('b'), refresh: 'AAAA' };
-      },
+      () => ({ alg: 'RS256', access: rsaJwk(1024, 'a'), id: rsaJwk(1024, 'b'), refresh: 'AAAA' }),
+      ': key a: an RS256 key needs 2048 bits or more, this one has 1024; delete the file to have a new one made',
     ],
-  ] as const)('refuses %s (jose would refuse to verify with it), naming --key-file', async (_, file) => {
+    [
+      'an ES256 file with P-384 keys',
+      () => ({ alg: 'ES256', access: ecJwk('P-384', 'a'), id: ecJwk('P-384', 'b'), refresh: 'AAAA' }),
+      ' holds a key that cannot be used: JWK "crv" does not match the requested algorithm; delete it to have a new one made',
+    ],
+    [
+      'an RS256 file whose key is not a key',
+      () => ({ alg: 'RS256', access: { kty: 'RSA', kid: 'a', n: 'xx', e: 'AQAB', d: 'yy' }, id: rsaJwk(2048, 'b'), refresh: 'AAAA' }),
+      ' holds a key that cannot be used: Invalid keyData; delete it to have a new one made',
+    ],
+  ] as const)('refuses %s (jose would refuse to verify with it), naming --key-file and why', async (_, file, why) => {
     const path = fresh();
     const made = file();
     writeFileSync(path, JSON.stringify(made));
-    await expect(createKeySet(made.alg as (typeof ALGORITHMS)[number], path)).rejects.toMatchObject({ code: 'ERR_CONFIG', field: '--key-file' });
+    await expect(createKeySet(made.alg as (typeof ALGORITHMS)[number], path)).rejects.toMatchObject({
+      code: 'ERR_CONFIG',
+      field: '--key-file',
+      message: `--key-file ${path}${why}`,
+    });
+  });
+
+  it('names --key-file and the system error when the key file cannot be read', async () => {
+    const path = fresh();
+    mkdirSync(path);
+    await expect(createKeySet('RS256', path)).rejects.toMatchObject({
+      code: 'ERR_CONFIG',
+      field: '--key-file',
+      message: `--key-file ${path} cannot be read: EISDIR: illegal operation on a directory, read`,
+    });
   });
 
   it('names --key-file when the key file cannot be created', async () => {

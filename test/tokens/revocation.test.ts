@@ -67,6 +67,12 @@ describe('revokedUntil', () => {
   ])('%s', (_name, times, signIn, want) => {
     expect(revokedUntil(claimsOf(times), signIn, NOW_MS, { refreshTtlSeconds: 3600, clockToleranceSeconds: 0 })).toBe(want);
   });
+
+  it('a clock that tells no time (the verifier then refuses every token): remembered until the latest NumericDate, in ms', () => {
+    const life = { refreshTtlSeconds: 3600, clockToleranceSeconds: 0 };
+    for (const nowMs of [Number.NaN, Number.POSITIVE_INFINITY])
+      expect(revokedUntil(claimsOf({ exp: NOW + 60 }), true, nowMs, life)).toBe(LATEST_NUMERIC_DATE * 1000);
+  });
 });
 
 describe('a sign-in refreshed at its refresh token’s last moment', () => {

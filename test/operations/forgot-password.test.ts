@@ -49,6 +49,7 @@ describe('2. the documented 200 for any email: a message only for an active user
     const answer = await valid(await forgot(mock.url, DEMO.email));
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual(SPEC_200);
+    expect(answer.headers.get('x-mock-reason')).toBe('a password-reset link for user 00000000-0000-4000-8000-000000000001 is in the outbox');
     const [message, ...more] = await resetsFor(DEMO.email);
     expect(more).toEqual([]);
     expect(Object.keys(message ?? {}).sort()).toEqual(['at', 'id', 'kind', 'link', 'recipient', 'token']);

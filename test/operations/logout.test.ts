@@ -96,6 +96,13 @@ describe('the decision table, over HTTP', () => {
     expect((await logout(mock, { token })).status).toBe(403);
   });
 
+  it('403 naming the missing claim for a token without custom:role', async () => {
+    const { token } = await mock.issueToken({ claims: { 'custom:role': undefined } });
+    const answer = await logout(mock, { token });
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get('x-mock-reason')).toBe('token has no custom:role claim; only customers may log out');
+  });
+
   it('403 for any role other than customer (applicant)', async () => {
     const { token } = await mock.issueToken({ role: 'applicant' });
     expect((await logout(mock, { token })).status).toBe(403);
@@ -304,7 +311,9 @@ describe('options of the decision', () => {
     try {
       const { token } = await m.issueToken();
       expect((await logout(m, { token })).status).toBe(200);
-      expect((await logout(m, { token })).status).toBe(200);
+      const again = await logout(m, { token });
+      expect(again.status).toBe(200);
+      expect(again.headers.get('x-mock-reason')).toBe('already logged out (idempotent logout)');
     } finally {
       await m.close();
     }
@@ -469,8 +478,11 @@ describe('NumericDate claims (issue 15, case 1): refused with a reason naming th
         hand({ ...base(), exp: now + 3600.5, jti: crypto.randomUUID() }), // a fractional exp
         hand({ ...base(), exp: LATEST_NUMERIC_DATE, origin_jti: crypto.randomUUID(), auth_time: now - 5.25 }), // year 9999, a sign-in
       ];
-      for (const token of accepted) {
-        expect((await logout(mock, { token })).status).toBe(200);
+      for (const [i, token] of accepted.entries()) {
+        // A token with an origin_jti ends its whole sign-in; one without is revoked alone (by jti or hash).
+        const first = await logout(mock, { token });
+        expect(first.status).toBe(200);
+        expect(first.headers.get('x-mock-reason')).toBe(i === 2 ? 'logged out: sign-in revoked' : 'logged out: token revoked');
         expect((await logout(mock, { token })).status).toBe(401);
       }
       await control(mock.url, 'POST', '/__mock/clock', { advanceSeconds: 3000 });

@@ -177,14 +177,18 @@ describe('5. success', () => {
   it('every sign-in the user had ends: its tokens answer 401, its refresh tokens 401; a new sign-in lives', async () => {
     const { token, email, password, signedIn: accepted } = await withLink();
     const other = signedIn(await signInAt(mock.url, email, password));
-    expect((await resetPassword(mock.url, token, NEW)).status).toBe(200);
+    const reset = await resetPassword(mock.url, token, NEW);
+    expect(reset.status).toBe(200);
+    expect(reset.headers.get('x-mock-reason')).toMatch(/^password of user [0-9a-f-]{36} reset: its sign-ins ended$/);
     for (const session of [accepted, other]) {
       const refused = await logoutAt(mock.url, session.idToken);
       expect(refused.status).toBe(401);
       expect(refused.headers.get('www-authenticate')).toMatch(/invalid_token/);
       expect(refused.headers.get('x-mock-reason')).toBe('token is no longer valid: its sign-in ended when the user reset its password');
       expect((await logoutAt(mock.url, session.accessToken)).status).toBe(401);
-      expect((await refreshAt(mock.url, session.refreshToken)).status).toBe(401);
+      const refreshRefused = await refreshAt(mock.url, session.refreshToken);
+      expect(refreshRefused.status).toBe(401);
+      expect(refreshRefused.headers.get('x-mock-reason')).toBe('refresh token is no longer valid: its sign-in ended when the user reset its password');
       const sid = decode(session.idToken).payload.origin_jti as string;
       expect((await mock.sessions()).signIns.find((s) => s.sid === sid)).toMatchObject({ status: 'ended', endedBy: 'password-reset' });
     }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ALGORITHMS } from '../../src/config/config.ts';
 import type { Mock, MockOptions } from '../../src/mock.ts';
+import { prepareRsaKeys, rsaPrivateJwk } from '../../src/tokens/key-pool.ts';
 import { createKeySet } from '../../src/tokens/keys.ts';
 import { runCli } from '../support/cli.ts';
 import { logout, mockOn } from '../support/mock.ts';
@@ -191,5 +192,17 @@ describe('startMock({ keys })', () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
+  });
+});
+
+describe('RSA keys made ahead (the bin starts them before loading the server)', () => {
+  it('are handed out once each, then made on demand: all RSA-2048 with exponent 65537 (AQAB), no two alike', async () => {
+    prepareRsaKeys(2);
+    const keys = await Promise.all([rsaPrivateJwk(), rsaPrivateJwk(), rsaPrivateJwk()]);
+    for (const key of keys) {
+      expect(key).toMatchObject({ kty: 'RSA', e: 'AQAB' });
+      expect(Buffer.from(String(key.n), 'base64url')).toHaveLength(256);
+    }
+    expect(new Set(keys.map((key) => key.n)).size).toBe(3);
   });
 });

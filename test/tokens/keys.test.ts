@@ -121,12 +121,19 @@ describe('createKeySet with a key file', () => {
   });
 
   it.each([
-    ['not JSON', 'not a key'],
-    ['JSON without keys', '{"alg":"RS256"}'],
-  ])('refuses a key file that is %s, naming --key-file, and leaves it untouched', async (_, content) => {
+    ['not JSON', 'not a key', 'Unexpected token \'o\', "not a key" is not valid JSON'],
+    ['JSON without keys', '{"alg":"RS256"}', 'missing alg, access, id or refresh'],
+    ['JSON without its id key', '{"alg":"RS256","access":{"kid":"a"},"refresh":"AAAA"}', 'missing alg, access, id or refresh'],
+    ['JSON without its refresh secret', '{"alg":"RS256","access":{"kid":"a"},"id":{"kid":"b"}}', 'missing alg, access, id or refresh'],
+    ['JSON without its alg', '{"access":{"kid":"a"},"id":{"kid":"b"},"refresh":"AAAA"}', 'missing alg, access, id or refresh'],
+  ])('refuses a key file that is %s, naming --key-file and why, and leaves it untouched', async (_, content, why) => {
     const path = fresh();
     writeFileSync(path, content);
-    await expect(createKeySet('RS256', path)).rejects.toMatchObject({ code: 'ERR_CONFIG', field: '--key-file' });
+    await expect(createKeySet('RS256', path)).rejects.toMatchObject({
+      code: 'ERR_CONFIG',
+      field: '--key-file',
+      message: `--key-file ${path} is not a worth-auth-mock key file (${why}); delete it to have a new one made`,
+    });
     expect(readFileSync(path, 'utf8')).toBe(content);
   });
 });

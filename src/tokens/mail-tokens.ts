@@ -7,10 +7,15 @@ import type { KeySet } from './keys.ts';
 /** What a mailed token is for: accepting an invitation, resetting a password. */
 export type MailPurpose = 'invitation' | 'password-reset';
 
-/** A mailed token opened: the user it is for and its id, or why it cannot be used (the page's words for a bad signature). */
+/**
+ * A mailed token opened: the user it is for and its id, or why it cannot be used. Only an invalid token carries a
+ * `reason` (the page's words: "invalid signature", "jwt malformed"); an expired link or one for the other purpose is
+ * answered in each operation's own words.
+ */
 export type MailTokenCheck =
   | { readonly ok: true; readonly userId: string; readonly jti: string }
-  | { readonly ok: false; readonly problem: 'invalid' | 'expired' | 'other-purpose'; readonly reason: string };
+  | { readonly ok: false; readonly problem: 'invalid'; readonly reason: string }
+  | { readonly ok: false; readonly problem: 'expired' | 'other-purpose' };
 
 /** Signs and opens the tokens the mock mails (invitations, password-reset links). */
 export type MailTokens = {
@@ -46,11 +51,10 @@ export function createMailTokens(options: { keys: KeySet; issuer: string; clock:
       try {
         const { payload } = await jwtVerify(token, keys.access.verify, { algorithms: [keys.alg], issuer, currentDate: new Date(clock()) });
         if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string') return { ok: false, problem: 'invalid', reason: 'invalid signature' };
-        if (payload.purpose !== purpose)
-          return { ok: false, problem: 'other-purpose', reason: `this link is not for ${purpose === 'invitation' ? 'an invitation' : 'a password reset'}` };
+        if (payload.purpose !== purpose) return { ok: false, problem: 'other-purpose' };
         return { ok: true, userId: payload.sub, jti: payload.jti };
       } catch (error) {
-        if (error instanceof errors.JWTExpired) return { ok: false, problem: 'expired', reason: 'expired' };
+        if (error instanceof errors.JWTExpired) return { ok: false, problem: 'expired' };
         return { ok: false, problem: 'invalid', reason: error instanceof errors.JWSSignatureVerificationFailed ? 'invalid signature' : 'jwt malformed' };
       }
     },

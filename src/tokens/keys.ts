@@ -74,8 +74,8 @@ async function toSigningKey(alg: Algorithm, privateJwk: JWK): Promise<SigningKey
 export function keyProblem(alg: Algorithm, key: CryptoKey | Uint8Array): string | undefined {
   if (alg === 'HS256') return key instanceof Uint8Array && key.length > 0 ? undefined : 'an HS256 key needs a secret ("k") that is not empty';
   if (alg === 'ES256') return undefined;
-  const bits = key instanceof Uint8Array ? 0 : (key.algorithm as { modulusLength?: number }).modulusLength;
-  return (bits ?? 0) >= 2048 ? undefined : `an RS256 key needs 2048 bits or more, this one has ${bits}`;
+  const bits = key instanceof Uint8Array ? 0 : ((key.algorithm as { modulusLength?: number }).modulusLength ?? 0);
+  return bits >= 2048 ? undefined : `an RS256 key needs 2048 bits or more, this one has ${bits}`;
 }
 
 function publicPart(jwk: JWK): JWK {

@@ -39,6 +39,11 @@ export default defineConfig({
     // MUTATION=1: the fuzz and answer properties generate half their cases and the two tests that wait out a ~10 s HTTP
     // timer are skipped (test/support/mutation.ts); a killed mutant's files run shortest first.
     env: { ...base.test?.env, MUTATION: '1' },
+    // A mutant that leaves a request or a promise waiting fails its test here, at its first wait, instead of holding
+    // Stryker's worker idle until Stryker's own timeout (minutes for code most tests cover). The slowest test of this
+    // set takes ~5 s under MUTATION=1 on a busy machine; tests that set their own timeout keep it.
+    testTimeout: 15_000,
+    hookTimeout: 30_000,
     sequence: { sequencer: FastFirstSequencer },
   },
 });

@@ -144,12 +144,19 @@ export function createIssuer(options: IssuerOptions): Issuer {
     try {
       const { payload } = await jwtDecrypt(token, keys.refreshSecret, { currentDate: new Date(clock()) });
       const { sid, sub, role, claims, id_claims: idClaims, auth_time: authTime, gen } = payload as Record<string, unknown>;
-      if (typeof sid !== 'string' || typeof sub !== 'string' || typeof role !== 'string' || typeof authTime !== 'number') {
+      // The mock seals each of these (`gen` only once rotated, a whole number from 1): a token missing one, or with a
+      // `gen` it never wrote, was sealed by someone else holding the key file.
+      if (
+        typeof sid !== 'string' ||
+        typeof sub !== 'string' ||
+        typeof role !== 'string' ||
+        typeof authTime !== 'number' ||
+        !(gen === undefined || isGeneration(gen))
+      ) {
         return { ok: false, reason: 'refresh token is not one this mock issued' };
       }
       const object = (value: unknown) => (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
-      const generation = typeof gen === 'number' && Number.isSafeInteger(gen) && gen > 0 ? gen : 0;
-      return { ok: true, grant: { sid, sub, role, authTime, claims: object(claims), idClaims: object(idClaims), generation } };
+      return { ok: true, grant: { sid, sub, role, authTime, claims: object(claims), idClaims: object(idClaims), generation: gen ?? 0 } };
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_JWT_EXPIRED') return { ok: false, reason: 'refresh token has expired' };
       return { ok: false, reason: 'refresh token is not one this mock issued (unknown or tampered)' };
@@ -254,6 +261,11 @@ export function signInStartedAt(sid: string): number | undefined {
   if (sid.length !== 36 || sid[14] !== '7') return undefined;
   const ms = Number.parseInt(`${sid.slice(0, 8)}${sid.slice(9, 13)}`, 16);
   return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** A rotation's number as a refresh token carries it (`gen`): a whole number from 1. */
+function isGeneration(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) > 0;
 }
 
 /** Flips one bit of the signature: still base64url, same length, no longer valid. */

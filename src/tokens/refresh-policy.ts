@@ -100,9 +100,13 @@ export function stormWarning(sid: string, tally: RefreshTally, rule: StormRule):
   return `refresh storm: sign-in ${sid} refreshed ${count} times in ${duration(tally.spanMs)}${gap} (a storm: ${rule.count} within ${duration(rule.windowMs)})`;
 }
 
-/** Milliseconds as people read them: `0 ms`, `850 ms`, `1.2 s`, `10 s`. */
+/** Under 10 s, seconds to two decimals; from 10 s on, to one (no trailing zeros, no grouping). */
+const SHORT_SECONDS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2, useGrouping: false });
+const LONG_SECONDS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1, useGrouping: false });
+
+/** Milliseconds as people read them: `0 ms`, `850 ms`, `1 s` (for 1001 ms), `1.25 s`, `12.3 s`, `10 s`. */
 function duration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(seconds < 10 ? 2 : 1).replace(/0+$/, '')} s`;
+  return `${(seconds < 10 ? SHORT_SECONDS : LONG_SECONDS).format(seconds)} s`;
 }

@@ -75,6 +75,25 @@ describe.each(STORES)('with rotation, on the %s store', (_name, store) => {
     expect((await logout(mock, { token: third.idToken })).status).toBe(200);
   });
 
+  it('says how far back a reused token was superseded: the one just superseded by how long ago, an older one by how many rotations', async () => {
+    const mock = await start({});
+    const first = signedIn(await signIn(mock, { json: DEMO }));
+    const sid = decode(first.idToken).payload.origin_jti;
+    const second = rotated(await refresh(mock, { token: first.refreshToken }));
+    now += 1000;
+    rotated(await refresh(mock, { token: second.refreshToken }));
+    now += 1250;
+    const justSuperseded = await refresh(mock, { token: second.refreshToken });
+    expect(justSuperseded.headers.get('x-mock-reason')).toBe(
+      `refresh token reused (superseded by rotation 1.25 s ago, grace 0 s): refused; sign-in ${sid} stays signed in (--refresh-reuse refuse)`,
+    );
+    const older = await refresh(mock, { token: first.refreshToken });
+    expect(older.status).toBe(401);
+    expect(older.headers.get('x-mock-reason')).toBe(
+      `refresh token reused (superseded 2 rotations ago): refused; sign-in ${sid} stays signed in (--refresh-reuse refuse)`,
+    );
+  });
+
   it('rotates the cookie too: an app that refreshes from the cookie alone keeps working; the old cookie is refused', async () => {
     const mock = await start({});
     const { refreshToken } = signedIn(await signIn(mock, { json: DEMO }));

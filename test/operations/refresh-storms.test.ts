@@ -142,4 +142,13 @@ describe('the storm warning a tester reads', () => {
       `refresh storm: sign-in s-1 refreshed ${RECENT_KEPT}+ times in 4 s, 80 ms after the one before (a storm: 2 within 10 s)`,
     );
   });
+
+  it('writes durations as people read them: ms under a second, seconds to two decimals under 10 s, to one after', () => {
+    const span = (spanMs: number, sinceLastMs: number) =>
+      stormWarning('s-1', { refreshes: 3, storms: 1, inWindow: 3, spanMs, sinceLastMs, stormy: true }, { count: 2, windowMs: 12_340 });
+    expect(span(1_250, 850)).toBe('refresh storm: sign-in s-1 refreshed 3 times in 1.25 s, 850 ms after the one before (a storm: 2 within 12.3 s)');
+    // 1001 ms once read "1. s" (trailing zeros cut up to the point).
+    expect(span(1_001, 10_500)).toBe('refresh storm: sign-in s-1 refreshed 3 times in 1 s, 10.5 s after the one before (a storm: 2 within 12.3 s)');
+    expect(span(9_999, 100_000)).toBe('refresh storm: sign-in s-1 refreshed 3 times in 10 s, 100 s after the one before (a storm: 2 within 12.3 s)');
+  });
 });

@@ -198,13 +198,17 @@ describe('5. unknown, tampered or expired → 401 with a reason', () => {
     expect((rich.body as { message: string }).message).toMatch(reason);
   });
 
-  it('sealed with the mock’s own key (someone holding the key file) but missing a part of its sign-in → 401, as unknown', async () => {
+  it('sealed with the mock’s own key (someone holding the key file) but missing a part of its sign-in, or with a rotation number it never wrote → 401, as unknown', async () => {
     const keys = await createKeySet('RS256');
     const keyed = await mockOn({ keys });
     try {
       const whole = { sid: '01900000-0000-7000-8000-000000000000', sub: 'forged-sub', role: 'customer', auth_time: Math.floor(Date.now() / 1000) };
-      for (const left of ['sid', 'sub', 'role', 'auth_time'] as const) {
+      const missing = (['sid', 'sub', 'role', 'auth_time'] as const).map((left) => {
         const { [left]: _, ...grant } = whole;
+        return [left, grant] as const;
+      });
+      const badGenerations = [0, -1, 1.5, '2', 2 ** 53].map((gen) => [`gen ${JSON.stringify(gen)}`, { ...whole, gen }] as const);
+      for (const [left, grant] of [...missing, ...badGenerations]) {
         const forged = await new EncryptJWT(grant)
           .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', cty: 'JWT' })
           .setExpirationTime('1h')

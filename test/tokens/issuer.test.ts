@@ -1,5 +1,7 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
+import { signInStartedAt } from '../../src/tokens/issuer.ts';
 import { decode } from '../support/crafted.ts';
 import { logout, mockOn, useMock } from '../support/mock.ts';
 
@@ -161,5 +163,24 @@ describe('canned bad tokens are what their names say', () => {
   it('refresh-as-bearer hands out the refresh token as `token`', async () => {
     const signIn = await mock.issueToken({ kind: 'refresh-as-bearer' });
     expect(signIn.token).toBe(signIn.refreshToken);
+  });
+});
+
+describe('a sign-in id (origin_jti) tells when the sign-in began, for ending sign-ins at a deactivation or reset', () => {
+  it('reads the millisecond of a UUID version 7 (RFC 9562 §5.7), from the sign-ins the mock starts and any other', async () => {
+    const at = Date.UTC(2031, 5, 1, 12, 0, 0, 345);
+    expect(signInStartedAt(uuidv7({ msecs: at }))).toBe(at);
+    const { token } = await mock.issueToken();
+    const started = signInStartedAt(decode(token).payload.origin_jti as string);
+    expect(Math.abs(Date.now() - (started ?? 0))).toBeLessThan(60_000);
+  });
+
+  it.each([
+    ['a UUID version 4 (what Cognito writes)', uuidv4()],
+    ['a version 7 without its hyphens', uuidv7().replaceAll('-', '')],
+    ['a version 7 cut short', uuidv7().slice(0, 35)],
+    ['an id of a test’s own', 'sign-in-1'],
+  ])('tells nothing for %s: such a sign-in began before any deactivation', (_name, sid) => {
+    expect(signInStartedAt(sid)).toBeUndefined();
   });
 });

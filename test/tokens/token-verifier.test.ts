@@ -279,6 +279,23 @@ describe('NumericDate claims (exp, nbf, iat, auth_time): one verdict and one rea
     expect(fast).toEqual(slow);
   });
 
+  // RFC 7519 §4.1.4 (exp: not accepted on or after it) and §4.1.5 (nbf: not before it), each widened by the tolerance.
+  it.each<[string, Record<string, unknown>, string | undefined]>([
+    ['nbf exactly the tolerance ahead', { nbf: NOW + TOLERANCE }, undefined],
+    ['nbf a second past the tolerance', { nbf: NOW + TOLERANCE + 1 }, 'token is not yet valid (nbf)'],
+    ['exp a second inside the tolerance', { exp: NOW - TOLERANCE + 1 }, undefined],
+    ['exp exactly the tolerance ago', { exp: NOW - TOLERANCE }, 'token expired'],
+    ['iat exactly the tolerance ahead', { iat: NOW + TOLERANCE }, undefined],
+    ['iat a second past the tolerance', { iat: NOW + TOLERANCE + 1 }, 'token was issued in the future (iat)'],
+  ])('at the edge of the clock tolerance (5 s), %s: both paths agree', async (_name, edit, reason) => {
+    const keys = await createKeySet('RS256');
+    const { native, jose } = frozen(keys);
+    const token = signed(keys, { alg: 'RS256', kid: keys.access.kid, typ: 'JWT' }, { ...sane(), ...edit });
+    const [fast, slow] = await Promise.all([native.verify(token), jose.verify(token)]);
+    expect(slow).toEqual(reason === undefined ? expect.objectContaining({ ok: true }) : { ok: false, reason });
+    expect(fast).toEqual(slow);
+  });
+
   it('an expired token with a correct signature is refused on the jose path too (jose alone, and forced there by an extra header field)', async () => {
     const keys = await createKeySet('RS256');
     const { native, jose } = frozen(keys);

@@ -109,12 +109,17 @@ describe('2. the documented 200 for any email: a message only for an active user
         return user.email;
       },
     ],
-  ])('%s: the same 200, and no password-reset message', async (_what, who) => {
+  ])('%s: the same 200, and no password-reset message', async (what, who) => {
     const email = await who();
     const answer = await valid(await forgot(mock.url, email));
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual(SPEC_200);
     expect(await resetsFor(email)).toEqual([]);
+    // Only the mock's own header tells a tester why nothing was sent (a removed user's email is nobody's).
+    const nobody = what === 'an email no user has' || what === 'a removed user';
+    expect(answer.headers.get('x-mock-reason')).toMatch(
+      nobody ? /^no user has that email: nothing sent$/ : /^user [\w-]+ may not reset a password: nothing sent$/,
+    );
   });
 
   it('the answers for a user and for nobody differ in nothing a client reads but the mock’s own X-Mock-Reason', async () => {

@@ -90,6 +90,7 @@ describe('get-customer-subroles: else 200 with the subroles a user may be given'
         { id: '00000000-0000-4000-8000-000000000009', code: 'risk_analyst', label: 'Risk Analyst', display_name: 'Risk Analyst' },
       ],
     });
+    expect(reasonOf(answer)).toBe(`2 subroles of customer ${SANDBOX}`);
   });
 
   it("Other Co: the same codes, ids of its own (another customer's subroles are not Sandbox's)", async () => {

@@ -96,9 +96,11 @@ describe('paging: page (from 1) and items_per_page (1–100, default 10)', () =>
     const first = await list('?items_per_page=2');
     expect(first.emails).toEqual([OWNER.email, CRO.email]);
     expect([first.page.total_pages, first.page.total_items]).toEqual([2, '3']);
+    expect(reasonOf(first.answer)).toBe(`2 of 3 users of customer ${SANDBOX}`);
     expect((await list('?items_per_page=2&page=2')).emails).toEqual([ANALYST.email]);
     const past = await list('?items_per_page=2&page=3');
     expect(past.answer.status).toBe(200);
+    expect(reasonOf(past.answer)).toBe(`0 of 3 users of customer ${SANDBOX}`);
     expect(past.emails).toEqual([]);
     expect([past.page.total_pages, past.page.total_items]).toEqual([2, '3']);
   });

@@ -93,6 +93,7 @@ describe('the decision table, over HTTP', () => {
     expect(answer.status).toBe(403);
     expect(answer.body).toEqual(SPEC_403);
     expect(answer.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+    expect(answer.headers.get('x-mock-reason')).toBe('role "admin" may not log out; only customers may');
     expect((await logout(mock, { token })).status).toBe(403);
   });
 

@@ -120,6 +120,19 @@ describe('2. Prefer: code= and ?__code=', () => {
     expect(answer.body).toEqual(body);
   });
 
+  it('code=200 with a live refresh token refreshes its sign-in; without one, answers the tokens of a new sign-in (the demo user) and says so', async () => {
+    const { refreshToken, idToken } = await signedInOn();
+    const sid = decode(idToken).payload.origin_jti;
+    const refreshed = await expectValid(await refresh(mock, { token: refreshToken, headers: { prefer: 'code=200' } }));
+    expect(decode((refreshed.body as { data: { id_token: string } }).data.id_token).payload.origin_jti).toBe(sid);
+    const forced = await expectValid(await refresh(mock, { headers: { prefer: 'code=200' } }));
+    expect(forced.status).toBe(200);
+    const { payload } = decode((forced.body as { data: { id_token: string } }).data.id_token);
+    expect(payload.origin_jti).not.toBe(sid);
+    expect(payload.email).toBe(DEMO.email);
+    expect(forced.headers.get('x-mock-reason')).toBe(`override code=200: new sign-in ${payload.origin_jti} (no refresh token of a live sign-in to refresh)`);
+  });
+
   it('an undocumented code → 400 naming the allowed codes', async () => {
     const answer = await expectValid(await refresh(mock, { headers: { prefer: 'code=204' } }));
     expect(answer.status).toBe(400);

@@ -159,6 +159,7 @@ describe('4. expired, used or superseded → the documented 400 (This reset pass
     const { invitation } = await invite(mock.url, { email: someone() });
     const answer = await valid(await resetPassword(mock.url, invitation.token, NEW));
     expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({ ...SPEC_400, message: 'This link is not a password reset link' });
     // The invitation still works.
     expect((await accept(mock.url, invitation.token)).status).toBe(200);
   });

@@ -30,7 +30,7 @@ export const acceptInvitation = {
   badRequestMessage: 'reason',
   scopes: ['sub', 'customer'],
   create({ store, clock, mailTokens, signIns }, contract) {
-    const accepted = objectOf(contract.examples.get(200));
+    const { status, message } = objectOf(contract.examples.get(200)) ?? {};
     /** The 200 of a user who accepted (or who a forced 200 signs in): a new sign-in's three tokens, real. */
     const answer = async (user: UserRecord, base: OutcomeBase, reason: string): Promise<Outcome> => {
       const tokens = await signIns.start(user);
@@ -40,7 +40,7 @@ export const acceptInvitation = {
         claims: tokens.claims,
         status: 200,
         reason: `${reason}: new sign-in ${tokens.claims.origin_jti}`,
-        body: { status: accepted?.status, message: accepted?.message, data },
+        body: { status, message, data },
       };
     };
     return {

@@ -12,7 +12,8 @@ export function objectOf(json: unknown): Record<string, unknown> | undefined {
  */
 export function success(base: OutcomeBase, example: unknown, reason: string, data?: unknown): Outcome {
   const { status, message } = objectOf(example) ?? {};
-  return { ...base, status: 200, reason, body: data === undefined ? { status, message } : { status, message, data } };
+  // Without data, JSON leaves `data` out.
+  return { ...base, status: 200, reason, body: { status, message, data } };
 }
 
 /**

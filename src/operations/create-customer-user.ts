@@ -43,7 +43,7 @@ export const createCustomerUser = {
           role: 'customer',
           givenName: body.first_name,
           familyName: body.last_name,
-          ...(body.mobile === undefined ? {} : { mobile: body.mobile }),
+          mobile: body.mobile,
           customerId: access.customer.id,
           subrole: subrole.code,
           status: 'ACTIVE',
@@ -51,7 +51,8 @@ export const createCustomerUser = {
           isFirstLogin: true,
           createdAt: now,
           updatedAt: now,
-          ...(actor === undefined ? {} : { createdBy: actor, updatedBy: actor }),
+          createdBy: actor,
+          updatedBy: actor,
           version: 0,
           source: 'runtime',
         };

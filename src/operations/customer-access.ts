@@ -56,17 +56,20 @@ function callerPermissions(user: UserRecord | undefined, claim: unknown, custome
  * The customer a forced success (`Prefer: code=200`, a 200 fault) shows, built from state as a real success is: the
  * path's customer when it exists, else the caller's, else the first customer the mock has; undefined when it has none.
  */
-export async function forcedCustomer(store: Store, known: Pick<Known, 'subject'>, customerId: string | undefined): Promise<CustomerRecord | undefined> {
+export async function forcedCustomer(store: Store, known: Pick<Known, 'subject'>, customerId: string): Promise<CustomerRecord | undefined> {
   return (
-    (customerId === undefined ? undefined : await store.getCustomer(customerId)) ??
+    (await store.getCustomer(customerId)) ??
     (known.subject.customer === undefined ? undefined : await store.getCustomer(known.subject.customer)) ??
     (await store.listCustomers())[0]
   );
 }
 
-/** The id of the user making a change (for `created_by`/`updated_by`): the caller's user, else its id token's `custom:id` when it is a UUID. */
+/**
+ * The id of the user making a change (for `created_by`/`updated_by`), in a decision (after authentication): the
+ * caller's user, else its id token's `custom:id` when it is a UUID.
+ */
 export function actorOf(known: Known): string | undefined {
-  const caller = known.caller;
-  const claimed = caller?.claims['custom:id'];
-  return caller?.user?.id ?? (typeof claimed === 'string' && isUuid(claimed) ? claimed : undefined);
+  const caller = known.caller as Caller & { ok: true };
+  const claimed = caller.claims['custom:id'];
+  return caller.user?.id ?? (typeof claimed === 'string' && isUuid(claimed) ? claimed : undefined);
 }

@@ -7,8 +7,9 @@ import { isoInstant } from '../users/iso-instant.ts';
  * A customer's user as the Auth Service's pages show it, built from state: the list's record (Get Customer Users)
  * and the by-id record (Get Customer User By ID: no `ext_auth_ref_id`, plus `company_details`, its subrole with
  * `role_id`). Times are RFC 3339 with a zone (`format: date-time`; the by-id page's example has none, which fails its
- * own schema), `mobile` is left out when the user has none (never the `null` the examples show), audit ids when
- * nobody made the change (seed users), `ext_auth_ref_id` when the user's `sub` is not a UUID (`--users` may name any
+ * own schema). A field the user has no value for is left out (JSON drops a field whose value is undefined): `mobile`
+ * when it has none (never the `null` the examples show), audit ids when nobody made the change (seed users), a
+ * subrole's `description` and `role_id`; `ext_auth_ref_id` when the user's `sub` is not a UUID (`--users` may name any
  * sub; the page's field is `format: uuid`).
  */
 export function listRecord(user: UserRecord, customer: CustomerRecord): Record<string, unknown> {
@@ -19,7 +20,7 @@ export function listRecord(user: UserRecord, customer: CustomerRecord): Record<s
     status: status(user),
     ...(subrole === undefined
       ? {}
-      : { subrole: { id: subrole.id, code: subrole.code, display_name: subrole.displayName, label: subrole.label, ...described(subrole) } }),
+      : { subrole: { id: subrole.id, code: subrole.code, display_name: subrole.displayName, label: subrole.label, description: subrole.description } }),
   };
 }
 
@@ -44,7 +45,7 @@ export function detailRecord(user: UserRecord, customer: CustomerRecord): Record
             code: subrole.code,
             display_name: subrole.displayName,
             label: subrole.label,
-            ...(subrole.roleId === undefined ? {} : { role_id: subrole.roleId }),
+            role_id: subrole.roleId,
           },
         }),
   };
@@ -61,18 +62,14 @@ function common(user: UserRecord): Record<string, unknown> {
     first_name: user.givenName,
     last_name: user.familyName,
     email: user.email,
-    ...(user.mobile === undefined ? {} : { mobile: user.mobile }),
+    mobile: user.mobile,
     is_email_verified: user.isEmailVerified,
     is_first_login: user.isFirstLogin,
     created_at: isoInstant(user.createdAt),
-    ...(user.createdBy === undefined ? {} : { created_by: user.createdBy }),
+    created_by: user.createdBy,
     updated_at: isoInstant(user.updatedAt),
-    ...(user.updatedBy === undefined ? {} : { updated_by: user.updatedBy }),
+    updated_by: user.updatedBy,
   };
-}
-
-function described(subrole: SubroleRecord): Record<string, unknown> {
-  return subrole.description === undefined ? {} : { description: subrole.description };
 }
 
 function status(user: UserRecord): 'ACTIVE' | 'INACTIVE' {

@@ -31,7 +31,7 @@ export const getCustomerSubroles = {
         return access.ok ? answer(known.base, access.customer) : access.outcome;
       },
       async success(request, known) {
-        const customer = await forcedCustomer(store, known, request.params[CUSTOMER_PARAM]);
+        const customer = await forcedCustomer(store, known, request.params[CUSTOMER_PARAM] as string);
         // A mock with no customer at all answers the page's example (valid against its schema).
         if (customer === undefined) return { ...known.base, status: 200, reason: "the page's example: the mock has no customer" };
         return answer(known.base, customer);

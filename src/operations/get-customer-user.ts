@@ -38,7 +38,7 @@ export const getCustomerUser = {
         };
       },
       async success(request, known) {
-        const customer = await forcedCustomer(store, known, request.params[CUSTOMER_PARAM]);
+        const customer = await forcedCustomer(store, known, request.params[CUSTOMER_PARAM] as string);
         const wanted = await store.getUser({ id: request.params[USER_PARAM] as string });
         const user = wanted?.customerId === customer?.id && wanted?.status !== 'REMOVED' ? wanted : customer && (await store.listUsers(customer.id))[0];
         if (customer === undefined || user === undefined) return { ...known.base, status: 500, reason: 'no user to show for a forced 200: the mock has none' };

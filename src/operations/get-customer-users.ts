@@ -39,7 +39,7 @@ export const getCustomerUsers = {
         return answer(known.base, access.customer, listing);
       },
       async success(request, known) {
-        const customer = await forcedCustomer(store, known, request.params[CUSTOMER_PARAM]);
+        const customer = await forcedCustomer(store, known, request.params[CUSTOMER_PARAM] as string);
         if (customer === undefined) return { ...known.base, status: 500, reason: 'no customer to list for a forced 200: the mock has none' };
         return answer(known.base, customer, { page: 1, size: 10, keep: () => true });
       },

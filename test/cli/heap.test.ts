@@ -67,8 +67,11 @@ async function largestOldSpaceMb(bound: boolean): Promise<number> {
 
 describe('boundOldGenerationGrowth', () => {
   it('keeps the old generation well below what V8 alone lets it reach past a large live set', async () => {
-    const [bounded, free] = await Promise.all([largestOldSpaceMb(true), largestOldSpaceMb(false)]);
-    // Measured: ~160–215 MB bounded, ~360–400 MB alone.
+    // One after the other: two children marking at once on two cores slow each other's concurrent marking, and the
+    // old generation overshoots while marking lags (a bounded child once reached 0.78 of the free one that way).
+    const bounded = await largestOldSpaceMb(true);
+    const free = await largestOldSpaceMb(false);
+    // Measured: ~160–215 MB bounded, ~280–400 MB alone.
     expect(bounded).toBeLessThan(free * 0.75);
   }, 60_000);
 });

@@ -199,6 +199,15 @@ describe('4. expired, used or superseded → 400 with the reason', () => {
     await refused(await accept(mock.url, invitation.token), /deactivated/);
   });
 
+  it('an invitee removed before accepting cannot accept; a forced 200 then signs the demo user in instead', async () => {
+    const email = someone();
+    const { invitation } = await invite(mock.url, { email });
+    await mock.users.remove(email);
+    await refused(await accept(mock.url, invitation.token), 'The invited user no longer exists');
+    const forced = await valid(await accept(mock.url, invitation.token, { json: { password: STRONG }, headers: { prefer: 'code=200' } }));
+    expect(decode(signedIn(forced).idToken).payload).toMatchObject({ email: 'customer@example.com' });
+  });
+
   it('a password-reset link is not an invitation (same signer, other purpose) → 400', async () => {
     const email = someone();
     const { invitation } = await invite(mock.url, { email });

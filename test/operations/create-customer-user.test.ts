@@ -153,6 +153,24 @@ describe('else 200: the new user is invited', () => {
     const list = await callCustomer(mock, 'get-customer-users', { token });
     const records = (list.body as { data: { records: { id: string }[] } }).data.records;
     expect(records.map((record) => record.id)).toEqual([OWNER.id, CRO.id, ANALYST.id, data.user_id]);
+    // Made at run time: `users list` says "added (reset forgets)".
+    expect((await mock.users.list()).find((user) => user.id === data.user_id)?.source).toBe('runtime');
+  });
+
+  it("made with a minted token of no user: its creator is the id token's custom:id when that is a UUID, else none is named", async () => {
+    const creator = crypto.randomUUID();
+    const made: Record<string, unknown>[] = [];
+    for (const id of [creator, 'not-a-uuid']) {
+      const { idToken } = await mock.issueToken({ sub: crypto.randomUUID(), customer_id: SANDBOX, claims: { 'custom:id': id } });
+      const answer = await create({ token: idToken, json: newUser(`minted-${made.length}@sandbox.example`) });
+      expect(answer.status, reasonOf(answer)).toBe(200);
+      const { user_id } = (answer.body as { data: { user_id: string } }).data;
+      const one = await callCustomer(mock, 'get-customer-user', { token: await bearerOf(mock, OWNER), user: user_id });
+      made.push((one.body as { data: Record<string, unknown> }).data);
+    }
+    expect(made[0]).toMatchObject({ created_by: creator, updated_by: creator });
+    expect(made[1]).not.toHaveProperty('created_by');
+    expect(made[1]).not.toHaveProperty('updated_by');
   });
 
   it('it has no password: no sign-in as it works (each answers as a wrong password), until it accepts the invitation', async () => {

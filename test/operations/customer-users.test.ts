@@ -176,6 +176,12 @@ describe('2. a customer that does not exist → 403 (Get Customer Subroles: its 
     }
     await expectUnchanged();
   });
+  it('a path id of any length is named in the reason, cut at 80 characters', async () => {
+    const customer = 'c'.repeat(200);
+    const answer = await callCustomer(mock, 'get-customer-users', { token: await bearerOf(mock, OWNER), customer });
+    expect(answer.status).toBe(403);
+    expect(reasonOf(answer)).toBe(`customer ${'c'.repeat(80)} does not exist`);
+  });
 });
 
 describe("3. the token's customer is not the path's → 403", () => {
@@ -257,6 +263,19 @@ describe('4. the user lacks the permission → 403 (read to read, create to crea
     });
   });
 
+  it('a minted token of no user carries its permissions in a `permissions` claim; without one (or with one that is not a list of codes), it may do everything', async () => {
+    const mint = async (claims: Record<string, unknown>) => (await mock.issueToken({ sub: crypto.randomUUID(), customer_id: SANDBOX, claims })).idToken;
+    const reader = await mint({ permissions: ['customer_user:read'] });
+    expect((await callCustomer(mock, 'get-customer-users', { token: reader })).status).toBe(200);
+    const refused = await callCustomer(mock, 'create-customer-user', requestOf('create-customer-user', { token: reader }));
+    expect(refused.status).toBe(403);
+    expect(reasonOf(refused)).toBe('the user lacks the permission customer_user:create');
+    for (const claims of [{}, { permissions: ['customer_user:read', 7] }, { permissions: 'customer_user:read' }]) {
+      const answer = await callCustomer(mock, 'create-customer-user', requestOf('create-customer-user', { token: await mint(claims) }));
+      expect(answer.status, JSON.stringify(claims)).toBe(200);
+    }
+  });
+
   it.each(CUSTOMER_OPERATIONS)('%s: a cro (read, create and write) is let through', async (operation) => {
     const answer = await callCustomer(mock, operation, requestOf(operation, { token: await bearerOf(mock, CRO), user: ANALYST.id }));
     expect(answer.status, reasonOf(answer)).toBe(operation === 'resend-invitation' ? 400 : 200);
@@ -299,6 +318,15 @@ describe('Prefer: code=200 and ?__code=200 → a 200 valid against the spec, bui
     const forced = await callCustomer(mock, 'get-customer-subroles', { customer: OTHER, headers: { prefer: 'code=200' } });
     expect(forced.body).toEqual(real.body);
     expect(JSON.stringify(forced.body)).not.toContain('00000000-0000-4000-8000-000000000008');
+  });
+
+  it("on a path that names no customer, the forced list is the caller's customer's; without a token, the first customer's", async () => {
+    const emails = async (token?: string) => {
+      const answer = await callCustomer(mock, 'get-customer-users', { token, customer: NOWHERE, headers: { prefer: 'code=200' } });
+      return (answer.body as { data: { records: { email: string }[] } }).data.records.map((record) => record.email);
+    };
+    expect(await emails(await bearerOf(mock, OTHER_OWNER))).toEqual([OTHER_OWNER.email]);
+    expect(await emails()).toEqual([OWNER.email, CRO.email, ANALYST.email]);
   });
 });
 

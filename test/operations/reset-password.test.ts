@@ -109,6 +109,7 @@ describe('4. expired, used or superseded → the documented 400 (This reset pass
     const answer = await valid(await resetPassword(mock.url, token, NEW));
     expect(answer.status).toBe(400);
     expect(answer.body).toEqual(SPEC_400);
+    expect(answer.headers.get('x-mock-reason')).toBe('reset_token: expired');
     expect((await signInAt(mock.url, email, password)).status).toBe(200);
   });
 
@@ -118,6 +119,7 @@ describe('4. expired, used or superseded → the documented 400 (This reset pass
     const again = await valid(await resetPassword(mock.url, token, 'Third-Password-3'));
     expect(again.status).toBe(400);
     expect(again.body).toEqual(SPEC_400);
+    expect(again.headers.get('x-mock-reason')).toBe('reset_token: already used, or superseded by a newer link');
     expect((await signInAt(mock.url, email, NEW)).status).toBe(200);
   });
 
@@ -130,6 +132,15 @@ describe('4. expired, used or superseded → the documented 400 (This reset pass
     expect(answer.status).toBe(400);
     expect(answer.body).toEqual(SPEC_400);
     expect((await resetPassword(mock.url, newer.token, NEW)).status).toBe(200);
+  });
+
+  it('a user removed after the link was mailed: the documented 400, saying so', async () => {
+    const { token, email } = await withLink();
+    await mock.users.remove(email);
+    const answer = await valid(await resetPassword(mock.url, token, NEW));
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual(SPEC_400);
+    expect(answer.headers.get('x-mock-reason')).toBe('reset_token: its user no longer exists');
   });
 
   it('two concurrent resets with one link: exactly one 200', async () => {

@@ -87,16 +87,15 @@ export function createAuthenticate(deps: AuthenticateDeps): Authenticate {
     const state = await store.signInState(keys.checked, claims.sub, clock());
     const user = state.user;
     const claimed = claims['custom:customer_id'];
+    const customer = typeof claimed === 'string' ? claimed : user?.customerId;
     if (state.revoked === undefined && user === undefined && Object.isFrozen(claims)) {
       let caller = userless.get(claims);
       if (caller === undefined) {
-        const customer = typeof claimed === 'string' ? claimed : undefined;
         caller = Object.freeze({ ok: true, subject: Object.freeze({ sub: claims.sub, sid: claims.origin_jti, customer, claims }), claims, keys, user });
         userless.set(claims, caller);
       }
       return caller;
     }
-    const customer = typeof claimed === 'string' ? claimed : user?.customerId;
     const subject: Subject = { sub: claims.sub, sid: claims.origin_jti, customer, claims };
     if (state.revoked !== undefined) {
       // Expired on request (`sessions expire`) answers what a natural expiry answers, word for word: apps key on it.

@@ -82,6 +82,16 @@ describe('the decision order on a mounted operation: fault → Prefer: code= →
       400,
       'no example "nope" in Widget Service (400 is not documented for listWidgets)',
     ]);
+    const unknownOfStatus = await callMounted(mock, 'listWidgets', { params: mine, token: idToken, headers: { prefer: 'code=200, example=nope' } });
+    expect([unknownOfStatus.status, unknownOfStatus.headers.get('x-mock-reason')]).toEqual([
+      400,
+      'override code=200: no example "nope" of 200 in Widget Service (400 is not documented for listWidgets)',
+    ]);
+    // A preference without a value chooses nothing: the static example.
+    for (const prefer of ['example', 'example=', 'dynamic']) {
+      const plain = await call('listWidgets', { params: mine, token: idToken, headers: { prefer } });
+      expect([plain.status, plain.headers.get('x-mock-reason')], prefer).toEqual([200, 'answered from Widget Service: its example']);
+    }
     // A revoked token stays refused whatever the body asked for.
     expect((await logout(mock, { token: idToken })).status).toBe(200);
     expect((await call('listWidgets', { params: mine, token: idToken, headers: { prefer: 'example=two' } })).status).toBe(401);

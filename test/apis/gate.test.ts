@@ -157,6 +157,22 @@ describe('what a looser gate reads of a request', () => {
   );
 });
 
+describe('the presence gate refuses only a missing bearer', () => {
+  it.each([
+    ['no Authorization header', {}, 'no Authorization header'],
+    ['another scheme', { authorization: 'Basic dXNlcjpwYXNz' }, 'Authorization scheme is not Bearer'],
+    ['"Bearer" with no token', { authorization: 'Bearer' }, 'bearer token is empty'],
+    ['"Bearer" and spaces', { authorization: 'Bearer   ' }, 'bearer token is empty'],
+  ])('%s → 401 with the bare realm challenge, the reason naming what is missing', async (_what, headers, reason) => {
+    const mock = await started({ apis: [{ path: CASE_SERVICE, gate: 'presence' }] });
+    const answer = await callMounted(mock, 'GetCustomerCases', { params: mine, headers });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"$/);
+    // The Case Service documents no 401 for it: the mock says so, and answers the 401 all the same.
+    expect(answer.headers.get('x-mock-reason')).toBe(`${reason} (401 is not documented for GetCustomerCases)`);
+  });
+});
+
 describe('tenant binding', () => {
   it('`customerID` by default: a document naming its customer otherwise is not bound until --api-bind names it', async () => {
     const unbound = await started({ apis: [{ path: WIDGET_SERVICE }] });

@@ -1,9 +1,14 @@
 // The bundled OpenAPI document as Prism reads it: the twelve Auth Service operations by operationId, and every example
 // of a request or response body either valid against its schema or named in its media type's x-example-fails-schema.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEFAULT_SPEC_PATH } from '../../src/contract/document.ts';
 import { AUTH_OPERATION_NAMES } from '../../src/operations/index.ts';
+import { mockOn } from '../support/mock.ts';
 import { checkExamples, EXAMPLE_NOTE, type ExampleReading, type MediaTypeExamples, notePointers } from '../support/spec-examples.ts';
 
 /** Each operation as its reference page gives it: operationId (the mock's name), method, path, security scheme. */
@@ -71,5 +76,20 @@ describe(`every example of a body validates against its schema, or ${EXAMPLE_NOT
         'get-customer-user /example/data/company_details/contact_number',
       ].toSorted(),
     );
+  });
+});
+
+describe('a document given with --spec', () => {
+  it('that leaves out a status an operation answers with is refused at start, naming the operation and the status', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wam-spec-'));
+    try {
+      const spec = parseYaml(await readFile(DEFAULT_SPEC_PATH, 'utf8'));
+      delete spec.paths['/customer/logout'].post.responses['403'];
+      const specPath = join(dir, 'spec.yaml');
+      await writeFile(specPath, stringifyYaml(spec));
+      await expect(mockOn({ specPath })).rejects.toThrow('logout must document 403: its decision answers with them');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -127,6 +127,15 @@ describe('1. no or bad token → 401 with its challenge (before any other row: t
     await expectUnchanged();
   });
 
+  it('a minted token of no user, once logged out → 401 revoked here too (it worked before)', async () => {
+    const { idToken } = await mock.issueToken({ sub: crypto.randomUUID(), customer_id: SANDBOX });
+    expect((await callCustomer(mock, 'get-customer-users', { token: idToken })).status).toBe(200);
+    expect((await logout(mock, { token: idToken })).status).toBe(200);
+    const answer = await callCustomer(mock, 'get-customer-users', { token: idToken });
+    expect(answer.status).toBe(401);
+    expect(reasonOf(answer)).toBe('token has been revoked');
+  });
+
   it.each(CUSTOMER_OPERATIONS)("%s: a real sign-in's tokens once the mock's clock is past their exp → 401 expired", async (operation) => {
     const session = await sessionOf(mock, OWNER);
     await mock.clock.advance(mock.config.tokenTtlSeconds + mock.config.clockToleranceSeconds + 1);
@@ -213,6 +222,14 @@ describe("3. the token's customer is not the path's → 403", () => {
       expect(own.status).not.toBe(403);
     },
   );
+
+  it("the id token's custom:customer_id names the caller's customer, before its user's", async () => {
+    const cro = (await mock.users.list()).find((user) => user.email === CRO.email);
+    const { idToken } = await mock.issueToken({ sub: cro?.sub, customer_id: OTHER });
+    const answer = await callCustomer(mock, 'get-customer-users', { token: idToken });
+    expect(answer.status).toBe(403);
+    expect(reasonOf(answer)).toBe(`token belongs to another customer (${OTHER})`);
+  });
 
   it.each(CUSTOMER_OPERATIONS)('%s: a minted token of no user and no customer → 403 "token belongs to no customer"', async (operation) => {
     const { idToken } = await mock.issueToken({ sub: crypto.randomUUID() });

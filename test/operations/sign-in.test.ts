@@ -428,6 +428,21 @@ describe('7. success → 200 per the schema, a new sign-in', () => {
     }
   });
 
+  it('served at the root (--base-path ""), the cookie is on path /', async () => {
+    const root = await mockOn({ basePath: '' });
+    try {
+      const answer = await fetch(`${root.url}/customer/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(DEMO),
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.getSetCookie()[0]).toContain('Path=/;');
+    } finally {
+      await root.close();
+    }
+  });
+
   it('the tokens of a sign-in log out (the id token, the frontend bearer), and then the access token is refused', async () => {
     const { idToken, accessToken } = signedIn(await signIn(mock, { json: DEMO }));
     expect((await logout(mock, { token: idToken })).status).toBe(200);

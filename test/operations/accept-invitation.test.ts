@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createKeySet } from '../../src/tokens/keys.ts';
 import { decode, signWith, strangerKey } from '../support/crafted.ts';
 import {
   accept,
@@ -15,7 +16,7 @@ import {
   setStatus,
   signInAt,
 } from '../support/invitations.ts';
-import { type Answer, signedIn, useMock, violations } from '../support/mock.ts';
+import { type Answer, mockOn, signedIn, useMock, violations } from '../support/mock.ts';
 
 /**
  * Accept Invitation over real HTTP (spec `POST /invite/{inviteToken}/accept`): the demo owner invites through Create
@@ -145,6 +146,26 @@ describe("3. the token's signature: bad or malformed → the documented 500 (inv
     const forged = await signWith(await strangerKey(header.kid as string), payload);
     const answer = await valid(await accept(mock.url, forged));
     expect(answer.status).toBe(500);
+  });
+
+  it("signed with the mock's own key (someone holding the key file) but without its user (sub) or its id (jti) → 500, as a link it did not make", async () => {
+    const keys = await createKeySet('RS256');
+    const keyed = await mockOn({ keys });
+    try {
+      const { invitation } = await invite(keyed.url, { email: someone() });
+      const { payload } = decode(invitation.token);
+      for (const left of ['sub', 'jti'] as const) {
+        const { [left]: _, ...claims } = payload;
+        const forged = await signWith(keys.access.privateJwk, claims);
+        const answer = await valid(await accept(keyed.url, forged));
+        expect(answer.status, left).toBe(500);
+        expect(answer.headers.get('x-mock-reason'), left).toBe('inviteToken: invalid signature');
+      }
+      // The real one still works.
+      expect((await accept(keyed.url, invitation.token)).status).toBe(200);
+    } finally {
+      await keyed.close();
+    }
   });
 });
 

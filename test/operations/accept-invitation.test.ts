@@ -148,7 +148,7 @@ describe("3. the token's signature: bad or malformed → the documented 500 (inv
     expect(answer.status).toBe(500);
   });
 
-  it("signed with the mock's own key (someone holding the key file) but without its user (sub) or its id (jti) → 500, as a link it did not make", async () => {
+  it("signed with the mock's own key (someone holding the key file): without its sub or jti → 500, as a link it did not make; for a user that does not exist → 400", async () => {
     const keys = await createKeySet('RS256');
     const keyed = await mockOn({ keys });
     try {
@@ -161,6 +161,9 @@ describe("3. the token's signature: bad or malformed → the documented 500 (inv
         expect(answer.status, left).toBe(500);
         expect(answer.headers.get('x-mock-reason'), left).toBe('inviteToken: invalid signature');
       }
+      // One for an id no user has: the user it names does not exist.
+      const nobody = await signWith(keys.access.privateJwk, { ...payload, sub: crypto.randomUUID() });
+      await refused(await accept(keyed.url, nobody), 'The invited user no longer exists');
       // The real one still works.
       expect((await accept(keyed.url, invitation.token)).status).toBe(200);
     } finally {

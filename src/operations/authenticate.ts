@@ -52,7 +52,6 @@ const withoutCredentials = new Map<string, Caller>();
 
 function noCredentials(reason: string): Caller {
   let caller = withoutCredentials.get(reason);
-  // Stryker disable next-line ConditionalExpression: equivalent, a memo (each refusal made anew is equal to it)
   if (caller === undefined) {
     caller = Object.freeze(refused(NOBODY, 401, reason, NO_CREDENTIALS_CHALLENGE));
     // Stryker disable next-line all: equivalent, a memo
@@ -76,7 +75,6 @@ export function createAuthenticate(deps: AuthenticateDeps): Authenticate {
   function checkToken(token: string): Promise<TokenCheck> | TokenCheck {
     // A token the mock minted is known by its exact string: no syntax or signature to check (a ~1 KB scan each).
     const known = verifier.known(token);
-    // Stryker disable next-line ConditionalExpression: equivalent, a shortcut (verify() looks the token up first too)
     if (known !== undefined) return known;
     const problem = bearerSyntaxProblem(token);
     return problem === undefined ? verifier.verify(token) : { ok: false, reason: problem };
@@ -93,7 +91,6 @@ export function createAuthenticate(deps: AuthenticateDeps): Authenticate {
     const customer = typeof claimed === 'string' ? claimed : user?.customerId;
     if (state.revoked === undefined && user === undefined && Object.isFrozen(claims)) {
       let caller = userless.get(claims);
-      // Stryker disable next-line ConditionalExpression: equivalent, a memo (each caller made anew is equal to it)
       if (caller === undefined) {
         caller = Object.freeze({ ok: true, subject: Object.freeze({ sub: claims.sub, sid: claims.origin_jti, customer, claims }), claims, keys, user });
         // Stryker disable next-line all: equivalent, a memo

@@ -43,7 +43,8 @@ export const createCustomerUser = {
           role: 'customer',
           givenName: body.first_name,
           familyName: body.last_name,
-          mobile: body.mobile,
+          // A store is given what it keeps: no field for what the user has none of.
+          ...(body.mobile === undefined ? {} : { mobile: body.mobile }),
           customerId: access.customer.id,
           subrole: subrole.code,
           status: 'ACTIVE',
@@ -51,8 +52,7 @@ export const createCustomerUser = {
           isFirstLogin: true,
           createdAt: now,
           updatedAt: now,
-          createdBy: actor,
-          updatedBy: actor,
+          ...(actor === undefined ? {} : { createdBy: actor, updatedBy: actor }),
           version: 0,
           source: 'runtime',
         };

@@ -52,9 +52,7 @@ export function createDecision(
     let base = NO_DELAY;
     try {
       let caller = authenticate === undefined ? undefined : authenticate(request);
-      // A request without credentials is refused at once (awaiting it too would only cost a turn).
-      // Stryker disable next-line ConditionalExpression: equivalent, awaiting a caller that is no promise gives it back
-      if (caller instanceof Promise) caller = await caller;
+      if (caller instanceof Promise) caller = await caller; // a request without credentials is refused at once
       const subject = caller?.subject ?? (steps.identify === undefined ? NOBODY : await steps.identify(request));
 
       // 1–2. The armed fault this request meets; a per-request override.

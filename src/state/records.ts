@@ -88,7 +88,7 @@ export type UserRecord = {
   readonly isFirstLogin: boolean;
   /** Epoch ms. */
   readonly createdAt: number;
-  /** The id of the user who created it (absent for seed users). */
+  /** The id of the user who created it (absent for seed users, and when a minted token of no user with no UUID `custom:id` did). */
   readonly createdBy?: string;
   readonly updatedAt: number;
   readonly updatedBy?: string;

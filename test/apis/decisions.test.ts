@@ -82,11 +82,6 @@ describe('the decision order on a mounted operation: fault → Prefer: code= →
       400,
       'no example "nope" in Widget Service (400 is not documented for listWidgets)',
     ]);
-    const unknownOfStatus = await callMounted(mock, 'listWidgets', { params: mine, token: idToken, headers: { prefer: 'code=200, example=nope' } });
-    expect([unknownOfStatus.status, unknownOfStatus.headers.get('x-mock-reason')]).toEqual([
-      400,
-      'override code=200: no example "nope" of 200 in Widget Service (400 is not documented for listWidgets)',
-    ]);
     // A preference without a value chooses nothing: the static example.
     for (const prefer of ['example', 'example=', 'dynamic']) {
       const plain = await call('listWidgets', { params: mine, token: idToken, headers: { prefer } });
@@ -104,6 +99,11 @@ describe('the decision order on a mounted operation: fault → Prefer: code= →
     expect(undocumented.headers.get('x-mock-reason')).toMatch(/200, 401/);
     const named = await call('listWidgets', { params: mine, headers: { prefer: 'code=200, example=none' } });
     expect([named.status, named.body]).toEqual([200, { widgets: [] }]);
+    const unknownOfStatus = await callMounted(mock, 'listWidgets', { params: mine, token: idToken, headers: { prefer: 'code=200, example=nope' } });
+    expect([unknownOfStatus.status, unknownOfStatus.headers.get('x-mock-reason')]).toEqual([
+      400,
+      'override code=200: no example "nope" of 200 in Widget Service (400 is not documented for listWidgets)',
+    ]);
     // An error status's named example, as Prism offers it; or one generated from its schema.
     const statics = await call(GET_WIDGET, { params: mine, headers: { prefer: 'code=404' } });
     expect(statics.body).toEqual({ code: 'not_found', message: 'No such widget.' });

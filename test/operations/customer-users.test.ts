@@ -225,6 +225,7 @@ describe("3. the token's customer is not the path's → 403", () => {
 
   it("the id token's custom:customer_id names the caller's customer, before its user's", async () => {
     const cro = (await mock.users.list()).find((user) => user.email === CRO.email);
+    expect(cro).toBeDefined();
     const { idToken } = await mock.issueToken({ sub: cro?.sub, customer_id: OTHER });
     const answer = await callCustomer(mock, 'get-customer-users', { token: idToken });
     expect(answer.status).toBe(403);
@@ -337,7 +338,7 @@ describe('Prefer: code=200 and ?__code=200 → a 200 valid against the spec, bui
     expect(JSON.stringify(forced.body)).not.toContain('00000000-0000-4000-8000-000000000008');
   });
 
-  it("on a path that names no customer, the forced list is the caller's customer's; without a token, the first customer's", async () => {
+  it("on a path whose customer id no customer has, the forced list is the caller's customer's; without a token, the first customer's", async () => {
     const emails = async (token?: string) => {
       const answer = await callCustomer(mock, 'get-customer-users', { token, customer: NOWHERE, headers: { prefer: 'code=200' } });
       return (answer.body as { data: { records: { email: string }[] } }).data.records.map((record) => record.email);
